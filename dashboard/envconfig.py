@@ -1,0 +1,146 @@
+"""Reading configuration from environment variables.
+
+Every parser raises ImproperlyConfigured with the variable's name and what was expected, so a typo in a
+deployment fails at start-up with a message an operator can act on instead of a traceback deep in Django.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}")
+    return value
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return list(default or [])
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env_str(name, default).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def read_or_create_secret(path: Path, make) -> str:
+    """Return the secret stored at `path`, generating it once so that restarts keep sessions and
+    encrypted data readable. Only used by the embedded (development and demo) defaults."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        value = make()
+        # O_EXCL: two processes starting at once (web server and worker) must not write different secrets.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(value)
+    return path.read_text().strip()
+
+
+def new_django_secret_key() -> str:
+    return secrets.token_urlsafe(50)
+
+
+def new_fernet_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def parse_fernet_keys(name: str, raw: str) -> list[str]:
+    keys = [item.strip() for item in raw.split(",") if item.strip()]
+    if not keys:
+        raise ImproperlyConfigured(f"{name} must hold at least one Fernet key")
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            # The key itself is never echoed: it is a secret.
+            raise ImproperlyConfigured(
+                f"{name}: key #{position} is not a valid Fernet key (32 url-safe base64-encoded bytes); "
+                "generate one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            ) from None
+    return keys
+
+
+def parse_cache_url(name: str, url: str, *, default_file_dir: Path) -> dict:
+    """Turn a CACHE_URL / REDIS_URL into a Django CACHES entry."""
+    scheme = urlsplit(url).scheme
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "file":
+        location = unquote(urlsplit(url).path) or str(default_file_dir)
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": location}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"{name} must start with redis://, rediss://, unix://, file://, locmem:// or dummy://; got {scheme!r}"
+    )
+
+
+def broker_transport_options(url: str, var_dir: Path) -> dict:
+    """Options for the broker transport. The filesystem transport needs shared folders so that the web
+    server, the worker and beat, all on one machine, exchange messages without a broker server."""
+    if not url.startswith("filesystem://"):
+        return {}
+    queue = var_dir / "celery" / "queue"
+    control = var_dir / "celery" / "control"
+    for folder in (queue, control):
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "control_folder": str(control),
+        "store_processed": False,
+    }
+
+
+def redact_url(url: str) -> str:
+    """A URL fit for a log line or a page: the password is replaced."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()

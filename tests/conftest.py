@@ -1,0 +1,21 @@
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from dashboard.envconfig import redact_url
+
+
+def pytest_report_header(config):
+    """Say which real parts this run uses, so a CI log shows PostgreSQL vs SQLite at a glance."""
+    database = settings.DATABASES["default"]
+    cache = settings.CACHES["default"]
+    return [
+        f"database: {connection.vendor} ({database['ENGINE']}, NAME={database['NAME']})",
+        f"cache: {cache['BACKEND']} {redact_url(str(cache.get('LOCATION', '')))}",
+        f"celery broker: {redact_url(settings.CELERY_BROKER_URL)}",
+    ]
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user(username="olivia", password="correct-horse-battery")
