@@ -27,5 +27,6 @@ def test_worker_executes_a_task_sent_through_the_broker(broker_url):
             ping.apply_async(args=[token], queue=queue, connection=connection)
         done = worker.wait_for(lambda: cache.get(f"{PING_KEY_PREFIX}{token}") == "pong", timeout=90)
         worker.stop()
-        assert done, worker.output()[-3000:]
-    assert "diagnostics.ping" in worker.output()
+        log = worker.output()
+    assert done, log[-3000:]
+    assert "diagnostics.ping" in log
