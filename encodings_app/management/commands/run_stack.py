@@ -13,6 +13,10 @@ import time
 from django.core.management.base import BaseCommand
 
 
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Start the web server and a Celery worker with beat together; Ctrl-C stops them all."
 
@@ -39,6 +43,10 @@ class Command(BaseCommand):
             ],
         }
         children: dict[str, subprocess.Popen] = {}
+        # Explicit handlers: a shell that starts this in the background ignores SIGINT for it, and a
+        # supervisor stops it with SIGTERM; both must still bring every part down.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, _raise_keyboard_interrupt)
         try:
             for name, command in parts.items():
                 children[name] = subprocess.Popen(command, env=os.environ.copy())  # noqa: S603
