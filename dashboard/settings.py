@@ -145,6 +145,16 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic tasks: name -> {"task": ..., "schedule": seconds}. Features add their entries here.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
+# --- Sync of the mirror ----------------------------------------------------------------------------------
+# How often beat sweeps every organization; the demo uses 15 s.
+SYNC_INTERVAL_SECONDS = env_int("SYNC_INTERVAL_SECONDS", 30, minimum=1)
+# How often a full reconciliation (every encoding, to catch deletions and anything missed) replaces an
+# incremental sync.
+FULL_SYNC_INTERVAL_SECONDS = env_int("FULL_SYNC_INTERVAL_SECONDS", 6 * 3600, minimum=60)
+# An encoding counts as stuck when QUEUED longer than this, or RUNNING without progress for this long.
+STUCK_QUEUED_SECONDS = env_int("STUCK_QUEUED_SECONDS", 15 * 60, minimum=1)
+STUCK_NO_PROGRESS_SECONDS = env_int("STUCK_NO_PROGRESS_SECONDS", 10 * 60, minimum=1)
+
 # --- API keys of organizations -------------------------------------------------------------------------
 _field_keys = env_str("FIELD_ENCRYPTION_KEYS")
 if not _field_keys:
