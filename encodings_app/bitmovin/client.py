@@ -1,0 +1,417 @@
+"""``BitmovinClient``: one method per API call the dashboard makes, each returning typed results."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import requests
+
+from .calls import (
+    MAX_PAGE_SIZE,
+    Calls,
+    as_date,
+    page_bounds,
+    priority_value,
+    query_value,
+)
+from .errors import InvalidArgumentError
+from .redact import Secret, mask_secret
+from .resources import (
+    AccountInformation,
+    DailyStatistics,
+    EncodingStats,
+    LiveEncoding,
+    LiveEncodingHeartbeat,
+    Organization,
+    Webhook,
+)
+from .retry import RetryPolicy
+from .transport import BeforeRequest, Timeout, Transport, validate_path_value
+from .types import Encoding, Page, ResourceId, Task
+
+DEFAULT_BASE_URL = "https://api.bitmovin.com/v1"
+DEFAULT_PAGE_SIZE = 25
+
+_WEBHOOKS = "/notifications/webhooks/encoding/encodings"
+# Path segment of each webhook family; "status-changed" has no list endpoint and a different delete path.
+WEBHOOK_EVENTS = {
+    "finished": "finished",
+    "error": "error",
+    "transfer-error": "transfer-error",
+    "status-changed": "encoding-status-changed",
+}
+
+# What the encoding's status must show, after an unanswered start or stop, for the action to count as done.
+_START_TOOK_EFFECT = frozenset({"QUEUED", "RUNNING", "FINISHED", "ERROR", "CANCELED", "TRANSFER_ERROR"})
+_STOP_TOOK_EFFECT = frozenset({"CANCELED"})
+# A stopped live encoding ends the way a finished one does; either terminal state means the stop happened.
+_LIVE_STOP_TOOK_EFFECT = frozenset({"FINISHED", "CANCELED"})
+
+
+class BitmovinClient:
+    """A client for the parts of the Bitmovin encoding API the dashboard uses.
+
+    Every method returns a typed result or raises a ``BitmovinError`` subclass; nothing else escapes. GET
+    and DELETE are retried on transport errors, 429, 502, 503 and 504 within ``max_retries`` and
+    ``retry_budget_s``; POST actions are never re-sent blindly (see ``start_encoding``). A 429 is waited out
+    only up to ``max_rate_limit_wait_s`` (None: as long as the budget allows); past that the
+    ``RateLimitedError`` is raised with ``retry_after`` set, for the caller to reschedule.
+
+    ``before_request(method, endpoint_key)`` runs before every HTTP attempt, retries included, with a stable
+    key such as ``"GET /encoding/encodings/{id}/status"``; it may block (to pace calls) or raise a
+    ``BitmovinError`` such as ``RateLimitedError(retry_after=...)`` to refuse the call, which then propagates
+    at once, unretried (any other exception is wrapped in a ``BitmovinError``). ``call_counts`` counts the
+    HTTP attempts actually made, by the same keys.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        tenant_org_id: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: Timeout = (5, 30),
+        session: requests.Session | None = None,
+        max_retries: int = 3,
+        retry_budget_s: float = 30.0,
+        *,
+        backoff_base_s: float = 0.5,
+        backoff_max_s: float = 8.0,
+        max_rate_limit_wait_s: float | None = None,
+        before_request: BeforeRequest | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        if (
+            not isinstance(api_key, str)
+            or not api_key
+            or not api_key.isprintable()
+            or api_key != api_key.strip()
+        ):
+            # A key with whitespace or control characters would be refused by the HTTP stack with an error
+            # text that quotes it; refuse it here without quoting it.
+            raise InvalidArgumentError(
+                "api_key must be a non-empty string without whitespace or control chars"
+            )
+        if tenant_org_id is not None and (
+            not isinstance(tenant_org_id, str) or not tenant_org_id.isprintable()
+        ):
+            raise InvalidArgumentError("tenant_org_id must be a printable string")
+        if not isinstance(base_url, str) or not base_url.startswith(("https://", "http://")):
+            raise InvalidArgumentError(f"base_url must be an http(s) URL, got {base_url!r}")
+        self._api_key = Secret(api_key)
+        self.tenant_org_id = tenant_org_id or None
+        self.base_url = base_url.rstrip("/")
+        self._transport = Transport(
+            api_key=self._api_key,
+            tenant_org_id=self.tenant_org_id,
+            base_url=self.base_url,
+            timeout=timeout,
+            session=session,
+            policy=RetryPolicy(
+                max_retries, backoff_base_s, backoff_max_s, retry_budget_s, max_rate_limit_wait_s
+            ),
+            before_request=before_request,
+            clock=clock,
+            sleep=sleep,
+            rng=rng,
+        )
+        self._calls = Calls(self._transport, self.get_encoding_status)
+
+    def __repr__(self) -> str:
+        return (
+            f"BitmovinClient(base_url={self.base_url!r}, api_key={mask_secret(self._api_key.reveal())!r}, "
+            f"tenant_org_id={self.tenant_org_id!r})"
+        )
+
+    def __enter__(self) -> BitmovinClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP session if the client created it (a session passed in stays open)."""
+        self._transport.close()
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._transport.policy
+
+    @property
+    def call_counts(self) -> dict[str, int]:
+        """HTTP attempts so far by endpoint key (a snapshot)."""
+        return self._transport.call_counts
+
+    def reset_call_counts(self) -> None:
+        self._transport.reset_call_counts()
+
+    # Encodings ---------------------------------------------------------------------------------------
+
+    def list_encodings(
+        self,
+        offset: int = 0,
+        limit: int = DEFAULT_PAGE_SIZE,
+        sort: str | None = None,
+        status: str | None = None,
+        type: str | None = None,
+        search: str | None = None,
+        *,
+        include_total_count: bool = False,
+        name: str | None = None,
+        cloud_region: str | None = None,
+        selected_cloud_region: str | None = None,
+        encoder_version: str | None = None,
+        selected_encoder_version: str | None = None,
+        selected_encoding_mode: str | None = None,
+        created_at_newer_than: datetime | None = None,
+        created_at_older_than: datetime | None = None,
+        started_at_newer_than: datetime | None = None,
+        started_at_older_than: datetime | None = None,
+        finished_at_newer_than: datetime | None = None,
+        finished_at_older_than: datetime | None = None,
+    ) -> Page[Encoding]:
+        """One page of encodings, newest first unless ``sort`` says otherwise (e.g. ``"createdAt:asc"``).
+
+        ``search`` takes the API's syntax: ``name:test*``, ``labels:Customer1``, joined with ``AND``.
+        ``include_total_count`` is off by default, as the API discourages it; ``total_count`` is then None.
+        Datetimes go out as UTC ISO 8601 with ``Z``; naive ones are taken to be UTC already.
+        """
+        params = page_bounds(offset, limit)
+        named: dict[str, Any] = {
+            "sort": sort,
+            "status": status,
+            "type": type,
+            "search": search,
+            # Sent only when asked for: the API discourages it, and false is its default anyway.
+            "includeTotalCount": True if include_total_count else None,
+            "name": name,
+            "cloudRegion": cloud_region,
+            "selectedCloudRegion": selected_cloud_region,
+            "encoderVersion": encoder_version,
+            "selectedEncoderVersion": selected_encoder_version,
+            "selectedEncodingMode": selected_encoding_mode,
+            "createdAtNewerThan": created_at_newer_than,
+            "createdAtOlderThan": created_at_older_than,
+            "startedAtNewerThan": started_at_newer_than,
+            "startedAtOlderThan": started_at_older_than,
+            "finishedAtNewerThan": finished_at_newer_than,
+            "finishedAtOlderThan": finished_at_older_than,
+        }
+        params.update({key: query_value(key, value) for key, value in named.items() if value is not None})
+        return self._calls.page("GET", "/encoding/encodings", Encoding.from_json, params=params)
+
+    def iter_encodings(self, **filters: Any) -> Iterator[Encoding]:
+        """Every encoding matching ``filters`` (those of ``list_encodings``), walking pages of 100.
+
+        Encodings created while the walk runs shift later pages; an id already yielded is not yielded again.
+        """
+        filters.pop("limit", None)
+        offset = filters.pop("offset", 0)
+        seen: set[str] = set()
+        while True:
+            page = self.list_encodings(offset=offset, limit=MAX_PAGE_SIZE, **filters)
+            for encoding in page.items:
+                if encoding.id not in seen:
+                    seen.add(encoding.id)
+                    yield encoding
+            offset += len(page.items)
+            if len(page.items) < MAX_PAGE_SIZE:
+                return
+            if page.total_count is not None and offset >= page.total_count:
+                return
+
+    def get_encoding(self, encoding_id: str) -> Encoding:
+        return self._calls.one(
+            "GET", "/encoding/encodings/{id}", Encoding.from_json, path={"id": encoding_id}
+        )
+
+    def get_encoding_status(self, encoding_id: str) -> Task:
+        """Status, progress, ETA (seconds), subtasks, messages and the encoder's error details."""
+        return self._calls.one(
+            "GET", "/encoding/encodings/{id}/status", Task.from_json, path={"id": encoding_id}
+        )
+
+    def start_encoding(
+        self,
+        encoding_id: str,
+        start_request: Mapping[str, Any] | None = None,
+        *,
+        priority: int | None = None,
+        encoding_mode: str | None = None,
+    ) -> ResourceId:
+        """Start a VOD encoding. ``start_request`` is a StartEncodingRequest as JSON (camelCase keys).
+
+        If the answer is lost (a timeout, a dropped connection, a 502 or 504), the start is not sent again:
+        the encoding's status is read instead. When it shows the encoding left CREATED the id is returned with
+        ``verified_by_status=True``; otherwise ``ActionOutcomeUnknownError`` says what the status showed.
+        """
+        if start_request is not None and not isinstance(start_request, Mapping):
+            raise InvalidArgumentError("start_request must be a mapping of StartEncodingRequest JSON keys")
+        body = {key: value for key, value in dict(start_request or {}).items() if value is not None}
+        if priority is not None:
+            scheduling = body.get("scheduling") or {}
+            if not isinstance(scheduling, Mapping):
+                raise InvalidArgumentError("start_request['scheduling'] must be a mapping")
+            body["scheduling"] = {**scheduling, "priority": priority_value(priority)}
+        if encoding_mode is not None:
+            body["encodingMode"] = str(encoding_mode)
+        return self._calls.action(
+            "start",
+            encoding_id,
+            "/encoding/encodings/{id}/start",
+            body=body or None,
+            verify=_START_TOOK_EFFECT,
+        )
+
+    def stop_encoding(self, encoding_id: str) -> ResourceId:
+        """Stop an encoding; an unanswered stop is checked against the status (CANCELED) like a start."""
+        return self._calls.action(
+            "stop", encoding_id, "/encoding/encodings/{id}/stop", verify=_STOP_TOOK_EFFECT
+        )
+
+    def delete_encoding(self, encoding_id: str) -> ResourceId:
+        """Delete an encoding. A retry that finds it gone after an unanswered attempt counts as success."""
+        return self._calls.delete("/encoding/encodings/{id}", {"id": encoding_id}, encoding_id)
+
+    def reprioritize_encoding(self, encoding_id: str, priority: int) -> ResourceId:
+        """Change the priority (0-100, higher runs sooner) of a QUEUED encoding."""
+        body = {"priority": priority_value(priority)}
+        return self._calls.action(
+            "reprioritize", encoding_id, "/encoding/encodings/{id}/reprioritize", body=body
+        )
+
+    def reschedule_encoding(self, encoding_id: str, infrastructure_id: str) -> ResourceId:
+        """Move an encoding to another (Cloud Connect) infrastructure."""
+        validate_path_value("infrastructure_id", infrastructure_id)
+        body = {"infrastructureId": infrastructure_id}
+        return self._calls.action("reschedule", encoding_id, "/encoding/encodings/{id}/reschedule", body=body)
+
+    # Live encodings ----------------------------------------------------------------------------------
+
+    def get_live_encoding(self, encoding_id: str) -> LiveEncoding:
+        return self._calls.one(
+            "GET", "/encoding/encodings/{id}/live", LiveEncoding.from_json, path={"id": encoding_id}
+        )
+
+    def get_live_heartbeat(self, encoding_id: str) -> LiveEncodingHeartbeat:
+        return self._calls.one(
+            "GET",
+            "/encoding/encodings/{id}/live/heartbeat",
+            LiveEncodingHeartbeat.from_json,
+            path={"id": encoding_id},
+        )
+
+    def stop_live_encoding(self, encoding_id: str) -> ResourceId:
+        """Stop a live encoding; an unanswered stop is checked against the status (FINISHED or CANCELED)."""
+        return self._calls.action(
+            "live stop", encoding_id, "/encoding/encodings/{id}/live/stop", verify=_LIVE_STOP_TOOK_EFFECT
+        )
+
+    def restart_live_encoding(self, encoding_id: str) -> ResourceId:
+        return self._calls.action("live restart", encoding_id, "/encoding/encodings/{id}/live/restart")
+
+    # Account and organizations -----------------------------------------------------------------------
+
+    def get_account_information(self) -> AccountInformation:
+        """The account behind the key. API key values in the answer are masked before they reach you."""
+        return self._calls.one("GET", "/account/information", AccountInformation.from_json)
+
+    def list_organizations(self) -> Page[Organization]:
+        return self._calls.page("GET", "/account/organizations", Organization.from_json)
+
+    def list_sub_organizations(
+        self, organization_id: str, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE
+    ) -> Page[Organization]:
+        return self._calls.page(
+            "GET",
+            "/account/organizations/{organization_id}/sub-organizations",
+            Organization.from_json,
+            path={"organization_id": organization_id},
+            params=page_bounds(offset, limit),
+        )
+
+    # Statistics --------------------------------------------------------------------------------------
+
+    def get_encoding_statistics(self, encoding_id: str) -> EncodingStats:
+        return self._calls.one(
+            "GET", "/encoding/statistics/encodings/{id}", EncodingStats.from_json, path={"id": encoding_id}
+        )
+
+    def list_daily_statistics(self, from_date: date | str, to_date: date | str) -> Page[DailyStatistics]:
+        """Account usage per day between two dates, both included."""
+        start, end = as_date("from_date", from_date), as_date("to_date", to_date)
+        if start > end:
+            raise InvalidArgumentError(f"from_date {start} is after to_date {end}")
+        return self._calls.page(
+            "GET",
+            "/encoding/statistics/daily/{from}/{to}",
+            DailyStatistics.from_json,
+            path={"from": start.isoformat(), "to": end.isoformat()},
+        )
+
+    # Webhooks ----------------------------------------------------------------------------------------
+
+    def list_webhooks(
+        self, event: str, encoding_id: str | None = None, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE
+    ) -> Page[Webhook]:
+        """Webhooks of one event family, account-wide or for one encoding.
+
+        The API has no list endpoint for "status-changed" webhooks; asking for one raises
+        ``InvalidArgumentError`` rather than guessing from the generic notifications list.
+        """
+        segment = _webhook_segment(event)
+        if event == "status-changed":
+            raise InvalidArgumentError("the API offers no list endpoint for status-changed webhooks")
+        template, path = _webhook_collection(segment, encoding_id)
+        return self._calls.page(
+            "GET", template, Webhook.from_json, path=path, params=page_bounds(offset, limit)
+        )
+
+    def create_webhook(
+        self, event: str, url: str, signing_key: str, encoding_id: str | None = None
+    ) -> Webhook:
+        """Register a webhook signed with HMAC-SHA512 over the body, using ``signing_key``.
+
+        A lost answer is not retried (a second webhook would fire twice); ``ActionOutcomeUnknownError``
+        tells the caller to list the webhooks before trying again.
+        """
+        segment = _webhook_segment(event)
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise InvalidArgumentError("url must be an http(s) URL")
+        if not isinstance(signing_key, str) or not signing_key:
+            raise InvalidArgumentError("signing_key must be a non-empty string")
+        template, path = _webhook_collection(segment, encoding_id)
+        body = {"url": url, "method": "POST", "signature": {"type": "HMAC", "key": signing_key}}
+        subject = encoding_id or "the account"
+        envelope = self._calls.post(f"create {event} webhook", subject, template, path=path, body=body)
+        return self._calls.parse(envelope, Webhook.from_json)
+
+    def delete_webhook(self, event: str, webhook_id: str, encoding_id: str | None = None) -> ResourceId:
+        segment = _webhook_segment(event)
+        validate_path_value("webhook_id", webhook_id)
+        if event == "status-changed" or encoding_id is None:
+            # Status-changed webhooks are deleted by notification id alone, whichever encoding they watch.
+            template, path = f"{_WEBHOOKS}/{segment}/{{webhook_id}}", {"webhook_id": webhook_id}
+        else:
+            validate_path_value("encoding_id", encoding_id)
+            template = f"{_WEBHOOKS}/{{id}}/{segment}/{{webhook_id}}"
+            path = {"id": encoding_id, "webhook_id": webhook_id}
+        return self._calls.delete(template, path, webhook_id)
+
+
+def _webhook_segment(event: str) -> str:
+    if event not in WEBHOOK_EVENTS:
+        raise InvalidArgumentError(f"event must be one of {', '.join(WEBHOOK_EVENTS)}, got {event!r}")
+    return WEBHOOK_EVENTS[event]
+
+
+def _webhook_collection(segment: str, encoding_id: str | None) -> tuple[str, dict[str, str]]:
+    if encoding_id is None:
+        return f"{_WEBHOOKS}/{segment}", {}
+    validate_path_value("encoding_id", encoding_id)
+    return f"{_WEBHOOKS}/{{id}}/{segment}", {"id": encoding_id}

@@ -1,0 +1,306 @@
+"""Small result types for the account, organization, live, statistics and webhook endpoints.
+
+These keep the decoded JSON in ``raw`` beside the fields the dashboard reads; secrets the API hands back
+(API key values, webhook signing keys, the intercom verification hash) are masked in both.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from ._convert import (
+    ShapeError,
+    as_bool,
+    as_date,
+    as_datetime,
+    as_dict,
+    as_dict_tuple,
+    as_float,
+    as_int,
+    as_objects,
+    as_str,
+)
+from .enums import LiveEncodingStatus, OrganizationType, enum_or_raw
+from .redact import mask_secret
+
+if TYPE_CHECKING:
+    from .types import Message
+
+_META = {"compare": False}
+_RAW = {"compare": False, "repr": False}
+
+
+def _required_id(data: Mapping[str, Any], what: str) -> str:
+    value = as_str(data.get("id"))
+    if not value:
+        raise ShapeError(f"{what} without an id")
+    return value
+
+
+@dataclass(frozen=True)
+class AccountApiKey:
+    id: str | None = None
+    name: str | None = None
+    masked_value: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AccountApiKey:
+        value = as_str(data.get("value"))
+        return cls(
+            id=as_str(data.get("id")),
+            name=as_str(data.get("name")),
+            masked_value=mask_secret(value) if value else None,
+        )
+
+
+@dataclass(frozen=True)
+class AccountInformation:
+    id: str | None = None
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    phone: str | None = None
+    verified: bool | None = None
+    marketplace: str | None = None
+    mfa_enabled: bool | None = None
+    saml_domain: str | None = None
+    tos_accepted: bool | None = None
+    name: str | None = None
+    description: str | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+    api_keys: tuple[AccountApiKey, ...] = ()
+    request_id: str | None = field(default=None, **_META)
+    response_messages: tuple[Message, ...] = field(default=(), **_META)
+    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AccountInformation:
+        raw = copy.deepcopy(dict(data))
+        for key in as_dict_tuple(raw.get("apiKeys")):
+            if isinstance(key.get("value"), str):
+                key["value"] = mask_secret(key["value"])
+        if isinstance(raw.get("intercomIdVerification"), str):
+            raw["intercomIdVerification"] = mask_secret(raw["intercomIdVerification"])
+        return cls(
+            id=as_str(data.get("id")),
+            email=as_str(data.get("email")),
+            first_name=as_str(data.get("firstName")),
+            last_name=as_str(data.get("lastName")),
+            company=as_str(data.get("company")),
+            phone=as_str(data.get("phone")),
+            verified=as_bool(data.get("verified")),
+            marketplace=as_str(data.get("marketplace")),
+            mfa_enabled=as_bool(data.get("mfaEnabled")),
+            saml_domain=as_str(data.get("samlDomain")),
+            tos_accepted=as_bool(data.get("tosAccepted")),
+            name=as_str(data.get("name")),
+            description=as_str(data.get("description")),
+            created_at=as_datetime(data.get("createdAt")),
+            modified_at=as_datetime(data.get("modifiedAt")),
+            api_keys=as_objects(data.get("apiKeys"), AccountApiKey.from_json),
+            raw=raw,
+        )
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    name: str | None = None
+    description: str | None = None
+    type: OrganizationType | str | None = None
+    parent_id: str | None = None
+    label_color: str | None = None
+    signup_source: str | None = None
+    mfa_required: bool | None = None
+    owner_user_id: str | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+    custom_data: dict[str, Any] | None = None
+    limits_per_resource: tuple[dict[str, Any], ...] = ()
+    request_id: str | None = field(default=None, **_META)
+    response_messages: tuple[Message, ...] = field(default=(), **_META)
+    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Organization:
+        return cls(
+            id=_required_id(data, "organization"),
+            name=as_str(data.get("name")),
+            description=as_str(data.get("description")),
+            type=enum_or_raw(OrganizationType, data.get("type")),
+            parent_id=as_str(data.get("parentId")),
+            label_color=as_str(data.get("labelColor")),
+            signup_source=as_str(data.get("signupSource")),
+            mfa_required=as_bool(data.get("mfaRequired")),
+            owner_user_id=as_str(data.get("ownerUserId")),
+            created_at=as_datetime(data.get("createdAt")),
+            modified_at=as_datetime(data.get("modifiedAt")),
+            custom_data=as_dict(data.get("customData")),
+            limits_per_resource=as_dict_tuple(data.get("limitsPerResource")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class LiveEncoding:
+    stream_key: str | None = None
+    encoder_ip: str | None = None
+    application: str | None = None
+    request_id: str | None = field(default=None, **_META)
+    response_messages: tuple[Message, ...] = field(default=(), **_META)
+    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LiveEncoding:
+        return cls(
+            stream_key=as_str(data.get("streamKey")),
+            encoder_ip=as_str(data.get("encoderIp")),
+            application=as_str(data.get("application")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class LiveEncodingHeartbeat:
+    timestamp: datetime | None = None
+    ingest_status: LiveEncodingStatus | str | None = None
+    ingest_healthy: bool | None = None
+    ingest: dict[str, Any] | None = None
+    events: tuple[dict[str, Any], ...] = ()
+    output: dict[str, Any] | None = None
+    request_id: str | None = field(default=None, **_META)
+    response_messages: tuple[Message, ...] = field(default=(), **_META)
+    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LiveEncodingHeartbeat:
+        ingest = as_dict(data.get("ingest"))
+        return cls(
+            timestamp=as_datetime(data.get("timestamp")),
+            ingest_status=enum_or_raw(LiveEncodingStatus, (ingest or {}).get("status")),
+            ingest_healthy=as_bool((ingest or {}).get("healthy")),
+            ingest=ingest,
+            events=as_dict_tuple(data.get("events")),
+            output=as_dict(data.get("output")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class EncodingStats:
+    """Usage of one encoding (``GET /encoding/statistics/encodings/{id}``)."""
+
+    encoding_id: str | None = None
+    date: date | None = None
+    bytes_encoded: int | None = None
+    time_encoded: int | None = None
+    downloaded_size: int | None = None
+    billable_minutes: float | None = None
+    billable_transmuxing_minutes: float | None = None
+    billable_feature_minutes: float | None = None
+    streams: tuple[dict[str, Any], ...] = ()
+    muxings: tuple[dict[str, Any], ...] = ()
+    features: tuple[dict[str, Any], ...] = ()
+    billable_encoding_minutes: tuple[dict[str, Any], ...] = ()
+    billable_egress_bytes: tuple[dict[str, Any], ...] = ()
+    request_id: str | None = field(default=None, **_META)
+    response_messages: tuple[Message, ...] = field(default=(), **_META)
+    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EncodingStats:
+        return cls(
+            encoding_id=as_str(data.get("encodingId")),
+            date=as_date(data.get("date")),
+            bytes_encoded=as_int(data.get("bytesEncoded")),
+            time_encoded=as_int(data.get("timeEncoded")),
+            downloaded_size=as_int(data.get("downloadedSize")),
+            billable_minutes=as_float(data.get("billableMinutes")),
+            billable_transmuxing_minutes=as_float(data.get("billableTransmuxingMinutes")),
+            billable_feature_minutes=as_float(data.get("billableFeatureMinutes")),
+            streams=as_dict_tuple(data.get("streams")),
+            muxings=as_dict_tuple(data.get("muxings")),
+            features=as_dict_tuple(data.get("features")),
+            billable_encoding_minutes=as_dict_tuple(data.get("billableEncodingMinutes")),
+            billable_egress_bytes=as_dict_tuple(data.get("billableEgressBytes")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class DailyStatistics:
+    date: date | None = None
+    bytes_encoded: int | None = None
+    time_encoded: int | None = None
+    billable_minutes: float | None = None
+    label: str | None = None
+    billable_transmuxing_minutes: float | None = None
+    billable_encoding_minutes: tuple[dict[str, Any], ...] = ()
+    billable_feature_minutes: tuple[dict[str, Any], ...] = ()
+    billable_egress_bytes: tuple[dict[str, Any], ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DailyStatistics:
+        return cls(
+            date=as_date(data.get("date")),
+            bytes_encoded=as_int(data.get("bytesEncoded")),
+            time_encoded=as_int(data.get("timeEncoded")),
+            billable_minutes=as_float(data.get("billableMinutes")),
+            label=as_str(data.get("label")),
+            billable_transmuxing_minutes=as_float(data.get("billableTransmuxingMinutes")),
+            billable_encoding_minutes=as_dict_tuple(data.get("billableEncodingMinutes")),
+            billable_feature_minutes=as_dict_tuple(data.get("billableFeatureMinutes")),
+            billable_egress_bytes=as_dict_tuple(data.get("billableEgressBytes")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A webhook registration. The signing key is never kept: the caller chose it and stores it itself."""
+
+    id: str
+    url: str | None = None
+    method: str | None = None
+    insecure_ssl: bool | None = None
+    signature_type: str | None = None
+    name: str | None = None
+    description: str | None = None
+    created_at: datetime | None = None
+    modified_at: datetime | None = None
+    custom_data: dict[str, Any] | None = None
+    # Only the status-changed family (a notification model) reports these two.
+    event_type: str | None = None
+    resource_id: str | None = None
+    request_id: str | None = field(default=None, **_META)
+    response_messages: tuple[Message, ...] = field(default=(), **_META)
+    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Webhook:
+        raw = copy.deepcopy(dict(data))
+        signature = as_dict(raw.get("signature")) or {}
+        if isinstance(signature.get("key"), str):
+            signature["key"] = mask_secret(signature["key"])
+        return cls(
+            id=_required_id(data, "webhook"),
+            url=as_str(data.get("url")),
+            method=as_str(data.get("method")),
+            insecure_ssl=as_bool(data.get("insecureSsl")),
+            signature_type=as_str(signature.get("type")),
+            name=as_str(data.get("name")),
+            description=as_str(data.get("description")),
+            created_at=as_datetime(data.get("createdAt")),
+            modified_at=as_datetime(data.get("modifiedAt")),
+            custom_data=as_dict(data.get("customData")),
+            event_type=as_str(data.get("eventType")),
+            resource_id=as_str(data.get("resourceId")),
+            raw=raw,
+        )
