@@ -143,7 +143,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic tasks: name -> {"task": ..., "schedule": seconds}. Features add their entries here.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # filled in below, next to each feature's settings
 
 # --- Sync of the mirror ----------------------------------------------------------------------------------
 # How often beat sweeps every organization; the demo uses 15 s.
@@ -151,9 +151,15 @@ SYNC_INTERVAL_SECONDS = env_int("SYNC_INTERVAL_SECONDS", 30, minimum=1)
 # How often a full reconciliation (every encoding, to catch deletions and anything missed) replaces an
 # incremental sync.
 FULL_SYNC_INTERVAL_SECONDS = env_int("FULL_SYNC_INTERVAL_SECONDS", 6 * 3600, minimum=60)
+# At most this many status Task reads per sync run (active encodings first); the rest wait for the next run.
+SYNC_MAX_STATUS_CALLS = env_int("SYNC_MAX_STATUS_CALLS", 500, minimum=1)
+# A sync run holds its organization's lease this long after its last API call; a dead worker's lease expires.
+SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 120, minimum=1)
 # An encoding counts as stuck when QUEUED longer than this, or RUNNING without progress for this long.
 STUCK_QUEUED_SECONDS = env_int("STUCK_QUEUED_SECONDS", 15 * 60, minimum=1)
 STUCK_NO_PROGRESS_SECONDS = env_int("STUCK_NO_PROGRESS_SECONDS", 10 * 60, minimum=1)
+
+CELERY_BEAT_SCHEDULE["sync-sweep"] = {"task": "sync.sweep", "schedule": float(SYNC_INTERVAL_SECONDS)}
 
 # --- API keys of organizations -------------------------------------------------------------------------
 _field_keys = env_str("FIELD_ENCRYPTION_KEYS")

@@ -75,6 +75,9 @@ class Organization(models.Model):
     api_key_encrypted = models.TextField(blank=True)
     api_key_last4 = models.CharField(max_length=4, blank=True)
     webhook_secret_encrypted = models.TextField(blank=True)
+    registered_webhooks = models.JSONField(
+        default=dict, blank=True, help_text="Webhook ids registered in Bitmovin by this dashboard, by event."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Sync state, written by services/sync.py and shown on the pages.
@@ -95,7 +98,18 @@ class Organization(models.Model):
     key_unreadable = models.BooleanField(
         default=False, help_text="The stored key cannot be decrypted with the configured keys; never sent."
     )
-    sync_paused_until = models.DateTimeField(null=True, blank=True, help_text="Set after a 429.")
+    sync_paused_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the API's rate limit (or our own budget for it) is reached.",
+    )
+    # The lease that makes one sync per organization at a time, across processes and machines: taken and
+    # released with conditional UPDATEs, and expiring by itself if the worker holding it dies.
+    sync_lease_token = models.CharField(max_length=32, blank=True)
+    sync_lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # A full reconciliation walks every encoding, oldest first, possibly over several runs (rate limits).
+    full_sync_started_at = models.DateTimeField(null=True, blank=True)
+    full_sync_cursor = models.DateTimeField(null=True, blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     last_error_code = models.IntegerField(null=True, blank=True)
     last_error_http_status = models.IntegerField(null=True, blank=True)
@@ -209,8 +223,13 @@ class Encoding(models.Model):
 
     # Sync bookkeeping (the mirror's own times, distinct from Bitmovin's).
     first_seen_at = models.DateTimeField(default=timezone.now)
-    synced_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now, help_text="Last seen in a list from the API.")
     status_synced_at = models.DateTimeField(null=True, blank=True)
+    status_synced_for = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="The status the last status Task was read for: a change means re-read.",
+    )
     progress_changed_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -370,6 +389,7 @@ class SyncRun(models.Model):
 class WebhookDelivery(models.Model):
     class Verdict(models.TextChoices):
         VALID = "valid", "Valid signature"
+        DUPLICATE = "duplicate", "Valid signature, already received"
         INVALID = "invalid", "Invalid signature"
         MISSING = "missing", "No signature"
         MALFORMED = "malformed", "Signed, but the body is not a usable notification"
@@ -380,6 +400,9 @@ class WebhookDelivery(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     verdict = models.CharField(max_length=16, choices=Verdict.choices)
     event_type = models.CharField(max_length=64, blank=True)
+    event_id = models.CharField(
+        max_length=100, blank=True, help_text="The notification's own id, for deduplication."
+    )
     encoding_bitmovin_id = models.CharField(max_length=64, blank=True)
     payload = models.TextField(blank=True, help_text="The raw body, cut at 64 KiB.")
     triggered = models.CharField(max_length=300, blank=True, help_text="What the delivery set in motion.")
@@ -389,6 +412,8 @@ class WebhookDelivery(models.Model):
         indexes = [
             # Webhook log of one organization, newest first.
             models.Index(fields=["organization", "-received_at"], name="webhook_org_received"),
+            # Deduplication: has this notification id been received before?
+            models.Index(fields=["organization", "event_id"], name="webhook_org_event"),
         ]
 
     def __str__(self) -> str:

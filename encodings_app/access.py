@@ -1,0 +1,73 @@
+"""Who may see and do what: every page and API view gets its organization through here.
+
+An organization the user does not belong to is a 404 (its existence does not leak); a member whose role is
+too low for an action gets a 403. Superusers are account admins of every organization.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from encodings_app.models import Encoding, Membership, Organization, Role
+
+# Each role can do what the roles after it can.
+_RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}
+
+
+def organizations_for(user) -> QuerySet[Organization]:
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(memberships__user=user)
+
+
+def role_in(user, organization: Organization) -> str | None:
+    """The user's role in the organization, or None. Superusers are admins everywhere."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    cached = getattr(organization, "_viewer_role", None)
+    if cached is not None:
+        return cached
+    return (
+        Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
+    )
+
+
+def has_role(role: str | None, needed: str) -> bool:
+    return role is not None and _RANK[Role(role)] >= _RANK[Role(needed)]
+
+
+def organization_for(user, slug: str, *, needs: str = Role.VIEWER) -> Organization:
+    """The organization with this slug if the user may see it (404 otherwise) and holds `needs` (403)."""
+    if not user.is_authenticated:
+        raise Http404("No such organization")
+    if user.is_superuser:
+        organization = Organization.objects.filter(slug=slug).first()
+        role = Role.ADMIN
+    else:
+        membership = (
+            Membership.objects.select_related("organization")
+            .filter(user=user, organization__slug=slug)
+            .first()
+        )
+        organization = membership.organization if membership else None
+        role = membership.role if membership else None
+    if organization is None:
+        raise Http404("No such organization")
+    organization._viewer_role = role
+    if not has_role(role, needs):
+        raise PermissionDenied(f"This needs the {Role(needs).label.lower()} role in {organization.name}.")
+    return organization
+
+
+def encoding_for(organization: Organization, bitmovin_id: str) -> Encoding:
+    """An encoding of this organization (404 for any other organization's id)."""
+    encoding = Encoding.objects.filter(organization=organization, bitmovin_id=bitmovin_id).first()
+    if encoding is None:
+        raise Http404("No such encoding")
+    return encoding

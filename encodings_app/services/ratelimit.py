@@ -1,0 +1,77 @@
+"""A per-API-key request budget shared by every worker, so that the sync stays inside Bitmovin's limits.
+
+Bitmovin counts requests per key, per endpoint and per minute. Each call the client is about to make takes
+one unit from a counter in the shared cache (Redis in production); when the minute's budget is spent the
+call is refused with the same RateLimitedError a real 429 would raise, so both paths pause the organization
+by rescheduling, never by sleeping in a worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache as default_cache
+
+from encodings_app.bitmovin import errors
+
+WINDOW_SECONDS = 60
+
+# Requests per minute by endpoint key ("METHOD /path/{id}"), from Bitmovin's published limits.
+BUDGETS_PER_MINUTE = {
+    "GET /encoding/encodings": 60,
+    "POST /encoding/encodings": 600,
+    "GET /encoding/encodings/{id}/status": 6000,
+    "POST /encoding/encodings/{id}/start": 600,
+    "GET /encoding/encodings/{id}/start": 600,
+    "GET /encoding/statistics/encodings/{id}": 60,
+    "GET /encoding/statistics/daily/{from}/{to}": 60,
+}
+# Endpoints without a published figure: sub-resources of an encoding are documented far higher than this.
+DEFAULT_BUDGET_PER_MINUTE = 1000
+# Keep a margin: the published figures are the API's hard limits, and our counter is per window, not sliding.
+SAFETY_FACTOR = 0.9
+
+
+def key_fingerprint(api_key: str) -> str:
+    """Names the key in cache entries without revealing it."""
+    return hashlib.sha256(api_key.encode()).hexdigest()[:16]
+
+
+def budget_for(endpoint: str) -> int:
+    return max(1, int(BUDGETS_PER_MINUTE.get(endpoint, DEFAULT_BUDGET_PER_MINUTE) * SAFETY_FACTOR))
+
+
+class ApiBudget:
+    """The client's before_request hook: ApiBudget(fingerprint)(method, endpoint) spends one unit."""
+
+    def __init__(self, fingerprint: str, *, cache=None, clock: Callable[[], float] = time.time) -> None:
+        self.fingerprint = fingerprint
+        self.cache = cache or default_cache
+        self.clock = clock
+
+    def __call__(self, method: str, endpoint: str) -> None:
+        now = self.clock()
+        window = int(now // WINDOW_SECONDS)
+        counter = f"api-budget:{self.fingerprint}:{endpoint}:{window}"
+        # add() only creates the counter; incr() is atomic on Redis, so concurrent workers share one count.
+        self.cache.add(counter, 0, timeout=WINDOW_SECONDS * 2)
+        try:
+            used = self.cache.incr(counter)
+        except ValueError:  # expired between add() and incr()
+            self.cache.add(counter, 1, timeout=WINDOW_SECONDS * 2)
+            used = 1
+        limit = budget_for(endpoint)
+        if used > limit:
+            retry_after = (window + 1) * WINDOW_SECONDS - now
+            raise errors.RateLimitedError(
+                f"our own budget of {limit} requests per minute for {endpoint} is spent",
+                retry_after=max(1.0, retry_after),
+                method=method,
+                endpoint=endpoint,
+            )
+
+    def used(self, endpoint: str) -> int:
+        window = int(self.clock() // WINDOW_SECONDS)
+        return self.cache.get(f"api-budget:{self.fingerprint}:{endpoint}:{window}", 0)

@@ -1,0 +1,275 @@
+"""Keeping the mirror of an organization fresh, cheaply, inside the API's rate limits.
+
+A steady-state run costs a handful of list calls and one status call per encoding that is active or whose
+status changed:
+
+1. list QUEUED and RUNNING encodings (what is active now);
+2. list encodings finished since the finished-watermark (what stopped being active);
+3. list encodings created since the created-watermark (what is new);
+4. read the status Task of every encoding that is active, or whose status changed since its Task was last
+   read (its messages and error details), up to a per-run cap, active ones first;
+5. every FULL_SYNC_INTERVAL_SECONDS, walk every encoding oldest first, to catch deletions and anything the
+   watermarks missed. The walk keeps a cursor, so a rate limit only interrupts it: the next run goes on.
+
+Everything is an idempotent upsert, so a run repeated or interrupted at any point loses and duplicates
+nothing. One run per organization at a time (lease.py). A rate limit (the API's 429, or our own budget in
+ratelimit.py) pauses only that organization, by recording until when; the sweep skips it until then.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from encodings_app.bitmovin import (
+    AuthenticationError,
+    BitmovinClient,
+    BitmovinError,
+    NotFoundError,
+    RateLimitedError,
+)
+from encodings_app.bitmovin import types as api
+from encodings_app.models import ACTIVE_STATUSES, Encoding, Organization, SyncRun
+from encodings_app.services import lease, mirror
+from encodings_app.services.clients import KeyUnavailable, client_for
+from encodings_app.services.sync_state import record_failure, record_rate_limit, record_success
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+# Re-read a little before each watermark: timestamps have one-second resolution and "newer than" is strict.
+OVERLAP = timedelta(seconds=60)
+
+
+def organization_sync(*, organization_id: int, full: bool = False) -> SyncRun | None:
+    """Run one sync of the organization; None when another run holds it or it may not sync now."""
+    token = lease.acquire(organization_id)
+    if token is None:
+        logger.info("sync of organization %s skipped: another run holds it", organization_id)
+        return None
+    try:
+        organization = Organization.objects.filter(pk=organization_id).first()
+        if organization is None or not organization.can_sync:
+            return None
+        return _run(organization, token=token, full=full)
+    finally:
+        lease.release(organization_id, token)
+
+
+def _run(organization: Organization, *, token: str, full: bool) -> SyncRun:
+    full = full or _full_pass_due(organization)
+    run = SyncRun.objects.create(
+        organization=organization, kind=SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL
+    )
+    try:
+        client = client_for(organization)
+    except KeyUnavailable as exc:
+        record_failure(organization, run, message=str(exc))
+        run.finished_at = timezone.now()
+        run.save()
+        return run
+    try:
+        with client:
+            _Cycle(organization, client, run, token).execute(full=full)
+    except RateLimitedError as exc:
+        record_rate_limit(organization, run, exc)
+    except AuthenticationError as exc:
+        record_failure(organization, run, error=exc, key_rejected=True)
+    except BitmovinError as exc:
+        record_failure(organization, run, error=exc)
+    else:
+        record_success(organization, run)
+    finally:
+        run.api_calls = client.call_counts
+        run.finished_at = timezone.now()
+        run.save()
+    logger.info(
+        "sync of %s: %s, %d API calls, %d created, %d updated, %d messages",
+        organization.slug,
+        run.outcome,
+        run.total_api_calls,
+        run.encodings_created,
+        run.encodings_updated,
+        run.messages_added,
+    )
+    return run
+
+
+def _full_pass_due(organization: Organization) -> bool:
+    if organization.full_sync_started_at is not None or organization.last_full_sync_at is None:
+        return True
+    return timezone.now() - organization.last_full_sync_at > timedelta(
+        seconds=settings.FULL_SYNC_INTERVAL_SECONDS
+    )
+
+
+class _Cycle:
+    def __init__(self, organization: Organization, client: BitmovinClient, run: SyncRun, token: str) -> None:
+        self.organization = organization
+        self.client = client
+        self.run = run
+        self.token = token
+
+    def execute(self, *, full: bool) -> None:
+        organization = self.organization
+        for status in ACTIVE_STATUSES:
+            self._walk(status=str(status))
+        if organization.finished_watermark is not None:
+            result = self._walk(finished_at_newer_than=organization.finished_watermark - OVERLAP)
+            self._advance("finished_watermark", result.newest_finished_at)
+        if organization.created_watermark is not None and not full:
+            result = self._walk(created_at_newer_than=organization.created_watermark - OVERLAP)
+            self._advance("created_watermark", result.newest_created_at)
+        self._read_status_tasks()
+        if full:
+            self._full_pass()
+
+    def _walk(self, **filters) -> mirror.UpsertResult:
+        total = mirror.UpsertResult(needs_status=set())
+        for page in self._pages(**filters):
+            self._count(mirror.upsert_encodings(self.organization, page.items), into=total)
+        return total
+
+    def _pages(self, *, offset: int = 0, **filters) -> Iterator[api.Page]:
+        while True:
+            page = self.client.list_encodings(offset=offset, limit=PAGE_SIZE, **filters)
+            lease.renew(self.organization.pk, self.token)
+            yield page
+            if len(page.items) < PAGE_SIZE:
+                return
+            offset += len(page.items)
+
+    def _count(self, result: mirror.UpsertResult, *, into: mirror.UpsertResult) -> None:
+        self.run.encodings_created += result.created
+        self.run.encodings_updated += result.updated
+        into.newest_created_at = mirror.latest(into.newest_created_at, result.newest_created_at)
+        into.newest_finished_at = mirror.latest(into.newest_finished_at, result.newest_finished_at)
+
+    def _advance(self, field: str, value: datetime | None) -> None:
+        current = getattr(self.organization, field)
+        if value is not None and (current is None or value > current):
+            setattr(self.organization, field, value)
+            Organization.objects.filter(pk=self.organization.pk).update(**{field: value})
+
+    # --- status Tasks ---------------------------------------------------------------------------------------
+
+    def _read_status_tasks(self) -> None:
+        """Active encodings first, then those whose status changed since their Task was read, up to a cap."""
+        live = Encoding.objects.filter(organization=self.organization, deleted_at__isnull=True)
+        active = live.filter(status__in=ACTIVE_STATUSES).order_by("-created_at")
+        changed = live.filter(~Q(status=F("status_synced_for"))).exclude(status__in=ACTIVE_STATUSES)
+        cap = settings.SYNC_MAX_STATUS_CALLS
+        chosen = list(active[:cap])
+        if len(chosen) < cap:
+            chosen += list(changed.order_by("-created_at")[: cap - len(chosen)])
+        for encoding in chosen:
+            self.run.messages_added += refresh_status(self.client, encoding)
+            lease.renew(self.organization.pk, self.token)
+
+    # --- full reconciliation --------------------------------------------------------------------------------
+
+    def _full_pass(self) -> None:
+        organization = self.organization
+        if organization.full_sync_started_at is None:
+            organization.full_sync_started_at = timezone.now()
+            organization.full_sync_cursor = None
+            Organization.objects.filter(pk=organization.pk).update(
+                full_sync_started_at=organization.full_sync_started_at, full_sync_cursor=None
+            )
+        offset = 0
+        while True:
+            cursor = organization.full_sync_cursor
+            page = self.client.list_encodings(
+                offset=offset,
+                limit=PAGE_SIZE,
+                sort="createdAt:asc",
+                created_at_newer_than=cursor - timedelta(seconds=1) if cursor else None,
+            )
+            lease.renew(organization.pk, self.token)
+            result = mirror.upsert_encodings(organization, page.items)
+            mirror.mark_seen(organization, [item.id for item in page.items])
+            self._count(result, into=mirror.UpsertResult())
+            self._advance("finished_watermark", result.newest_finished_at)
+            newest = result.newest_created_at
+            if len(page.items) < PAGE_SIZE:
+                break
+            # Keyset paging on createdAt survives deletions between pages; when a whole page shares one
+            # second the cursor cannot move, so step over that page by offset instead.
+            if newest is not None and (cursor is None or newest > cursor):
+                organization.full_sync_cursor = newest
+                Organization.objects.filter(pk=organization.pk).update(full_sync_cursor=newest)
+                offset = 0
+            else:
+                offset += len(page.items)
+        self._finish_full_pass(newest)
+
+    def _finish_full_pass(self, newest_created: datetime | None) -> None:
+        organization = self.organization
+        started = organization.full_sync_started_at
+        gone = Encoding.objects.filter(
+            organization=organization,
+            deleted_at__isnull=True,
+            last_seen_at__lt=started,
+            first_seen_at__lt=started,
+        ).update(deleted_at=timezone.now())
+        if gone:
+            logger.info("full sync of %s: %d encodings no longer in the API", organization.slug, gone)
+        self._advance("created_watermark", newest_created or started)
+        if organization.finished_watermark is None:
+            self._advance("finished_watermark", started)
+        organization.last_full_sync_at = timezone.now()
+        organization.full_sync_started_at = None
+        organization.full_sync_cursor = None
+        Organization.objects.filter(pk=organization.pk).update(
+            last_full_sync_at=organization.last_full_sync_at, full_sync_started_at=None, full_sync_cursor=None
+        )
+
+
+def refresh_status(client: BitmovinClient, encoding: Encoding) -> int:
+    """Read one encoding's status Task into the mirror; returns the number of new messages."""
+    try:
+        task = client.get_encoding_status(encoding.bitmovin_id)
+    except NotFoundError:
+        Encoding.objects.filter(pk=encoding.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
+        return 0
+    return mirror.apply_task(encoding, task)
+
+
+def encoding_refresh(*, organization_id: int, bitmovin_id: str) -> Encoding | None:
+    """Read one encoding and its status Task now (after a webhook, or when a page asks for it)."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None or not organization.can_sync:
+        return None
+    try:
+        client = client_for(organization)
+    except KeyUnavailable:
+        return None
+    with client:
+        try:
+            item = client.get_encoding(bitmovin_id)
+        except NotFoundError:
+            Encoding.objects.filter(organization=organization, bitmovin_id=bitmovin_id).update(
+                deleted_at=timezone.now()
+            )
+            return None
+        mirror.upsert_encodings(organization, [item])
+        encoding = Encoding.objects.get(organization=organization, bitmovin_id=bitmovin_id)
+        refresh_status(client, encoding)
+    encoding.refresh_from_db()
+    return encoding
+
+
+def organizations_to_sync() -> list[int]:
+    """Ids of the organizations the sweep should sync now: syncable and not paused by a rate limit."""
+    now = timezone.now()
+    return list(
+        Organization.objects.filter(sync_enabled=True, key_rejected=False, key_unreadable=False)
+        .exclude(api_key_encrypted="")
+        .filter(Q(sync_paused_until__isnull=True) | Q(sync_paused_until__lte=now))
+        .values_list("pk", flat=True)
+    )

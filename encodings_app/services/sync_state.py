@@ -1,0 +1,64 @@
+"""Recording how a sync ended, on the run and on the organization, for the pages to show."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import F
+from django.utils import timezone
+
+from encodings_app.bitmovin import BitmovinError, RateLimitedError
+from encodings_app.models import Organization, SyncRun
+
+# Without a hint from the API, a 429 means "wait one minute".
+DEFAULT_PAUSE_SECONDS = 60.0
+
+
+def record_success(organization: Organization, run: SyncRun) -> None:
+    now = timezone.now()
+    run.outcome = SyncRun.Outcome.OK
+    Organization.objects.filter(pk=organization.pk).update(
+        last_sync_succeeded_at=now, consecutive_failures=0, sync_paused_until=None
+    )
+
+
+def record_rate_limit(organization: Organization, run: SyncRun, error: RateLimitedError) -> None:
+    pause = error.retry_after if error.retry_after is not None else DEFAULT_PAUSE_SECONDS
+    until = timezone.now() + timedelta(seconds=pause)
+    run.outcome = SyncRun.Outcome.RATE_LIMITED
+    _copy_error(run, error)
+    # Not a failure: the work done so far is kept and the next sweep after the pause carries on.
+    Organization.objects.filter(pk=organization.pk).update(sync_paused_until=until)
+
+
+def record_failure(
+    organization: Organization,
+    run: SyncRun,
+    *,
+    error: BitmovinError | None = None,
+    message: str = "",
+    key_rejected: bool = False,
+) -> None:
+    run.outcome = SyncRun.Outcome.FAILED
+    if error is not None:
+        _copy_error(run, error)
+    else:
+        run.error_message = message
+    updates = {
+        "last_error_at": timezone.now(),
+        "last_error_code": run.error_code,
+        "last_error_http_status": error.http_status if error is not None else None,
+        "last_error_message": run.error_message,
+        "last_error_request_id": run.error_request_id,
+    }
+    if key_rejected:
+        updates["key_rejected"] = True
+    Organization.objects.filter(pk=organization.pk).update(
+        consecutive_failures=F("consecutive_failures") + 1, **updates
+    )
+
+
+def _copy_error(run: SyncRun, error: BitmovinError) -> None:
+    run.error_code = error.code
+    run.error_message = (error.message or type(error).__name__)[:2000]
+    run.error_request_id = error.request_id or ""
