@@ -1,0 +1,127 @@
+"""Encoding actions with the API's preconditions: start, stop, reprioritize, reschedule."""
+
+from __future__ import annotations
+
+from simulator import planner, render
+from simulator.endpoints.common import (
+    id_reply,
+    info,
+    optional_int,
+    optional_object,
+    required_str,
+    wrong_state,
+)
+from simulator.errors import bad_parameter, missing_field
+from simulator.lifecycle import status_at
+from simulator.records import CANCELED, CREATED, QUEUED, RUNNING
+from simulator.routing import Reply, Request, Router
+from simulator.vocab import ENCODING_MODES
+
+
+def register(router: Router) -> None:
+    router.add("POST", "/encoding/encodings/{encoding_id}/start", start)
+    router.add("GET", "/encoding/encodings/{encoding_id}/start", get_start_request)
+    router.add("POST", "/encoding/encodings/{encoding_id}/stop", stop)
+    router.add("POST", "/encoding/encodings/{encoding_id}/reprioritize", reprioritize)
+    router.add("POST", "/encoding/encodings/{encoding_id}/reschedule", reschedule)
+
+
+def start(request: Request, encoding_id: str) -> Reply:
+    body = request.json()
+    scheduling = optional_object(body, "scheduling") or {}
+    optional_int(scheduling, "priority", 0, 100)
+    mode = body.get("encodingMode")
+    if mode is not None and mode not in ENCODING_MODES:
+        raise bad_parameter("encodingMode", f"'{mode}' is not an encoding mode")
+    trimming = optional_object(body, "trimming") or {}
+    offset = trimming.get("offset")
+    if offset is not None and (not isinstance(offset, int | float) or offset < 0):
+        raise bad_parameter("trimming.offset", "must be a number of seconds, 0 or more")
+    world = request.world
+    with world.lock:
+        rec = world.find(request.org_id, encoding_id)
+        now = world.now()
+        status = status_at(rec, now)
+        if status != CREATED:
+            raise wrong_state(
+                2000,
+                "Encoding resource error",
+                f"Encoding {encoding_id} is {status}; only an encoding in status CREATED can be started",
+            )
+        planner.start(rec, world.rng, now, world.speed, body)
+        world.watch(rec)
+        notes = [info(request, f"Encoding {encoding_id} was queued for execution")]
+        if rec.encoder_version.startswith("2.1") and rec.encoder_version < "2.180":
+            notes.append(info(request, f"Encoder version {rec.encoder_version} is deprecated", "WARNING"))
+    return id_reply(encoding_id, notes)
+
+
+def get_start_request(request: Request, encoding_id: str) -> Reply:
+    world = request.world
+    with world.lock:
+        rec = world.find(request.org_id, encoding_id)
+        if rec.started_at is None or status_at(rec, world.now()) == CREATED:
+            raise wrong_state(
+                2047,
+                "Encoding not started",
+                f"Cannot retrieve the start request of encoding {encoding_id}: it has not been started yet",
+            )
+        return Reply(render.start_request(rec))
+
+
+def stop(request: Request, encoding_id: str) -> Reply:
+    world = request.world
+    with world.lock:
+        rec = world.find(request.org_id, encoding_id)
+        now = world.now()
+        status = status_at(rec, now)
+        if status not in (QUEUED, RUNNING):
+            raise wrong_state(
+                2000,
+                "Encoding resource error",
+                f"Encoding {encoding_id} is {status}; only QUEUED or RUNNING encodings can be stopped",
+            )
+        planner.stop(rec, now, CANCELED)
+        world.watch(rec)
+    return id_reply(encoding_id)
+
+
+def reprioritize(request: Request, encoding_id: str) -> Reply:
+    body = request.json()
+    if body.get("priority") is None:
+        raise missing_field("priority")
+    priority = optional_int(body, "priority", 0, 100)
+    assert priority is not None
+    world = request.world
+    with world.lock:
+        rec = world.find(request.org_id, encoding_id)
+        now = world.now()
+        status = status_at(rec, now)
+        if status != QUEUED:
+            raise wrong_state(
+                2030,
+                "Reprioritization not allowed",
+                f"Encoding {encoding_id} is {status}; only QUEUED encodings can be reprioritized",
+            )
+        planner.reprioritize(rec, now, priority)
+        world.watch(rec)
+    return id_reply(encoding_id)
+
+
+def reschedule(request: Request, encoding_id: str) -> Reply:
+    body = request.json()
+    infrastructure_id = required_str(body, "infrastructureId")
+    world = request.world
+    with world.lock:
+        rec = world.find(request.org_id, encoding_id)
+        now = world.now()
+        status = status_at(rec, now)
+        if status != QUEUED:
+            raise wrong_state(
+                2027,
+                "Rescheduling failed",
+                f"Encoding {encoding_id} is {status}; only QUEUED encodings can be rescheduled",
+            )
+        planner.reschedule(rec, world.rng, now, world.speed, infrastructure_id)
+        world.watch(rec)
+    return id_reply(encoding_id)

@@ -1,0 +1,77 @@
+"""Helpers shared by the endpoint modules: body validation and small reply shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulator.errors import ApiError, bad_parameter, missing_field
+from simulator.ids import seeded_uuid
+from simulator.routing import Reply, Request
+from simulator.timefmt import iso_ms
+
+
+def id_reply(resource_id: str, messages: list[dict[str, Any]] | None = None) -> Reply:
+    return Reply({"id": resource_id}, messages=messages)
+
+
+def info(request: Request, text: str, kind: str = "INFO") -> dict[str, Any]:
+    return {
+        "id": seeded_uuid(request.world.rng),
+        "date": iso_ms(request.world.now()),
+        "type": kind,
+        "text": text,
+    }
+
+
+def optional_str(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad_parameter(name, "must be a string")
+    return value
+
+
+def required_str(body: dict[str, Any], name: str) -> str:
+    value = optional_str(body, name)
+    if not value:
+        raise missing_field(name)
+    return value
+
+
+def optional_int(body: dict[str, Any], name: str, low: int, high: int) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad_parameter(name, "must be an integer")
+    if not low <= value <= high:
+        raise bad_parameter(name, f"{value} must be between {low} and {high}")
+    return value
+
+
+def optional_bool(body: dict[str, Any], name: str) -> bool | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise bad_parameter(name, "must be true or false")
+    return value
+
+
+def optional_object(body: dict[str, Any], name: str) -> dict[str, Any] | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, dict):
+        raise bad_parameter(name, "must be a JSON object")
+    return value
+
+
+def string_list(body: dict[str, Any], name: str) -> list[str]:
+    value = body.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise bad_parameter(name, "must be a list of strings")
+    return value
+
+
+def wrong_state(code: int, title: str, text: str) -> ApiError:
+    return ApiError(409, code, title, text)

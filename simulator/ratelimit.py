@@ -1,0 +1,95 @@
+"""Per-key, per-endpoint request budgets over one-minute windows of real (unscaled) time."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+WINDOW_S = 60.0
+DEFAULT_LIMIT = 1000
+
+
+def default_limit(method: str, pattern: str) -> int:
+    """Requests per minute, from the reference's table (official rows first, then the rest)."""
+    if pattern == "/encoding/encodings":
+        return 60 if method == "GET" else 600
+    if pattern == "/encoding/encodings/{encoding_id}/start":
+        return 600
+    if pattern == "/encoding/encodings/{encoding_id}/status":
+        return 6000
+    if pattern.startswith("/encoding/statistics"):
+        return 60
+    if pattern.startswith("/encoding/encodings/{encoding_id}"):
+        return 20000
+    if pattern.startswith(
+        ("/encoding/inputs", "/encoding/outputs", "/encoding/configurations", "/encoding/filters")
+    ):
+        return 4000 if method == "GET" else 1000
+    if pattern.startswith("/encoding/manifests"):
+        return 10000
+    return DEFAULT_LIMIT
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_s: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "x-ratelimit-limit": str(self.limit),
+            "x-ratelimit-remaining": str(self.remaining),
+            "x-ratelimit-reset": str(self.reset_s),
+        }
+
+
+class RateLimiter:
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.overrides: dict[str, int] = {}
+        self._windows: dict[tuple[str, str], list[float]] = {}
+        self._lock = threading.Lock()
+        self.rejected = 0
+
+    def limit_for(self, method: str, pattern: str) -> int:
+        return self.overrides.get(f"{method} {pattern}", default_limit(method, pattern))
+
+    def check(self, api_key: str, method: str, pattern: str) -> Verdict:
+        limit = self.limit_for(method, pattern)
+        now = time.monotonic()
+        bucket = (api_key, f"{method} {pattern}")
+        with self._lock:
+            window = self._windows.get(bucket)
+            if window is None or now - window[0] >= WINDOW_S:
+                window = [now, 0.0]
+                self._windows[bucket] = window
+            reset = max(1, math.ceil(window[0] + WINDOW_S - now))
+            if window[1] >= limit:
+                self.rejected += 1
+                return Verdict(False, limit, 0, reset)
+            window[1] += 1
+            return Verdict(True, limit, int(limit - window[1]), reset)
+
+    def configure(
+        self, *, enabled: bool | None = None, limits: dict[str, int] | None = None, reset: bool = False
+    ) -> None:
+        with self._lock:
+            if enabled is not None:
+                self.enabled = enabled
+            if limits is not None:
+                self.overrides = dict(limits)
+            if reset:
+                self._windows.clear()
+
+    def snapshot(self) -> dict[str, object]:
+        return {
+            "enabled": self.enabled,
+            "windowSeconds": WINDOW_S,
+            "overrides": dict(self.overrides),
+            "rejected": self.rejected,
+            "defaultLimit": DEFAULT_LIMIT,
+        }

@@ -1,0 +1,78 @@
+"""Rate limits per key and endpoint: 429 with x-ratelimit-* headers and an ERROR envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.simulator.conftest import Http, error_of
+from tests.support.simulator import RunningSimulator
+
+
+@pytest.fixture(scope="module")
+def limited() -> Iterator[RunningSimulator]:
+    with RunningSimulator(encodings=50, seed=3) as running:
+        yield running
+
+
+@pytest.fixture
+def client(limited: RunningSimulator) -> Http:
+    limited.set_rate_limits(enabled=True, limits={}, reset=True)
+    assert limited.api_key is not None
+    return Http(limited.base_url, limited.api_key)
+
+
+def test_list_allows_60_requests_a_minute_then_answers_429(client: Http) -> None:
+    remaining = [
+        int(client.get("/encoding/encodings", limit=1).headers["x-ratelimit-remaining"]) for _ in range(60)
+    ]
+    refused = client.get("/encoding/encodings", limit=1)
+
+    assert remaining == list(range(59, -1, -1))
+    assert error_of(refused) == (429, 8000)
+    assert refused.headers["x-ratelimit-limit"] == "60"
+    assert refused.headers["x-ratelimit-remaining"] == "0"
+    assert 1 <= int(refused.headers["x-ratelimit-reset"]) <= 60
+    assert refused.json()["data"]["developerMessage"]
+
+
+def test_limits_differ_by_endpoint_and_method(client: Http) -> None:
+    created = client.create_encoding()
+
+    assert client.get("/encoding/encodings").headers["x-ratelimit-limit"] == "60"
+    assert client.post("/encoding/encodings", {"name": "x"}).headers["x-ratelimit-limit"] == "600"
+    assert client.get(f"/encoding/encodings/{created['id']}/status").headers["x-ratelimit-limit"] == "6000"
+    assert client.get("/encoding/statistics").headers["x-ratelimit-limit"] == "60"
+    assert client.get(f"/encoding/encodings/{created['id']}").headers["x-ratelimit-limit"] == "20000"
+
+
+def test_each_key_has_its_own_budget(limited: RunningSimulator, client: Http) -> None:
+    limited.set_rate_limits(limits={"GET /encoding/encodings": 2})
+    other = Http(limited.base_url, limited.generated_keys[0])
+    for _ in range(2):
+        client.get("/encoding/encodings")
+
+    assert client.get("/encoding/encodings").status_code == 429
+    assert other.get("/encoding/encodings").status_code == 200
+
+
+def test_rate_limits_can_be_switched_off(limited: RunningSimulator, client: Http) -> None:
+    limited.set_rate_limits(limits={"GET /encoding/encodings": 1})
+    client.get("/encoding/encodings")
+    assert client.get("/encoding/encodings").status_code == 429
+
+    limited.set_rate_limits(enabled=False)
+
+    response = client.get("/encoding/encodings")
+    assert response.status_code == 200 and "x-ratelimit-limit" not in response.headers
+    assert limited.stats()["rateLimited"] >= 1
+
+
+def test_cli_flag_turns_rate_limits_off() -> None:
+    with RunningSimulator(encodings=10, args=["--rate-limits", "off"]) as running:
+        assert running.api_key is not None
+        client = Http(running.base_url, running.api_key)
+        statuses = {client.get("/encoding/encodings").status_code for _ in range(70)}
+
+    assert statuses == {200}
