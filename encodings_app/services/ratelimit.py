@@ -54,7 +54,7 @@ class ApiBudget:
     def __call__(self, method: str, endpoint: str) -> None:
         now = self.clock()
         window = int(now // WINDOW_SECONDS)
-        counter = f"api-budget:{self.fingerprint}:{endpoint}:{window}"
+        counter = self._counter(endpoint, window)
         # add() only creates the counter; incr() is atomic on Redis, so concurrent workers share one count.
         self.cache.add(counter, 0, timeout=WINDOW_SECONDS * 2)
         try:
@@ -73,5 +73,8 @@ class ApiBudget:
             )
 
     def used(self, endpoint: str) -> int:
-        window = int(self.clock() // WINDOW_SECONDS)
-        return self.cache.get(f"api-budget:{self.fingerprint}:{endpoint}:{window}", 0)
+        return self.cache.get(self._counter(endpoint, int(self.clock() // WINDOW_SECONDS)), 0)
+
+    def _counter(self, endpoint: str, window: int) -> str:
+        # No spaces in cache keys: some backends refuse them.
+        return f"api-budget:{self.fingerprint}:{endpoint.replace(' ', '_')}:{window}"

@@ -6,10 +6,11 @@ status changed:
 1. list QUEUED and RUNNING encodings (what is active now);
 2. list encodings finished since the finished-watermark (what stopped being active);
 3. list encodings created since the created-watermark (what is new);
-4. read the status Task of every encoding that is active, or whose status changed since its Task was last
-   read (its messages and error details), up to a per-run cap, active ones first;
-5. every FULL_SYNC_INTERVAL_SECONDS, walk every encoding oldest first, to catch deletions and anything the
-   watermarks missed. The walk keeps a cursor, so a rate limit only interrupts it: the next run goes on.
+4. every FULL_SYNC_INTERVAL_SECONDS (and on the first run), walk every encoding oldest first, to catch
+   deletions and anything the watermarks missed. The walk keeps a cursor, so a rate limit only interrupts
+   it: the next run goes on from there;
+5. read the status Task of every encoding that is active, or whose status changed since its Task was last
+   read (its messages and error details), up to a per-run cap, active ones first.
 
 Everything is an idempotent upsert, so a run repeated or interrupted at any point loses and duplicates
 nothing. One run per organization at a time (lease.py). A rate limit (the API's 429, or our own budget in
@@ -56,6 +57,12 @@ def organization_sync(*, organization_id: int, full: bool = False) -> SyncRun | 
         organization = Organization.objects.filter(pk=organization_id).first()
         if organization is None or not organization.can_sync:
             return None
+        # Holding the lease, no other run can be alive: one still marked running died with its worker.
+        SyncRun.objects.filter(organization=organization, outcome=SyncRun.Outcome.RUNNING).update(
+            outcome=SyncRun.Outcome.FAILED,
+            finished_at=timezone.now(),
+            error_message="interrupted: the worker stopped before the run finished",
+        )
         return _run(organization, token=token, full=full)
     finally:
         lease.release(organization_id, token)
@@ -125,9 +132,16 @@ class _Cycle:
         if organization.created_watermark is not None and not full:
             result = self._walk(created_at_newer_than=organization.created_watermark - OVERLAP)
             self._advance("created_watermark", result.newest_created_at)
-        self._read_status_tasks()
+        interrupted = None
         if full:
-            self._full_pass()
+            try:
+                self._full_pass()
+            except RateLimitedError as exc:
+                # The list budget is spent, not the status budget: the Tasks below are still worth reading.
+                interrupted = exc
+        self._read_status_tasks()
+        if interrupted is not None:
+            raise interrupted
 
     def _walk(self, **filters) -> mirror.UpsertResult:
         total = mirror.UpsertResult(needs_status=set())

@@ -1,8 +1,11 @@
-"""Run the whole product in the foreground for the demo: web server and a Celery worker with beat.
+"""Run the whole product in the foreground for the demo: the simulator, the web server, and a Celery worker
+with beat.
 
 Ctrl-C stops every part; if one part dies, the others are stopped too, so a half-running demo never
 lingers unnoticed.
 """
+
+from __future__ import annotations
 
 import os
 import signal
@@ -10,7 +13,13 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from encodings_app.management.simulator_process import SimulatorProcess
+
+DEMO_API_KEY = "demo-api-key-0000"
 
 
 def _raise_keyboard_interrupt(signum, frame):
@@ -18,54 +27,78 @@ def _raise_keyboard_interrupt(signum, frame):
 
 
 class Command(BaseCommand):
-    help = "Start the web server and a Celery worker with beat together; Ctrl-C stops them all."
+    help = "Start the simulator, the web server and a Celery worker with beat; Ctrl-C stops them all."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--simulator-port", type=int, default=8765)
+        parser.add_argument("--no-simulator", action="store_true", help="Use the configured APIs only.")
+        parser.add_argument(
+            "--password", default=None, help="Password of the demo logins (seed_demo's default)."
+        )
 
-    def handle(self, *args, host: str, port: int, **options):
-        python = sys.executable
-        parts = {
-            "web": [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"],
-            "worker": [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "dashboard",
-                "worker",
-                "--beat",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-            ],
-        }
-        children: dict[str, subprocess.Popen] = {}
+    def handle(
+        self, *args, host: str, port: int, simulator_port: int, no_simulator: bool, password, **options
+    ):
+        children: dict[str, subprocess.Popen | SimulatorProcess] = {}
         # Explicit handlers: a shell that starts this in the background ignores SIGINT for it, and a
         # supervisor stops it with SIGTERM; both must still bring every part down.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, _raise_keyboard_interrupt)
+        env = os.environ.copy()
+        env.setdefault("SYNC_INTERVAL_SECONDS", "15")
         try:
-            for name, command in parts.items():
-                children[name] = subprocess.Popen(command, env=os.environ.copy())  # noqa: S603
+            if not no_simulator:
+                children["simulator"] = self._start_simulator(simulator_port)
+                seed = ["--api-url", f"http://127.0.0.1:{simulator_port}/v1", "--api-key", DEMO_API_KEY]
+                seed += ["--webhook-base", f"http://{host}:{port}"]
+                if password:
+                    seed += ["--password", password]
+                call_command("seed_demo", *seed)
+            python = sys.executable
+            web = [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
+            worker = [python, "-m", "celery", "-A", "dashboard", "worker", "--beat", "--loglevel", "INFO"]
+            children["web"] = subprocess.Popen(web, env=env)
+            children["worker"] = subprocess.Popen([*worker, "--concurrency", "2"], env=env)
             self.stdout.write(
                 self.style.SUCCESS(f"Dashboard: http://{host}:{port}/   (Ctrl-C stops everything)")
             )
-            while True:
-                for name, child in children.items():
-                    if child.poll() is not None:
-                        self.stderr.write(f"{name} exited with code {child.returncode}; stopping the rest")
-                        return
-                time.sleep(0.5)
+            self._watch(children)
         except KeyboardInterrupt:
             self.stdout.write("Stopping…")
         finally:
             self._stop(children)
 
+    def _start_simulator(self, port: int) -> SimulatorProcess:
+        state = settings.VAR_DIR / "simulator-state.json"
+        # Lifecycles 30 times faster than real ones, and a few new encodings a minute, so the demo moves.
+        args = [
+            "--port",
+            str(port),
+            "--seed",
+            "7",
+            "--encodings",
+            "400",
+            "--speed",
+            "30",
+            "--arrival-rate",
+            "6",
+        ]
+        args += ["--api-key", DEMO_API_KEY, "--state", str(state)]
+        return SimulatorProcess(args, echo=sys.stdout.write).start()
+
+    def _watch(self, children: dict) -> None:
+        while True:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    self.stderr.write(f"{name} exited with code {child.returncode}; stopping the rest")
+                    return
+            time.sleep(0.5)
+
     @staticmethod
-    def _stop(children: dict[str, subprocess.Popen]) -> None:
+    def _stop(children: dict) -> None:
+        simulator = children.pop("simulator", None)
         for child in children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -75,3 +108,6 @@ class Command(BaseCommand):
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.kill()
+        # Last, so that the worker's final calls still find it; it saves its state on the way out.
+        if simulator is not None:
+            simulator.stop()
