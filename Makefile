@@ -27,8 +27,9 @@ install: $(RUN_STAMP)
 migrate: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
+# run_stack starts the simulator, seeds the demo against it (printing the logins), then the web server and
+# a Celery worker with beat.
 run: migrate
-	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py run_stack
 
 test: $(TEST_STAMP)

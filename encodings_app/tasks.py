@@ -33,14 +33,14 @@ def sync_sweep() -> int:
     return enqueued
 
 
-@shared_task(name="sync.organization")
+@shared_task(name="sync.organization", time_limit=300, soft_time_limit=270)
 def sync_organization(organization_id: int, full: bool = False) -> None:
     cache.delete(f"{QUEUED_KEY_PREFIX}{organization_id}")
     # Failures are recorded on the run and the organization; the next sweep is the retry.
     sync.organization_sync(organization_id=organization_id, full=full)
 
 
-@shared_task(name="sync.refresh_encoding", bind=True, max_retries=5)
+@shared_task(name="sync.refresh_encoding", bind=True, max_retries=5, time_limit=60, soft_time_limit=50)
 def refresh_encoding(self, organization_id: int, bitmovin_id: str) -> None:
     try:
         sync.encoding_refresh(organization_id=organization_id, bitmovin_id=bitmovin_id)

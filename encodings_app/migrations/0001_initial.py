@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,209 +17,481 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('slug', models.SlugField(max_length=60, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Use lowercase letters, digits and hyphens.')])),
-                ('name', models.CharField(max_length=120)),
-                ('colour', models.CharField(default='#1d5bb8', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter a colour like #1d5bb8.')])),
-                ('api_base_url', models.URLField(default='https://api.bitmovin.com/v1', max_length=300)),
-                ('tenant_org_id', models.CharField(blank=True, help_text="Sent as X-Tenant-Org-Id when set (a sub-organization's id).", max_length=64)),
-                ('api_key_encrypted', models.TextField(blank=True)),
-                ('api_key_last4', models.CharField(blank=True, max_length=4)),
-                ('webhook_secret_encrypted', models.TextField(blank=True)),
-                ('registered_webhooks', models.JSONField(blank=True, default=dict, help_text='Webhook ids registered in Bitmovin by this dashboard, by event.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sync_enabled', models.BooleanField(default=True)),
-                ('last_sync_started_at', models.DateTimeField(blank=True, null=True)),
-                ('last_sync_succeeded_at', models.DateTimeField(blank=True, null=True)),
-                ('last_full_sync_at', models.DateTimeField(blank=True, null=True)),
-                ('created_watermark', models.DateTimeField(blank=True, help_text='Newest createdAt seen: the next sync asks only for newer encodings.', null=True)),
-                ('finished_watermark', models.DateTimeField(blank=True, help_text='Newest finishedAt seen, for the recently-finished query.', null=True)),
-                ('consecutive_failures', models.PositiveIntegerField(default=0)),
-                ('key_rejected', models.BooleanField(default=False, help_text='The API refused the key (401); syncing stops until the key changes.')),
-                ('key_unreadable', models.BooleanField(default=False, help_text='The stored key cannot be decrypted with the configured keys; never sent.')),
-                ('sync_paused_until', models.DateTimeField(blank=True, help_text="Set when the API's rate limit (or our own budget for it) is reached.", null=True)),
-                ('sync_lease_token', models.CharField(blank=True, max_length=32)),
-                ('sync_lease_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('full_sync_started_at', models.DateTimeField(blank=True, null=True)),
-                ('full_sync_cursor', models.DateTimeField(blank=True, null=True)),
-                ('last_error_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error_code', models.IntegerField(blank=True, null=True)),
-                ('last_error_http_status', models.IntegerField(blank=True, null=True)),
-                ('last_error_message', models.TextField(blank=True)),
-                ('last_error_request_id', models.CharField(blank=True, max_length=100)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "slug",
+                    models.SlugField(
+                        max_length=60,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and hyphens."
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "colour",
+                    models.CharField(
+                        default="#1d5bb8",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Enter a colour like #1d5bb8."
+                            )
+                        ],
+                    ),
+                ),
+                ("api_base_url", models.URLField(default="https://api.bitmovin.com/v1", max_length=300)),
+                (
+                    "tenant_org_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Sent as X-Tenant-Org-Id when set (a sub-organization's id).",
+                        max_length=64,
+                    ),
+                ),
+                ("api_key_encrypted", models.TextField(blank=True)),
+                ("api_key_last4", models.CharField(blank=True, max_length=4)),
+                ("webhook_secret_encrypted", models.TextField(blank=True)),
+                (
+                    "registered_webhooks",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Webhook ids registered in Bitmovin by this dashboard, by event.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sync_enabled", models.BooleanField(default=True)),
+                ("last_sync_started_at", models.DateTimeField(blank=True, null=True)),
+                ("last_sync_succeeded_at", models.DateTimeField(blank=True, null=True)),
+                ("last_full_sync_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_watermark",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Newest createdAt seen: the next sync asks only for newer encodings.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "finished_watermark",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Newest finishedAt seen, for the recently-finished query.",
+                        null=True,
+                    ),
+                ),
+                ("consecutive_failures", models.PositiveIntegerField(default=0)),
+                (
+                    "key_rejected",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The API refused the key (401); syncing stops until the key changes.",
+                    ),
+                ),
+                (
+                    "key_unreadable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The stored key cannot be decrypted with the configured keys; never sent.",
+                    ),
+                ),
+                (
+                    "sync_paused_until",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Set when the API's rate limit (or our own budget for it) is reached.",
+                        null=True,
+                    ),
+                ),
+                ("sync_lease_token", models.CharField(blank=True, max_length=32)),
+                ("sync_lease_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("full_sync_started_at", models.DateTimeField(blank=True, null=True)),
+                ("full_sync_cursor", models.DateTimeField(blank=True, null=True)),
+                ("last_error_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error_code", models.IntegerField(blank=True, null=True)),
+                ("last_error_http_status", models.IntegerField(blank=True, null=True)),
+                ("last_error_message", models.TextField(blank=True)),
+                ("last_error_request_id", models.CharField(blank=True, max_length=100)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Encoding',
+            name="Encoding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bitmovin_id', models.CharField(max_length=64)),
-                ('name', models.CharField(blank=True, max_length=500)),
-                ('description', models.TextField(blank=True)),
-                ('type', models.CharField(blank=True, max_length=16)),
-                ('status', models.CharField(blank=True, max_length=32)),
-                ('progress', models.IntegerField(blank=True, null=True)),
-                ('eta_seconds', models.FloatField(blank=True, null=True)),
-                ('cloud_region', models.CharField(blank=True, max_length=64)),
-                ('selected_cloud_region', models.CharField(blank=True, max_length=64)),
-                ('fallback_cloud_regions', models.JSONField(blank=True, default=list)),
-                ('selected_fallback_cloud_regions', models.JSONField(blank=True, default=list)),
-                ('encoder_version', models.CharField(blank=True, max_length=64)),
-                ('selected_encoder_version', models.CharField(blank=True, max_length=64)),
-                ('selected_encoding_mode', models.CharField(blank=True, max_length=32)),
-                ('infrastructure', models.JSONField(blank=True, null=True)),
-                ('static_ip_id', models.CharField(blank=True, max_length=64)),
-                ('live_options_type', models.CharField(blank=True, max_length=16)),
-                ('labels', models.JSONField(blank=True, default=list)),
-                ('custom_data', models.JSONField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(blank=True, null=True)),
-                ('modified_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('queued_at', models.DateTimeField(blank=True, null=True)),
-                ('running_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('error_at', models.DateTimeField(blank=True, null=True)),
-                ('error_code', models.IntegerField(blank=True, null=True)),
-                ('error_category', models.CharField(blank=True, max_length=120)),
-                ('error_text', models.TextField(blank=True)),
-                ('error_retry_hint', models.CharField(blank=True, max_length=40)),
-                ('subtasks', models.JSONField(blank=True, default=list)),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now, help_text='Last seen in a list from the API.')),
-                ('status_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('status_synced_for', models.CharField(blank=True, help_text='The status the last status Task was read for: a change means re-read.', max_length=32)),
-                ('progress_changed_at', models.DateTimeField(blank=True, help_text='When progress last moved: a RUNNING encoding whose progress stalls is stuck.', null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, help_text='Set when a full sync no longer finds the encoding in the API.', null=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='encodings', to='encodings_app.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("bitmovin_id", models.CharField(max_length=64)),
+                ("name", models.CharField(blank=True, max_length=500)),
+                ("description", models.TextField(blank=True)),
+                ("type", models.CharField(blank=True, max_length=16)),
+                ("status", models.CharField(blank=True, max_length=32)),
+                ("progress", models.IntegerField(blank=True, null=True)),
+                ("eta_seconds", models.FloatField(blank=True, null=True)),
+                ("cloud_region", models.CharField(blank=True, max_length=64)),
+                ("selected_cloud_region", models.CharField(blank=True, max_length=64)),
+                ("fallback_cloud_regions", models.JSONField(blank=True, default=list)),
+                ("selected_fallback_cloud_regions", models.JSONField(blank=True, default=list)),
+                ("encoder_version", models.CharField(blank=True, max_length=64)),
+                ("selected_encoder_version", models.CharField(blank=True, max_length=64)),
+                ("selected_encoding_mode", models.CharField(blank=True, max_length=32)),
+                ("infrastructure", models.JSONField(blank=True, null=True)),
+                ("static_ip_id", models.CharField(blank=True, max_length=64)),
+                ("live_options_type", models.CharField(blank=True, max_length=16)),
+                ("labels", models.JSONField(blank=True, default=list)),
+                ("custom_data", models.JSONField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(blank=True, null=True)),
+                ("modified_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("queued_at", models.DateTimeField(blank=True, null=True)),
+                ("running_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("error_at", models.DateTimeField(blank=True, null=True)),
+                ("error_code", models.IntegerField(blank=True, null=True)),
+                ("error_category", models.CharField(blank=True, max_length=120)),
+                ("error_text", models.TextField(blank=True)),
+                ("error_retry_hint", models.CharField(blank=True, max_length=40)),
+                ("subtasks", models.JSONField(blank=True, default=list)),
+                ("first_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "last_seen_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, help_text="Last seen in a list from the API."
+                    ),
+                ),
+                ("status_synced_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status_synced_for",
+                    models.CharField(
+                        blank=True,
+                        help_text="The status the last status Task was read for: a change means re-read.",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "progress_changed_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When progress last moved: a RUNNING encoding whose progress stalls is stuck.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "deleted_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Set when a full sync no longer finds the encoding in the API.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="encodings",
+                        to="encodings_app.organization",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SyncRun',
+            name="SyncRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('incremental', 'Incremental'), ('full', 'Full reconciliation'), ('encoding', 'One encoding')], default='incremental', max_length=16)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(choices=[('running', 'Running'), ('ok', 'Succeeded'), ('failed', 'Failed'), ('rate_limited', 'Paused by a rate limit'), ('skipped', 'Skipped')], default='running', max_length=16)),
-                ('api_calls', models.JSONField(blank=True, default=dict, help_text='Calls made, by endpoint.')),
-                ('encodings_created', models.PositiveIntegerField(default=0)),
-                ('encodings_updated', models.PositiveIntegerField(default=0)),
-                ('messages_added', models.PositiveIntegerField(default=0)),
-                ('error_code', models.IntegerField(blank=True, null=True)),
-                ('error_message', models.TextField(blank=True)),
-                ('error_request_id', models.CharField(blank=True, max_length=100)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sync_runs', to='encodings_app.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("incremental", "Incremental"),
+                            ("full", "Full reconciliation"),
+                            ("encoding", "One encoding"),
+                        ],
+                        default="incremental",
+                        max_length=16,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("ok", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("rate_limited", "Paused by a rate limit"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="running",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "api_calls",
+                    models.JSONField(blank=True, default=dict, help_text="Calls made, by endpoint."),
+                ),
+                ("encodings_created", models.PositiveIntegerField(default=0)),
+                ("encodings_updated", models.PositiveIntegerField(default=0)),
+                ("messages_added", models.PositiveIntegerField(default=0)),
+                ("error_code", models.IntegerField(blank=True, null=True)),
+                ("error_message", models.TextField(blank=True)),
+                ("error_request_id", models.CharField(blank=True, max_length=100)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sync_runs",
+                        to="encodings_app.organization",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('verdict', models.CharField(choices=[('valid', 'Valid signature'), ('duplicate', 'Valid signature, already received'), ('invalid', 'Invalid signature'), ('missing', 'No signature'), ('malformed', 'Signed, but the body is not a usable notification')], max_length=16)),
-                ('event_type', models.CharField(blank=True, max_length=64)),
-                ('event_id', models.CharField(blank=True, help_text="The notification's own id, for deduplication.", max_length=100)),
-                ('encoding_bitmovin_id', models.CharField(blank=True, max_length=64)),
-                ('payload', models.TextField(blank=True, help_text='The raw body, cut at 64 KiB.')),
-                ('triggered', models.CharField(blank=True, help_text='What the delivery set in motion.', max_length=300)),
-                ('remote_addr', models.GenericIPAddressField(blank=True, null=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='webhook_deliveries', to='encodings_app.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("valid", "Valid signature"),
+                            ("duplicate", "Valid signature, already received"),
+                            ("invalid", "Invalid signature"),
+                            ("missing", "No signature"),
+                            ("malformed", "Signed, but the body is not a usable notification"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("event_type", models.CharField(blank=True, max_length=64)),
+                (
+                    "event_id",
+                    models.CharField(
+                        blank=True, help_text="The notification's own id, for deduplication.", max_length=100
+                    ),
+                ),
+                ("encoding_bitmovin_id", models.CharField(blank=True, max_length=64)),
+                ("payload", models.TextField(blank=True, help_text="The raw body, cut at 64 KiB.")),
+                (
+                    "triggered",
+                    models.CharField(
+                        blank=True, help_text="What the delivery set in motion.", max_length=300
+                    ),
+                ),
+                ("remote_addr", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_deliveries",
+                        to="encodings_app.organization",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bitmovin_id', models.CharField(help_text="The API's message id, or a stable hash of the message when it has none.", max_length=64)),
-                ('type', models.CharField(max_length=16)),
-                ('date', models.DateTimeField(blank=True, null=True)),
-                ('text', models.TextField(blank=True)),
-                ('field', models.CharField(blank=True, max_length=300)),
-                ('links', models.JSONField(blank=True, default=list)),
-                ('more', models.JSONField(blank=True, null=True)),
-                ('subtask', models.CharField(blank=True, help_text='Name of the subtask it belongs to.', max_length=200)),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('encoding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='encodings_app.encoding')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "bitmovin_id",
+                    models.CharField(
+                        help_text="The API's message id, or a stable hash of the message when it has none.",
+                        max_length=64,
+                    ),
+                ),
+                ("type", models.CharField(max_length=16)),
+                ("date", models.DateTimeField(blank=True, null=True)),
+                ("text", models.TextField(blank=True)),
+                ("field", models.CharField(blank=True, max_length=300)),
+                ("links", models.JSONField(blank=True, default=list)),
+                ("more", models.JSONField(blank=True, null=True)),
+                (
+                    "subtask",
+                    models.CharField(
+                        blank=True, help_text="Name of the subtask it belongs to.", max_length=200
+                    ),
+                ),
+                ("first_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "encoding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="encodings_app.encoding",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['encoding', 'type', 'date'], name='msg_encoding_type_date'), models.Index(fields=['encoding', 'date'], name='msg_encoding_date')],
-                'constraints': [models.UniqueConstraint(fields=('encoding', 'bitmovin_id'), name='message_unique_per_encoding')],
+                "indexes": [
+                    models.Index(fields=["encoding", "type", "date"], name="msg_encoding_type_date"),
+                    models.Index(fields=["encoding", "date"], name="msg_encoding_date"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("encoding", "bitmovin_id"), name="message_unique_per_encoding"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('operator', 'Operator'), ('viewer', 'Viewer')], default='viewer', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='encodings_app.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("admin", "Admin"), ("operator", "Operator"), ("viewer", "Viewer")],
+                        default="viewer",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="encodings_app.organization",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'organization'), name='membership_unique_pair')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "organization"), name="membership_unique_pair")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EncodingLabel',
+            name="EncodingLabel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200)),
-                ('encoding', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='label_rows', to='encodings_app.encoding')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='encodings_app.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "encoding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="label_rows",
+                        to="encodings_app.encoding",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="encodings_app.organization",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['organization', 'label'], name='label_org_label')],
-                'constraints': [models.UniqueConstraint(fields=('encoding', 'label'), name='encoding_label_unique')],
+                "indexes": [models.Index(fields=["organization", "label"], name="label_org_label")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("encoding", "label"), name="encoding_label_unique")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='encoding',
-            index=models.Index(fields=['organization', '-created_at'], name='enc_org_created'),
+            model_name="encoding",
+            index=models.Index(fields=["organization", "-created_at"], name="enc_org_created"),
         ),
         migrations.AddIndex(
-            model_name='encoding',
-            index=models.Index(fields=['organization', 'status', '-created_at'], name='enc_org_status_created'),
+            model_name="encoding",
+            index=models.Index(
+                fields=["organization", "status", "-created_at"], name="enc_org_status_created"
+            ),
         ),
         migrations.AddIndex(
-            model_name='encoding',
-            index=models.Index(fields=['organization', 'type', '-created_at'], name='enc_org_type_created'),
+            model_name="encoding",
+            index=models.Index(fields=["organization", "type", "-created_at"], name="enc_org_type_created"),
         ),
         migrations.AddIndex(
-            model_name='encoding',
-            index=models.Index(fields=['organization', '-finished_at'], name='enc_org_finished'),
+            model_name="encoding",
+            index=models.Index(fields=["organization", "-finished_at"], name="enc_org_finished"),
         ),
         migrations.AddIndex(
-            model_name='encoding',
-            index=models.Index(fields=['organization', '-started_at'], name='enc_org_started'),
+            model_name="encoding",
+            index=models.Index(fields=["organization", "-started_at"], name="enc_org_started"),
         ),
         migrations.AddIndex(
-            model_name='encoding',
-            index=models.Index(fields=['organization', 'name'], name='enc_org_name'),
+            model_name="encoding",
+            index=models.Index(fields=["organization", "name"], name="enc_org_name"),
         ),
         migrations.AddIndex(
-            model_name='encoding',
-            index=models.Index(condition=models.Q(('error_code__isnull', False)), fields=['organization', 'error_code', '-finished_at'], name='enc_org_error_finished'),
+            model_name="encoding",
+            index=models.Index(
+                condition=models.Q(("error_code__isnull", False)),
+                fields=["organization", "error_code", "-finished_at"],
+                name="enc_org_error_finished",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='encoding',
-            constraint=models.UniqueConstraint(fields=('organization', 'bitmovin_id'), name='encoding_unique_per_org'),
+            model_name="encoding",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "bitmovin_id"), name="encoding_unique_per_org"
+            ),
         ),
         migrations.AddIndex(
-            model_name='syncrun',
-            index=models.Index(fields=['organization', '-started_at'], name='syncrun_org_started'),
+            model_name="syncrun",
+            index=models.Index(fields=["organization", "-started_at"], name="syncrun_org_started"),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['organization', '-received_at'], name='webhook_org_received'),
+            model_name="webhookdelivery",
+            index=models.Index(fields=["organization", "-received_at"], name="webhook_org_received"),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['organization', 'event_id'], name='webhook_org_event'),
+            model_name="webhookdelivery",
+            index=models.Index(fields=["organization", "event_id"], name="webhook_org_event"),
         ),
     ]

@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 100
 # Re-read a little before each watermark: timestamps have one-second resolution and "newer than" is strict.
 OVERLAP = timedelta(seconds=60)
+# Status reads that may fail in one run before the run gives up (the rest are retried by the next run).
+MAX_STATUS_ERRORS = 10
 
 
 def organization_sync(*, organization_id: int, full: bool = False) -> SyncRun | None:
@@ -80,9 +82,10 @@ def _run(organization: Organization, *, token: str, full: bool) -> SyncRun:
         run.finished_at = timezone.now()
         run.save()
         return run
+    cycle = _Cycle(organization, client, run, token)
     try:
         with client:
-            _Cycle(organization, client, run, token).execute(full=full)
+            cycle.execute(full=full)
     except RateLimitedError as exc:
         record_rate_limit(organization, run, exc)
     except AuthenticationError as exc:
@@ -90,7 +93,7 @@ def _run(organization: Organization, *, token: str, full: bool) -> SyncRun:
     except BitmovinError as exc:
         record_failure(organization, run, error=exc)
     else:
-        record_success(organization, run)
+        record_success(organization, run, skipped=cycle.status_errors)
     finally:
         run.api_calls = client.call_counts
         run.finished_at = timezone.now()
@@ -121,6 +124,7 @@ class _Cycle:
         self.client = client
         self.run = run
         self.token = token
+        self.status_errors: list[BitmovinError] = []
 
     def execute(self, *, full: bool) -> None:
         organization = self.organization
@@ -182,7 +186,17 @@ class _Cycle:
         if len(chosen) < cap:
             chosen += list(changed.order_by("-created_at")[: cap - len(chosen)])
         for encoding in chosen:
-            self.run.messages_added += refresh_status(self.client, encoding)
+            try:
+                self.run.messages_added += refresh_status(self.client, encoding)
+            except (RateLimitedError, AuthenticationError):
+                raise
+            except BitmovinError as exc:
+                # One encoding whose status cannot be read must not hold up all the others; when many
+                # fail, the API is in trouble and the run stops.
+                self.status_errors.append(exc)
+                logger.warning("status of %s could not be read: %s", encoding.bitmovin_id, exc)
+                if len(self.status_errors) >= MAX_STATUS_ERRORS:
+                    raise
             lease.renew(self.organization.pk, self.token)
 
     # --- full reconciliation --------------------------------------------------------------------------------

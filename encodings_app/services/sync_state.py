@@ -14,9 +14,15 @@ from encodings_app.models import Organization, SyncRun
 DEFAULT_PAUSE_SECONDS = 60.0
 
 
-def record_success(organization: Organization, run: SyncRun) -> None:
+def record_success(organization: Organization, run: SyncRun, *, skipped: list[BitmovinError] = ()) -> None:
+    """The run did its work; `skipped` are status reads that failed and wait for the next run."""
     now = timezone.now()
     run.outcome = SyncRun.Outcome.OK
+    if skipped:
+        _copy_error(run, skipped[-1])
+        run.error_message = f"{len(skipped)} status read(s) failed and wait for the next run; the last: " + (
+            run.error_message
+        )
     Organization.objects.filter(pk=organization.pk).update(
         last_sync_succeeded_at=now, consecutive_failures=0, sync_paused_until=None
     )

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from encodings_app.bitmovin import BitmovinClient
@@ -15,6 +16,12 @@ from tests.factories import make_organization
 from tests.support.simulator import RunningSimulator
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture(autouse=True)
+def fresh_request_budgets():
+    # Every test here uses the simulator's one key; budgets spent by earlier tests must not carry over.
+    cache.clear()
 
 
 @pytest.fixture(scope="module")
@@ -270,3 +277,55 @@ def test_sync_records_its_api_calls_and_counts(simulator, tenant, organization):
     assert organization.last_full_sync_at is not None
     assert organization.created_watermark is not None
     assert Organization.objects.get(pk=organization.pk).sync_lease_token == "", "the lease is released"
+
+
+def test_sync_org_command_prints_what_it_did(simulator, tenant, organization, capsys):
+    from django.core.management import call_command
+
+    call_command("sync_org", "acme")
+    out = capsys.readouterr().out
+    assert "full reconciliation sync, succeeded" in out
+    assert "GET /encoding/encodings" in out
+    assert f"encodings created {tenant['encodings']}" in out
+
+
+def test_sync_org_command_explains_a_rejected_key(simulator, tenant):
+    from django.core.management import CommandError, call_command
+
+    make_organization("nokey", api_key="wrong-key", api_base_url=simulator.base_url)
+    with pytest.raises(CommandError, match="the sync failed"):
+        call_command("sync_org", "nokey")
+    with pytest.raises(CommandError, match="its API key was rejected"):
+        call_command("sync_org", "nokey")
+    with pytest.raises(CommandError, match="no organization"):
+        call_command("sync_org", "missing")
+
+
+def test_mirror_converges_under_injected_faults_with_nothing_lost_or_duplicated(
+    simulator, tenant, organization
+):
+    simulator.set_faults("503=0.1,502=0.03,429=0.02,html=0.03,truncate=0.03,nonjson=0.02,drop=0.02")
+    try:
+        outcomes = []
+        for _ in range(40):
+            organization.refresh_from_db()
+            Organization.objects.filter(pk=organization.pk).update(sync_paused_until=None)
+            run = sync.organization_sync(organization_id=organization.pk)
+            outcomes.append(run.outcome)
+            if (
+                run.outcome == SyncRun.Outcome.OK
+                and not Encoding.objects.filter(
+                    organization=organization, status_synced_at__isnull=True
+                ).exists()
+            ):
+                break
+    finally:
+        simulator.clear_faults()
+
+    assert outcomes[-1] == SyncRun.Outcome.OK, outcomes
+    assert len(outcomes) > 1, "the faults interrupted at least one run"
+    api = api_state(simulator, tenant)
+    mirrored = list(Encoding.objects.filter(organization=organization).values_list("bitmovin_id", flat=True))
+    assert sorted(mirrored) == sorted(api), "nothing lost, nothing duplicated"
+    messages = list(Message.objects.values_list("encoding_id", "bitmovin_id"))
+    assert len(messages) == len(set(messages))

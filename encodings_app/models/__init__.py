@@ -1,0 +1,40 @@
+"""The mirror of Bitmovin organizations, encodings and messages, and the dashboard's own bookkeeping.
+
+Models hold data and small derived properties; network I/O lives in services/, reads for pages in
+selectors/.
+"""
+
+from encodings_app.models.choices import (
+    ACTIVE_STATUSES,
+    DEFAULT_API_BASE_URL,
+    FAILED_STATUSES,
+    TERMINAL_STATUSES,
+    EncodingStatus,
+    MessageType,
+    Role,
+)
+from encodings_app.models.encodings import Encoding, EncodingLabel, Message
+from encodings_app.models.organizations import Membership, Organization, hex_colour, slug_validator
+from encodings_app.models.sync import SyncRun, WebhookDelivery
+from encodings_app.models.tokens import ApiToken, DisplayToken
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "DEFAULT_API_BASE_URL",
+    "FAILED_STATUSES",
+    "TERMINAL_STATUSES",
+    "ApiToken",
+    "DisplayToken",
+    "Encoding",
+    "EncodingLabel",
+    "EncodingStatus",
+    "Membership",
+    "Message",
+    "MessageType",
+    "Organization",
+    "Role",
+    "SyncRun",
+    "WebhookDelivery",
+    "hex_colour",
+    "slug_validator",
+]

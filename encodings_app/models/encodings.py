@@ -1,0 +1,178 @@
+"""The mirror of encodings, their labels and their messages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from encodings_app.models.choices import ACTIVE_STATUSES, FAILED_STATUSES, TERMINAL_STATUSES, EncodingStatus
+from encodings_app.models.organizations import Organization
+
+
+class Encoding(models.Model):
+    """One Bitmovin encoding as last read from the API, with its status Task's details."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="encodings")
+    bitmovin_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    type = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=32, blank=True)
+    progress = models.IntegerField(null=True, blank=True)
+    eta_seconds = models.FloatField(null=True, blank=True)
+    cloud_region = models.CharField(max_length=64, blank=True)
+    selected_cloud_region = models.CharField(max_length=64, blank=True)
+    fallback_cloud_regions = models.JSONField(default=list, blank=True)
+    selected_fallback_cloud_regions = models.JSONField(default=list, blank=True)
+    encoder_version = models.CharField(max_length=64, blank=True)
+    selected_encoder_version = models.CharField(max_length=64, blank=True)
+    selected_encoding_mode = models.CharField(max_length=32, blank=True)
+    infrastructure = models.JSONField(null=True, blank=True)
+    static_ip_id = models.CharField(max_length=64, blank=True)
+    live_options_type = models.CharField(max_length=16, blank=True)
+    labels = models.JSONField(default=list, blank=True)
+    custom_data = models.JSONField(null=True, blank=True)
+
+    # Bitmovin's timestamps, as the API reported them.
+    created_at = models.DateTimeField(null=True, blank=True)
+    modified_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    running_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error_at = models.DateTimeField(null=True, blank=True)
+
+    # From the status Task (GET .../status).
+    error_code = models.IntegerField(null=True, blank=True)
+    error_category = models.CharField(max_length=120, blank=True)
+    error_text = models.TextField(blank=True)
+    error_retry_hint = models.CharField(max_length=40, blank=True)
+    subtasks = models.JSONField(default=list, blank=True)
+
+    # Sync bookkeeping (the mirror's own times, distinct from Bitmovin's).
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now, help_text="Last seen in a list from the API.")
+    status_synced_at = models.DateTimeField(null=True, blank=True)
+    status_synced_for = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="The status the last status Task was read for: a change means re-read.",
+    )
+    progress_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When progress last moved: a RUNNING encoding whose progress stalls is stuck.",
+    )
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a full sync no longer finds the encoding in the API."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "bitmovin_id"], name="encoding_unique_per_org"),
+        ]
+        indexes = [
+            # Encodings list, default order (newest first) and the created-time range filter.
+            models.Index(fields=["organization", "-created_at"], name="enc_org_created"),
+            # Encodings list filtered by status (and the overview's counts by status); sync's active set.
+            models.Index(fields=["organization", "status", "-created_at"], name="enc_org_status_created"),
+            # Encodings list filtered by type (VOD/LIVE).
+            models.Index(fields=["organization", "type", "-created_at"], name="enc_org_type_created"),
+            # Encodings list sorted by finish time, and "finished per day" statistics.
+            models.Index(fields=["organization", "-finished_at"], name="enc_org_finished"),
+            # Encodings list sorted by start time.
+            models.Index(fields=["organization", "-started_at"], name="enc_org_started"),
+            # Encodings list sorted by name, and the name: search prefix match.
+            models.Index(fields=["organization", "name"], name="enc_org_name"),
+            # Overview: recent failures grouped by error code, newest first.
+            models.Index(
+                fields=["organization", "error_code", "-finished_at"],
+                name="enc_org_error_finished",
+                condition=Q(error_code__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.bitmovin_id
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status in FAILED_STATUSES
+
+    @property
+    def is_live(self) -> bool:
+        return self.type == "LIVE"
+
+    def is_stuck(self, *, now=None, queued_too_long=None, no_progress_for=None) -> bool:
+        """QUEUED for too long, or RUNNING without progress for too long (thresholds from settings)."""
+        now = now or timezone.now()
+        queued_too_long = queued_too_long or timedelta(seconds=settings.STUCK_QUEUED_SECONDS)
+        no_progress_for = no_progress_for or timedelta(seconds=settings.STUCK_NO_PROGRESS_SECONDS)
+        if self.status == EncodingStatus.QUEUED:
+            since = self.queued_at or self.started_at or self.created_at
+            return since is not None and now - since > queued_too_long
+        if self.status == EncodingStatus.RUNNING:
+            since = self.progress_changed_at or self.running_at
+            return since is not None and now - since > no_progress_for
+        return False
+
+
+class EncodingLabel(models.Model):
+    """One label of one encoding, so that the list can filter by label with an index on any database
+    (JSON containment is not available on SQLite). Encoding.labels keeps the list for display."""
+
+    encoding = models.ForeignKey(Encoding, on_delete=models.CASCADE, related_name="label_rows")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["encoding", "label"], name="encoding_label_unique")]
+        indexes = [
+            # Encodings list filtered by label.
+            models.Index(fields=["organization", "label"], name="label_org_label"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Message(models.Model):
+    """A message of an encoding's status Task (or of one of its subtasks)."""
+
+    encoding = models.ForeignKey(Encoding, on_delete=models.CASCADE, related_name="messages")
+    bitmovin_id = models.CharField(
+        max_length=64, help_text="The API's message id, or a stable hash of the message when it has none."
+    )
+    type = models.CharField(max_length=16)
+    date = models.DateTimeField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    field = models.CharField(max_length=300, blank=True)
+    links = models.JSONField(default=list, blank=True)
+    more = models.JSONField(null=True, blank=True)
+    subtask = models.CharField(max_length=200, blank=True, help_text="Name of the subtask it belongs to.")
+    first_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["encoding", "bitmovin_id"], name="message_unique_per_encoding"),
+        ]
+        indexes = [
+            # Message timeline of one encoding, in time order, optionally filtered by type.
+            models.Index(fields=["encoding", "type", "date"], name="msg_encoding_type_date"),
+            models.Index(fields=["encoding", "date"], name="msg_encoding_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.text[:60]}"

@@ -1,0 +1,140 @@
+"""Organizations (Bitmovin tenants) with their encrypted API keys and sync state, and their members."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from encodings_app import crypto
+from encodings_app.models.choices import DEFAULT_API_BASE_URL, Role
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour like #1d5bb8.")
+slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and hyphens.")
+
+
+class Organization(models.Model):
+    """A Bitmovin organization (tenant) watched by the dashboard, with the API key used to read it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
+    name = models.CharField(max_length=120)
+    colour = models.CharField(max_length=7, default="#1d5bb8", validators=[hex_colour])
+    api_base_url = models.URLField(max_length=300, default=DEFAULT_API_BASE_URL)
+    tenant_org_id = models.CharField(
+        max_length=64, blank=True, help_text="Sent as X-Tenant-Org-Id when set (a sub-organization's id)."
+    )
+    # Secrets: encrypted (see crypto.py); the last four characters are kept apart so that pages can show a
+    # masked key without decrypting it.
+    api_key_encrypted = models.TextField(blank=True)
+    api_key_last4 = models.CharField(max_length=4, blank=True)
+    webhook_secret_encrypted = models.TextField(blank=True)
+    registered_webhooks = models.JSONField(
+        default=dict, blank=True, help_text="Webhook ids registered in Bitmovin by this dashboard, by event."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Sync state, written by services/sync.py and shown on the pages.
+    sync_enabled = models.BooleanField(default=True)
+    last_sync_started_at = models.DateTimeField(null=True, blank=True)
+    last_sync_succeeded_at = models.DateTimeField(null=True, blank=True)
+    last_full_sync_at = models.DateTimeField(null=True, blank=True)
+    created_watermark = models.DateTimeField(
+        null=True, blank=True, help_text="Newest createdAt seen: the next sync asks only for newer encodings."
+    )
+    finished_watermark = models.DateTimeField(
+        null=True, blank=True, help_text="Newest finishedAt seen, for the recently-finished query."
+    )
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    key_rejected = models.BooleanField(
+        default=False, help_text="The API refused the key (401); syncing stops until the key changes."
+    )
+    key_unreadable = models.BooleanField(
+        default=False, help_text="The stored key cannot be decrypted with the configured keys; never sent."
+    )
+    sync_paused_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the API's rate limit (or our own budget for it) is reached.",
+    )
+    # The lease that makes one sync per organization at a time, across processes and machines: taken and
+    # released with conditional UPDATEs, and expiring by itself if the worker holding it dies.
+    sync_lease_token = models.CharField(max_length=32, blank=True)
+    sync_lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # A full reconciliation walks every encoding, oldest first, possibly over several runs (rate limits).
+    full_sync_started_at = models.DateTimeField(null=True, blank=True)
+    full_sync_cursor = models.DateTimeField(null=True, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    last_error_code = models.IntegerField(null=True, blank=True)
+    last_error_http_status = models.IntegerField(null=True, blank=True)
+    last_error_message = models.TextField(blank=True)
+    last_error_request_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # --- secrets -----------------------------------------------------------------------------------------
+    def set_api_key(self, api_key: str) -> None:
+        api_key = api_key.strip()
+        self.api_key_encrypted = crypto.encrypt(api_key)
+        self.api_key_last4 = api_key[-4:]
+        # A new key deserves a fresh chance: the rejection and decryption verdicts were about the old one.
+        self.key_rejected = False
+        self.key_unreadable = False
+        self.consecutive_failures = 0
+
+    def decrypt_api_key(self) -> str:
+        """Only for building an API client. Raises crypto.DecryptionError (callers mark key_unreadable)."""
+        return crypto.decrypt(self.api_key_encrypted)
+
+    @property
+    def masked_api_key(self) -> str:
+        return crypto.mask(self.api_key_last4)
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self.api_key_encrypted)
+
+    def ensure_webhook_secret(self) -> str:
+        """The signing secret Bitmovin uses for this organization's webhooks (created on first use)."""
+        if not self.webhook_secret_encrypted:
+            self.webhook_secret_encrypted = crypto.encrypt(secrets.token_urlsafe(32))
+        return crypto.decrypt(self.webhook_secret_encrypted)
+
+    # --- health --------------------------------------------------------------------------------------------
+    @property
+    def sync_is_paused(self) -> bool:
+        return self.sync_paused_until is not None and self.sync_paused_until > timezone.now()
+
+    @property
+    def can_sync(self) -> bool:
+        return self.sync_enabled and self.has_api_key and not self.key_rejected and not self.key_unreadable
+
+    def sync_is_behind(self, interval_seconds: int) -> bool:
+        """No successful sync within three sweep intervals (or never)."""
+        if self.last_sync_succeeded_at is None:
+            return True
+        return timezone.now() - self.last_sync_succeeded_at > timedelta(seconds=3 * interval_seconds)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.role})"

@@ -1,0 +1,82 @@
+"""The dashboard's own bookkeeping: sync runs and webhook deliveries."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from encodings_app.models.organizations import Organization
+
+
+class SyncRun(models.Model):
+    class Kind(models.TextChoices):
+        INCREMENTAL = "incremental", "Incremental"
+        FULL = "full", "Full reconciliation"
+        ENCODING = "encoding", "One encoding"
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        OK = "ok", "Succeeded"
+        FAILED = "failed", "Failed"
+        RATE_LIMITED = "rate_limited", "Paused by a rate limit"
+        SKIPPED = "skipped", "Skipped"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sync_runs")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.INCREMENTAL)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
+    api_calls = models.JSONField(default=dict, blank=True, help_text="Calls made, by endpoint.")
+    encodings_created = models.PositiveIntegerField(default=0)
+    encodings_updated = models.PositiveIntegerField(default=0)
+    messages_added = models.PositiveIntegerField(default=0)
+    error_code = models.IntegerField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+    error_request_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [
+            # Sync history of one organization, newest first.
+            models.Index(fields=["organization", "-started_at"], name="syncrun_org_started"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} sync at {self.started_at:%Y-%m-%d %H:%M:%S} ({self.outcome})"
+
+    @property
+    def total_api_calls(self) -> int:
+        return sum(self.api_calls.values())
+
+
+class WebhookDelivery(models.Model):
+    class Verdict(models.TextChoices):
+        VALID = "valid", "Valid signature"
+        DUPLICATE = "duplicate", "Valid signature, already received"
+        INVALID = "invalid", "Invalid signature"
+        MISSING = "missing", "No signature"
+        MALFORMED = "malformed", "Signed, but the body is not a usable notification"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    event_type = models.CharField(max_length=64, blank=True)
+    event_id = models.CharField(
+        max_length=100, blank=True, help_text="The notification's own id, for deduplication."
+    )
+    encoding_bitmovin_id = models.CharField(max_length=64, blank=True)
+    payload = models.TextField(blank=True, help_text="The raw body, cut at 64 KiB.")
+    triggered = models.CharField(max_length=300, blank=True, help_text="What the delivery set in motion.")
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Webhook log of one organization, newest first.
+            models.Index(fields=["organization", "-received_at"], name="webhook_org_received"),
+            # Deduplication: has this notification id been received before?
+            models.Index(fields=["organization", "event_id"], name="webhook_org_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} {self.event_type or 'delivery'} at {self.received_at:%Y-%m-%d %H:%M:%S}"
