@@ -39,6 +39,10 @@ class Organization(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Bumped whenever the mirror of this organization changes: a wall display's poll compares it (one
+    # cheap query) to decide whether anything needs rendering again.
+    data_version = models.BigIntegerField(default=0)
+
     # Sync state, written by services/sync.py and shown on the pages.
     sync_enabled = models.BooleanField(default=True)
     last_sync_started_at = models.DateTimeField(null=True, blank=True)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from encodings_app.bitmovin import types as api
@@ -135,9 +136,14 @@ def upsert_encodings(organization: Organization, items: Sequence[api.Encoding]) 
         rows.append((bitmovin_id, values, progressed))
     if rows:
         _write_rows(organization, rows, now)
+        bump_data_version(organization.pk)
     if label_changes:
         _write_labels(organization, label_changes)
     return result
+
+
+def bump_data_version(organization_id: int) -> None:
+    Organization.objects.filter(pk=organization_id).update(data_version=F("data_version") + 1)
 
 
 def latest(current: datetime | None, candidate: datetime | None) -> datetime | None:
@@ -278,7 +284,10 @@ def apply_task(encoding: Encoding, task: api.Task) -> int:
         status_synced_for=encoding.status_synced_for,
         **{name: getattr(encoding, name) for name in changed},
     )
-    return add_messages(encoding, task_messages(task))
+    added = add_messages(encoding, task_messages(task))
+    if changed or added:
+        bump_data_version(encoding.organization_id)
+    return added
 
 
 def add_messages(encoding: Encoding, pairs: Sequence[tuple[str, api.Message]]) -> int:

@@ -246,6 +246,7 @@ class _Cycle:
             first_seen_at__lt=started,
         ).update(deleted_at=timezone.now())
         if gone:
+            mirror.bump_data_version(organization.pk)
             logger.info("full sync of %s: %d encodings no longer in the API", organization.slug, gone)
         self._advance("created_watermark", newest_created or started)
         if organization.finished_watermark is None:
@@ -263,7 +264,8 @@ def refresh_status(client: BitmovinClient, encoding: Encoding) -> int:
     try:
         task = client.get_encoding_status(encoding.bitmovin_id)
     except NotFoundError:
-        Encoding.objects.filter(pk=encoding.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
+        if Encoding.objects.filter(pk=encoding.pk, deleted_at__isnull=True).update(deleted_at=timezone.now()):
+            mirror.bump_data_version(encoding.organization_id)
         return 0
     return mirror.apply_task(encoding, task)
 
@@ -281,9 +283,10 @@ def encoding_refresh(*, organization_id: int, bitmovin_id: str) -> Encoding | No
         try:
             item = client.get_encoding(bitmovin_id)
         except NotFoundError:
-            Encoding.objects.filter(organization=organization, bitmovin_id=bitmovin_id).update(
-                deleted_at=timezone.now()
-            )
+            if Encoding.objects.filter(
+                organization=organization, bitmovin_id=bitmovin_id, deleted_at__isnull=True
+            ).update(deleted_at=timezone.now()):
+                mirror.bump_data_version(organization.pk)
             return None
         mirror.upsert_encodings(organization, [item])
         encoding = Encoding.objects.get(organization=organization, bitmovin_id=bitmovin_id)

@@ -329,3 +329,21 @@ def test_mirror_converges_under_injected_faults_with_nothing_lost_or_duplicated(
     assert sorted(mirrored) == sorted(api), "nothing lost, nothing duplicated"
     messages = list(Message.objects.values_list("encoding_id", "bitmovin_id"))
     assert len(messages) == len(set(messages))
+
+
+def test_data_version_moves_only_when_the_mirror_changes(simulator, tenant, organization):
+    run_sync(organization)
+    encoding = Encoding.objects.filter(organization=organization, status="FINISHED").first()
+    with api_client(simulator, tenant) as client:
+        task = client.get_encoding_status(encoding.bitmovin_id)
+        item = client.get_encoding(encoding.bitmovin_id)
+    from encodings_app.services import mirror
+
+    version = Organization.objects.get(pk=organization.pk).data_version
+    mirror.upsert_encodings(organization, [item])
+    mirror.apply_task(Encoding.objects.get(pk=encoding.pk), task)
+    assert Organization.objects.get(pk=organization.pk).data_version == version, "same answer, same version"
+
+    simulator.force_state(encoding.bitmovin_id, "RUNNING", progress=40)
+    sync.encoding_refresh(organization_id=organization.pk, bitmovin_id=encoding.bitmovin_id)
+    assert Organization.objects.get(pk=organization.pk).data_version > version
