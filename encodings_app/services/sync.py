@@ -92,6 +92,10 @@ def _run(organization: Organization, *, token: str, full: bool) -> SyncRun:
         record_failure(organization, run, error=exc, key_rejected=True)
     except BitmovinError as exc:
         record_failure(organization, run, error=exc)
+    except Exception as exc:
+        # A bug or a database failure: recorded for the pages, then raised for the worker's log.
+        record_failure(organization, run, message=f"internal error: {type(exc).__name__}")
+        raise
     else:
         record_success(organization, run, skipped=cycle.status_errors)
     finally:
