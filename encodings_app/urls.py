@@ -1,10 +1,51 @@
 from django.urls import path
 
-from encodings_app.views import health, home, webhooks
+from encodings_app.views import (
+    actions,
+    encoding_detail,
+    encodings,
+    health,
+    home,
+    overview,
+    settings,
+    webhooks,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("webhooks/bitmovin/<slug:organization_slug>/", webhooks.bitmovin_webhook, name="bitmovin-webhook"),
+    path("organizations/new/", settings.organization_new, name="organization-new"),
+    path("o/<slug:slug>/", overview.overview, name="overview"),
+    path("o/<slug:slug>/encodings/", encodings.encoding_list, name="encoding-list"),
+    path(
+        "o/<slug:slug>/encodings/<str:bitmovin_id>/", encoding_detail.encoding_detail, name="encoding-detail"
+    ),
+    path(
+        "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/",
+        encoding_detail.encoding_refresh,
+        name="encoding-refresh",
+    ),
+    path(
+        "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/",
+        actions.encoding_action,
+        name="encoding-action",
+    ),
+    path("o/<slug:slug>/settings/", settings.organization_settings, name="organization-settings"),
+    path(
+        "o/<slug:slug>/settings/test-connection/",
+        settings.test_connection,
+        name="organization-test-connection",
+    ),
+    path("o/<slug:slug>/settings/webhooks/", settings.register_webhooks, name="organization-webhooks"),
+    path("o/<slug:slug>/settings/members/", settings.member_add, name="organization-member-add"),
+    path(
+        "o/<slug:slug>/settings/members/<int:user_id>/", settings.member_role, name="organization-member-role"
+    ),
+    path(
+        "o/<slug:slug>/settings/members/<int:user_id>/remove/",
+        settings.member_remove,
+        name="organization-member-remove",
+    ),
 ]

@@ -1,2 +1,116 @@
 // Small behaviours that htmx does not cover. Loaded as a file: the Content-Security-Policy forbids inline code.
 "use strict";
+
+(function () {
+  var TZ_KEY = "dashboard.timezone";
+  document.documentElement.classList.remove("no-js");
+  document.documentElement.classList.add("js");
+
+  // --- Polling pauses while the tab is hidden, and catches up as soon as it is visible again. -------------
+  // Polled elements carry data-poll and hx-trigger="every Ns, poll-now".
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (document.hidden && elt && elt.hasAttribute && elt.hasAttribute("data-poll")) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden || !window.htmx) return;
+    document.querySelectorAll("[data-poll]").forEach(function (elt) {
+      window.htmx.trigger(elt, "poll-now");
+    });
+  });
+  // A poll that lands on the login page (the session ended) reloads the page instead of swapping it in.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && xhr.responseURL && new URL(xhr.responseURL).pathname.indexOf("/login/") === 0) {
+      event.preventDefault();
+      window.location.reload();
+    }
+  });
+
+  // --- UTC / local time switch: rewrites <time class="ts" datetime="...Z"> texts. --------------------------
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+
+  // precision: "minutes" (dense tables), "clock" (time of day only) or none (full date and time).
+  function localText(date, precision) {
+    var clock = pad(date.getHours()) + ":" + pad(date.getMinutes());
+    if (precision !== "minutes") clock += ":" + pad(date.getSeconds());
+    if (precision === "clock") return clock + " local";
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) + " " + clock + " local";
+  }
+
+  function currentZone() {
+    try { return window.localStorage.getItem(TZ_KEY) === "local" ? "local" : "utc"; } catch (e) { return "utc"; }
+  }
+
+  function applyZone(root) {
+    var zone = currentZone();
+    (root || document).querySelectorAll("time.ts[datetime]").forEach(function (el) {
+      if (!el.hasAttribute("data-utc")) el.setAttribute("data-utc", el.textContent);
+      if (zone === "local") {
+        var date = new Date(el.getAttribute("datetime"));
+        if (!isNaN(date.getTime())) {
+          el.textContent = localText(date, el.getAttribute("data-precision"));
+          el.title = el.getAttribute("data-utc");
+        }
+      } else {
+        el.textContent = el.getAttribute("data-utc");
+        el.removeAttribute("title");
+      }
+    });
+    document.querySelectorAll("[data-tz-toggle]").forEach(function (button) {
+      button.textContent = zone === "local" ? "Show UTC" : "Show local time";
+      button.setAttribute("aria-pressed", zone === "local" ? "true" : "false");
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-tz-toggle]");
+    if (toggle) {
+      try { window.localStorage.setItem(TZ_KEY, currentZone() === "local" ? "utc" : "local"); } catch (e) { /* private mode */ }
+      applyZone(document);
+      return;
+    }
+    var copy = event.target.closest && event.target.closest("[data-copy]");
+    if (copy) copyText(copy);
+  });
+
+  // --- Copy buttons (request ids, encoding ids). -------------------------------------------------------------
+  function copyText(button) {
+    var text = button.getAttribute("data-copy");
+    var original = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", original);
+    function done(message) {
+      button.textContent = message;
+      window.setTimeout(function () { button.textContent = original; }, 2000);
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { done("Copied"); }, function () { done("Copy failed"); });
+    } else {
+      done("Copy not available");
+    }
+  }
+
+  // --- The switcher closes on Escape and when focus or a click leaves it. -----------------------------------
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.switcher[open]").forEach(function (details) {
+      details.removeAttribute("open");
+      var summary = details.querySelector("summary");
+      if (summary) summary.focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.switcher[open]").forEach(function (details) {
+      if (!details.contains(event.target)) details.removeAttribute("open");
+    });
+  });
+
+  document.addEventListener("htmx:afterSwap", function () { applyZone(document); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { applyZone(document); });
+  } else {
+    applyZone(document);
+  }
+})();

@@ -1,0 +1,295 @@
+"""Forms: the list's filters (from the URL), the message timeline's options, actions and settings.
+
+The GET forms never refuse a page: a value they cannot use is dropped and named in ``notes``, so a mistyped
+link still shows the encodings, with a message saying what was ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.http import QueryDict
+from django.utils import timezone
+
+from encodings_app.bitmovin import CloudRegion
+from encodings_app.models import DEFAULT_API_BASE_URL, EncodingStatus, Organization, Role, hex_colour
+from encodings_app.selectors import (
+    DEFAULT_MESSAGE_TYPES,
+    DEFAULT_SORT,
+    MESSAGE_TYPES,
+    SORTS,
+    EncodingFilters,
+    parse_search,
+)
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
+PERIODS = {
+    "1h": timedelta(hours=1),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+}
+SORT_CHOICES = [(key, key) for name in SORTS for key in (name, f"-{name}")]
+# The list's URL parameters: the detail page's "back to list" keeps exactly these.
+FILTER_PARAMS = (
+    "q",
+    "status",
+    "type",
+    "region",
+    "encoder",
+    "label",
+    "code",
+    "stuck",
+    "period",
+    "from",
+    "to",
+    "sort",
+    "page",
+)
+
+
+class ToleratingForm(forms.Form):
+    """A GET form that keeps what it can: invalid fields are reported in ``notes`` and otherwise ignored."""
+
+    def notes(self) -> list[str]:
+        notes = list(getattr(self, "_notes", []))
+        if self.is_bound:
+            for name, errors in self.errors.items():
+                label = self.fields[name].label if name in self.fields else name
+                notes.append(f"{label}: {' '.join(errors)} It was ignored.")
+        return notes
+
+    def value(self, name: str, default: Any = None) -> Any:
+        if not self.is_bound:
+            return default
+        self.is_valid()
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "", []) else value
+
+
+class EncodingFilterForm(ToleratingForm):
+    q = forms.CharField(label="Search", required=False, max_length=500)
+    status = forms.MultipleChoiceField(
+        label="Status", required=False, choices=EncodingStatus.choices, widget=forms.CheckboxSelectMultiple
+    )
+    type = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "Any"), ("VOD", "VOD"), ("LIVE", "Live")]
+    )
+    region = forms.ChoiceField(
+        label="Region",
+        required=False,
+        choices=[("", "Any"), ("AUTO", "AUTO")]
+        + [(r.value, r.value) for r in CloudRegion if r.value != "AUTO"],
+    )
+    encoder = forms.CharField(label="Encoder version", required=False, max_length=64)
+    label = forms.CharField(label="Label", required=False, max_length=200)
+    code = forms.IntegerField(label="Error code", required=False, min_value=0, max_value=999_999)
+    stuck = forms.BooleanField(label="Only stuck", required=False)
+    period = forms.ChoiceField(
+        label="Created",
+        required=False,
+        choices=[
+            ("", "Any time"),
+            ("1h", "Last hour"),
+            ("24h", "Last 24 hours"),
+            ("7d", "Last 7 days"),
+            ("30d", "Last 30 days"),
+        ],
+    )
+    created_from = forms.DateTimeField(
+        label="Created from (UTC)", required=False, input_formats=DATETIME_FORMATS
+    )
+    created_to = forms.DateTimeField(
+        label="Created before (UTC)", required=False, input_formats=DATETIME_FORMATS
+    )
+    sort = forms.ChoiceField(label="Sort", required=False, choices=SORT_CHOICES)
+    page = forms.IntegerField(label="Page", required=False, min_value=1, max_value=1_000_000)
+
+    # The URL speaks "from" and "to" (not valid Python names for fields): add_prefix maps the names.
+    renamed = {"created_from": "from", "created_to": "to"}
+
+    def __init__(self, data: QueryDict | None = None) -> None:
+        self._notes: list[str] = []
+        if data is not None:
+            data = data.copy()
+            statuses = data.getlist("status")
+            known = [s for s in statuses if s in EncodingStatus.values]
+            unknown = [s for s in statuses if s not in EncodingStatus.values]
+            if unknown:
+                self._notes.append(f"Status: {', '.join(unknown)} is not a status; ignored.")
+                data.setlist("status", known)
+        super().__init__(data)
+        for name in ("created_from", "created_to"):
+            self.fields[name].widget = forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            )
+
+    def add_prefix(self, field_name: str) -> str:
+        return self.renamed.get(field_name, field_name)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("created_from"), cleaned.get("created_to")
+        if start and end and start >= end:
+            self._notes.append("The time range ends before it starts; it was ignored.")
+            cleaned["created_from"] = cleaned["created_to"] = None
+        return cleaned
+
+    def filters(self) -> EncodingFilters:
+        search = parse_search(self.value("q", ""))
+        self._notes.extend(f"Search: {problem}" for problem in search.problems)
+        created_from, created_to = self.value("created_from"), self.value("created_to")
+        period = self.value("period")
+        if period and created_from is None:
+            created_from = timezone.now() - PERIODS[period]
+        return EncodingFilters(
+            statuses=self.value("status", []),
+            type=self.value("type", ""),
+            region=self.value("region", ""),
+            encoder_version=self.value("encoder", "").strip(),
+            label=self.value("label", "").strip(),
+            error_code=self.value("code"),
+            stuck=bool(self.value("stuck", False)),
+            created_from=_as_utc(created_from),
+            created_to=_as_utc(created_to),
+            search=search,
+            sort=self.value("sort", DEFAULT_SORT),
+        )
+
+    def page_number(self) -> int:
+        return self.value("page", 1)
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    # The form's fields are read in the site's time zone (UTC); say so explicitly for the queries.
+    if value is None:
+        return None
+    return value.astimezone(UTC) if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+def list_querystring(raw: str) -> str:
+    """Only the list's own parameters from a "from" value: never a URL, never anything else."""
+    source = QueryDict(raw[:2000])
+    kept = QueryDict(mutable=True)
+    for name in FILTER_PARAMS:
+        values = [v[:500] for v in source.getlist(name)][:20]
+        if values:
+            kept.setlist(name, values)
+    return kept.urlencode()
+
+
+class MessageFilterForm(ToleratingForm):
+    types = forms.CharField(label="Message types", required=False)
+    mpage = forms.IntegerField(label="Messages page", required=False, min_value=1, max_value=1_000_000)
+
+    def shown_types(self) -> list[str]:
+        if not self.is_bound or "types" not in self.data:
+            return list(DEFAULT_MESSAGE_TYPES)
+        asked = [t.strip().upper() for t in (self.data.get("types") or "").split(",") if t.strip()]
+        unknown = [t for t in asked if t not in MESSAGE_TYPES]
+        if unknown:
+            self._notes = [f"Message types: {', '.join(unknown)} is not a message type; ignored."]
+        return [t for t in MESSAGE_TYPES if t in asked]
+
+    def page_number(self) -> int:
+        return self.value("mpage", 1)
+
+
+class ReprioritizeForm(forms.Form):
+    priority = forms.IntegerField(
+        label="New priority (0 to 100, higher runs sooner)",
+        min_value=0,
+        max_value=100,
+        initial=50,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+    )
+
+
+class OrganizationSettingsForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    colour = forms.CharField(
+        max_length=7, validators=[hex_colour], widget=forms.TextInput(attrs={"type": "color"}), label="Colour"
+    )
+    api_base_url = forms.URLField(
+        label="API base URL", max_length=300, assume_scheme="https", initial=DEFAULT_API_BASE_URL
+    )
+    api_key = forms.CharField(
+        label="API key",
+        required=False,
+        max_length=200,
+        strip=True,
+        # Write-only: the stored key is never sent back to the browser, not even in a password field.
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Leave blank to keep the current key.",
+    )
+    tenant_org_id = forms.CharField(
+        label="Tenant organization id",
+        required=False,
+        max_length=64,
+        help_text="Sent as X-Tenant-Org-Id; leave blank for the key's own organization.",
+    )
+
+    def clean_api_key(self) -> str:
+        key = self.cleaned_data["api_key"]
+        if key and (not key.isprintable() or any(c.isspace() for c in key)):
+            raise forms.ValidationError("An API key has no spaces or control characters.")
+        return key
+
+    def clean_tenant_org_id(self) -> str:
+        value = self.cleaned_data["tenant_org_id"].strip()
+        if value and not value.isprintable():
+            raise forms.ValidationError("Use the organization id as Bitmovin shows it.")
+        return value
+
+    @classmethod
+    def for_organization(
+        cls, organization: Organization, data: QueryDict | None = None
+    ) -> OrganizationSettingsForm:
+        initial = {
+            "name": organization.name,
+            "colour": organization.colour,
+            "api_base_url": organization.api_base_url,
+            "tenant_org_id": organization.tenant_org_id,
+        }
+        return cls(data, initial=initial)
+
+
+class OrganizationCreateForm(OrganizationSettingsForm):
+    slug = forms.SlugField(
+        max_length=60, help_text="Lowercase letters, digits and hyphens; it appears in every URL."
+    )
+    field_order = ["name", "slug", "colour", "api_base_url", "api_key", "tenant_org_id"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["api_key"].required = True
+        self.fields["api_key"].help_text = "Stored encrypted; it is never shown again in full."
+        self.fields["colour"].initial = "#1d5bb8"
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"].lower()
+        if Organization.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("Another organization already uses this slug.")
+        return slug
+
+
+ROLE_CHOICES = Role.choices
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=ROLE_CHOICES, initial=Role.VIEWER)
+
+    def clean_username(self) -> Any:
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError("No user has this username; they need an account first.")
+        return user
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=ROLE_CHOICES)

@@ -1,0 +1,240 @@
+"""One encoding: phases, subtasks, the message timeline (by type, by subtask) and its error in plain words.
+
+The page costs the same queries for 10 messages or 100,000: the encoding, the counts by type, one page of
+messages (the counts give the page total, so no COUNT of its own) and, for a failed encoding, its first
+ERROR messages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from encodings_app.bitmovin import (
+    ErrorDetails,
+    ErrorExplanation,
+    explain,
+    explain_error_details,
+    explain_retry_hint,
+)
+from encodings_app.models import Encoding, EncodingStatus, Message, MessageType
+
+MESSAGES_PER_PAGE = 100
+ERROR_MESSAGES_SHOWN = 20
+MESSAGE_TYPES = [t.value for t in MessageType]
+# INFO and up by default; DEBUG and TRACE are noise until someone asks for them.
+DEFAULT_MESSAGE_TYPES = [MessageType.ERROR.value, MessageType.WARNING.value, MessageType.INFO.value]
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    key: str
+    started: datetime | None
+    ended: datetime | None
+    current: bool = False
+    reached: bool = True
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started is None:
+            return None
+        end = self.ended or (timezone.now() if self.current else None)
+        return None if end is None else max(0.0, (end - self.started).total_seconds())
+
+
+def phases(encoding: Encoding) -> list[Phase]:
+    """Created, queued, running, then how it ended, with the time spent in each."""
+    status = encoding.status
+    queued = encoding.queued_at or encoding.started_at
+    running = encoding.running_at
+    ended = encoding.finished_at or encoding.error_at
+    terminal = encoding.is_terminal
+    end_name = {
+        EncodingStatus.ERROR: "Error",
+        EncodingStatus.TRANSFER_ERROR: "Transfer error",
+        EncodingStatus.CANCELED: "Canceled",
+    }.get(status, "Finished")
+    return [
+        Phase("Created", "created", encoding.created_at, queued or (ended if terminal else None),
+              current=status == EncodingStatus.CREATED),
+        Phase("Queued", "queued", queued, running or (ended if terminal else None),
+              current=status == EncodingStatus.QUEUED, reached=queued is not None),
+        Phase("Running", "running", running, ended if terminal else None,
+              current=status == EncodingStatus.RUNNING, reached=running is not None),
+        Phase(end_name, "ended", ended, None, reached=terminal),
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SubtaskView:
+    name: str
+    status: str
+    progress: int | None
+    started: datetime | None
+    finished: datetime | None
+    message_count: int
+
+
+def subtasks(encoding: Encoding) -> list[SubtaskView]:
+    views = []
+    for raw in encoding.subtasks or []:
+        if not isinstance(raw, dict):
+            continue
+        views.append(
+            SubtaskView(
+                name=str(raw.get("name") or raw.get("id") or "subtask"),
+                status=str(raw.get("status") or ""),
+                progress=raw.get("progress") if isinstance(raw.get("progress"), int) else None,
+                started=_when(raw.get("running_at") or raw.get("started_at")),
+                finished=_when(raw.get("finished_at")),
+                message_count=raw.get("message_count") if isinstance(raw.get("message_count"), int) else 0,
+            )
+        )
+    return views
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
+@dataclass
+class Timeline:
+    counts: dict[str, int]
+    shown_types: list[str]
+    messages: list[Message]
+    page: int
+    pages: int
+    total_shown: int
+    grouped: list[tuple[str, list[Message]]] = field(default_factory=list)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def message_counts(encoding: Encoding) -> dict[str, int]:
+    rows = Message.objects.filter(encoding=encoding).order_by().values("type").annotate(n=Count("pk"))
+    return {row["type"]: row["n"] for row in rows}
+
+
+def message_timeline(encoding: Encoding, *, types: list[str], page: int) -> tuple[Timeline, bool]:
+    """One page of messages of the given types, grouped by subtask (the encoding's own first).
+
+    Returns the timeline and whether the page asked for was out of range (the last page is shown instead).
+    """
+    counts = message_counts(encoding)
+    total = sum(counts.get(t, 0) for t in types)
+    pages = max(1, math.ceil(total / MESSAGES_PER_PAGE))
+    corrected = page > pages
+    page = min(max(1, page), pages)
+    messages: list[Message] = []
+    if total:
+        start = (page - 1) * MESSAGES_PER_PAGE
+        messages = list(
+            Message.objects.filter(encoding=encoding, type__in=types)
+            .only("type", "date", "text", "field", "links", "subtask", "more")
+            .order_by("subtask", "date", "pk")[start : start + MESSAGES_PER_PAGE]
+        )
+    grouped: list[tuple[str, list[Message]]] = []
+    for message in messages:
+        if not grouped or grouped[-1][0] != message.subtask:
+            grouped.append((message.subtask, []))
+        grouped[-1][1].append(message)
+    timeline = Timeline(
+        counts=counts,
+        shown_types=types,
+        messages=messages,
+        page=page,
+        pages=pages,
+        total_shown=total,
+        grouped=grouped,
+    )
+    return timeline, corrected
+
+
+@dataclass(frozen=True)
+class ErrorPanel:
+    explanation: ErrorExplanation
+    what_to_do: str
+    retry_advice: str
+    has_details: bool
+    error_messages: list[Message]
+
+    @property
+    def links(self) -> list[dict[str, str]]:
+        seen, links = set(), []
+        for message in self.error_messages:
+            for link in message.links or []:
+                href = link.get("href") if isinstance(link, dict) else None
+                if (
+                    isinstance(href, str)
+                    and href.lower().startswith(("http://", "https://"))
+                    and href not in seen
+                ):
+                    seen.add(href)
+                    links.append({"href": href, "title": link.get("title") or href})
+        return links
+
+
+def error_panel(encoding: Encoding) -> ErrorPanel | None:
+    """The plain-words explanation of a failed encoding (one query for its ERROR messages)."""
+    if not encoding.is_failed:
+        return None
+    details = ErrorDetails(
+        code=encoding.error_code,
+        category=encoding.error_category or None,
+        text=encoding.error_text or None,
+        retry_hint=encoding.error_retry_hint or None,
+    )
+    has_details = details.code is not None or bool(details.category or details.text)
+    if has_details:
+        explanation = explain_error_details(details)
+    else:
+        explanation = ErrorExplanation(
+            code=None,
+            known=False,
+            category="Unknown",
+            title="Failed, no error details read yet",
+            meaning="The encoding failed, but its status with the error details has not been read yet.",
+            what_to_do="Ask for a fresh read with “Refresh now”; the explanation appears once it is in.",
+            retry_helps=None,
+            doc_url="",
+        )
+    if explanation.known and details.code is not None:
+        # The catalogue's advice alone: the retry hint has its own line on the page.
+        what_to_do = explain(details.code).what_to_do
+    elif has_details:
+        what_to_do = (
+            "Read the encoder's own words below. If the same error comes back, contact Bitmovin support "
+            "with the encoding id."
+        )
+    else:
+        what_to_do = explanation.what_to_do
+    errors = list(
+        Message.objects.filter(encoding=encoding, type=MessageType.ERROR)
+        .only("type", "date", "text", "field", "links", "more", "subtask")
+        .order_by("date", "pk")[:ERROR_MESSAGES_SHOWN]
+    )
+    return ErrorPanel(
+        explanation=explanation,
+        what_to_do=what_to_do,
+        retry_advice=explain_retry_hint(details.retry_hint),
+        has_details=has_details,
+        error_messages=errors,
+    )

@@ -1,0 +1,138 @@
+"""The one place where times, durations and ETAs become text.
+
+Times are stored in UTC and written as ``<time class="ts" datetime="...Z">YYYY-MM-DD HH:MM:SS UTC</time>``;
+static/js/app.js rewrites the text of those elements when the reader switches to local time, so the server
+never guesses a time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+NOTHING = "—"
+
+
+def _utc(value: datetime) -> datetime:
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value.astimezone(UTC)
+
+
+def iso(value: datetime) -> str:
+    return _utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@register.filter(is_safe=True)
+def when(value: datetime | None) -> SafeString | str:
+    """A point in time, in UTC, machine-readable for the local-time switch."""
+    if not isinstance(value, datetime):
+        return NOTHING
+    moment = _utc(value)
+    return format_html(
+        '<time class="ts" datetime="{}">{} UTC</time>', iso(moment), moment.strftime("%Y-%m-%d %H:%M:%S")
+    )
+
+
+@register.filter(is_safe=True)
+def when_short(value: datetime | None) -> SafeString | str:
+    """Like ``when`` without seconds, for dense tables."""
+    if not isinstance(value, datetime):
+        return NOTHING
+    moment = _utc(value)
+    return format_html(
+        '<time class="ts" data-precision="minutes" datetime="{}">{} UTC</time>',
+        iso(moment),
+        moment.strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+@register.simple_tag
+def now_clock() -> SafeString:
+    """The time a page or fragment was rendered ("updated 07:51:32 UTC"), so a stale screen shows it."""
+    moment = timezone.now().astimezone(UTC)
+    return format_html(
+        '<time class="ts" data-precision="clock" datetime="{}">{} UTC</time>',
+        iso(moment),
+        moment.strftime("%H:%M:%S"),
+    )
+
+
+@register.filter(is_safe=True)
+def day(value: date | None) -> str:
+    if isinstance(value, datetime):
+        value = _utc(value).date()
+    if not isinstance(value, date):
+        return NOTHING
+    return value.strftime("%d %b")
+
+
+def duration_text(seconds: float | None) -> str:
+    """ "4 min 12 s", "2 h 5 min", "3 d 4 h": the two largest units, which is what an operator reads."""
+    if seconds is None:
+        return NOTHING
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def _seconds(value: float | int | timedelta | None) -> float | None:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+@register.filter
+def duration(value: float | int | timedelta | None) -> str:
+    return duration_text(_seconds(value))
+
+
+@register.filter
+def duration_between(start: datetime | None, end: datetime | None) -> str:
+    """Time from start to end; an open end means "until now" (a phase still going on)."""
+    if not isinstance(start, datetime):
+        return NOTHING
+    end = end if isinstance(end, datetime) else timezone.now()
+    return duration_text((end - start).total_seconds())
+
+
+@register.filter
+def eta(value: float | int | None) -> str:
+    seconds = _seconds(value)
+    if seconds is None:
+        return ""
+    if seconds < 1:
+        return "finishing"
+    return f"about {duration_text(seconds)} left"
+
+
+@register.filter(is_safe=True)
+def ago(value: datetime | None) -> SafeString | str:
+    """ "3 min ago", with the exact time as a tooltip."""
+    if not isinstance(value, datetime):
+        return "never"
+    moment = _utc(value)
+    delta = (timezone.now() - moment).total_seconds()
+    text = "just now" if delta < 5 else f"{duration_text(delta)} ago"
+    return format_html(
+        '<time datetime="{}" title="{} UTC">{}</time>',
+        iso(moment),
+        moment.strftime("%Y-%m-%d %H:%M:%S"),
+        text,
+    )

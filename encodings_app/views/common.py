@@ -1,0 +1,80 @@
+"""What every organization page shares: the switcher, the viewer's role, partial rendering for htmx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django_htmx.http import HttpResponseStopPolling
+
+from encodings_app import access, selectors
+from encodings_app.forms import list_querystring
+from encodings_app.models import Organization, Role
+from encodings_app.selectors.organizations import diagnose
+
+# Seconds between polls of the live parts; the tab being hidden pauses them (static/js/app.js).
+POLL_SECONDS = {"list": 10, "detail": 5, "overview": 15}
+
+
+def role_context(request: HttpRequest, organization: Organization) -> dict[str, Any]:
+    role = access.role_in(request.user, organization)
+    return {
+        "organization": organization,
+        "role": role,
+        "can_act": access.has_role(role, Role.OPERATOR),
+        "is_admin": access.has_role(role, Role.ADMIN),
+        # Only what makes the mirror untrustworthy; failures of encodings are the pages' own subject.
+        "org_problems": [p for p in diagnose(organization, 0) if p.level == "bad"],
+    }
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    organization: Organization | None = None,
+    partial: str | None = None,
+    stop_polling: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    """The full page, or only its live part when htmx polls for it (the switcher is then not needed)."""
+    if organization is not None:
+        context = {**role_context(request, organization), **context}
+    context.setdefault("poll_seconds", POLL_SECONDS)
+    if partial and request.htmx:
+        response = render(request, partial, context, status=status)
+        if stop_polling:
+            response = HttpResponseStopPolling(response.content, content_type=response["Content-Type"])
+    else:
+        if "switcher" not in context:
+            context["switcher"] = selectors.organizations_with_health(request.user)
+        response = render(request, template, context, status=status)
+    if partial:
+        # The same URL answers with a page or a fragment: caches must tell them apart.
+        patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+# Where an action's API error waits for the next view of the detail page (plain data, no secrets).
+ACTION_EVIDENCE_KEY = "action-evidence"
+
+
+def back_to_list(request: HttpRequest, slug: str) -> str:
+    """The list URL with the filters the user came from: only the list's own parameters survive, so the
+    "back" value can never send anyone elsewhere."""
+    url = reverse("encoding-list", args=[slug])
+    query = list_querystring(request.GET.get("back", "") or request.POST.get("back", ""))
+    return f"{url}?{query}" if query else url
+
+
+def detail_url(slug: str, bitmovin_id: str, back: str = "") -> str:
+    url = reverse("encoding-detail", args=[slug, bitmovin_id])
+    if back:
+        query = QueryDict(mutable=True)
+        query["back"] = list_querystring(back)
+        url += f"?{query.urlencode()}"
+    return url

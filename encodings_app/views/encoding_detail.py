@@ -1,0 +1,87 @@
+"""One encoding: status, phases, subtasks, metadata, the message timeline and its error in plain words."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from encodings_app import access, selectors
+from encodings_app.forms import MessageFilterForm
+from encodings_app.selectors.detail import Timeline
+from encodings_app.services import actions
+from encodings_app.views.actions import offered_actions
+from encodings_app.views.common import ACTION_EVIDENCE_KEY, back_to_list, detail_url, render_page
+
+
+def type_chips(request: HttpRequest, timeline: Timeline) -> list[dict]:
+    """One chip per message type with its count; each chip's link shows or hides that type."""
+    chips = []
+    for message_type in selectors.MESSAGE_TYPES:
+        shown = message_type in timeline.shown_types
+        wanted = set(timeline.shown_types) ^ {message_type}
+        query = request.GET.copy()
+        query["types"] = ",".join(t for t in selectors.MESSAGE_TYPES if t in wanted)
+        query.pop("mpage", None)
+        chips.append(
+            {
+                "type": message_type,
+                "count": timeline.counts.get(message_type, 0),
+                "shown": shown,
+                "href": f"?{query.urlencode()}#messages",
+            }
+        )
+    return chips
+
+
+@require_GET
+def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpResponse:
+    organization = access.organization_for(request.user, slug)
+    encoding = access.encoding_for(organization, bitmovin_id)
+    form = MessageFilterForm(request.GET)
+    timeline, corrected = selectors.message_timeline(
+        encoding, types=form.shown_types(), page=form.page_number()
+    )
+    notes = form.notes()
+    if corrected:
+        notes.append(
+            f"There is no messages page {form.page_number()}; this is the last one, {timeline.page}."
+        )
+    evidence = None
+    if not request.htmx and ACTION_EVIDENCE_KEY in request.session:
+        stored = request.session.pop(ACTION_EVIDENCE_KEY)
+        if isinstance(stored, dict) and stored.get("encoding") == encoding.bitmovin_id:
+            evidence = stored.get("evidence")
+    context = {
+        "encoding": encoding,
+        "phases": selectors.phases(encoding),
+        "subtasks": selectors.subtasks(encoding),
+        "timeline": timeline,
+        "chips": type_chips(request, timeline),
+        "error": selectors.error_panel(encoding),
+        "notes": notes,
+        "back_url": back_to_list(request, slug),
+        "back": request.GET.get("back", ""),
+        "action_evidence": evidence,
+        "offered_actions": offered_actions(encoding),
+    }
+    return render_page(
+        request,
+        "encodings/detail.html",
+        context,
+        organization=organization,
+        partial="encodings/_detail_live.html",
+        stop_polling=encoding.is_terminal,
+    )
+
+
+@require_POST
+def encoding_refresh(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpResponse:
+    """Ask for a fresh read now; viewers may too (it changes nothing in Bitmovin)."""
+    organization = access.organization_for(request.user, slug)
+    encoding = access.encoding_for(organization, bitmovin_id)
+    encoding.organization = organization
+    result = actions.encoding_refresh_request(encoding=encoding, user=request.user)
+    messages.add_message(request, messages.SUCCESS, result.message)
+    return redirect(detail_url(slug, bitmovin_id, request.POST.get("back", "")))

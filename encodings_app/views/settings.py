@@ -1,0 +1,183 @@
+"""Organization settings for admins: key, connection test, webhooks, members, sync history."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from encodings_app import access, selectors
+from encodings_app.forms import (
+    MemberAddForm,
+    MemberRoleForm,
+    OrganizationCreateForm,
+    OrganizationSettingsForm,
+)
+from encodings_app.models import Membership, Organization, Role
+from encodings_app.services import organizations as org_services
+from encodings_app.services.actions import ErrorEvidence
+from encodings_app.views.common import render_page
+
+
+def _page_number(request: HttpRequest) -> tuple[int, str | None]:
+    raw = request.GET.get("webhooks_page", "1")
+    if raw.isdigit() and 0 < int(raw) < 1_000_000:
+        return int(raw), None
+    return 1, f"Webhook log page: “{raw[:20]}” is not a page number; showing the first page."
+
+
+def _render(request: HttpRequest, organization: Organization, **extra) -> HttpResponse:
+    status = extra.pop("status", 200)
+    page_number, note = _page_number(request)
+    data = selectors.organization_settings_data(organization, webhook_page=page_number)
+    notes = [note] if note else []
+    if data.deliveries_corrected:
+        notes.append(f"There is no webhook log page {page_number}; this is the last one.")
+    context = {
+        "data": data,
+        "notes": notes,
+        "form": extra.pop("form", None) or OrganizationSettingsForm.for_organization(organization),
+        "member_form": extra.pop("member_form", None) or MemberAddForm(),
+        "roles": Role.choices,
+        "webhook_url": request.build_absolute_uri(reverse("bitmovin-webhook", args=[organization.slug])),
+        **extra,
+    }
+    return render_page(
+        request, "organizations/settings.html", context, organization=organization, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    if request.method == "GET":
+        return _render(request, organization)
+    form = OrganizationSettingsForm.for_organization(organization, request.POST)
+    if not form.is_valid():
+        return _render(request, organization, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        org_services.organization_update(
+            organization=organization,
+            api_key=data["api_key"],
+            name=data["name"],
+            colour=data["colour"],
+            api_base_url=data["api_base_url"],
+            tenant_org_id=data["tenant_org_id"],
+        )
+    except ValidationError as exc:
+        organization.refresh_from_db()
+        for message in exc.messages:
+            form.add_error(None, message)
+        return _render(request, organization, form=form)
+    changed_key = " The new API key is stored; the next sync uses it." if data["api_key"] else ""
+    messages.success(request, f"Settings of {organization.name} saved.{changed_key}")
+    return redirect("organization-settings", slug=organization.slug)
+
+
+@require_POST
+def test_connection(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    check = org_services.organization_test_connection(organization=organization)
+    evidence = ErrorEvidence.from_error(check.error) if check.error is not None else None
+    return _render(request, organization, connection=check, connection_evidence=evidence)
+
+
+@require_POST
+def register_webhooks(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    callback_url = request.build_absolute_uri(reverse("bitmovin-webhook", args=[slug]))
+    outcome = org_services.webhooks_register(organization=organization, callback_url=callback_url)
+    evidence = ErrorEvidence.from_error(outcome.error) if outcome.error is not None else None
+    return _render(request, organization, webhooks=outcome, webhooks_evidence=evidence)
+
+
+@require_POST
+def member_add(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    form = MemberAddForm(request.POST)
+    if not form.is_valid():
+        return _render(request, organization, member_form=form, status=400)
+    user, role = form.cleaned_data["username"], form.cleaned_data["role"]
+    existing = Membership.objects.filter(organization=organization, user=user).first()
+    if existing and existing.role == Role.ADMIN and role != Role.ADMIN and _last_admin(organization):
+        messages.error(request, "Every organization keeps at least one admin; add another admin first.")
+        return redirect("organization-settings", slug=slug)
+    org_services.membership_set(organization=organization, user=user, role=role)
+    verb = "now has" if existing else "was added with"
+    messages.success(request, f"{user.get_username()} {verb} the {Role(role).label.lower()} role.")
+    return redirect("organization-settings", slug=slug)
+
+
+def _member(organization: Organization, user_id: int):
+    user = get_user_model().objects.filter(pk=user_id, memberships__organization=organization).first()
+    if user is None:
+        raise Http404("No such member")
+    return user, Membership.objects.get(organization=organization, user=user)
+
+
+def _last_admin(organization: Organization) -> bool:
+    return selectors.admin_count(organization) <= 1
+
+
+@require_POST
+def member_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    user, membership = _member(organization, user_id)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the roles admin, operator or viewer.")
+        return redirect("organization-settings", slug=slug)
+    role = form.cleaned_data["role"]
+    if membership.role == Role.ADMIN and role != Role.ADMIN and _last_admin(organization):
+        messages.error(request, "Every organization keeps at least one admin; make someone else admin first.")
+        return redirect("organization-settings", slug=slug)
+    org_services.membership_set(organization=organization, user=user, role=role)
+    messages.success(request, f"{user.get_username()} now has the {Role(role).label.lower()} role.")
+    return redirect("organization-settings", slug=slug)
+
+
+@require_POST
+def member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    user, membership = _member(organization, user_id)
+    if membership.role == Role.ADMIN and _last_admin(organization):
+        messages.error(request, "Every organization keeps at least one admin; make someone else admin first.")
+        return redirect("organization-settings", slug=slug)
+    org_services.membership_remove(organization=organization, user=user)
+    messages.success(request, f"{user.get_username()} is no longer a member of {organization.name}.")
+    return redirect("organization-settings", slug=slug)
+
+
+@require_http_methods(["GET", "POST"])
+def organization_new(request: HttpRequest) -> HttpResponse:
+    """Account admins (superusers) add organizations."""
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only account admins can add organizations.")
+    form = OrganizationCreateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organization = org_services.organization_create(
+                name=data["name"],
+                slug=data["slug"],
+                api_key=data["api_key"],
+                created_by=request.user,
+                colour=data["colour"],
+                api_base_url=data["api_base_url"],
+                tenant_org_id=data["tenant_org_id"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, f"{organization.name} was added. Test the connection, then register webhooks."
+            )
+            return redirect("organization-settings", slug=organization.slug)
+    status = 400 if request.method == "POST" else 200
+    return render_page(request, "organizations/new.html", {"form": form}, status=status)

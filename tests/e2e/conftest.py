@@ -1,0 +1,106 @@
+"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright against pytest-django's live server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it are plain
+# synchronous calls, which Django would otherwise refuse from a thread with a running loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.support.simulator import RunningSimulator
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    """A page that fails the test if the browser refused anything under the Content-Security-Policy."""
+    page = context.new_page()
+    refused: list[str] = []
+
+    def watch(message) -> None:
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            refused.append(message.text)
+
+    page.on("console", watch)
+    yield page
+    assert refused == [], refused
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[RunningSimulator]:
+    # A key of its own: the dashboard's per-key request budget lives in the shared cache.
+    with RunningSimulator(
+        encodings=40, seed=9, api_key=f"e2e-{uuid.uuid4().hex[:12]}", args=["--rate-limits", "off"]
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def screenshot(browser: Browser, context: BrowserContext):
+    """Save the page at `url` as var/screenshots/<name>-light.png and -dark.png, logged in as in `context`."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str, url: str, *, width: int = 1280, height: int = 900) -> None:
+        state = context.storage_state()
+        for scheme in ("light", "dark"):
+            shot = browser.new_context(
+                viewport={"width": width, "height": height}, color_scheme=scheme, storage_state=state
+            )
+            try:
+                shot_page = shot.new_page()
+                shot_page.goto(url)
+                shot_page.wait_for_load_state("networkidle")
+                shot_page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"), full_page=True)
+            finally:
+                shot.close()
+
+    return take
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)

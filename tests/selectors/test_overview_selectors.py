@@ -1,0 +1,106 @@
+"""Reads behind the overview: stuck detection in SQL, failures by code, the daily chart, health verdicts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from encodings_app.models import Encoding, Organization
+from encodings_app.selectors.organizations import diagnose, organizations_with_health
+from encodings_app.selectors.overview import daily_counts, failure_groups, stuck_q, with_stuck_times
+from tests.factories import make_encoding, make_member, make_organization, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_stuck_in_sql_agrees_with_the_model_for_every_case(settings):
+    settings.STUCK_QUEUED_SECONDS = 900
+    settings.STUCK_NO_PROGRESS_SECONDS = 600
+    organization = make_organization()
+    now = timezone.now()
+    minutes = [None, 1, 9, 11, 14, 16, 60]
+    for status in ("CREATED", "QUEUED", "RUNNING", "FINISHED", "ERROR"):
+        for queued in minutes:
+            for progressed in minutes:
+                make_encoding(
+                    organization,
+                    status=status,
+                    created_at=now - timedelta(minutes=90),
+                    started_at=now - timedelta(minutes=queued) if queued else None,
+                    queued_at=now - timedelta(minutes=queued) if queued and queued > 9 else None,
+                    running_at=now - timedelta(minutes=queued) if queued else None,
+                    progress_changed_at=now - timedelta(minutes=progressed) if progressed else None,
+                )
+    everything = Encoding.objects.filter(organization=organization)
+    in_sql = set(with_stuck_times(everything).filter(stuck_q(now)).values_list("pk", flat=True))
+    in_python = {e.pk for e in everything if e.is_stuck(now=now)}
+    assert in_sql == in_python
+    assert 0 < len(in_sql) < everything.count()
+
+
+def test_failures_are_grouped_by_code_newest_group_first():
+    organization = make_organization()
+    now = timezone.now()
+    for hours, code in ((1, 2016), (30, 2016), (2, 1000), (3, None)):
+        make_encoding(
+            organization,
+            status="ERROR",
+            error_code=code,
+            finished_at=now - timedelta(hours=hours),
+            error_category="Encoding" if code else "",
+            error_text="boom" if code else "",
+        )
+    groups = failure_groups(organization, since=now - timedelta(days=7))
+    assert [(g.code, g.count) for g in groups] == [(2016, 2), (1000, 1), (None, 1)]
+    assert groups[0].first_seen < groups[0].last_seen
+    assert groups[0].explanation.title == "Encoding step failed"
+    assert groups[2].explanation.title == "No error details read yet"
+
+
+def test_daily_counts_cover_fourteen_days_including_empty_ones():
+    organization = make_organization()
+    now = timezone.now()
+    make_encoding(organization, status="FINISHED", finished_at=now)
+    make_encoding(organization, status="TRANSFER_ERROR", finished_at=now - timedelta(days=2))
+    make_encoding(organization, status="CANCELED", finished_at=now)
+    make_encoding(organization, status="FINISHED", finished_at=now - timedelta(days=15))
+    days = daily_counts(organization, now=now)
+    assert len(days) == 14
+    assert days[-1].day == now.date() and (days[-1].finished, days[-1].failed) == (1, 0)
+    assert (days[-3].finished, days[-3].failed) == (0, 1)
+    assert sum(d.finished + d.failed for d in days) == 2
+
+
+def test_health_verdicts_and_worst_first_order():
+    user = make_user()
+    fine = make_organization(name="Fine", last_sync_succeeded_at=timezone.now())
+    rejected = make_organization(name="Rejected", last_sync_succeeded_at=timezone.now())
+    failing = make_organization(name="Failing", last_sync_succeeded_at=timezone.now())
+    # Set after creation: storing a key clears these verdicts.
+    Organization.objects.filter(pk=rejected.pk).update(key_rejected=True)
+    Organization.objects.filter(pk=failing.pk).update(consecutive_failures=3)
+    behind = make_organization(name="Behind", last_sync_succeeded_at=timezone.now() - timedelta(hours=2))
+    keyless = make_organization(name="Keyless", api_key=None)
+    for organization in (fine, rejected, failing, behind, keyless):
+        make_member(organization, user=user)
+    make_encoding(behind, status="ERROR", finished_at=timezone.now())
+    healths = organizations_with_health(user)
+    names = [h.organization.name for h in healths]
+    assert names[-1] == "Fine" and names[-2] == "Behind"
+    assert set(names[:3]) == {"Rejected", "Failing", "Keyless"}
+    by_name = {h.organization.name: h for h in healths}
+    assert by_name["Behind"].summary == "Sync behind" and by_name["Behind"].failed_recently == 1
+    assert by_name["Fine"].level == "ok"
+    assert diagnose(keyless, 0)[0].text == "No API key"
+    assert by_name["Rejected"].summary == "Key rejected"
+    assert by_name["Failing"].summary == "Sync failing (3 in a row)"
+
+
+def test_other_users_organizations_are_not_in_the_health_list():
+    user = make_user()
+    mine = make_organization(name="Mine")
+    make_organization(name="Theirs")
+    make_member(mine, user=user)
+    assert [h.organization.name for h in organizations_with_health(user)] == ["Mine"]

@@ -1,0 +1,302 @@
+"""The encoding detail page: status, phases, subtasks, metadata, message timeline and plain-words errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from encodings_app.services import actions
+from encodings_app.tasks import refresh_encoding
+from tests.factories import make_encoding, make_message
+from tests.views.factories_pages import failed_encoding, running_encoding
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def enqueued(monkeypatch):
+    calls = []
+    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: calls.append(args))
+    return calls
+
+
+def url(encoding, query: str = "") -> str:
+    return f"/o/{encoding.organization.slug}/encodings/{encoding.bitmovin_id}/" + (
+        f"?{query}" if query else ""
+    )
+
+
+def message_texts(html: str) -> list[str]:
+    return re.findall(r'<p class="msg-text">([^<]*)</p>', html)
+
+
+def test_status_header_shows_icon_text_progress_and_eta(world, login):
+    encoding = running_encoding(world.acme)
+    html = login(world.viewer).get(url(encoding)).content.decode()
+    header = html.split('class="card status-header')[1].split("</section>")[0]
+    assert 'class="status status-running status-large"' in header
+    assert "<svg" in header and ">Running<" in header
+    assert '<progress class="progress-running" max="100" value="37"' in header
+    assert "about 4 min 12 s left" in header
+
+
+def test_phase_timeline_shows_the_time_spent_in_each_phase(world, login):
+    now = timezone.now()
+    encoding = make_encoding(
+        world.acme,
+        status="FINISHED",
+        created_at=now - timedelta(minutes=30),
+        queued_at=now - timedelta(minutes=25),
+        started_at=now - timedelta(minutes=25),
+        running_at=now - timedelta(minutes=21, seconds=48),
+        finished_at=now - timedelta(minutes=1),
+    )
+    html = login(world.viewer).get(url(encoding)).content.decode()
+    phases = html.split('<ol class="phases">')[1].split("</ol>")[0]
+    names = re.findall(r'<span class="phase-name">([^<]+)', phases)
+    assert [n.strip() for n in names] == ["Created", "Queued", "Running", "Finished"]
+    durations = re.findall(r'<span class="phase-duration">([^<]+)</span>', phases)
+    assert durations == ["5 min", "3 min 12 s", "20 min 48 s"]
+
+
+def test_subtasks_are_listed_with_their_progress(world, login):
+    encoding = running_encoding(world.acme)
+    html = login(world.viewer).get(url(encoding)).content.decode()
+    subtasks = html.split('<ul class="subtasks">')[1].split("</ul>")[0]
+    assert "ANALYSIS" in subtasks and "ENCODING" in subtasks
+    assert 'value="100"' in subtasks and 'value="37"' in subtasks
+
+
+def test_metadata_lists_regions_versions_and_labels(world, login):
+    encoding = running_encoding(world.acme, labels=["premium"], custom_data={"ticket": "OPS-12"})
+    html = login(world.viewer).get(url(encoding)).content.decode()
+    assert "AWS_EU_WEST_1" in html and "2.190.0" in html
+    assert "/o/acme/encodings/?label=premium" in html
+    assert "OPS-12" in html
+
+
+def test_message_chips_count_each_type_and_debug_and_trace_are_hidden_by_default(world, login):
+    encoding = running_encoding(world.acme)
+    for kind, count in (("INFO", 3), ("WARNING", 2), ("ERROR", 1), ("DEBUG", 4), ("TRACE", 5)):
+        for index in range(count):
+            make_message(encoding, type=kind, text=f"{kind.lower()} {index}")
+    client = login(world.viewer)
+    html = client.get(url(encoding)).content.decode()
+    chips = dict(re.findall(r'<span>([A-Z]+)</span> <span class="chip-count">(\d+)</span>', html))
+    assert chips == {"ERROR": "1", "WARNING": "2", "INFO": "3", "DEBUG": "4", "TRACE": "5"}
+    texts = message_texts(html)
+    assert len(texts) == 6
+    assert not any(t.startswith(("debug", "trace")) for t in texts)
+    debug_link = (
+        re.search(r'<a class="type-chip msg-debug" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    )
+    assert "types=ERROR%2CWARNING%2CINFO%2CDEBUG" in debug_link
+    with_debug = message_texts(client.get(url(encoding) + debug_link.split("#")[0]).content.decode())
+    assert len(with_debug) == 10
+
+
+def test_only_the_asked_types_are_shown_and_unknown_types_are_named(world, login):
+    encoding = running_encoding(world.acme)
+    make_message(encoding, type="TRACE", text="deep trace")
+    make_message(encoding, type="INFO", text="plain info")
+    html = login(world.viewer).get(url(encoding, "types=TRACE,BOGUS")).content.decode()
+    assert message_texts(html) == ["deep trace"]
+    assert "BOGUS is not a message type" in html
+    empty = login(world.viewer).get(url(encoding, "types=")).content.decode()
+    assert "No message type is selected" in empty
+
+
+def test_messages_are_grouped_by_subtask_and_only_web_links_become_links(world, login):
+    encoding = running_encoding(world.acme)
+    make_message(encoding, text="encoding level", subtask="")
+    make_message(
+        encoding,
+        text="muxing note",
+        subtask="MUXING",
+        links=[
+            {"href": "https://bitmovin.com/docs/muxing", "title": "Muxing docs"},
+            {"href": "javascript:alert(document.cookie)", "title": "Evil"},
+            {"href": "ftp://files.example/x", "title": "FTP"},
+        ],
+    )
+    html = login(world.viewer).get(url(encoding)).content.decode()
+    groups = re.findall(r'<h3 class="msg-group">([^<]+)</h3>', html)
+    assert groups == ["Encoding", "Subtask: MUXING"]
+    assert '<a href="https://bitmovin.com/docs/muxing"' in html
+    assert 'href="javascript:' not in html and 'href="ftp:' not in html
+    assert "Evil" in html and "(javascript:alert(document.cookie))" in html
+
+
+def test_messages_are_paginated_by_one_hundred(world, login):
+    encoding = running_encoding(world.acme)
+    now = timezone.now()
+    for index in range(230):
+        make_message(encoding, text=f"m{index:03d}", date=now + timedelta(seconds=index))
+    client = login(world.viewer)
+    first = client.get(url(encoding)).content.decode()
+    assert len(message_texts(first)) == 100
+    assert "Page 1 of 3 (230 messages)" in first
+    last = client.get(url(encoding, "mpage=3")).content.decode()
+    assert message_texts(last)[-1] == "m229"
+    beyond = client.get(url(encoding, "mpage=9")).content.decode()
+    assert "There is no messages page 9" in beyond
+    assert message_texts(beyond) == message_texts(last)
+    assert client.get(url(encoding, "mpage=x")).status_code == 200
+
+
+def test_failed_encoding_explains_its_error_in_plain_words(world, login):
+    encoding = failed_encoding(world.acme, code=2016)
+    html = login(world.viewer).get(url(encoding)).content.decode()
+    panel = html.split('class="card card-danger error-panel"')[1].split("</section>")[0]
+    assert "Encoding step failed" in panel
+    assert "What to do" in panel and "Start it again" in panel
+    assert "Probably yes." in panel and "starting the encoding again can succeed" in panel
+    assert 'href="https://developer.bitmovin.com/encoding/docs/outputs"' in panel
+    assert "Documentation" in panel
+    assert 'href="javascript:' not in panel
+    details = panel.split('<details class="dev-details">')[1]
+    for evidence in (
+        "2016",
+        "Encoding",
+        "RETRY",
+        "could not write segment 17",
+        "outputs[0].outputId",
+        "access denied",
+    ):
+        assert evidence in details
+
+
+def test_unknown_error_codes_fall_back_to_the_encoders_own_words(world, login):
+    encoding = failed_encoding(
+        world.acme,
+        code=987654,
+        error_category="Storage quota",
+        error_text="Bucket quota exceeded",
+        error_retry_hint="NO_RETRY",
+    )
+    html = login(world.viewer).get(url(encoding)).content.decode()
+    panel = html.split('class="card card-danger error-panel"')[1].split("</section>")[0]
+    assert "Storage quota" in panel and "Bucket quota exceeded" in panel
+    assert "No, not unchanged." in panel
+
+
+def test_failed_encoding_without_details_yet_asks_for_a_refresh(world, login):
+    encoding = failed_encoding(
+        world.acme, error_code=None, error_category="", error_text="", error_retry_hint=""
+    )
+    html = login(world.viewer).get(url(encoding)).content.decode()
+    assert "no error details read yet" in html
+    assert "Refresh now" in html
+
+
+def test_active_encoding_page_polls_and_its_fragment_keeps_polling(world, login):
+    encoding = running_encoding(world.acme)
+    client = login(world.viewer)
+    page = client.get(url(encoding, "types=INFO"))
+    assert 'hx-trigger="every 5s, poll-now"' in page.content.decode()
+    assert f'hx-get="{url(encoding, "types=INFO")}"' in page.content.decode()
+    fragment = client.get(url(encoding, "types=INFO"), headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert fragment.content.decode().lstrip().startswith('<div id="detail-live"')
+    assert "HX-Request" in fragment["Vary"] and "HX-Request" in page["Vary"]
+
+
+def test_terminal_encoding_stops_the_polling(world, login):
+    encoding = failed_encoding(world.acme)
+    client = login(world.viewer)
+    page = client.get(url(encoding)).content.decode()
+    live = page.split('<div id="detail-live"')[1].split(">")[0]
+    assert "hx-trigger" not in live
+    fragment = client.get(url(encoding), headers={"HX-Request": "true"})
+    assert fragment.status_code == 286
+    assert "Encoding step failed" in fragment.content.decode()
+
+
+def test_every_timeline_has_a_utc_local_switch_and_machine_readable_times(world, login):
+    encoding = running_encoding(world.acme)
+    make_message(encoding, text="hello")
+    html = login(world.viewer).get(url(encoding)).content.decode()
+    assert html.count("data-tz-toggle") == 2
+    assert re.search(r'<time class="ts" datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ">[^<]+ UTC</time>', html)
+
+
+def test_viewer_can_ask_for_a_fresh_read(world, login, enqueued):
+    encoding = running_encoding(world.acme)
+    client = login(world.viewer)
+    response = client.post(url(encoding) + "refresh/", {"back": "status=RUNNING"})
+    assert response.status_code == 302
+    assert response["Location"] == url(encoding, "back=status%3DRUNNING")
+    assert enqueued == [(world.acme.pk, encoding.bitmovin_id)]
+    assert "fresh read" in client.get(response["Location"]).content.decode()
+
+
+def test_action_buttons_follow_the_state_of_the_encoding(world, login):
+    client = login(world.operator)
+    cases = {
+        "CREATED": {"start", "delete"},
+        "QUEUED": {"stop", "reprioritize"},
+        "RUNNING": {"stop"},
+        "FINISHED": {"delete"},
+        "ERROR": {"delete"},
+    }
+    for status, expected in cases.items():
+        encoding = make_encoding(world.acme, status=status)
+        html = client.get(url(encoding)).content.decode()
+        offered = set(re.findall(r"/actions/([a-z-]+)/", html))
+        assert offered == expected, status
+    live = make_encoding(world.acme, status="RUNNING", type="LIVE")
+    assert set(re.findall(r"/actions/([a-z-]+)/", client.get(url(live)).content.decode())) == {
+        "stop",
+        "restart-live",
+    }
+
+
+def test_api_error_of_an_action_is_shown_once_with_its_request_id(world, login):
+    encoding = running_encoding(world.acme)
+    client = login(world.operator)
+    session = client.session
+    evidence = actions.ErrorEvidence(
+        title="Cannot delete a running encoding",
+        meaning="m",
+        what_to_do="w",
+        doc_url="https://developer.bitmovin.com/x",
+        http_status=400,
+        code=2021,
+        message="Delete not allowed",
+        developer_message="stop it first",
+        request_id="req-42",
+        details=[{"type": "ERROR", "text": "status is RUNNING", "field": "status"}],
+        links=[
+            {"href": "javascript:alert(1)", "title": "Bad"},
+            {"href": "https://bitmovin.com/x", "title": "Ok"},
+        ],
+    )
+    session["action-evidence"] = {
+        "encoding": encoding.bitmovin_id,
+        "evidence": {"action": "Delete", **evidence.as_dict()},
+    }
+    session.save()
+    html = client.get(url(encoding)).content.decode()
+    block = html.split('<div class="api-error" role="alert">')[1].split("</details>")[0]
+    for part in (
+        "Delete: Cannot delete a running encoding",
+        "400",
+        "2021",
+        "Delete not allowed",
+        "stop it first",
+        "req-42",
+        'data-copy="req-42"',
+        "status is RUNNING",
+    ):
+        assert part in block
+    assert '<a href="https://bitmovin.com/x"' in block and "javascript:" not in block
+    assert "api-error" not in client.get(url(encoding)).content.decode()
+
+
+def test_deleted_encoding_is_still_readable_with_a_note(world, login):
+    encoding = failed_encoding(world.acme, deleted_at=timezone.now())
+    html = login(world.viewer).get(url(encoding)).content.decode()
+    assert "no longer in Bitmovin" in html

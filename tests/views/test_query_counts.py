@@ -1,0 +1,141 @@
+"""Every page runs a fixed number of SQL queries, whatever the number of encodings or messages.
+
+Each count is pinned twice: with a handful of rows and with many. The first two queries of every page are
+the session and the user; the rest are named next to each number.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from encodings_app.models import Role
+from tests.factories import make_member, make_user
+from tests.views.factories_pages import failed_encoding, populate, running_encoding
+
+pytestmark = pytest.mark.django_db
+
+FEW, MANY = 3, 150
+FEW_MESSAGES, MANY_MESSAGES = 4, 400
+
+# session, user, membership+organization, switcher, then the page's own reads
+OVERVIEW = 2 + 1 + 1 + 7  # counts, running, queued, stuck, failure groups, latest sync run, chart
+OVERVIEW_FRAGMENT = 2 + 1 + 7  # no switcher in the polled fragment
+LIST = 2 + 1 + 1 + 2  # count, one page of rows
+LIST_FRAGMENT = 2 + 1 + 2
+DETAIL_ACTIVE = 2 + 1 + 1 + 1 + 2  # encoding, message counts by type, one page of messages
+DETAIL_FAILED = DETAIL_ACTIVE + 1  # its ERROR messages for the error panel
+DETAIL_FRAGMENT = 2 + 1 + 1 + 2
+HOME_SEVERAL = 2 + 1 + 2  # organizations with health, counts by status, stuck counts
+SETTINGS = 2 + 1 + 1 + 4  # members, webhook log count and page, sync runs
+CONFIRM = 2 + 1 + 1 + 1  # the encoding
+
+
+@pytest.fixture(params=["few", "many"])
+def size(request):
+    return request.param
+
+
+@pytest.fixture
+def data(world, size):
+    encodings = FEW if size == "few" else MANY
+    messages = FEW_MESSAGES if size == "few" else MANY_MESSAGES
+    made = populate(world.acme, encodings=encodings, messages=messages)
+    populate(world.globex, encodings=encodings)
+    running = running_encoding(world.acme)
+    failed = failed_encoding(world.acme)
+    populate_messages(running, messages)
+    populate_messages(failed, messages)
+    return {"first": made[0], "running": running, "failed": failed}
+
+
+def populate_messages(encoding, count: int) -> None:
+    from tests.factories import make_message
+
+    for index in range(count):
+        make_message(encoding, type=("INFO", "ERROR", "DEBUG", "WARNING")[index % 4], subtask=f"s{index % 3}")
+
+
+def get(client, url, django_assert_num_queries, expected, **headers):
+    with django_assert_num_queries(expected):
+        response = client.get(url, headers=headers)
+    assert response.status_code in (200, 286), url
+    return response
+
+
+def test_overview_query_count_is_fixed(world, login, data, django_assert_num_queries):
+    client = login(world.operator)
+    get(client, "/o/acme/", django_assert_num_queries, OVERVIEW)
+    get(client, "/o/acme/", django_assert_num_queries, OVERVIEW_FRAGMENT, **{"HX-Request": "true"})
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?status=RUNNING&status=ERROR&sort=name",
+        "?q=name:Episode*+AND+labels:customer-stark&page=2",
+        "?stuck=1&region=AWS_EU_WEST_1&encoder=2.190.0&label=batch-1&period=7d&sort=-finished",
+        "?page=abc&sort=nonsense&status=NOPE",
+    ],
+)
+def test_list_query_count_is_fixed(world, login, data, django_assert_num_queries, query):
+    client = login(world.operator)
+    get(client, f"/o/acme/encodings/{query}", django_assert_num_queries, LIST)
+    get(
+        client,
+        f"/o/acme/encodings/{query}",
+        django_assert_num_queries,
+        LIST_FRAGMENT,
+        **{"HX-Request": "true"},
+    )
+
+
+def test_detail_query_count_is_fixed(world, login, data, django_assert_num_queries):
+    client = login(world.operator)
+    running = data["running"].bitmovin_id
+    get(client, f"/o/acme/encodings/{running}/", django_assert_num_queries, DETAIL_ACTIVE)
+    get(
+        client,
+        f"/o/acme/encodings/{running}/?types=DEBUG,TRACE,INFO&mpage=2",
+        django_assert_num_queries,
+        DETAIL_ACTIVE,
+    )
+    get(
+        client,
+        f"/o/acme/encodings/{running}/",
+        django_assert_num_queries,
+        DETAIL_FRAGMENT,
+        **{"HX-Request": "true"},
+    )
+    failed = data["failed"].bitmovin_id
+    get(client, f"/o/acme/encodings/{failed}/", django_assert_num_queries, DETAIL_FAILED)
+
+
+def test_cross_organization_overview_query_count_is_fixed(world, login, data, django_assert_num_queries):
+    user = make_user("multi")
+    make_member(world.acme, Role.VIEWER, user=user)
+    make_member(world.globex, Role.VIEWER, user=user)
+    get(login(user), "/", django_assert_num_queries, HOME_SEVERAL)
+
+
+def test_settings_query_count_is_fixed(world, login, data, django_assert_num_queries):
+    get(login(world.admin), "/o/acme/settings/", django_assert_num_queries, SETTINGS)
+
+
+def test_action_confirmation_query_count_is_fixed(world, login, data, django_assert_num_queries):
+    running = data["running"].bitmovin_id
+    get(
+        login(world.operator),
+        f"/o/acme/encodings/{running}/actions/stop/",
+        django_assert_num_queries,
+        CONFIRM,
+    )
+
+
+def test_superuser_pages_cost_the_same(world, data, django_assert_num_queries):
+    root = make_user("root", is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    get(client, "/o/acme/encodings/", django_assert_num_queries, LIST)
+    get(client, "/o/acme/", django_assert_num_queries, OVERVIEW)

@@ -1,0 +1,239 @@
+"""Organization settings (admins only): key, connection test and webhooks against the simulator, members,
+sync history and webhook log; adding organizations (account admins only)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from encodings_app.models import Membership, Organization, Role, WebhookDelivery
+from tests.factories import TEST_API_KEY, make_user
+from tests.views.factories_pages import populate
+
+pytestmark = pytest.mark.django_db
+
+NEW_KEY = "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+
+
+def form_data(organization: Organization, **overrides) -> dict:
+    data = {
+        "name": organization.name,
+        "colour": organization.colour,
+        "api_base_url": organization.api_base_url,
+        "api_key": "",
+        "tenant_org_id": organization.tenant_org_id,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def simulated(world, simulator, tenant):
+    """Acme pointed at the simulator, with a key that reaches it."""
+    world.acme.api_base_url = simulator.base_url
+    world.acme.tenant_org_id = tenant["id"]
+    world.acme.set_api_key(simulator.api_key)
+    world.acme.save()
+    return world.acme
+
+
+def test_admin_sees_the_key_only_masked(world, login):
+    html = login(world.admin).get("/o/acme/settings/").content.decode()
+    assert "••••••••e1f0" in html
+    assert TEST_API_KEY not in html
+    key_input = re.search(r'<input type="password" name="api_key"[^>]*>', html).group(0)
+    assert "value=" not in key_input
+
+
+def test_saving_with_a_blank_key_keeps_the_current_key(world, login):
+    client = login(world.admin)
+    response = client.post(
+        "/o/acme/settings/", form_data(world.acme, name="Acme Media Group", colour="#123abc")
+    )
+    assert response.status_code == 302
+    world.acme.refresh_from_db()
+    assert world.acme.name == "Acme Media Group" and world.acme.colour == "#123abc"
+    assert world.acme.decrypt_api_key() == TEST_API_KEY
+    assert "Settings of Acme Media Group saved." in client.get("/o/acme/settings/").content.decode()
+
+
+def test_a_new_key_replaces_the_old_one_and_clears_the_rejection(world, login):
+    world.acme.key_rejected = True
+    world.acme.save()
+    response = login(world.admin).post("/o/acme/settings/", form_data(world.acme, api_key=NEW_KEY))
+    assert response.status_code == 302
+    world.acme.refresh_from_db()
+    assert world.acme.decrypt_api_key() == NEW_KEY
+    assert world.acme.masked_api_key.endswith("7c6d")
+    assert world.acme.key_rejected is False
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("colour", "red", "Enter a colour like #1d5bb8."),
+        ("api_base_url", "not a url", "Enter a valid URL."),
+        ("name", "", "This field is required."),
+        ("api_key", "has spaces in it", "no spaces"),
+    ],
+)
+def test_invalid_settings_are_explained_and_nothing_changes(world, login, field, value, message):
+    response = login(world.admin).post("/o/acme/settings/", form_data(world.acme, **{field: value}))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert value not in ("has spaces in it",) or value not in response.content.decode()
+    world.acme.refresh_from_db()
+    assert world.acme.name == "Acme Media" and world.acme.decrypt_api_key() == TEST_API_KEY
+
+
+def test_test_connection_shows_the_account_and_organization_reached(
+    simulated, world, login, simulator, tenant
+):
+    html = login(world.admin).post("/o/acme/settings/test-connection/").content.decode()
+    account = simulator.accounts()["accounts"][0]
+    assert "Connected" in html
+    assert account["email"] in html and tenant["name"] in html
+    assert simulator.api_key not in html
+
+
+def test_test_connection_explains_a_rejected_key_with_its_request_id(simulated, world, login):
+    simulated.set_api_key("wrong-key-0000")
+    simulated.save()
+    html = login(world.admin).post("/o/acme/settings/test-connection/").content.decode()
+    block = html.split('<div class="api-error" role="alert">')[1].split("</details>")[0]
+    assert "401" in block
+    assert re.search(r'data-copy="[0-9a-f-]{20,}"', block)
+    assert "wrong-key-0000" not in html
+
+
+def test_test_connection_with_an_unreadable_key_says_so(world, login):
+    world.acme.api_key_encrypted = "v9:not-a-ciphertext"
+    world.acme.save()
+    html = login(world.admin).post("/o/acme/settings/test-connection/").content.decode()
+    assert "cannot be decrypted" in html
+
+
+def test_registering_webhooks_twice_registers_them_once(simulated, world, login):
+    client = login(world.admin)
+    first = client.post("/o/acme/settings/webhooks/").content.decode()
+    assert "Registered: finished, error, transfer-error, status-changed." in first
+    simulated.refresh_from_db()
+    assert set(simulated.registered_webhooks) == {"finished", "error", "transfer-error", "status-changed"}
+    second = client.post("/o/acme/settings/webhooks/").content.decode()
+    assert "Already registered:" in second
+    assert "http://testserver/webhooks/bitmovin/acme/" in second
+
+
+def test_webhook_registration_error_is_explained(simulated, world, login):
+    simulated.set_api_key("wrong-key-0000")
+    simulated.save()
+    html = login(world.admin).post("/o/acme/settings/webhooks/").content.decode()
+    assert '<div class="api-error" role="alert">' in html
+
+
+def test_admin_adds_changes_and_removes_members(world, login):
+    client = login(world.admin)
+    newcomer = make_user("nina")
+    response = client.post("/o/acme/settings/members/", {"username": "nina", "role": "operator"})
+    assert response.status_code == 302
+    assert Membership.objects.get(user=newcomer, organization=world.acme).role == Role.OPERATOR
+    assert "nina was added with the operator role." in client.get("/o/acme/settings/").content.decode()
+
+    client.post(f"/o/acme/settings/members/{newcomer.pk}/", {"role": "viewer"})
+    assert Membership.objects.get(user=newcomer, organization=world.acme).role == Role.VIEWER
+
+    client.post(f"/o/acme/settings/members/{newcomer.pk}/remove/")
+    assert not Membership.objects.filter(user=newcomer, organization=world.acme).exists()
+
+
+def test_adding_an_unknown_user_or_a_bad_role_is_explained(world, login):
+    client = login(world.admin)
+    response = client.post("/o/acme/settings/members/", {"username": "ghost", "role": "viewer"})
+    assert response.status_code == 400
+    assert "No user has this username" in response.content.decode()
+    response = client.post("/o/acme/settings/members/", {"username": "vera", "role": "overlord"})
+    assert response.status_code == 400
+    response = client.post(f"/o/acme/settings/members/{world.viewer.pk}/", {"role": "overlord"})
+    assert response.status_code == 302
+    assert Membership.objects.get(user=world.viewer).role == Role.VIEWER
+
+
+def test_the_last_admin_cannot_be_removed_or_demoted(world, login):
+    client = login(world.admin)
+    client.post(f"/o/acme/settings/members/{world.admin.pk}/", {"role": "viewer"})
+    client.post(f"/o/acme/settings/members/{world.admin.pk}/remove/")
+    assert Membership.objects.get(user=world.admin, organization=world.acme).role == Role.ADMIN
+    assert "keeps at least one admin" in client.get("/o/acme/settings/").content.decode()
+
+
+def test_members_of_another_organization_cannot_be_managed_from_here(world, login):
+    client = login(world.admin)
+    assert (
+        client.post(f"/o/acme/settings/members/{world.outsider.pk}/", {"role": "viewer"}).status_code == 404
+    )
+    assert client.post(f"/o/acme/settings/members/{world.outsider.pk}/remove/").status_code == 404
+    assert client.post("/o/acme/settings/members/999999/remove/").status_code == 404
+
+
+def test_sync_history_and_webhook_log_are_listed_newest_first_and_paginated(world, login):
+    populate(world.acme, encodings=30)
+    client = login(world.admin)
+    html = client.get("/o/acme/settings/").content.decode()
+    sync = html.split('id="sync-title"')[1].split("</table>")[0]
+    assert len(re.findall(r"<tr>", sync)) == 21  # header + 20 runs
+    assert "req-28" in sync and "req-0<" not in sync
+    log = html.split('id="log-title"')[1].split("</section>")[0]
+    assert len(re.findall(r'<td class="nowrap">', log)) == 25
+    assert "Page 1 of 2" in log and "Invalid signature" in log
+    newest = WebhookDelivery.objects.filter(organization=world.acme).order_by("-received_at", "-pk").first()
+    assert log.index(newest.encoding_bitmovin_id) < log.index("</tr>", log.index("<tbody>"))
+    second = client.get("/o/acme/settings/?webhooks_page=2").content.decode()
+    assert "Page 2 of 2" in second
+    assert "not a page number" in client.get("/o/acme/settings/?webhooks_page=x").content.decode()
+    assert (
+        "There is no webhook log page 7" in client.get("/o/acme/settings/?webhooks_page=7").content.decode()
+    )
+
+
+def test_account_admin_adds_an_organization(world):
+    root = make_user("root", is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    assert client.get("/organizations/new/").status_code == 200
+    response = client.post(
+        "/organizations/new/",
+        {
+            "name": "Initech",
+            "slug": "initech",
+            "colour": "#5e4a8c",
+            "api_base_url": "https://api.bitmovin.com/v1",
+            "api_key": NEW_KEY,
+            "tenant_org_id": "",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == "/o/initech/settings/"
+    organization = Organization.objects.get(slug="initech")
+    assert organization.decrypt_api_key() == NEW_KEY
+    page = client.get("/o/initech/settings/").content.decode()
+    assert NEW_KEY not in page and "Initech was added" in page
+
+
+def test_adding_an_organization_refuses_a_taken_slug_and_a_missing_key(world):
+    root = make_user("root", is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    response = client.post(
+        "/organizations/new/",
+        {"name": "Dup", "slug": "acme", "colour": "#5e4a8c", "api_base_url": "https://api.bitmovin.com/v1"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Another organization already uses this slug." in html
+    assert "This field is required." in html
+
+
+def test_only_account_admins_add_organizations(world, login):
+    assert login(world.admin).get("/organizations/new/").status_code == 403
+    assert login(world.admin).post("/organizations/new/", {"name": "x"}).status_code == 403
