@@ -59,9 +59,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "encodings_app",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
+    # First, so that every response carries X-Request-Id and the API's log line times the whole request.
+    "encodings_app.api.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dashboard.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -233,9 +237,45 @@ CONTENT_SECURITY_POLICY = env_str(
 )
 
 # --- Django REST framework --------------------------------------------------------------------------------
+# The API lives in encodings_app/api/ (see its README.md): Bitmovin's envelope, codes and X-Api-Key.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # X-Api-Key first: its WWW-Authenticate value makes DRF answer 401 (not 403) to missing credentials.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "encodings_app.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["encodings_app.api.envelope.EnvelopeRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "encodings_app.api.errors.envelope_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Encodings Dashboard API",
+    "DESCRIPTION": (
+        "The dashboard's mirror of Bitmovin encodings and its operator actions, in the Bitmovin API's "
+        "envelope. Authenticate with a personal API token in the X-Api-Key header (create one at /account/)."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The schema describes the API, not itself; it and the docs are public (they hold no data).
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EncodingStatusEnum": "encodings_app.models.choices.EncodingStatus",
+        "MessageTypeEnum": "encodings_app.models.choices.MessageType",
+        "RoleEnum": "encodings_app.models.choices.Role",
+        "SuccessStatusEnum": ["SUCCESS"],
+        "ErrorStatusEnum": ["ERROR"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "encodings_app.api.schema.finish_schema",
+    ],
 }
 
 # --- Logging ------------------------------------------------------------------------------------------------

@@ -24,6 +24,14 @@ def organizations_for(user) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user)
 
 
+def organizations_administered_by(user) -> QuerySet[Organization]:
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(memberships__user=user, memberships__role=Role.ADMIN)
+
+
 def role_in(user, organization: Organization) -> str | None:
     """The user's role in the organization, or None. Superusers are admins everywhere."""
     if not user.is_authenticated:

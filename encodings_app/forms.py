@@ -293,3 +293,18 @@ class MemberAddForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=ROLE_CHOICES)
+
+
+class DisplayLinkForm(forms.Form):
+    """A wall display link: what it shows (organizations the admin administers) and how often it polls."""
+
+    label = forms.CharField(max_length=100, initial="Operations room", help_text="Where the screen hangs.")
+    organizations = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    poll_seconds = forms.IntegerField(min_value=2, max_value=300, initial=10, label="Refresh every (seconds)")
+
+    def __init__(self, *args: Any, administered: Any, current: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"].queryset = administered
+        self.fields["organizations"].initial = [current.pk]

@@ -1,13 +1,16 @@
 from django.urls import path
 
 from encodings_app.views import (
+    account,
     actions,
+    display_links,
     encoding_detail,
     encodings,
     health,
     home,
     overview,
     settings,
+    wall,
     webhooks,
 )
 
@@ -16,7 +19,11 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("webhooks/bitmovin/<slug:organization_slug>/", webhooks.bitmovin_webhook, name="bitmovin-webhook"),
+    path("account/", account.account, name="account"),
+    path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="account-token-revoke"),
     path("organizations/new/", settings.organization_new, name="organization-new"),
+    path("wall/<str:token>/", wall.wall_by_token, name="wall"),
+    path("o/<slug:slug>/wall/", wall.wall_for_member, name="organization-wall"),
     path("o/<slug:slug>/", overview.overview, name="overview"),
     path("o/<slug:slug>/encodings/", encodings.encoding_list, name="encoding-list"),
     path(
@@ -42,6 +49,12 @@ urlpatterns = [
     path("o/<slug:slug>/settings/members/", settings.member_add, name="organization-member-add"),
     path(
         "o/<slug:slug>/settings/members/<int:user_id>/", settings.member_role, name="organization-member-role"
+    ),
+    path("o/<slug:slug>/settings/walls/", display_links.create, name="display-link-create"),
+    path(
+        "o/<slug:slug>/settings/walls/<int:link_id>/revoke/",
+        display_links.revoke,
+        name="display-link-revoke",
     ),
     path(
         "o/<slug:slug>/settings/members/<int:user_id>/remove/",

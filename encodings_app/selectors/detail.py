@@ -228,7 +228,7 @@ def error_panel(encoding: Encoding) -> ErrorPanel | None:
         what_to_do = explanation.what_to_do
     errors = list(
         Message.objects.filter(encoding=encoding, type=MessageType.ERROR)
-        .only("type", "date", "text", "field", "links", "more", "subtask")
+        .only("bitmovin_id", "type", "date", "text", "field", "links", "more", "subtask")
         .order_by("date", "pk")[:ERROR_MESSAGES_SHOWN]
     )
     return ErrorPanel(

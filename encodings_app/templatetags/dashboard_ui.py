@@ -65,6 +65,7 @@ MESSAGE_ICON = {
 HEALTH_ICON = {"ok": "check", "warn": "warning", "bad": "cross", "off": "pause", "key": "key"}
 
 
+@register.simple_tag(name="icon")
 def icon(name: str, css: str = "icon") -> SafeString:
     return format_html(
         '<svg class="{}" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">{}'

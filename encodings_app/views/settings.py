@@ -12,12 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from encodings_app import access, selectors
 from encodings_app.forms import (
+    DisplayLinkForm,
     MemberAddForm,
     MemberRoleForm,
     OrganizationCreateForm,
     OrganizationSettingsForm,
 )
 from encodings_app.models import Membership, Organization, Role
+from encodings_app.selectors.wall import display_links_of
 from encodings_app.services import organizations as org_services
 from encodings_app.services.actions import ErrorEvidence
 from encodings_app.views.common import render_page
@@ -30,7 +32,7 @@ def _page_number(request: HttpRequest) -> tuple[int, str | None]:
     return 1, f"Webhook log page: “{raw[:20]}” is not a page number; showing the first page."
 
 
-def _render(request: HttpRequest, organization: Organization, **extra) -> HttpResponse:
+def render_settings(request: HttpRequest, organization: Organization, **extra) -> HttpResponse:
     status = extra.pop("status", 200)
     page_number, note = _page_number(request)
     data = selectors.organization_settings_data(organization, webhook_page=page_number)
@@ -44,8 +46,15 @@ def _render(request: HttpRequest, organization: Organization, **extra) -> HttpRe
         "member_form": extra.pop("member_form", None) or MemberAddForm(),
         "roles": Role.choices,
         "webhook_url": request.build_absolute_uri(reverse("bitmovin-webhook", args=[organization.slug])),
+        "display_links": display_links_of(organization),
         **extra,
     }
+    context.setdefault(
+        "display_link_form",
+        DisplayLinkForm(
+            administered=access.organizations_administered_by(request.user), current=organization
+        ),
+    )
     return render_page(
         request, "organizations/settings.html", context, organization=organization, status=status
     )
@@ -55,10 +64,10 @@ def _render(request: HttpRequest, organization: Organization, **extra) -> HttpRe
 def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
     if request.method == "GET":
-        return _render(request, organization)
+        return render_settings(request, organization)
     form = OrganizationSettingsForm.for_organization(organization, request.POST)
     if not form.is_valid():
-        return _render(request, organization, form=form, status=400)
+        return render_settings(request, organization, form=form, status=400)
     data = form.cleaned_data
     try:
         org_services.organization_update(
@@ -73,7 +82,7 @@ def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
         organization.refresh_from_db()
         for message in exc.messages:
             form.add_error(None, message)
-        return _render(request, organization, form=form)
+        return render_settings(request, organization, form=form)
     changed_key = " The new API key is stored; the next sync uses it." if data["api_key"] else ""
     messages.success(request, f"Settings of {organization.name} saved.{changed_key}")
     return redirect("organization-settings", slug=organization.slug)
@@ -84,7 +93,7 @@ def test_connection(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
     check = org_services.organization_test_connection(organization=organization)
     evidence = ErrorEvidence.from_error(check.error) if check.error is not None else None
-    return _render(request, organization, connection=check, connection_evidence=evidence)
+    return render_settings(request, organization, connection=check, connection_evidence=evidence)
 
 
 @require_POST
@@ -93,7 +102,7 @@ def register_webhooks(request: HttpRequest, slug: str) -> HttpResponse:
     callback_url = request.build_absolute_uri(reverse("bitmovin-webhook", args=[slug]))
     outcome = org_services.webhooks_register(organization=organization, callback_url=callback_url)
     evidence = ErrorEvidence.from_error(outcome.error) if outcome.error is not None else None
-    return _render(request, organization, webhooks=outcome, webhooks_evidence=evidence)
+    return render_settings(request, organization, webhooks=outcome, webhooks_evidence=evidence)
 
 
 @require_POST
@@ -101,7 +110,7 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
     form = MemberAddForm(request.POST)
     if not form.is_valid():
-        return _render(request, organization, member_form=form, status=400)
+        return render_settings(request, organization, member_form=form, status=400)
     user, role = form.cleaned_data["username"], form.cleaned_data["role"]
     existing = Membership.objects.filter(organization=organization, user=user).first()
     if existing and existing.role == Role.ADMIN and role != Role.ADMIN and _last_admin(organization):

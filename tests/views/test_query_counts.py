@@ -27,7 +27,7 @@ DETAIL_ACTIVE = 2 + 1 + 1 + 1 + 2  # encoding, message counts by type, one page 
 DETAIL_FAILED = DETAIL_ACTIVE + 1  # its ERROR messages for the error panel
 DETAIL_FRAGMENT = 2 + 1 + 1 + 2
 HOME_SEVERAL = 2 + 1 + 2  # organizations with health, counts by status, stuck counts
-SETTINGS = 2 + 1 + 1 + 4  # members, webhook log count and page, sync runs
+SETTINGS = 2 + 1 + 1 + 4 + 2  # members, webhook log count and page, sync runs, display links, wall choices
 CONFIRM = 2 + 1 + 1 + 1  # the encoding
 
 

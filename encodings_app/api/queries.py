@@ -1,0 +1,159 @@
+"""Reads the API needs beyond the pages' selectors: organizations with the caller's role, failure groups
+paged, messages paged. Every query starts from what encodings_app.access allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from encodings_app.access import organizations_for
+from encodings_app.bitmovin import ErrorDetails, ErrorExplanation, explain_error_details
+from encodings_app.models import FAILED_STATUSES, Encoding, Membership, Message, Organization, Role
+from encodings_app.selectors.overview import live_encodings
+
+# "Failures now" in the organizations list, the same window as the switcher's chip.
+RECENT_FAILURES_WINDOW = timedelta(hours=24)
+DEFAULT_FAILURE_WINDOW = timedelta(days=7)
+
+ENCODING_LIST_COLUMNS = (
+    "bitmovin_id",
+    "name",
+    "type",
+    "status",
+    "progress",
+    "eta_seconds",
+    "cloud_region",
+    "selected_cloud_region",
+    "encoder_version",
+    "selected_encoder_version",
+    "labels",
+    "error_code",
+    "created_at",
+    "started_at",
+    "running_at",
+    "finished_at",
+    "error_at",
+)
+
+
+def _failed_since(since: datetime) -> Subquery:
+    failed = (
+        Encoding.objects.filter(
+            organization=OuterRef("pk"), status__in=FAILED_STATUSES, deleted_at__isnull=True
+        )
+        .filter(Q(finished_at__gte=since) | Q(finished_at__isnull=True, error_at__gte=since))
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(failed, output_field=IntegerField())
+
+
+def organizations_with_role(user) -> QuerySet[Organization]:
+    """The organizations the user may see, by name, each with ``api_role`` and ``failed_recently``."""
+    if user.is_superuser:
+        role = Value(Role.ADMIN.value, output_field=CharField())
+    else:
+        role = Subquery(
+            Membership.objects.filter(organization=OuterRef("pk"), user=user).values("role")[:1],
+            output_field=CharField(),
+        )
+    since = timezone.now() - RECENT_FAILURES_WINDOW
+    return (
+        organizations_for(user)
+        .annotate(api_role=role, failed_recently=Coalesce(_failed_since(since), Value(0)))
+        .order_by("name", "pk")
+    )
+
+
+def organization_with_role(user, organization: Organization) -> Organization:
+    """The organization access.organization_for returned, with the annotations and counts of the detail."""
+    annotated = organizations_with_role(user).get(pk=organization.pk)
+    rows = live_encodings(organization).order_by().values("status").annotate(n=Count("pk"))
+    annotated.counts_by_status = {row["status"]: row["n"] for row in rows if row["status"]}
+    return annotated
+
+
+def first_error_messages(encoding: Encoding, limit: int) -> list[Message]:
+    """The failed encoding's first ERROR messages, with their ids (the page's error panel reads them
+    without, which here would cost one query per message)."""
+    return list(
+        Message.objects.filter(encoding=encoding, type="ERROR")
+        .only("bitmovin_id", "type", "date", "text", "field", "links", "more", "subtask")
+        .order_by("date", "pk")[:limit]
+    )
+
+
+def messages_of(encoding: Encoding, types: list[str]) -> QuerySet[Message]:
+    queryset = Message.objects.filter(encoding=encoding)
+    if types:
+        queryset = queryset.filter(type__in=types)
+    return queryset.order_by(F("date").asc(nulls_first=True), "pk")
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    error_code: int | None
+    count: int
+    first_seen_at: datetime | None
+    last_seen_at: datetime | None
+    explanation: ErrorExplanation
+
+
+def failure_rows(organization: Organization, *, since: datetime) -> QuerySet:
+    """Failed encodings since then, one row per error code, the most recently seen first."""
+    seen = Coalesce("finished_at", "error_at")
+    return (
+        live_encodings(organization)
+        .filter(status__in=FAILED_STATUSES)
+        .filter(Q(finished_at__gte=since) | Q(finished_at__isnull=True, error_at__gte=since))
+        .order_by()
+        .values("error_code")
+        .annotate(
+            n=Count("pk"),
+            first=Min(seen),
+            last=Max(seen),
+            # Any one encoding's words stand for the group when the catalogue does not know the code.
+            category=Max("error_category"),
+            text=Max("error_text"),
+            hint=Max("error_retry_hint"),
+        )
+        .order_by(F("last").desc(nulls_last=True), F("error_code").asc(nulls_last=True))
+    )
+
+
+def failure_group(row: dict) -> FailureGroup:
+    if row["error_code"] is None and not row["category"] and not row["text"]:
+        explanation = ErrorExplanation(
+            code=None,
+            known=False,
+            category="Unknown",
+            title="No error details read yet",
+            meaning="These encodings failed, but their status with the error details has not been read yet.",
+            what_to_do="Wait for the next sync, or ask for a fresh read of one of them in the dashboard.",
+            retry_helps=None,
+            doc_url="",
+        )
+    else:
+        explanation = explain_error_details(
+            ErrorDetails(row["error_code"], row["category"] or None, row["text"] or None, row["hint"] or None)
+        )
+    return FailureGroup(row["error_code"], row["n"], row["first"], row["last"], explanation)

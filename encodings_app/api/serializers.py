@@ -1,0 +1,274 @@
+"""The API's resources in camelCase, like Bitmovin's: organizations, encodings, status, messages, failures.
+
+An organization never shows key material: not the key, not its last characters, not the webhook secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from encodings_app.models import EncodingStatus, MessageType, Role
+from encodings_app.selectors.organizations import diagnose
+
+
+class LinkSerializer(serializers.Serializer):
+    href = serializers.CharField()
+    title = serializers.CharField(required=False)
+
+
+class MessageSerializer(serializers.Serializer):
+    """A Message of the envelope (data.messages, data.details), as the seed defines it."""
+
+    id = serializers.CharField()
+    date = serializers.CharField(required=False, help_text="UTC, e.g. 2016-06-25T20:09:23.690Z")
+    type = serializers.ChoiceField(choices=MessageType.choices)
+    text = serializers.CharField()
+    field = serializers.CharField(required=False, help_text="The request field the message is about.")
+    links = LinkSerializer(many=True, required=False)
+    more = serializers.DictField(required=False, help_text="E.g. Bitmovin's own requestId of a failed call.")
+
+
+def clean_links(raw: Any) -> list[dict[str, str]]:
+    """Links as Bitmovin sent them, keeping only well-formed http(s) ones."""
+    links = []
+    for item in raw if isinstance(raw, list) else []:
+        href = item.get("href") if isinstance(item, dict) else None
+        if isinstance(href, str) and href.lower().startswith(("http://", "https://")):
+            title = item.get("title")
+            links.append({"href": href, **({"title": title} if isinstance(title, str) and title else {})})
+    return links
+
+
+# --- organizations ------------------------------------------------------------------------------------------
+
+
+class ProblemSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["bad", "warn", "off"])
+    text = serializers.CharField()
+
+
+class HealthSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["ok", "bad", "warn", "off"], help_text="The worst problem's.")
+    problems = ProblemSerializer(many=True)
+
+
+class SyncStateSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField(source="sync_enabled")
+    hasApiKey = serializers.BooleanField(source="has_api_key")
+    keyRejected = serializers.BooleanField(source="key_rejected")
+    keyUnreadable = serializers.BooleanField(source="key_unreadable")
+    lastStartedAt = serializers.DateTimeField(source="last_sync_started_at", allow_null=True)
+    lastSucceededAt = serializers.DateTimeField(source="last_sync_succeeded_at", allow_null=True)
+    lastFullSyncAt = serializers.DateTimeField(source="last_full_sync_at", allow_null=True)
+    consecutiveFailures = serializers.IntegerField(source="consecutive_failures")
+    pausedUntil = serializers.DateTimeField(source="sync_paused_until", allow_null=True)
+
+
+class OrganizationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    colour = serializers.CharField()
+    role = serializers.ChoiceField(source="api_role", choices=Role.choices, help_text="Your role in it.")
+    apiBaseUrl = serializers.CharField(source="api_base_url")
+    tenantOrgId = serializers.CharField(
+        source="tenant_org_id", help_text="Sent as X-Tenant-Org-Id; may be empty."
+    )
+    failedLast24h = serializers.IntegerField(source="failed_recently")
+    health = serializers.SerializerMethodField()
+    sync = SyncStateSerializer(source="*")
+    createdAt = serializers.DateTimeField(source="created_at")
+
+    @extend_schema_field(HealthSerializer)
+    def get_health(self, organization) -> dict[str, Any]:
+        problems = diagnose(organization, organization.failed_recently)
+        rank = {"bad": 3, "warn": 2, "off": 1}
+        level = max((p.level for p in problems), key=rank.__getitem__) if problems else "ok"
+        return {"level": level, "problems": [{"level": p.level, "text": p.text} for p in problems]}
+
+
+class LastErrorSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="last_error_at", allow_null=True)
+    code = serializers.IntegerField(source="last_error_code", allow_null=True)
+    httpStatus = serializers.IntegerField(source="last_error_http_status", allow_null=True)
+    message = serializers.CharField(source="last_error_message")
+    requestId = serializers.CharField(source="last_error_request_id", help_text="Bitmovin's request id.")
+
+
+class OrganizationDetailSerializer(OrganizationSerializer):
+    countsByStatus = serializers.SerializerMethodField()
+    lastSyncError = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {status: {"type": "integer"} for status in EncodingStatus.values},
+            "additionalProperties": {"type": "integer"},
+        }
+    )
+    def get_countsByStatus(self, organization) -> dict[str, int]:
+        counts = getattr(organization, "counts_by_status", {})
+        return {status: counts.get(status, 0) for status in EncodingStatus.values} | counts
+
+    @extend_schema_field(LastErrorSerializer(allow_null=True))
+    def get_lastSyncError(self, organization) -> dict[str, Any] | None:
+        if organization.last_error_at is None:
+            return None
+        return LastErrorSerializer(organization).data
+
+
+# --- encodings ----------------------------------------------------------------------------------------------
+
+
+class EncodingSerializer(serializers.Serializer):
+    id = serializers.CharField(source="bitmovin_id")
+    name = serializers.CharField()
+    type = serializers.CharField(help_text="VOD or LIVE.")
+    status = serializers.CharField(help_text=f"One of {', '.join(EncodingStatus.values)}.")
+    progress = serializers.IntegerField(allow_null=True)
+    eta = serializers.FloatField(source="eta_seconds", allow_null=True, help_text="Seconds left.")
+    cloudRegion = serializers.CharField(source="cloud_region")
+    selectedCloudRegion = serializers.CharField(source="selected_cloud_region")
+    encoderVersion = serializers.CharField(source="encoder_version")
+    selectedEncoderVersion = serializers.CharField(source="selected_encoder_version")
+    labels = serializers.ListField(child=serializers.CharField())
+    errorCode = serializers.IntegerField(source="error_code", allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at", allow_null=True)
+    startedAt = serializers.DateTimeField(source="started_at", allow_null=True)
+    runningAt = serializers.DateTimeField(source="running_at", allow_null=True)
+    finishedAt = serializers.DateTimeField(source="finished_at", allow_null=True)
+    errorAt = serializers.DateTimeField(source="error_at", allow_null=True)
+
+    def to_representation(self, instance) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # Mirrored JSON may hold anything; the contract says a list of strings.
+        data["labels"] = [str(label) for label in instance.labels or [] if label is not None]
+        return data
+
+
+class MirrorSerializer(serializers.Serializer):
+    firstSeenAt = serializers.DateTimeField(source="first_seen_at")
+    lastSeenAt = serializers.DateTimeField(source="last_seen_at")
+    statusSyncedAt = serializers.DateTimeField(source="status_synced_at", allow_null=True)
+    deletedAt = serializers.DateTimeField(
+        source="deleted_at", allow_null=True, help_text="Set when Bitmovin no longer lists the encoding."
+    )
+
+
+class EncodingDetailSerializer(EncodingSerializer):
+    description = serializers.CharField()
+    fallbackCloudRegions = serializers.JSONField(source="fallback_cloud_regions")
+    selectedFallbackCloudRegions = serializers.JSONField(source="selected_fallback_cloud_regions")
+    selectedEncodingMode = serializers.CharField(source="selected_encoding_mode")
+    infrastructure = serializers.JSONField(allow_null=True)
+    staticIpId = serializers.CharField(source="static_ip_id")
+    liveOptionsType = serializers.CharField(source="live_options_type")
+    customData = serializers.JSONField(source="custom_data", allow_null=True)
+    modifiedAt = serializers.DateTimeField(source="modified_at", allow_null=True)
+    queuedAt = serializers.DateTimeField(source="queued_at", allow_null=True)
+    isStuck = serializers.SerializerMethodField()
+    mirror = MirrorSerializer(source="*", help_text="The dashboard's own bookkeeping of this encoding.")
+
+    def get_isStuck(self, encoding) -> bool:
+        return encoding.is_stuck()
+
+
+class StoredMessageSerializer(serializers.Serializer):
+    """A message of an encoding's status, as mirrored from Bitmovin."""
+
+    id = serializers.CharField(source="bitmovin_id")
+    date = serializers.DateTimeField(allow_null=True)
+    type = serializers.CharField(help_text=f"One of {', '.join(MessageType.values)}.")
+    text = serializers.CharField()
+    field = serializers.CharField()
+    links = serializers.SerializerMethodField()
+    more = serializers.JSONField(allow_null=True)
+    subtask = serializers.CharField(help_text="The subtask it belongs to; empty for the encoding's own.")
+
+    @extend_schema_field(LinkSerializer(many=True))
+    def get_links(self, message) -> list[dict[str, str]]:
+        return clean_links(message.links)
+
+
+# --- status -------------------------------------------------------------------------------------------------
+
+
+class PhaseSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    key = serializers.ChoiceField(choices=["created", "queued", "running", "ended"])
+    startedAt = serializers.DateTimeField(source="started", allow_null=True)
+    endedAt = serializers.DateTimeField(source="ended", allow_null=True)
+    seconds = serializers.FloatField(allow_null=True)
+    current = serializers.BooleanField()
+    reached = serializers.BooleanField()
+
+
+class SubtaskSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField(allow_null=True)
+    startedAt = serializers.DateTimeField(source="started", allow_null=True)
+    finishedAt = serializers.DateTimeField(source="finished", allow_null=True)
+    messageCount = serializers.IntegerField(source="message_count")
+
+
+class ExplanationSerializer(serializers.Serializer):
+    known = serializers.BooleanField(help_text="Whether the error-code catalogue knows the code.")
+    category = serializers.CharField()
+    title = serializers.CharField()
+    meaning = serializers.CharField()
+    whatToDo = serializers.CharField()
+    retryAdvice = serializers.CharField()
+    retryHelps = serializers.BooleanField(allow_null=True)
+    docUrl = serializers.CharField()
+
+
+class ErrorDetailsSerializer(serializers.Serializer):
+    code = serializers.IntegerField(allow_null=True)
+    category = serializers.CharField()
+    text = serializers.CharField()
+    retryHint = serializers.CharField()
+    explanation = ExplanationSerializer(help_text="The error in plain words.")
+    links = LinkSerializer(many=True)
+    errorMessages = StoredMessageSerializer(many=True, help_text="The first ERROR messages.")
+
+
+class EncodingStatusSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField(allow_null=True)
+    eta = serializers.FloatField(allow_null=True, help_text="Seconds left.")
+    isStuck = serializers.BooleanField()
+    phases = PhaseSerializer(many=True)
+    subtasks = SubtaskSerializer(many=True)
+    error = ErrorDetailsSerializer(allow_null=True)
+    statusSyncedAt = serializers.DateTimeField(allow_null=True)
+
+
+# --- failures and actions -----------------------------------------------------------------------------------
+
+
+class FailureGroupSerializer(serializers.Serializer):
+    errorCode = serializers.IntegerField(allow_null=True)
+    count = serializers.IntegerField()
+    firstSeenAt = serializers.DateTimeField(allow_null=True)
+    lastSeenAt = serializers.DateTimeField(allow_null=True)
+    title = serializers.CharField()
+    category = serializers.CharField()
+    meaning = serializers.CharField()
+    whatToDo = serializers.CharField()
+    retryHelps = serializers.BooleanField(allow_null=True)
+    docUrl = serializers.CharField()
+
+
+class ReprioritizeRequestSerializer(serializers.Serializer):
+    priority = serializers.IntegerField(min_value=0, max_value=100, help_text="0 (lowest) to 100.")
+
+
+class ActionResultSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The encoding's id.")
+    action = serializers.ChoiceField(choices=["start", "stop", "delete", "reprioritize"])
+    bitmovinRequestId = serializers.CharField(help_text="Bitmovin's requestId of the accepted call.")

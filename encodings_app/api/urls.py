@@ -1,0 +1,39 @@
+"""/api/v1/: Bitmovin-style paths (no trailing slash), the schema and its docs, and a catch-all that answers
+unknown URLs in the envelope rather than with the site's HTML 404 page."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from encodings_app.api.views.actions import EncodingReprioritizeView, EncodingStartView, EncodingStopView
+from encodings_app.api.views.encodings import (
+    EncodingDetailView,
+    EncodingListView,
+    EncodingMessagesView,
+    EncodingStatusView,
+)
+from encodings_app.api.views.misc import ApiDocsView, UnknownUrlView
+from encodings_app.api.views.organizations import (
+    FailureListView,
+    OrganizationDetailView,
+    OrganizationListView,
+)
+
+ENCODING = "organizations/<slug:slug>/encodings/<str:encoding_id>"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("organizations", OrganizationListView.as_view(), name="api-organizations"),
+    path("organizations/<slug:slug>", OrganizationDetailView.as_view(), name="api-organization"),
+    path("organizations/<slug:slug>/failures", FailureListView.as_view(), name="api-failures"),
+    path("organizations/<slug:slug>/encodings", EncodingListView.as_view(), name="api-encodings"),
+    path(ENCODING, EncodingDetailView.as_view(), name="api-encoding"),
+    path(f"{ENCODING}/status", EncodingStatusView.as_view(), name="api-encoding-status"),
+    path(f"{ENCODING}/messages", EncodingMessagesView.as_view(), name="api-encoding-messages"),
+    path(f"{ENCODING}/start", EncodingStartView.as_view(), name="api-encoding-start"),
+    path(f"{ENCODING}/stop", EncodingStopView.as_view(), name="api-encoding-stop"),
+    path(f"{ENCODING}/reprioritize", EncodingReprioritizeView.as_view(), name="api-encoding-reprioritize"),
+    # Matches any rest of the path, newlines and all (".*$" would let "/x%0A" fall through to the site's
+    # HTML 404 page).
+    re_path(r"^", UnknownUrlView.as_view(), name="api-unknown"),
+]

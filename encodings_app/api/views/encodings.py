@@ -1,0 +1,227 @@
+"""Encodings of an organization: the filtered list, one encoding, its status and its messages."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from encodings_app.api import queries, schema
+from encodings_app.api.envelope import success
+from encodings_app.api.pagination import page_request, paginated
+from encodings_app.api.params import QueryReader
+from encodings_app.api.serializers import (
+    ActionResultSerializer,
+    EncodingDetailSerializer,
+    EncodingSerializer,
+    EncodingStatusSerializer,
+    StoredMessageSerializer,
+)
+from encodings_app.api.views.actions import perform
+from encodings_app.api.views.base import ApiView
+from encodings_app.models import Encoding, EncodingStatus, MessageType, Role
+from encodings_app.selectors import parse_search
+from encodings_app.selectors.detail import ERROR_MESSAGES_SHOWN, error_panel, phases, subtasks
+from encodings_app.selectors.encodings import EncodingFilters, filtered_encodings, ordering
+
+# The API's sort fields (Bitmovin's names) -> the list page's sort keys.
+SORT_FIELDS = {
+    "createdAt": "created",
+    "name": "name",
+    "status": "status",
+    "type": "type",
+    "progress": "progress",
+    "startedAt": "started",
+    "finishedAt": "finished",
+}
+SORT_VALUES = [f"{field}{suffix}" for field in SORT_FIELDS for suffix in ("", ":asc", ":desc")]
+DEFAULT_SORT = "createdAt:desc"
+TYPES = ["VOD", "LIVE"]
+
+LIST_PARAMETERS = [
+    OpenApiParameter(
+        "status",
+        {"type": "array", "items": {"type": "string", "enum": EncodingStatus.values}},
+        description="One or several statuses (repeat the parameter, or separate with commas).",
+        explode=True,
+    ),
+    OpenApiParameter("type", OpenApiTypes.STR, enum=TYPES),
+    OpenApiParameter(
+        "cloudRegion", OpenApiTypes.STR, description="The region asked for, or the one Bitmovin chose."
+    ),
+    OpenApiParameter(
+        "encoderVersion", OpenApiTypes.STR, description="The version asked for, or the one Bitmovin used."
+    ),
+    OpenApiParameter("label", OpenApiTypes.STR, description="Encodings carrying this label."),
+    OpenApiParameter("createdAtNewerThan", OpenApiTypes.DATETIME, description="Created at or after."),
+    OpenApiParameter("createdAtOlderThan", OpenApiTypes.DATETIME, description="Created before."),
+    OpenApiParameter(
+        "search",
+        OpenApiTypes.STR,
+        description='Bitmovin\'s search syntax: `name:test*`, `name:"My Encoding"`, `labels:customer1`, '
+        "joined with AND; a plain word matches names containing it.",
+    ),
+    OpenApiParameter(
+        "sort",
+        OpenApiTypes.STR,
+        enum=SORT_VALUES,
+        default=DEFAULT_SORT,
+        description="`field:asc` or `field:desc` (a field alone sorts ascending).",
+    ),
+]
+
+
+def _filters(reader: QueryReader) -> EncodingFilters:
+    search_text = reader.text("search", max_length=500)
+    search = parse_search(search_text)
+    for problem in search.problems:
+        reader.problems.add("search", problem)
+    sort = reader.choice("sort", SORT_VALUES, default=DEFAULT_SORT)
+    field, _, direction = sort.partition(":")
+    created_from = reader.when("createdAtNewerThan")
+    created_to = reader.when("createdAtOlderThan")
+    return EncodingFilters(
+        statuses=reader.choices("status", EncodingStatus.values),
+        type=reader.choice("type", TYPES),
+        region=reader.text("cloudRegion"),
+        encoder_version=reader.text("encoderVersion"),
+        label=reader.text("label"),
+        created_from=created_from,
+        created_to=created_to,
+        search=search,
+        sort=("-" if direction == "desc" else "") + SORT_FIELDS[field],
+    )
+
+
+class EncodingListView(ApiView):
+    @extend_schema(
+        operation_id="encodings_list",
+        summary="Encodings of an organization",
+        description="The mirror's encodings, newest first unless sorted otherwise, with the list page's "
+        "filters. Encodings Bitmovin no longer lists are left out.",
+        tags=[schema.TAG_ENCODINGS],
+        parameters=[schema.SLUG, *LIST_PARAMETERS, *schema.PAGE_PARAMETERS],
+        responses=schema.responses("EncodingList", schema.page_of("Encoding", EncodingSerializer), 400),
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        organization = self.organization(slug)
+        reader = QueryReader(request.query_params)
+        filters = _filters(reader)
+        page = page_request(reader)
+        reader.check()
+        rows = (
+            filtered_encodings(organization, filters)
+            .only(*queries.ENCODING_LIST_COLUMNS)
+            .order_by(*ordering(filters.sort))
+        )
+        return success(
+            paginated(request, rows, page, lambda items: EncodingSerializer(items, many=True).data)
+        )
+
+
+class EncodingDetailView(ApiView):
+    @extend_schema(
+        operation_id="encodings_retrieve",
+        summary="One encoding",
+        description="Everything the mirror knows of the encoding, as last read from Bitmovin.",
+        tags=[schema.TAG_ENCODINGS],
+        parameters=[schema.SLUG, schema.ENCODING_ID],
+        responses=schema.responses("EncodingDetail", EncodingDetailSerializer()),
+    )
+    def get(self, request: Request, slug: str, encoding_id: str) -> Response:
+        return success(EncodingDetailSerializer(self.encoding(slug, encoding_id)).data)
+
+    @extend_schema(
+        operation_id="encodings_delete",
+        summary="Delete an encoding in Bitmovin",
+        description="Operators and admins. Bitmovin refuses while the encoding is QUEUED or RUNNING "
+        "(2021, HTTP 409 here).",
+        tags=[schema.TAG_ACTIONS],
+        parameters=[schema.SLUG, schema.ENCODING_ID],
+        responses=schema.responses("EncodingDelete", ActionResultSerializer(), 403, 409, 502, 504),
+    )
+    def delete(self, request: Request, slug: str, encoding_id: str) -> Response:
+        return perform("delete", self.encoding(slug, encoding_id, needs=Role.OPERATOR), request)
+
+
+class EncodingStatusView(ApiView):
+    @extend_schema(
+        operation_id="encodings_status_retrieve",
+        summary="Status of an encoding",
+        description="Progress, ETA, the phases with the time spent in each, subtasks, and for a failed "
+        "encoding its error details explained in plain words (from the error-code catalogue).",
+        tags=[schema.TAG_ENCODINGS],
+        parameters=[schema.SLUG, schema.ENCODING_ID],
+        responses=schema.responses("EncodingStatus", EncodingStatusSerializer()),
+    )
+    def get(self, request: Request, slug: str, encoding_id: str) -> Response:
+        encoding = self.encoding(slug, encoding_id)
+        return success(EncodingStatusSerializer(_status(encoding)).data)
+
+
+def _status(encoding: Encoding) -> dict:
+    panel = error_panel(encoding)
+    error = None
+    if panel is not None:
+        explanation = panel.explanation
+        error = {
+            "code": encoding.error_code,
+            "category": encoding.error_category,
+            "text": encoding.error_text,
+            "retryHint": encoding.error_retry_hint,
+            "explanation": {
+                "known": explanation.known,
+                "category": explanation.category,
+                "title": explanation.title,
+                "meaning": explanation.meaning,
+                "whatToDo": panel.what_to_do,
+                "retryAdvice": panel.retry_advice,
+                "retryHelps": explanation.retry_helps,
+                "docUrl": explanation.doc_url,
+            },
+            "links": panel.links,
+            "errorMessages": queries.first_error_messages(encoding, ERROR_MESSAGES_SHOWN),
+        }
+    return {
+        "id": encoding.bitmovin_id,
+        "status": encoding.status,
+        "progress": encoding.progress,
+        "eta": encoding.eta_seconds,
+        "isStuck": encoding.is_stuck(),
+        "phases": phases(encoding),
+        "subtasks": subtasks(encoding),
+        "error": error,
+        "statusSyncedAt": encoding.status_synced_at,
+    }
+
+
+class EncodingMessagesView(ApiView):
+    @extend_schema(
+        operation_id="encodings_messages_list",
+        summary="Messages of an encoding",
+        description="The messages of the encoding's status and its subtasks, oldest first.",
+        tags=[schema.TAG_ENCODINGS],
+        parameters=[
+            schema.SLUG,
+            schema.ENCODING_ID,
+            OpenApiParameter(
+                "type",
+                {"type": "array", "items": {"type": "string", "enum": MessageType.values}},
+                description="One or several message types (repeat, or separate with commas); default all.",
+                explode=True,
+            ),
+            *schema.PAGE_PARAMETERS,
+        ],
+        responses=schema.responses("MessageList", schema.page_of("Message", StoredMessageSerializer), 400),
+    )
+    def get(self, request: Request, slug: str, encoding_id: str) -> Response:
+        encoding = self.encoding(slug, encoding_id)
+        reader = QueryReader(request.query_params)
+        types = reader.choices("type", MessageType.values)
+        page = page_request(reader)
+        reader.check()
+        rows = queries.messages_of(encoding, types)
+        return success(
+            paginated(request, rows, page, lambda items: StoredMessageSerializer(items, many=True).data)
+        )

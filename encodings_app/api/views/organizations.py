@@ -1,0 +1,109 @@
+"""Organizations the caller may see, and the recent failures of one, grouped by error code."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from encodings_app.api import queries, schema
+from encodings_app.api.envelope import success
+from encodings_app.api.pagination import page_request, paginated
+from encodings_app.api.params import QueryReader
+from encodings_app.api.serializers import (
+    FailureGroupSerializer,
+    OrganizationDetailSerializer,
+    OrganizationSerializer,
+)
+from encodings_app.api.views.base import ApiView
+
+
+class OrganizationListView(ApiView):
+    @extend_schema(
+        operation_id="organizations_list",
+        summary="Organizations you belong to",
+        description="Every organization you may see, by name, with your role and its health. "
+        "Never any key material.",
+        tags=[schema.TAG_ORGANIZATIONS],
+        parameters=schema.PAGE_PARAMETERS,
+        responses=schema.responses(
+            "OrganizationList", schema.page_of("Organization", OrganizationSerializer), 400
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        reader = QueryReader(request.query_params)
+        page = page_request(reader)
+        reader.check()
+        rows = queries.organizations_with_role(request.user)
+        return success(
+            paginated(request, rows, page, lambda items: OrganizationSerializer(items, many=True).data)
+        )
+
+
+class OrganizationDetailView(ApiView):
+    @extend_schema(
+        operation_id="organizations_retrieve",
+        summary="One organization",
+        description="Your role, its health and sync state, and its encodings counted by status.",
+        tags=[schema.TAG_ORGANIZATIONS],
+        parameters=[schema.SLUG],
+        responses=schema.responses("OrganizationDetail", OrganizationDetailSerializer()),
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        organization = queries.organization_with_role(request.user, self.organization(slug))
+        return success(OrganizationDetailSerializer(organization).data)
+
+
+class FailureListView(ApiView):
+    @extend_schema(
+        operation_id="organizations_failures_list",
+        summary="Recent failures grouped by error code",
+        description="Failed encodings (ERROR, TRANSFER_ERROR) finished since `finishedAtNewerThan` "
+        "(default: 7 days ago), one group per error code with its count, first and last time seen and "
+        "its explanation in plain words; the most recently seen first.",
+        tags=[schema.TAG_ORGANIZATIONS],
+        parameters=[
+            schema.SLUG,
+            OpenApiParameter(
+                "finishedAtNewerThan",
+                OpenApiTypes.DATETIME,
+                description="Count failures from this time on (ISO 8601, e.g. 2024-01-02T03:04:05Z).",
+            ),
+            *schema.PAGE_PARAMETERS,
+        ],
+        responses=schema.responses(
+            "FailureList", schema.page_of("FailureGroup", FailureGroupSerializer), 400
+        ),
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        organization = self.organization(slug)
+        reader = QueryReader(request.query_params)
+        since = reader.when("finishedAtNewerThan") or timezone.now() - queries.DEFAULT_FAILURE_WINDOW
+        page = page_request(reader)
+        reader.check()
+        rows = queries.failure_rows(organization, since=since)
+        return success(paginated(request, rows, page, _failure_items))
+
+
+def _failure_items(rows: list[dict]) -> list[dict]:
+    items = []
+    for row in rows:
+        group = queries.failure_group(row)
+        explanation = group.explanation
+        items.append(
+            {
+                "errorCode": group.error_code,
+                "count": group.count,
+                "firstSeenAt": group.first_seen_at,
+                "lastSeenAt": group.last_seen_at,
+                "title": explanation.title,
+                "category": explanation.category,
+                "meaning": explanation.meaning,
+                "whatToDo": explanation.what_to_do,
+                "retryHelps": explanation.retry_helps,
+                "docUrl": explanation.doc_url,
+            }
+        )
+    return FailureGroupSerializer(items, many=True).data

@@ -1,0 +1,50 @@
+"""Admins create and revoke wall display links from the organization's settings page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from encodings_app import access
+from encodings_app.forms import DisplayLinkForm
+from encodings_app.models import DisplayToken, Organization, Role
+from encodings_app.services.display_links import display_link_create, display_link_revoke
+from encodings_app.views.settings import render_settings
+
+
+def link_form(request: HttpRequest, organization: Organization, data=None) -> DisplayLinkForm:
+    # A wall may show together only organizations where this user is an admin.
+    return DisplayLinkForm(
+        data, administered=access.organizations_administered_by(request.user), current=organization
+    )
+
+
+@require_POST
+def create(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    form = link_form(request, organization, request.POST)
+    if not form.is_valid():
+        return render_settings(request, organization, display_link_form=form, status=400)
+    link, token = display_link_create(
+        label=form.cleaned_data["label"],
+        organizations=form.cleaned_data["organizations"],
+        created_by=request.user,
+        poll_seconds=form.cleaned_data["poll_seconds"],
+    )
+    # Shown in this answer only, never put in a redirect, a message or the session.
+    url = request.build_absolute_uri(reverse("wall", args=[token]))
+    return render_settings(request, organization, new_display_link=url, new_display_link_label=link.label)
+
+
+@require_POST
+def revoke(request: HttpRequest, slug: str, link_id: int) -> HttpResponse:
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    link = DisplayToken.objects.filter(pk=link_id, organizations=organization).first()
+    if link is None:
+        raise Http404("No such display link")
+    display_link_revoke(link=link)
+    messages.success(request, f"Display link “{link.label}” revoked; its screen now says so.")
+    return redirect(reverse("organization-settings", args=[slug]) + "#walls")

@@ -1,0 +1,56 @@
+"""A fixed number of SQL queries per API call, whatever the amount of data."""
+
+import pytest
+
+from tests.api.helpers import failed, labelled, result_of
+from tests.factories import make_encoding, make_message
+
+
+@pytest.fixture
+def busy(people):
+    for number in range(30):
+        encoding = labelled(people.acme, ["news", f"batch{number % 3}"], status="RUNNING")
+        make_message(encoding, type="INFO")
+    broken = failed(people.acme, 2100)
+    for _ in range(5):
+        make_message(broken, type="ERROR")
+    return broken
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "queries"),
+    [
+        # token (with its user), then the page
+        ("/organizations", {}, 2),
+        ("/organizations", {"includeTotalCount": "true"}, 3),
+        # token, membership, annotated organization, counts by status
+        ("/organizations/acme", {}, 4),
+        # token, membership, one page
+        ("/organizations/acme/encodings", {"label": "news", "search": "labels:batch1", "limit": 100}, 3),
+        ("/organizations/acme/encodings", {"includeTotalCount": "true"}, 4),
+        ("/organizations/acme/failures", {}, 3),
+        # token, membership, encoding (and for the status of a failed one, the error panel's ERROR messages
+        # and the same with their ids)
+        ("/organizations/acme/encodings/{id}", {}, 3),
+        ("/organizations/acme/encodings/{id}/status", {}, 5),
+        ("/organizations/acme/encodings/{id}/messages", {"type": "ERROR,INFO"}, 4),
+    ],
+)
+def test_reads_cost_a_fixed_number_of_queries(people, busy, django_assert_num_queries, path, params, queries):
+    api = people.api(people.viewer)
+    path = path.format(id=busy.bitmovin_id)
+    result_of(api.get(path, params))  # the token's last_used_at is written on first use only
+    with django_assert_num_queries(queries):
+        result_of(api.get(path, params))
+
+
+def test_the_list_costs_the_same_for_one_encoding_or_a_hundred(people, django_assert_num_queries):
+    api = people.api(people.viewer)
+    make_encoding(people.acme)
+    result_of(api.get("/organizations/acme/encodings"))
+    with django_assert_num_queries(3):
+        result_of(api.get("/organizations/acme/encodings"))
+    for _ in range(99):
+        make_encoding(people.acme)
+    with django_assert_num_queries(3):
+        assert len(result_of(api.get("/organizations/acme/encodings", {"limit": 100}))["items"]) == 100

@@ -1,0 +1,131 @@
+"""The wall display in headless Chromium: both TV resolutions, and a screen that is never silently stale."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from encodings_app.models import Organization
+from encodings_app.services.display_links import display_link_create, display_link_revoke
+from encodings_app.services.mirror import bump_data_version
+from tests.e2e.conftest import SCREENSHOTS
+from tests.factories import make_encoding, make_organization
+from tests.support.web_server import DashboardServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def wall_world(poll_seconds: int = 10) -> str:
+    now = timezone.now()
+    acme = make_organization("acme", name="Acme Media", colour="#1d5bb8")
+    globex = make_organization("globex", name="Globex Broadcasting", colour="#b3261e")
+    Organization.objects.update(last_sync_succeeded_at=now)
+    for number in range(5):
+        make_encoding(
+            acme,
+            name=f"Episode {number + 1:02d} master",
+            status="RUNNING",
+            progress=15 * number + 10,
+            running_at=now - timedelta(minutes=number),
+            eta_seconds=60 * (5 - number),
+        )
+    make_encoding(acme, name="Trailer 4K", status="QUEUED", queued_at=now - timedelta(minutes=2))
+    make_encoding(acme, name="Archive import", status="QUEUED", queued_at=now - timedelta(hours=3))
+    make_encoding(
+        acme,
+        name="Highlights Eagles vs Falcons",
+        status="ERROR",
+        error_code=2100,
+        error_category="Input",
+        error_retry_hint="NO_RETRY",
+        finished_at=now - timedelta(minutes=7),
+    )
+    make_encoding(globex, name="Morning show", status="RUNNING", progress=64, running_at=now)
+    make_encoding(globex, name="News at nine", status="FINISHED", finished_at=now - timedelta(minutes=1))
+    _, token = display_link_create(label="NOC", organizations=[acme, globex], poll_seconds=poll_seconds)
+    return token
+
+
+@pytest.mark.parametrize(("name", "width", "height"), [("1080p", 1920, 1080), ("4k", 3840, 2160)])
+def test_wall_fills_a_tv_screen_at_both_resolutions(browser, live_server, name, width, height):
+    token = wall_world()
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        refused: list[str] = []
+        page.on(
+            "console", lambda message: refused.append(message.text) if "Refused" in message.text else None
+        )
+        page.goto(f"{live_server.url}/wall/{token}/")
+        expect(page.get_by_text("Episode 01 master")).to_be_visible()
+        expect(page.get_by_text("Input file not found")).to_be_visible()
+        expect(page.locator("#wall-updated")).to_contain_text("updated")
+        root_size = float(page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)"))
+        # Type scales with the screen: about 18 px on 1080p, twice that on 4K.
+        assert root_size == pytest.approx(width * 0.0095, rel=0.05)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"wall-{name}.png"))
+        assert refused == []
+    finally:
+        context.close()
+
+
+def test_stale_banner_appears_when_the_server_is_gone_and_the_screen_recovers(browser):
+    token = wall_world(poll_seconds=2)
+    server = DashboardServer().start()
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/wall/{token}/")
+        expect(page.get_by_text("Episode 01 master")).to_be_visible()
+        alert = page.locator("#wall-alert")
+        expect(alert).to_be_hidden()
+
+        server.stop()
+        expect(alert).to_be_visible(timeout=8_000)
+        expect(alert).to_contain_text("Connection to the dashboard lost")
+        expect(page.get_by_text("Episode 01 master")).to_be_visible(), "the last data stays on screen"
+        page.screenshot(path=str(SCREENSHOTS / "wall-stale.png"))
+
+        acme = Organization.objects.get(slug="acme")
+        make_encoding(acme, name="Recovered job", status="RUNNING", progress=5, running_at=timezone.now())
+        bump_data_version(acme.pk)
+        server.start()
+        expect(alert).to_be_hidden(timeout=15_000)
+        expect(page.get_by_text("Recovered job")).to_be_visible(timeout=10_000)
+    finally:
+        context.close()
+        server.close()
+
+
+def test_sync_behind_is_shown_on_screen(browser, live_server):
+    token = wall_world()
+    Organization.objects.update(last_sync_succeeded_at=timezone.now() - timedelta(hours=2))
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/wall/{token}/")
+        alert = page.locator("#wall-alert")
+        expect(alert).to_be_visible()
+        expect(alert).to_contain_text("Sync with Bitmovin is behind")
+    finally:
+        context.close()
+
+
+def test_revoked_link_replaces_the_screen_and_stops_polling(browser, live_server):
+    token = wall_world(poll_seconds=2)
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/wall/{token}/")
+        expect(page.get_by_text("Episode 01 master")).to_be_visible()
+        from encodings_app.models import DisplayToken
+
+        display_link_revoke(link=DisplayToken.objects.get())
+        expect(page.get_by_text("This display link was revoked")).to_be_visible(timeout=8_000)
+        expect(page.locator("#wall-alert")).to_be_hidden()
+    finally:
+        context.close()

@@ -1,0 +1,269 @@
+"""Wall displays: display links (scope, revocation, no login), conditional polls, and the member wall."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from encodings_app.models import DisplayToken, Organization, Role
+from encodings_app.services.display_links import display_link_create, display_link_revoke
+from encodings_app.services.mirror import bump_data_version
+from tests.factories import TEST_API_KEY, make_encoding, make_member, make_organization, make_user
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def acme():
+    organization = make_organization("acme", name="Acme Media")
+    Organization.objects.filter(pk=organization.pk).update(last_sync_succeeded_at=timezone.now())
+    now = timezone.now()
+    make_encoding(
+        organization, name="Evening news", status="RUNNING", progress=37, running_at=now, eta_seconds=252
+    )
+    make_encoding(organization, name="Late show", status="QUEUED", progress=0, queued_at=now)
+    make_encoding(
+        organization,
+        name="Broken ladder",
+        status="ERROR",
+        error_code=2100,
+        error_category="Input",
+        error_text="input file not found",
+        error_retry_hint="NO_RETRY",
+        finished_at=now - timedelta(minutes=5),
+    )
+    make_encoding(organization, name="Old stuck job", status="QUEUED", queued_at=now - timedelta(days=1))
+    return Organization.objects.get(pk=organization.pk)
+
+
+@pytest.fixture
+def globex():
+    organization = make_organization("globex", name="Globex")
+    make_encoding(organization, name="Globex secret project", status="RUNNING", progress=50)
+    return organization
+
+
+@pytest.fixture
+def link(acme):
+    return display_link_create(label="Ops room", organizations=[acme])
+
+
+def test_display_link_shows_its_organizations_without_login(client, link, globex):
+    _, token = link
+    response = client.get(f"/wall/{token}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for expected in (
+        "Acme Media",
+        "Evening news",
+        "37%",
+        "Late show",
+        "Broken ladder",
+        "Input file not found",
+    ):
+        assert expected in html
+    assert "code 2100" in html
+    assert "stuck" in html
+    assert "Globex" not in html, "only the link's organizations"
+
+
+def test_wall_shows_nothing_that_identifies_users_or_keys_and_no_developer_details(client, link, acme):
+    user = make_member(acme, Role.ADMIN, make_user("wanda"))
+    _, token = link
+    html = client.get(f"/wall/{token}/").content.decode()
+    assert TEST_API_KEY not in html and TEST_API_KEY[-4:] not in html
+    assert user.username not in html
+    assert "developer" not in html.lower()
+    assert "input file not found" not in html, "the encoder's raw text is a developer detail"
+    assert "Log out" not in html
+
+
+def test_wall_page_carries_freshness_and_is_never_cached(client, link, acme):
+    _, token = link
+    response = client.get(f"/wall/{token}/")
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Wall-Synced-At"].startswith(str(acme.last_sync_succeeded_at.year))
+    assert response["X-Wall-Behind"] == "0"
+    assert response["ETag"].startswith('"')
+    assert 'data-poll-seconds="10"' in response.content.decode()
+
+
+def test_unchanged_poll_costs_one_query_and_returns_no_body(client, link, django_assert_num_queries):
+    _, token = link
+    etag = client.get(f"/wall/{token}/", **HTMX)["ETag"]
+    with django_assert_num_queries(1):
+        response = client.get(f"/wall/{token}/", HTTP_IF_NONE_MATCH=etag, **HTMX)
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["X-Wall-Synced-At"]
+
+
+def test_a_change_in_the_mirror_makes_the_next_poll_render(client, link, acme):
+    _, token = link
+    etag = client.get(f"/wall/{token}/", **HTMX)["ETag"]
+    bump_data_version(acme.pk)
+    response = client.get(f"/wall/{token}/", HTTP_IF_NONE_MATCH=etag, **HTMX)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert response.content.decode().lstrip().startswith("<main"), "a poll gets the board, not the page"
+
+
+def test_full_render_query_count_does_not_grow_with_the_data(client, link, acme, django_assert_num_queries):
+    _, token = link
+    # scope, organizations, five per organization, and the link's last-seen stamp
+    with django_assert_num_queries(8):
+        client.get(f"/wall/{token}/", **HTMX)
+    for number in range(30):
+        make_encoding(acme, name=f"extra {number}", status="RUNNING", progress=number)
+    DisplayToken.objects.update(last_seen_at=None)
+    with django_assert_num_queries(8):
+        client.get(f"/wall/{token}/", **HTMX)
+
+
+def test_several_organizations_are_shown_worst_first(client, acme, globex):
+    _, token = display_link_create(label="Both", organizations=[globex, acme])
+    html = client.get(f"/wall/{token}/").content.decode()
+    assert html.index("Acme Media") < html.index("Globex"), "Acme has failures and is listed first"
+    assert "wall-board-multi" in html
+
+
+def test_revoked_link_says_so_and_stops_polling(client, link):
+    row, token = link
+    display_link_revoke(link=row)
+    page = client.get(f"/wall/{token}/")
+    assert page.status_code == 410
+    assert "This display link was revoked" in page.content.decode()
+    poll = client.get(f"/wall/{token}/", **HTMX)
+    assert poll.status_code == 286, "htmx stops polling on 286"
+    assert "This display link was revoked" in poll.content.decode()
+    assert "Evening news" not in poll.content.decode()
+
+
+def test_unknown_token_is_404(client, link):
+    assert client.get("/wall/wall_not-a-real-token/").status_code == 404
+
+
+def test_token_is_stored_hashed(link):
+    row, token = link
+    assert token not in (row.token_hash, row.hint)
+    assert DisplayToken.objects.filter(token_hash__contains=token[5:15]).count() == 0
+
+
+def test_token_opens_nothing_but_the_wall(link, acme):
+    _, token = link
+    client = Client()
+    for url in ("/", "/o/acme/", "/o/acme/encodings/", "/o/acme/wall/", "/o/acme/settings/"):
+        for attempt in (f"{url}?token={token}", url):
+            response = client.get(attempt, HTTP_X_API_KEY=token, HTTP_AUTHORIZATION=f"Bearer {token}")
+            assert response.status_code == 302 and "/login/" in response["Location"], attempt
+    assert client.get("/api/v1/organizations", HTTP_X_API_KEY=token).status_code in (401, 404)
+
+
+def test_member_wall_needs_a_login_and_a_membership(acme, globex):
+    viewer = make_member(acme, Role.VIEWER)
+    outsider = make_member(globex, Role.ADMIN)
+    anonymous = Client()
+    assert anonymous.get("/o/acme/wall/").status_code == 302
+    member = Client()
+    member.force_login(viewer)
+    response = member.get("/o/acme/wall/")
+    assert response.status_code == 200
+    assert "Evening news" in response.content.decode()
+    other = Client()
+    other.force_login(outsider)
+    assert other.get("/o/acme/wall/").status_code == 404
+
+
+def test_member_wall_poll_answers_304_when_unchanged(acme, django_assert_num_queries):
+    viewer = make_member(acme, Role.VIEWER)
+    member = Client()
+    member.force_login(viewer)
+    etag = member.get("/o/acme/wall/", **HTMX)["ETag"]
+    # session, user, membership
+    with django_assert_num_queries(3):
+        response = member.get("/o/acme/wall/", HTTP_IF_NONE_MATCH=etag, **HTMX)
+    assert response.status_code == 304
+
+
+def test_sync_behind_is_flagged(client, acme):
+    Organization.objects.filter(pk=acme.pk).update(last_sync_succeeded_at=timezone.now() - timedelta(hours=1))
+    _, token = display_link_create(label="Late", organizations=[acme])
+    response = client.get(f"/wall/{token}/")
+    assert response["X-Wall-Behind"] == "1"
+    assert "sync behind" in response.content.decode()
+
+
+def test_admin_creates_a_link_seen_once_and_revokes_it(acme):
+    admin = make_member(acme, Role.ADMIN)
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/o/acme/settings/walls/", {"label": "Lobby TV", "organizations": [acme.pk], "poll_seconds": 5}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    url = html.split('<code id="new-display-link">', 1)[1].split("</code>", 1)[0]
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    assert Client().get(f"/wall/{token}/").status_code == 200
+    assert token not in client.get("/o/acme/settings/").content.decode(), "shown once"
+    link = DisplayToken.objects.get(label="Lobby TV")
+    assert link.poll_seconds == 5
+    client.post(f"/o/acme/settings/walls/{link.pk}/revoke/")
+    assert Client().get(f"/wall/{token}/").status_code == 410
+
+
+def test_viewers_and_operators_cannot_create_or_revoke_links(acme, link, globex):
+    row, _ = link
+    for role in (Role.VIEWER, Role.OPERATOR):
+        client = Client()
+        client.force_login(make_member(acme, role))
+        assert (
+            client.post("/o/acme/settings/walls/", {"label": "x", "organizations": [acme.pk]}).status_code
+            == 403
+        )
+        assert client.post(f"/o/acme/settings/walls/{row.pk}/revoke/").status_code == 403
+    outsider = Client()
+    outsider.force_login(make_member(globex, Role.ADMIN))
+    assert outsider.post(f"/o/acme/settings/walls/{row.pk}/revoke/").status_code == 404
+    assert DisplayToken.objects.get(pk=row.pk).revoked_at is None
+
+
+def test_admin_cannot_put_an_organization_they_do_not_administer_on_a_wall(acme, globex):
+    admin = make_member(acme, Role.ADMIN)
+    make_member(globex, Role.VIEWER, user=admin)
+    client = Client()
+    client.force_login(admin)
+    response = client.post("/o/acme/settings/walls/", {"label": "x", "organizations": [acme.pk, globex.pk]})
+    assert response.status_code == 400
+    assert not DisplayToken.objects.exists()
+
+
+def test_bad_poll_interval_is_refused_with_a_message(acme):
+    admin = make_member(acme, Role.ADMIN)
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/o/acme/settings/walls/", {"label": "x", "organizations": [acme.pk], "poll_seconds": "soon"}
+    )
+    assert response.status_code == 400
+    assert not DisplayToken.objects.exists()
+
+
+def test_create_display_link_command_prints_a_working_url(acme, globex, capsys):
+    call_command("create_display_link", "acme", "globex", "--label", "NOC", "--base-url", "http://tv.example")
+    out = capsys.readouterr().out
+    url = next(line for line in out.splitlines() if line.startswith("http://tv.example/wall/"))
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    html = Client().get(f"/wall/{token}/").content.decode()
+    assert "Acme Media" in html and "Globex" in html
+
+
+def test_create_display_link_command_refuses_unknown_organizations(acme):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="no organization with slug nope"):
+        call_command("create_display_link", "acme", "nope")
