@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from encodings_app.models.choices import ACTIVE_STATUSES, FAILED_STATUSES, TERMINAL_STATUSES, EncodingStatus
@@ -76,18 +77,47 @@ class Encoding(models.Model):
             models.UniqueConstraint(fields=["organization", "bitmovin_id"], name="encoding_unique_per_org"),
         ]
         indexes = [
-            # Encodings list, default order (newest first) and the created-time range filter.
-            models.Index(fields=["organization", "-created_at"], name="enc_org_created"),
+            # Encodings list, default order (newest first) and the created-time range filter; the trailing id
+            # is the list's tie-breaker, so that the index alone yields a page in order.
+            models.Index(
+                F("organization_id"),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="enc_org_created",
+            ),
             # Encodings list filtered by status (and the overview's counts by status); sync's active set.
-            models.Index(fields=["organization", "status", "-created_at"], name="enc_org_status_created"),
+            models.Index(
+                F("organization_id"),
+                F("status"),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="enc_org_status_created",
+            ),
             # Encodings list filtered by type (VOD/LIVE).
-            models.Index(fields=["organization", "type", "-created_at"], name="enc_org_type_created"),
-            # Encodings list sorted by finish time, and "finished per day" statistics.
-            models.Index(fields=["organization", "-finished_at"], name="enc_org_finished"),
+            models.Index(
+                F("organization_id"),
+                F("type"),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="enc_org_type_created",
+            ),
+            # "Finished per day" statistics, and the list sorted by finish time (which puts unfinished ones
+            # last, so that sort also reads the rest of the organization's rows).
+            models.Index(
+                F("organization_id"),
+                F("finished_at").desc(),
+                F("id").desc(),
+                name="enc_org_finished",
+            ),
             # Encodings list sorted by start time.
-            models.Index(fields=["organization", "-started_at"], name="enc_org_started"),
-            # Encodings list sorted by name, and the name: search prefix match.
-            models.Index(fields=["organization", "name"], name="enc_org_name"),
+            models.Index(
+                F("organization_id"),
+                F("started_at").desc(),
+                F("id").desc(),
+                name="enc_org_started",
+            ),
+            # Encodings list sorted by name, which sorts case-insensitively.
+            models.Index(F("organization_id"), Lower("name"), F("id"), name="enc_org_name"),
             # Overview: recent failures grouped by error code, newest first.
             models.Index(
                 fields=["organization", "error_code", "-finished_at"],

@@ -27,6 +27,8 @@ SORTS = {
     "finished": "finished_at",
 }
 DEFAULT_SORT = "-created"
+# Columns an encoding may lack (not started, not finished): those always sort last.
+NULLABLE_SORTS = {"progress", "started_at", "finished_at"}
 
 ROW_COLUMNS = (
     "bitmovin_id",
@@ -114,7 +116,11 @@ def ordering(sort: str) -> list:
     column = SORTS.get(sort.lstrip("-"), SORTS["created"])
     # People read "beta" between "Alpha" and "Gamma", whatever the database's collation says.
     expression = Lower(column) if column == "name" else F(column)
-    key = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    if column in NULLABLE_SORTS:
+        key = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+    else:
+        # Plain ASC/DESC for columns that are never empty, so that the list's indexes serve the order.
+        key = expression.desc() if descending else expression.asc()
     return [key, "-pk" if descending else "pk"]
 
 

@@ -1,0 +1,233 @@
+"""Benchmark: server-side time and SQL queries of the main pages on a large mirror.
+
+Fills one organization with N encodings and M messages (deleted again at the end), then requests each page
+repeatedly in-process and prints the median and 95th percentile, the number of queries, and the plan of the
+list's query. The last line printed is JSON. Meant for PostgreSQL:
+
+    DATABASE_URL=postgres://... python manage.py bench_pages --encodings 100000 --messages 1000000
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import time
+import uuid
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from encodings_app.models import Encoding, EncodingLabel, Membership, Message, Organization, Role
+from encodings_app.selectors.encodings import EncodingFilters, filtered_encodings, ordering
+from encodings_app.services.display_links import display_link_create
+
+STATUSES = ["FINISHED"] * 80 + ["ERROR"] * 8 + ["CANCELED"] * 4 + ["TRANSFER_ERROR"] * 2 + ["CREATED"] * 2
+ERROR_CODES = [2100, 2103, 2104, 2200, 2202, 2016, 2008, 8004]
+LABELS = ["news", "sports", "vod", "trailer", "customer-a", "customer-b", "4k", "archive"]
+MESSAGE_TYPES = ["INFO"] * 6 + ["DEBUG", "TRACE", "WARNING", "ERROR"]
+BATCH = 5000
+
+
+class Command(BaseCommand):
+    help = "Time the list, detail, overview, wall and API pages on a large mirror, with their query counts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--encodings", type=int, default=100_000)
+        parser.add_argument("--messages", type=int, default=1_000_000)
+        parser.add_argument("--repeat", type=int, default=20)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--keep", action="store_true", help="Keep the generated organization afterwards.")
+
+    def handle(self, *args, encodings: int, messages: int, repeat: int, seed: int, keep: bool, **options):
+        rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+        slug = f"bench-{uuid.uuid4().hex[:8]}"
+        organization = Organization.objects.create(slug=slug, name="Page benchmark")
+        user = get_user_model().objects.create_user(username=slug, password=None)
+        Membership.objects.create(user=user, organization=organization, role=Role.ADMIN)
+        try:
+            started = time.monotonic()
+            heavy = self._fill(organization, rng, encodings, messages)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            self.stdout.write(
+                f"generated {encodings} encodings and {messages} messages on {connection.vendor} "
+                f"in {time.monotonic() - started:.0f} s"
+            )
+            # The test client speaks as "testserver", a host the settings need not know.
+            with override_settings(ALLOWED_HOSTS=["testserver"]):
+                results = self._measure(organization, user, heavy, repeat)
+            plans = self._plans(organization)
+        finally:
+            if not keep:
+                organization.delete()
+                user.delete()
+        self._report(encodings, messages, results, plans)
+
+    # --- data ---------------------------------------------------------------------------------------------
+
+    def _fill(self, organization: Organization, rng: random.Random, count: int, messages: int) -> str:
+        now = timezone.now()
+        rows = []
+        for number in range(count):
+            status = rng.choice(STATUSES)
+            if number < 60:
+                status = "RUNNING" if number < 40 else "QUEUED"
+            created = now - timedelta(seconds=rng.randint(60, 90 * 86400))
+            finished = created + timedelta(minutes=rng.randint(2, 90)) if status not in ("CREATED",) else None
+            labels = rng.sample(LABELS, rng.randint(0, 2))
+            failed = status in ("ERROR", "TRANSFER_ERROR")
+            rows.append(
+                Encoding(
+                    organization=organization,
+                    bitmovin_id=f"{number:08d}-bench-{uuid.UUID(int=rng.getrandbits(128))}"[:64],
+                    name=f"{rng.choice(['Episode', 'Trailer', 'Match', 'News'])} {number:06d} master",
+                    type="LIVE" if number % 50 == 0 else "VOD",
+                    status=status,
+                    progress=100 if status == "FINISHED" else rng.randint(0, 99),
+                    cloud_region=rng.choice(["AWS_EU_WEST_1", "GOOGLE_EUROPE_WEST_1", "AUTO"]),
+                    encoder_version=rng.choice(["STABLE", "2.190.0", "2.185.1"]),
+                    labels=labels,
+                    created_at=created,
+                    modified_at=finished or created,
+                    started_at=created + timedelta(seconds=5) if status != "CREATED" else None,
+                    queued_at=created + timedelta(seconds=5) if status != "CREATED" else None,
+                    running_at=created + timedelta(minutes=1)
+                    if status not in ("CREATED", "QUEUED")
+                    else None,
+                    finished_at=finished if status not in ("RUNNING", "QUEUED") else None,
+                    error_code=rng.choice(ERROR_CODES) if failed else None,
+                    error_category="Input" if failed else "",
+                    error_retry_hint="NO_RETRY" if failed else "",
+                    status_synced_for=status,
+                )
+            )
+            if len(rows) == BATCH:
+                self._write(organization, rows)
+                rows = []
+        self._write(organization, rows)
+        ids = list(Encoding.objects.filter(organization=organization).values_list("pk", flat=True))
+        # One encoding with a long history, the detail page's worst case; the rest spread over the others.
+        heavy_id = ids[len(ids) // 2]
+        batch = []
+        for number in range(messages):
+            encoding_id = heavy_id if number < 5000 else ids[rng.randrange(len(ids))]
+            batch.append(
+                Message(
+                    encoding_id=encoding_id,
+                    bitmovin_id=f"m{number}",
+                    type=rng.choice(MESSAGE_TYPES),
+                    date=now - timedelta(seconds=number),
+                    text=f"Step {number} of the workflow",
+                    subtask=rng.choice(["", "", "ENCODING", "MUXING"]),
+                )
+            )
+            if len(batch) == BATCH * 2:
+                Message.objects.bulk_create(batch)
+                batch = []
+        Message.objects.bulk_create(batch)
+        return Encoding.objects.get(pk=heavy_id).bitmovin_id
+
+    @staticmethod
+    def _write(organization: Organization, rows: list[Encoding]) -> None:
+        created = Encoding.objects.bulk_create(rows)
+        EncodingLabel.objects.bulk_create(
+            [
+                EncodingLabel(encoding_id=encoding.pk, organization=organization, label=label)
+                for encoding in created
+                for label in encoding.labels
+            ]
+        )
+
+    # --- measurements -------------------------------------------------------------------------------------
+
+    def _measure(self, organization: Organization, user, heavy: str, repeat: int) -> dict[str, dict]:
+        client = Client()
+        client.force_login(user)
+        _, token = display_link_create(label="bench", organizations=[organization])
+        base = f"/o/{organization.slug}"
+        pages = {
+            "overview": (f"{base}/", {}),
+            "list (newest first)": (f"{base}/encodings/", {}),
+            "list (status=ERROR)": (f"{base}/encodings/?status=ERROR", {}),
+            "list (label, sort by name)": (f"{base}/encodings/?label=news&sort=name", {}),
+            "list (search name:Match*)": (f"{base}/encodings/?q=name%3AMatch%2A", {}),
+            "list (page 200)": (f"{base}/encodings/?page=200", {}),
+            "detail (5,000 messages)": (f"{base}/encodings/{heavy}/", {}),
+            "wall (full render)": (f"/wall/{token}/", {"HTTP_HX_REQUEST": "true"}),
+            "api list": (f"/api/v1/organizations/{organization.slug}/encodings?limit=100", {}),
+        }
+        results = {}
+        for name, (url, headers) in pages.items():
+            results[name] = self._time(client, url, headers, repeat)
+        etag = client.get(f"/wall/{token}/", HTTP_HX_REQUEST="true")["ETag"]
+        anonymous = Client()
+        results["wall (unchanged poll, 304)"] = self._time(
+            anonymous, f"/wall/{token}/", {"HTTP_HX_REQUEST": "true", "HTTP_IF_NONE_MATCH": etag}, repeat
+        )
+        return results
+
+    @staticmethod
+    def _time(client: Client, url: str, headers: dict, repeat: int) -> dict:
+        status = client.get(url, **headers).status_code  # warm-up
+        timings = []
+        executed: list[str] = []
+
+        def count(execute, sql, params, many, context):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            client.get(url, **headers)
+        for _ in range(repeat):
+            began = time.perf_counter()
+            client.get(url, **headers)
+            timings.append((time.perf_counter() - began) * 1000)
+        timings.sort()
+        return {
+            "status": status,
+            "queries": len(executed),
+            "median_ms": round(statistics.median(timings), 1),
+            "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
+        }
+
+    @staticmethod
+    def _plans(organization: Organization) -> dict[str, str]:
+        if connection.vendor != "postgresql":
+            return {}
+        plans = {}
+        for name, filters in {
+            "newest first": EncodingFilters(),
+            "status=ERROR": EncodingFilters(statuses=["ERROR"]),
+        }.items():
+            queryset = filtered_encodings(organization, filters).order_by(*ordering("-created"))[:25]
+            plans[name] = queryset.explain().splitlines()[0:3]
+        counts = Encoding.objects.filter(organization=organization).values("status").annotate(n=Count("pk"))
+        plans["counts by status"] = counts.explain().splitlines()[0:2]
+        return {name: " / ".join(line.strip() for line in lines) for name, lines in plans.items()}
+
+    def _report(self, encodings: int, messages: int, results: dict, plans: dict) -> None:
+        self.stdout.write(f"{'page':<30} {'status':>6} {'queries':>8} {'median ms':>10} {'p95 ms':>8}")
+        for name, row in results.items():
+            self.stdout.write(
+                f"{name:<30} {row['status']:>6} {row['queries']:>8} {row['median_ms']:>10} {row['p95_ms']:>8}"
+            )
+        for name, plan in plans.items():
+            self.stdout.write(f"plan, {name}: {plan}")
+        self.stdout.write(
+            json.dumps(
+                {
+                    "database": connection.vendor,
+                    "encodings": encodings,
+                    "messages": messages,
+                    "pages": results,
+                }
+            )
+        )
