@@ -75,6 +75,7 @@ def _run(organization: Organization, *, token: str, full: bool) -> SyncRun:
     run = SyncRun.objects.create(
         organization=organization, kind=SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL
     )
+    Organization.objects.filter(pk=organization.pk).update(last_sync_started_at=run.started_at)
     try:
         client = client_for(organization)
     except KeyUnavailable as exc:

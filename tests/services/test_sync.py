@@ -274,6 +274,7 @@ def test_sync_records_its_api_calls_and_counts(simulator, tenant, organization):
     assert run.total_api_calls == sum(run.api_calls.values()) > 0
     organization.refresh_from_db()
     assert organization.last_sync_succeeded_at is not None
+    assert organization.last_sync_started_at == run.started_at
     assert organization.last_full_sync_at is not None
     assert organization.created_watermark is not None
     assert Organization.objects.get(pk=organization.pk).sync_lease_token == "", "the lease is released"
