@@ -11,7 +11,6 @@ from django.db.models import (
     CharField,
     Count,
     F,
-    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -24,9 +23,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from encodings_app.access import organizations_for
-from encodings_app.bitmovin import ErrorDetails, ErrorExplanation, explain_error_details
+from encodings_app.bitmovin import ErrorExplanation
 from encodings_app.models import FAILED_STATUSES, Encoding, Membership, Message, Organization, Role
-from encodings_app.selectors.overview import live_encodings
+from encodings_app.selectors.organizations import failures_since
+from encodings_app.selectors.overview import explain_failure, live_encodings
 
 # "Failures now" in the organizations list, the same window as the switcher's chip.
 RECENT_FAILURES_WINDOW = timedelta(hours=24)
@@ -53,20 +53,6 @@ ENCODING_LIST_COLUMNS = (
 )
 
 
-def _failed_since(since: datetime) -> Subquery:
-    failed = (
-        Encoding.objects.filter(
-            organization=OuterRef("pk"), status__in=FAILED_STATUSES, deleted_at__isnull=True
-        )
-        .filter(Q(finished_at__gte=since) | Q(finished_at__isnull=True, error_at__gte=since))
-        .order_by()
-        .values("organization")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Subquery(failed, output_field=IntegerField())
-
-
 def organizations_with_role(user) -> QuerySet[Organization]:
     """The organizations the user may see, by name, each with ``api_role`` and ``failed_recently``."""
     if user.is_superuser:
@@ -79,7 +65,7 @@ def organizations_with_role(user) -> QuerySet[Organization]:
     since = timezone.now() - RECENT_FAILURES_WINDOW
     return (
         organizations_for(user)
-        .annotate(api_role=role, failed_recently=Coalesce(_failed_since(since), Value(0)))
+        .annotate(api_role=role, failed_recently=Coalesce(failures_since(since), Value(0)))
         .order_by("name", "pk")
     )
 
@@ -141,19 +127,5 @@ def failure_rows(organization: Organization, *, since: datetime) -> QuerySet:
 
 
 def failure_group(row: dict) -> FailureGroup:
-    if row["error_code"] is None and not row["category"] and not row["text"]:
-        explanation = ErrorExplanation(
-            code=None,
-            known=False,
-            category="Unknown",
-            title="No error details read yet",
-            meaning="These encodings failed, but their status with the error details has not been read yet.",
-            what_to_do="Wait for the next sync, or ask for a fresh read of one of them in the dashboard.",
-            retry_helps=None,
-            doc_url="",
-        )
-    else:
-        explanation = explain_error_details(
-            ErrorDetails(row["error_code"], row["category"] or None, row["text"] or None, row["hint"] or None)
-        )
+    explanation = explain_failure(row["error_code"], row["category"], row["text"], row["hint"])
     return FailureGroup(row["error_code"], row["n"], row["first"], row["last"], explanation)

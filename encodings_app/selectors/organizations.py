@@ -56,7 +56,7 @@ class OrganizationHealth:
         return self.counts.get(status, 0)
 
 
-def _failures_since(since: datetime) -> Subquery:
+def failures_since(since: datetime) -> Subquery:
     failed = (
         Encoding.objects.filter(
             organization=OuterRef("pk"), status__in=FAILED_STATUSES, deleted_at__isnull=True
@@ -97,7 +97,7 @@ def organizations_with_health(user) -> list[OrganizationHealth]:
     """Every organization the user may see, worst first, in one query."""
     since = timezone.now() - RECENT_FAILURES_WINDOW
     organizations = organizations_for(user).annotate(
-        failed_recently=Coalesce(_failures_since(since), Value(0))
+        failed_recently=Coalesce(failures_since(since), Value(0))
     )
     healths = [
         OrganizationHealth(organization=org, failed_recently=org.failed_recently, problems=[])

@@ -148,27 +148,35 @@ def failure_groups(organization: Organization, *, since: datetime) -> list[Failu
         )
         .order_by("-last")[:FAILURE_GROUPS]
     )
-    groups = []
-    for row in rows:
-        if row["error_code"] is None and not row["category"] and not row["text"]:
-            explanation = ErrorExplanation(
-                code=None,
-                known=False,
-                category="Unknown",
-                title="No error details read yet",
-                meaning="",
-                what_to_do="",
-                retry_helps=None,
-                doc_url="",
-            )
-        else:
-            explanation = explain_error_details(
-                ErrorDetails(
-                    row["error_code"], row["category"] or None, row["text"] or None, row["hint"] or None
-                )
-            )
-        groups.append(FailureGroup(row["error_code"], row["n"], row["first"], row["last"], explanation))
-    return groups
+    return [
+        FailureGroup(
+            row["error_code"],
+            row["n"],
+            row["first"],
+            row["last"],
+            explain_failure(row["error_code"], row["category"], row["text"], row["hint"]),
+        )
+        for row in rows
+    ]
+
+
+NO_DETAILS_YET = ErrorExplanation(
+    code=None,
+    known=False,
+    category="Unknown",
+    title="No error details read yet",
+    meaning="These encodings failed, but their status with the error details has not been read yet.",
+    what_to_do="Wait for the next sync, or ask for a fresh read of one of them in the dashboard.",
+    retry_helps=None,
+    doc_url="",
+)
+
+
+def explain_failure(code: int | None, category: str, text: str, hint: str) -> ErrorExplanation:
+    """The plain-words explanation of a failure from an encoding's error fields (or a group's)."""
+    if code is None and not category and not text:
+        return NO_DETAILS_YET
+    return explain_error_details(ErrorDetails(code, category or None, text or None, hint or None))
 
 
 def daily_counts(organization: Organization, *, now: datetime, days: int = CHART_DAYS) -> list[DayCount]:

@@ -10,9 +10,15 @@ from django.conf import settings
 from django.db.models import Count, F
 from django.utils import timezone
 
-from encodings_app.bitmovin import ErrorDetails, ErrorExplanation, explain_error_details
+from encodings_app.bitmovin import ErrorExplanation
 from encodings_app.models import FAILED_STATUSES, DisplayToken, Encoding, EncodingStatus, Organization
-from encodings_app.selectors.overview import LIST_COLUMNS, live_encodings, stuck_q, with_stuck_times
+from encodings_app.selectors.overview import (
+    LIST_COLUMNS,
+    explain_failure,
+    live_encodings,
+    stuck_q,
+    with_stuck_times,
+)
 from encodings_app.tokens import token_hash
 
 # Rows per list: one organization gets three lists side by side, several get them stacked, shorter.
@@ -168,13 +174,8 @@ def organization_board(
 
 
 def _explain(encoding: Encoding) -> ErrorExplanation:
-    return explain_error_details(
-        ErrorDetails(
-            encoding.error_code,
-            encoding.error_category or None,
-            encoding.error_text or None,
-            encoding.error_retry_hint or None,
-        )
+    return explain_failure(
+        encoding.error_code, encoding.error_category, encoding.error_text, encoding.error_retry_hint
     )
 
 

@@ -267,3 +267,12 @@ def test_create_display_link_command_refuses_unknown_organizations(acme):
 
     with pytest.raises(CommandError, match="no organization with slug nope"):
         call_command("create_display_link", "acme", "nope")
+
+
+def test_failure_whose_details_are_not_read_yet_says_so(client, acme):
+    make_encoding(acme, name="Fresh failure", status="ERROR", finished_at=timezone.now())
+    _, token = display_link_create(label="x", organizations=[acme])
+    html = client.get(f"/wall/{token}/").content.decode()
+    assert "Fresh failure" in html
+    assert "No error details read yet" in html
+    assert "None" not in html
