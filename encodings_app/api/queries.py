@@ -73,7 +73,7 @@ def organizations_with_role(user) -> QuerySet[Organization]:
 def organization_with_role(user, organization: Organization) -> Organization:
     """The organization access.organization_for returned, with the annotations and counts of the detail."""
     annotated = organizations_with_role(user).get(pk=organization.pk)
-    rows = live_encodings(organization).order_by().values("status").annotate(n=Count("pk"))
+    rows = live_encodings(organization).order_by().values("status").annotate(n=Count("*"))
     annotated.counts_by_status = {row["status"]: row["n"] for row in rows if row["status"]}
     return annotated
 

@@ -118,6 +118,13 @@ class Encoding(models.Model):
             ),
             # Encodings list sorted by name, which sorts case-insensitively.
             models.Index(F("organization_id"), Lower("name"), F("id"), name="enc_org_name"),
+            # Counts by status (overview, wall, switcher) and the list's total: COUNT(*) over live encodings
+            # answered from the index alone, without reading the wide rows.
+            models.Index(
+                fields=["organization", "status"],
+                name="enc_org_live_status",
+                condition=Q(deleted_at__isnull=True),
+            ),
             # Overview: recent failures grouped by error code, newest first.
             models.Index(
                 fields=["organization", "error_code", "-finished_at"],

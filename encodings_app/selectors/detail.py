@@ -129,7 +129,7 @@ class Timeline:
 
 
 def message_counts(encoding: Encoding) -> dict[str, int]:
-    rows = Message.objects.filter(encoding=encoding).order_by().values("type").annotate(n=Count("pk"))
+    rows = Message.objects.filter(encoding=encoding).order_by().values("type").annotate(n=Count("*"))
     return {row["type"]: row["n"] for row in rows}
 
 

@@ -115,7 +115,7 @@ def with_activity(healths: list[OrganizationHealth]) -> list[OrganizationHealth]
     if not by_id:
         return healths
     live = Encoding.objects.filter(organization_id__in=list(by_id), deleted_at__isnull=True).order_by()
-    for row in live.values("organization_id", "status").annotate(n=Count("pk")):
+    for row in live.values("organization_id", "status").annotate(n=Count("*")):
         by_id[row["organization_id"]].counts[row["status"]] = row["n"]
     stuck = with_stuck_times(live).filter(stuck_q(timezone.now()))
     for row in stuck.values("organization_id").annotate(n=Count("pk")):

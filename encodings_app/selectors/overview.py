@@ -104,7 +104,7 @@ def organization_overview(organization: Organization, *, now: datetime | None = 
     """Seven queries, whatever the number of encodings."""
     now = now or timezone.now()
     live = live_encodings(organization)
-    counts = {row["status"]: row["n"] for row in live.order_by().values("status").annotate(n=Count("pk"))}
+    counts = {row["status"]: row["n"] for row in live.order_by().values("status").annotate(n=Count("*"))}
     columns = live.only(*LIST_COLUMNS)
     running = list(
         columns.filter(status=EncodingStatus.RUNNING).order_by("-running_at", "-pk")[:OVERVIEW_LIST_LIMIT]

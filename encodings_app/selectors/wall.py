@@ -138,7 +138,7 @@ def organization_board(
     """Five queries per organization, whatever the number of encodings."""
     now = now or timezone.now()
     live = live_encodings(organization)
-    counted = dict(live.order_by().values_list("status").annotate(n=Count("pk")))
+    counted = dict(live.order_by().values_list("status").annotate(n=Count("*")))
     columns = live.only(
         *LIST_COLUMNS, "finished_at", "error_code", "error_category", "error_text", "error_retry_hint"
     )

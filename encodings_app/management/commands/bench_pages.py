@@ -209,7 +209,11 @@ class Command(BaseCommand):
         }.items():
             queryset = filtered_encodings(organization, filters).order_by(*ordering("-created"))[:25]
             plans[name] = queryset.explain().splitlines()[0:3]
-        counts = Encoding.objects.filter(organization=organization).values("status").annotate(n=Count("pk"))
+        counts = (
+            Encoding.objects.filter(organization=organization, deleted_at__isnull=True)
+            .values("status")
+            .annotate(n=Count("*"))
+        )
         plans["counts by status"] = counts.explain().splitlines()[0:2]
         return {name: " / ".join(line.strip() for line in lines) for name, lines in plans.items()}
 
