@@ -22,6 +22,13 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	@touch $@ $(RUN_STAMP)
 
+# The browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "Installing Debian's Chromium for the browser tests"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 install: $(RUN_STAMP)
 
 migrate: $(RUN_STAMP)
@@ -32,7 +39,7 @@ migrate: $(RUN_STAMP)
 run: migrate
 	$(BIN)/python manage.py run_stack
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) $(CHROMIUM)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
