@@ -4,6 +4,7 @@ Models hold data and small derived properties; network I/O lives in services/, r
 selectors/.
 """
 
+from encodings_app.models.audit import AuditEvent
 from encodings_app.models.choices import (
     ACTIVE_STATUSES,
     DEFAULT_API_BASE_URL,
@@ -24,6 +25,7 @@ __all__ = [
     "FAILED_STATUSES",
     "TERMINAL_STATUSES",
     "ApiToken",
+    "AuditEvent",
     "DisplayToken",
     "Encoding",
     "EncodingLabel",

@@ -1,0 +1,72 @@
+"""The audit log: who did what, where, when, and how it ended. It never holds a secret."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from encodings_app.models.organizations import Organization
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        # Actions on encodings, sent to Bitmovin.
+        ENCODING_START = "encoding.start", "Start encoding"
+        ENCODING_STOP = "encoding.stop", "Stop encoding"
+        ENCODING_DELETE = "encoding.delete", "Delete encoding"
+        ENCODING_REPRIORITIZE = "encoding.reprioritize", "Reprioritize encoding"
+        ENCODING_RESTART_LIVE = "encoding.restart_live", "Restart live encoding"
+        ENCODING_REFRESH = "encoding.refresh", "Refresh encoding"
+        ORGANIZATION_REFRESH = "organization.refresh", "Refresh organization"
+        # Settings.
+        ORGANIZATION_CREATE = "organization.create", "Organization added"
+        SETTINGS_CHANGE = "settings.change", "Settings changed"
+        KEY_SET = "key.set", "API key set or replaced"
+        CONNECTION_TEST = "connection.test", "Connection tested"
+        WEBHOOKS_REGISTER = "webhooks.register", "Webhooks registered"
+        WEBHOOK_SECRET_RESET = "webhooks.secret_reset", "Webhook signing secret replaced"
+        MEMBER_ADD = "member.add", "Member added"
+        MEMBER_ROLE = "member.role", "Member role changed"
+        MEMBER_REMOVE = "member.remove", "Member removed"
+        DISPLAY_LINK_CREATE = "display_link.create", "Wall display link created"
+        DISPLAY_LINK_REVOKE = "display_link.revoke", "Wall display link revoked"
+        API_TOKEN_CREATE = "api_token.create", "API token created"
+        API_TOKEN_REVOKE = "api_token.revoke", "API token revoked"
+        # Security.
+        LOGIN_LOCKOUT = "login.lockout", "Login locked out"
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "Succeeded"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Failed"
+        UNCONFIRMED = "unconfirmed", "Not confirmed"
+
+    # Kept when the organization or the user goes away: an audit trail outlives what it describes.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The names as they were when it happened, so the entry still reads right after a rename or a deletion.
+    username = models.CharField(max_length=150, blank=True)
+    organization_slug = models.CharField(max_length=60, blank=True)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.OK)
+    target = models.CharField(
+        max_length=200, blank=True, help_text="What it acted on: an encoding id, a user."
+    )
+    detail = models.CharField(max_length=500, blank=True, help_text="Plain words; never a secret.")
+    request_id = models.CharField(max_length=100, blank=True, help_text="Bitmovin's requestId, if any.")
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The settings page's audit log of one organization, newest first.
+            models.Index(fields=["organization", "-created_at"], name="audit_org_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action} ({self.outcome})"
