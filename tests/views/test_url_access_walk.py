@@ -1,0 +1,251 @@
+"""Every URL pattern of the site, with every kind of visitor: the statuses follow from who may do what.
+
+The routes come from Django's URL resolver, so a new view cannot be left out: a route that is missing from
+ROUTES (or listed there but gone) fails `test_every_route_is_described`. Each route says who may use it
+and with which methods; `expected` turns that into the status each persona must get:
+
+- an anonymous visitor is sent to log in (302) on the site and gets 401 in the API;
+- a user of another organization gets 404 for anything of this organization, as if it did not exist;
+- a member whose role is too low gets 403;
+- a method the view does not answer is 405;
+- everyone else is served: 200 for a GET, and for a POST anything but a refusal or a server error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from encodings_app.models import Role
+from encodings_app.services.api_tokens import api_token_create
+from encodings_app.services.display_links import display_link_create
+from tests.factories import make_user
+from tests.views.factories_pages import failed_encoding, running_encoding
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "outsider", "viewer", "operator", "admin", "superuser")
+# How far each persona reaches in Acme; the outsider is an admin, but of Globex.
+RANK = {"viewer": 1, "operator": 2, "admin": 3, "superuser": 4}
+NEEDS_RANK = {Role.VIEWER: 1, Role.OPERATOR: 2, Role.ADMIN: 3, "superuser": 4}
+REFUSALS = {401, 403, 404, 405}
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who may use a route: `needs` is a role in Acme, "login", "superuser", "staff" or "public"."""
+
+    needs: str
+    methods: tuple[str, ...] = ("GET",)
+    path: str = ""  # for regex routes, which cannot be filled from their converters
+    data: dict = field(default_factory=dict)
+    api: bool = False
+    # Public routes and the admin site answer the same to everybody (or by their own rule): spelled out.
+    fixed: dict = field(default_factory=dict)
+
+
+ORG = Role.VIEWER
+ROUTES: dict[str, Route] = {
+    # Public: no login.
+    "login/": Route("public", ("GET", "POST"), fixed={"GET": {200, 302}, "POST": {200, 302}}),
+    "healthz": Route("public", fixed={"GET": {200}, "POST": {405}}),
+    "readyz": Route("public", fixed={"GET": {200}, "POST": {405}}),
+    "webhooks/bitmovin/<slug:organization_slug>/": Route(
+        "public", ("POST",), fixed={"GET": {405}, "POST": {401}}
+    ),
+    "wall/<str:token>/": Route("public", fixed={"GET": {200}, "POST": {405}}),
+    # Any logged-in user.
+    "": Route("login"),
+    "logout/": Route("login", ("POST",)),
+    "account/": Route("login", ("GET", "POST"), data={"name": ""}),
+    # The token belongs to the admin: anybody else's revoke finds nothing (404), see expected().
+    "account/tokens/<int:token_id>/revoke/": Route("login", ("POST",)),
+    "organizations/new/": Route("superuser", ("GET", "POST")),
+    # Members of Acme.
+    "o/<slug:slug>/": Route(ORG),
+    "o/<slug:slug>/wall/": Route(ORG),
+    "o/<slug:slug>/encodings/": Route(ORG),
+    "o/<slug:slug>/encodings/<str:bitmovin_id>/": Route(ORG),
+    "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": Route(ORG, ("POST",)),
+    "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/": Route(Role.OPERATOR, ("GET", "POST")),
+    "o/<slug:slug>/settings/": Route(Role.ADMIN, ("GET", "POST")),
+    "o/<slug:slug>/settings/test-connection/": Route(Role.ADMIN, ("POST",)),
+    "o/<slug:slug>/settings/webhooks/": Route(Role.ADMIN, ("POST",)),
+    "o/<slug:slug>/settings/members/": Route(Role.ADMIN, ("POST",), data={"username": "", "role": "viewer"}),
+    "o/<slug:slug>/settings/members/<int:user_id>/": Route(Role.ADMIN, ("POST",), data={"role": "viewer"}),
+    "o/<slug:slug>/settings/members/<int:user_id>/remove/": Route(Role.ADMIN, ("POST",)),
+    "o/<slug:slug>/settings/walls/": Route(Role.ADMIN, ("POST",), data={"label": ""}),
+    "o/<slug:slug>/settings/walls/<int:link_id>/revoke/": Route(Role.ADMIN, ("POST",)),
+    # The REST API (sessions work there too; tokens are covered in tests/api).
+    # The schema and its docs describe the API, not anybody's data: public, like Bitmovin's reference.
+    "api/v1/schema/": Route("public", api=True, fixed={"GET": {200}, "POST": {405}}),
+    "api/v1/docs/": Route("public", api=True, fixed={"GET": {200}, "POST": {405}}),
+    "api/v1/organizations": Route("login", api=True),
+    "api/v1/organizations/<slug:slug>": Route(ORG, api=True),
+    "api/v1/organizations/<slug:slug>/failures": Route(ORG, api=True),
+    "api/v1/organizations/<slug:slug>/encodings": Route(ORG, api=True),
+    "api/v1/organizations/<slug:slug>/encodings/<str:encoding_id>": Route(ORG, ("GET", "DELETE"), api=True),
+    "api/v1/organizations/<slug:slug>/encodings/<str:encoding_id>/status": Route(ORG, api=True),
+    "api/v1/organizations/<slug:slug>/encodings/<str:encoding_id>/messages": Route(ORG, api=True),
+    "api/v1/organizations/<slug:slug>/encodings/<str:encoding_id>/start": Route(
+        Role.OPERATOR, ("POST",), api=True
+    ),
+    "api/v1/organizations/<slug:slug>/encodings/<str:encoding_id>/stop": Route(
+        Role.OPERATOR, ("POST",), api=True
+    ),
+    "api/v1/organizations/<slug:slug>/encodings/<str:encoding_id>/reprioritize": Route(
+        Role.OPERATOR, ("POST",), api=True, data={"priority": 10}
+    ),
+    # Unknown API paths answer 404 in the envelope to everybody, before any authentication.
+    "api/v1/^": Route("public", path="/api/v1/no-such-thing", fixed={"GET": {404}, "POST": {404}}),
+}
+# The admin site is Django's: staff only, everybody else is sent to its own login page.
+ADMIN_PATHS = {
+    "admin/^(?P<app_label>auth)/$": "/admin/auth/",
+    "admin/(?P<url>.*)$": "/admin/no-such-page/",
+}
+
+
+def site_routes() -> list[tuple[str, URLPattern]]:
+    def walk(resolver: URLResolver, prefix: str):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern
+
+    return list(walk(get_resolver(), ""))
+
+
+ROUTE_KEYS = [key for key, _pattern in site_routes()]
+
+
+def test_every_route_is_described():
+    admin = {key for key in ROUTE_KEYS if key.startswith("admin/")}
+    assert sorted(set(ROUTE_KEYS) - admin - set(ROUTES)) == [], "describe the new route in ROUTES"
+    assert sorted(set(ROUTES) - set(ROUTE_KEYS)) == [], "ROUTES names a route that no longer exists"
+
+
+@pytest.fixture(scope="module")
+def walk_key(simulator) -> str:
+    # One key for the whole walk: it makes few API calls, and the pool of keys is shared by the page tests.
+    return next(simulator.key_pool)
+
+
+@pytest.fixture
+def scene(world, simulator, walk_key):
+    """The world's organizations speak to the simulator, so a permitted write really runs."""
+    for organization in (world.acme, world.globex):
+        organization.api_base_url = simulator.base_url
+        organization.set_api_key(walk_key)
+        organization.save()
+    superuser = make_user("root", is_superuser=True, is_staff=True)
+    link, token = display_link_create(
+        label="Ops room", organizations=[world.acme], created_by=world.admin, poll_seconds=10
+    )
+    api_token, _secret = api_token_create(user=world.admin, name="nightly")
+    values = {
+        "slug": "acme",
+        "organization_slug": "acme",
+        "bitmovin_id": running_encoding(world.acme).bitmovin_id,
+        "encoding_id": failed_encoding(world.acme).bitmovin_id,
+        "action": "stop",
+        "user_id": str(world.viewer.pk),
+        "link_id": str(link.pk),
+        "token": token,
+        "token_id": str(api_token.pk),
+        "object_id": str(world.viewer.pk),
+        "id": str(world.viewer.pk),
+        "content_type_id": "1",
+    }
+    users = {
+        "outsider": world.outsider,
+        "viewer": world.viewer,
+        "operator": world.operator,
+        "admin": world.admin,
+        "superuser": superuser,
+    }
+    return values, users
+
+
+def fill(route: str, values: dict[str, str]) -> str:
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: values[match.group(1)], route)
+
+
+def expected(key: str, route: Route, persona: str, method: str) -> set[int] | None:
+    """The statuses this persona may get; None means "served": anything but a refusal or a 5xx."""
+    if route.fixed:
+        return route.fixed[method]
+    if persona == "anonymous":
+        return {401} if route.api else {302}
+    if method not in route.methods:
+        return {405}
+    if route.needs == "login":
+        if key == "account/tokens/<int:token_id>/revoke/" and persona != "admin":
+            return {404}
+        return None
+    if route.needs == "superuser":
+        return None if persona == "superuser" else {403}
+    if persona == "outsider":
+        return {404}
+    return None if RANK[persona] >= NEEDS_RANK[route.needs] else {403}
+
+
+def request(client: Client, method: str, path: str, route: Route):
+    if route.api and method != "GET":
+        return client.generic(method, path, data=json.dumps(route.data), content_type="application/json")
+    if method == "POST":
+        return client.post(path, route.data)
+    return client.get(path)
+
+
+@pytest.mark.parametrize("key", [key for key in ROUTE_KEYS if not key.startswith("admin/")])
+def test_each_route_answers_each_persona_as_its_access_rule_says(key, scene):
+    values, users = scene
+    route = ROUTES[key]
+    path = route.path or fill(key, values)
+    wrong = []
+    for persona in PERSONAS:
+        for method in ("GET", "POST"):
+            client = Client()
+            if persona != "anonymous":
+                client.force_login(users[persona])
+            # Each answer is seen on the same data: what one persona's write changed is rolled back.
+            with transaction.atomic():
+                status = request(client, method, path, route).status_code
+                transaction.set_rollback(True)
+            allowed = expected(key, route, persona, method)
+            if allowed is None:
+                if status in REFUSALS or status >= 500:
+                    wrong.append(f"{persona} {method} {path}: {status}, expected to be served")
+            elif status not in allowed:
+                wrong.append(f"{persona} {method} {path}: {status}, expected {sorted(allowed)}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("key", [key for key in ROUTE_KEYS if key.startswith("admin/")])
+def test_only_staff_reach_the_admin_site(key, scene):
+    values, users = scene
+    path = ADMIN_PATHS.get(key) or fill(key, values)
+    login_page = key == "admin/login/"
+    wrong = []
+    for persona in PERSONAS:
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(users[persona])
+        status = client.get(path).status_code
+        if persona == "superuser":
+            if status >= 500:
+                wrong.append(f"superuser GET {path}: {status}")
+        elif login_page:
+            if status != 200:
+                wrong.append(f"{persona} GET {path}: {status}, expected the login form")
+        elif status != 302:
+            wrong.append(f"{persona} GET {path}: {status}, expected a redirect to the admin login")
+    assert wrong == []
