@@ -165,6 +165,11 @@ STUCK_NO_PROGRESS_SECONDS = env_int("STUCK_NO_PROGRESS_SECONDS", 10 * 60, minimu
 
 CELERY_BEAT_SCHEDULE["sync-sweep"] = {"task": "sync.sweep", "schedule": float(SYNC_INTERVAL_SECONDS)}
 
+# --- Webhooks and retention of the dashboard's own bookkeeping -------------------------------------------
+# Deliveries one address (an IPv6 /64) may post per minute; past it the endpoint answers 429 and stores
+# nothing. A refused notification loses nothing: the next sync reads the same change.
+WEBHOOK_RATE_LIMIT_PER_MINUTE = env_int("WEBHOOK_RATE_LIMIT_PER_MINUTE", 300, minimum=1)
+
 # --- API keys of organizations -------------------------------------------------------------------------
 _field_keys = env_str("FIELD_ENCRYPTION_KEYS")
 if not _field_keys:
