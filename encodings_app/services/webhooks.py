@@ -48,12 +48,6 @@ VERIFIED_VERDICTS = frozenset({Verdict.VALID, Verdict.DUPLICATE, Verdict.MALFORM
 # Verification ------------------------------------------------------------------------------------------
 
 
-@sensitive_variables("secret")
-def expected_signature(secret: str, body: bytes) -> str:
-    """The header value Bitmovin sends for `body` signed with `secret`."""
-    return hmac.new(secret.encode(), body, hashlib.sha512).hexdigest()
-
-
 def signature_digest(header: str | None) -> bytes | None:
     """The 64 bytes a well-formed header carries; None for any other header (length, not hex, not ASCII)."""
     if header is None or not _SIGNATURE_FORMAT.fullmatch(header):
@@ -63,17 +57,17 @@ def signature_digest(header: str | None) -> bytes | None:
 
 @sensitive_variables("secret", "key", "expected")
 def signature_verdict(secret: str | None, body: bytes, header: str | None) -> str:
-    """VALID, MISSING, SIGNATURE_MALFORMED or INVALID; with no secret nothing can verify."""
+    """VALID, MISSING, SIGNATURE_MALFORMED or INVALID; without a secret (None or empty) nothing verifies."""
     # The HMAC is computed before looking at the header, with a stand-in key when there is no secret, so
     # that every verdict costs the same work for the same body.
-    key = secret.encode() if secret is not None else _STAND_IN_SECRET
+    key = secret.encode() if secret else _STAND_IN_SECRET
     expected = hmac.new(key, body, hashlib.sha512).digest()
     if not header:
         return Verdict.MISSING
     received = signature_digest(header)
     if received is None:
         return Verdict.SIGNATURE_MALFORMED
-    if secret is not None and hmac.compare_digest(expected, received):
+    if secret and hmac.compare_digest(expected, received):
         return Verdict.VALID
     return Verdict.INVALID
 
@@ -177,7 +171,7 @@ def webhook_receive(
         delivery.save()
     logger.info(
         "webhook delivery for %s from %s: %s, %s",
-        organization.slug if organization is not None else "an unknown organization",
+        organization.slug if organization is not None else f"unknown organization {organization_slug[:60]}",
         remote_addr or "-",
         delivery.verdict,
         delivery.triggered,

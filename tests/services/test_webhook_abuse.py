@@ -280,6 +280,16 @@ def test_organization_without_a_secret_answers_like_any_other_refusal(client, en
     assert enqueued == []
 
 
+def test_organization_with_an_empty_secret_accepts_nothing_signed_with_an_empty_key(client, enqueued):
+    organization = make_organization("blank")
+    organization.webhook_secret_encrypted = crypto.encrypt("")
+    organization.save()
+    body = payload()
+    assert post(client, "blank", body, sign("", body)).status_code == 401
+    assert WebhookDelivery.objects.get().verdict == Verdict.INVALID
+    assert enqueued == []
+
+
 # Identifiers from the body -----------------------------------------------------------------------------
 
 
