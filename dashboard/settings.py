@@ -165,6 +165,16 @@ STUCK_NO_PROGRESS_SECONDS = env_int("STUCK_NO_PROGRESS_SECONDS", 10 * 60, minimu
 
 CELERY_BEAT_SCHEDULE["sync-sweep"] = {"task": "sync.sweep", "schedule": float(SYNC_INTERVAL_SECONDS)}
 
+# --- Webhooks and retention of the dashboard's own bookkeeping -------------------------------------------
+# Deliveries one address (an IPv6 /64) may post per minute; past it the endpoint answers 429 and stores
+# nothing. A refused notification loses nothing: the next sync reads the same change.
+WEBHOOK_RATE_LIMIT_PER_MINUTE = env_int("WEBHOOK_RATE_LIMIT_PER_MINUTE", 300, minimum=1)
+# Webhook deliveries and sync runs older than this are removed (each organization keeps its latest sync run).
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 14, minimum=1)
+SYNC_RUN_RETENTION_DAYS = env_int("SYNC_RUN_RETENTION_DAYS", 30, minimum=1)
+
+CELERY_BEAT_SCHEDULE["retention-prune"] = {"task": "retention.prune", "schedule": 3600.0}
+
 # --- API keys of organizations -------------------------------------------------------------------------
 _field_keys = env_str("FIELD_ENCRYPTION_KEYS")
 if not _field_keys:

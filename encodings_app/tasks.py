@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from encodings_app.bitmovin import BitmovinError, RateLimitedError
-from encodings_app.services import sync
+from encodings_app.services import retention, sync
 
 PING_KEY_PREFIX = "diagnostics:ping:"
 QUEUED_KEY_PREFIX = "sync:queued:"
@@ -49,3 +49,11 @@ def refresh_encoding(self, organization_id: int, bitmovin_id: str) -> None:
             raise
         countdown = exc.retry_after if isinstance(exc, RateLimitedError) else 2 ** (self.request.retries + 1)
         raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(name="retention.prune", time_limit=600, soft_time_limit=570)
+def prune_bookkeeping() -> int:
+    """Remove old webhook deliveries and sync runs; returns how many. Safe to run twice or cut short."""
+    # Half the time limit: a backlog is finished by the next runs, never by a task killed mid-batch.
+    outcome = retention.retention_prune(time_budget_seconds=300)
+    return outcome.webhook_deliveries + outcome.sync_runs

@@ -35,6 +35,8 @@ class AuditEvent(models.Model):
         API_TOKEN_REVOKE = "api_token.revoke", "API token revoked"
         # Security.
         LOGIN_LOCKOUT = "login.lockout", "Login locked out"
+        # Housekeeping.
+        RETENTION_PRUNE = "retention.prune", "Old webhook log and sync history removed"
 
     class Outcome(models.TextChoices):
         OK = "ok", "Succeeded"

@@ -38,6 +38,8 @@ class SyncRun(models.Model):
         indexes = [
             # Sync history of one organization, newest first.
             models.Index(fields=["organization", "-started_at"], name="syncrun_org_started"),
+            # Retention: the runs older than the cutoff, oldest first, across organizations.
+            models.Index(fields=["started_at"], name="syncrun_started"),
         ]
 
     def __str__(self) -> str:
@@ -49,24 +51,34 @@ class SyncRun(models.Model):
 
 
 class WebhookDelivery(models.Model):
+    """One POST to the webhook endpoint. Only a verified delivery keeps its body; any other keeps its size
+    and SHA-256, enough to tell repeated attempts apart without storing what a stranger sent."""
+
     class Verdict(models.TextChoices):
         VALID = "valid", "Valid signature"
         DUPLICATE = "duplicate", "Valid signature, already received"
         INVALID = "invalid", "Invalid signature"
         MISSING = "missing", "No signature"
+        SIGNATURE_MALFORMED = "signature_malformed", "Signature not 128 hexadecimal characters"
+        UNKNOWN_ORGANIZATION = "unknown_organization", "No such organization"
         MALFORMED = "malformed", "Signed, but the body is not a usable notification"
 
+    # Null only for a delivery to an organization that does not exist.
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="webhook_deliveries"
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="webhook_deliveries"
     )
     received_at = models.DateTimeField(default=timezone.now)
-    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    verdict = models.CharField(max_length=24, choices=Verdict.choices)
     event_type = models.CharField(max_length=64, blank=True)
     event_id = models.CharField(
         max_length=100, blank=True, help_text="The notification's own id, for deduplication."
     )
     encoding_bitmovin_id = models.CharField(max_length=64, blank=True)
-    payload = models.TextField(blank=True, help_text="The raw body, cut at 64 KiB.")
+    payload = models.TextField(
+        blank=True, help_text="The raw body, cut at 64 KiB; kept only when the signature verified."
+    )
+    body_size = models.PositiveIntegerField(default=0, help_text="Bytes received.")
+    body_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the body, in hex.")
     triggered = models.CharField(max_length=300, blank=True, help_text="What the delivery set in motion.")
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
 
@@ -76,6 +88,8 @@ class WebhookDelivery(models.Model):
             models.Index(fields=["organization", "-received_at"], name="webhook_org_received"),
             # Deduplication: has this notification id been received before?
             models.Index(fields=["organization", "event_id"], name="webhook_org_event"),
+            # Retention: the deliveries older than the cutoff, oldest first, across organizations.
+            models.Index(fields=["received_at"], name="webhook_received"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,9 @@ Bitmovin counts requests per key, per endpoint and per minute. Each call the cli
 one unit from a counter in the shared cache (Redis in production); when the minute's budget is spent the
 call is refused with the same RateLimitedError a real 429 would raise, so both paths pause the organization
 by rescheduling, never by sleeping in a worker.
+
+The counter itself (window_spend) is the one fixed-window limiter of the project: other budgets, such as the
+webhook endpoint's per-address limit, spend from it too.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.cache import cache as default_cache
 
@@ -43,6 +47,41 @@ def budget_for(endpoint: str) -> int:
     return max(1, int(BUDGETS_PER_MINUTE.get(endpoint, DEFAULT_BUDGET_PER_MINUTE) * SAFETY_FACTOR))
 
 
+@dataclass(frozen=True)
+class WindowSpend:
+    """One unit taken from a fixed-window counter: how many the window has used, and when it ends."""
+
+    used: int
+    limit: int
+    retry_after: float
+
+    @property
+    def over_limit(self) -> bool:
+        return self.used > self.limit
+
+
+def window_spend(
+    name: str, *, limit: int, window_seconds: int = WINDOW_SECONDS, now: float, cache=None
+) -> WindowSpend:
+    """Take one unit from the counter `name` for the window `now` falls in, shared through the cache."""
+    cache = cache or default_cache
+    window = int(now // window_seconds)
+    counter = window_key(name, window)
+    # add() only creates the counter; incr() is atomic on Redis, so concurrent processes share one count.
+    cache.add(counter, 0, timeout=window_seconds * 2)
+    try:
+        used = cache.incr(counter)
+    except ValueError:  # expired between add() and incr()
+        cache.add(counter, 1, timeout=window_seconds * 2)
+        used = 1
+    return WindowSpend(used=used, limit=limit, retry_after=max(1.0, (window + 1) * window_seconds - now))
+
+
+def window_key(name: str, window: int) -> str:
+    # No spaces in cache keys: some backends refuse them.
+    return f"{name.replace(' ', '_')}:{window}"
+
+
 class ApiBudget:
     """The client's before_request hook: ApiBudget(fingerprint)(method, endpoint) spends one unit."""
 
@@ -52,29 +91,19 @@ class ApiBudget:
         self.clock = clock
 
     def __call__(self, method: str, endpoint: str) -> None:
-        now = self.clock()
-        window = int(now // WINDOW_SECONDS)
-        counter = self._counter(endpoint, window)
-        # add() only creates the counter; incr() is atomic on Redis, so concurrent workers share one count.
-        self.cache.add(counter, 0, timeout=WINDOW_SECONDS * 2)
-        try:
-            used = self.cache.incr(counter)
-        except ValueError:  # expired between add() and incr()
-            self.cache.add(counter, 1, timeout=WINDOW_SECONDS * 2)
-            used = 1
         limit = budget_for(endpoint)
-        if used > limit:
-            retry_after = (window + 1) * WINDOW_SECONDS - now
+        spent = window_spend(self._name(endpoint), limit=limit, now=self.clock(), cache=self.cache)
+        if spent.over_limit:
             raise errors.RateLimitedError(
                 f"our own budget of {limit} requests per minute for {endpoint} is spent",
-                retry_after=max(1.0, retry_after),
+                retry_after=spent.retry_after,
                 method=method,
                 endpoint=endpoint,
             )
 
     def used(self, endpoint: str) -> int:
-        return self.cache.get(self._counter(endpoint, int(self.clock() // WINDOW_SECONDS)), 0)
+        window = int(self.clock() // WINDOW_SECONDS)
+        return self.cache.get(window_key(self._name(endpoint), window), 0)
 
-    def _counter(self, endpoint: str, window: int) -> str:
-        # No spaces in cache keys: some backends refuse them.
-        return f"api-budget:{self.fingerprint}:{endpoint.replace(' ', '_')}:{window}"
+    def _name(self, endpoint: str) -> str:
+        return f"api-budget:{self.fingerprint}:{endpoint}"

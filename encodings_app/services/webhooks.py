@@ -1,41 +1,90 @@
-"""Bitmovin webhooks: verify and record deliveries, and register the organization's webhooks in Bitmovin.
+"""Bitmovin webhooks: verify and record deliveries, and limit how often one address may post.
 
 A delivery only ever triggers a refresh of the encoding it names; the refresh reads the API's current state,
 so duplicates and deliveries arriving out of order cannot put an old state into the mirror.
+
+The endpoint needs no login, so anything may arrive. Whatever does not verify (no signature, a malformed or
+wrong one, an organization that does not exist) is recorded by its verdict, size, SHA-256 and source only,
+and costs about the same work as a wrong signature for a real organization: the answer and its timing do not
+tell which organizations exist.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import re
+import secrets
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
+from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Organization, WebhookDelivery
+from encodings_app.services.ratelimit import WindowSpend, window_spend
 
 logger = logging.getLogger(__name__)
+
+Verdict = WebhookDelivery.Verdict
 
 SIGNATURE_HEADER = "Bitmovin-Signature"
 MAX_STORED_PAYLOAD = 64 * 1024
 # The events the dashboard subscribes to: enough to refresh an encoding whenever it changes.
 REGISTERED_EVENTS = ("finished", "error", "transfer-error", "status-changed")
+# Bitmovin signs with HMAC-SHA512 and sends the digest in hex: 64 bytes, 128 characters, either case.
+_SIGNATURE_FORMAT = re.compile(r"[0-9A-Fa-f]{128}")
+# Stands in for the secret of an organization that has none (or does not exist), so the work is the same.
+_STAND_IN_SECRET = secrets.token_bytes(32)
+VERIFIED_VERDICTS = frozenset({Verdict.VALID, Verdict.DUPLICATE, Verdict.MALFORMED})
 
 
-def expected_signature(secret: str, body: bytes) -> str:
-    return hmac.new(secret.encode(), body, hashlib.sha512).hexdigest()
+# Verification ------------------------------------------------------------------------------------------
 
 
-def signature_verdict(secret: str, body: bytes, header: str | None) -> str:
+def signature_digest(header: str | None) -> bytes | None:
+    """The 64 bytes a well-formed header carries; None for any other header (length, not hex, not ASCII)."""
+    if header is None or not _SIGNATURE_FORMAT.fullmatch(header):
+        return None
+    return bytes.fromhex(header)
+
+
+@sensitive_variables("secret", "key", "expected")
+def signature_verdict(secret: str | None, body: bytes, header: str | None) -> str:
+    """VALID, MISSING, SIGNATURE_MALFORMED or INVALID; without a secret (None or empty) nothing verifies."""
+    # The HMAC is computed before looking at the header, with a stand-in key when there is no secret, so
+    # that every verdict costs the same work for the same body.
+    key = secret.encode() if secret else _STAND_IN_SECRET
+    expected = hmac.new(key, body, hashlib.sha512).digest()
     if not header:
-        return WebhookDelivery.Verdict.MISSING
-    # Constant-time comparison; the hex digest is lowercase, a client sending uppercase hex is still accepted.
-    if hmac.compare_digest(expected_signature(secret, body), header.strip().lower()):
-        return WebhookDelivery.Verdict.VALID
-    return WebhookDelivery.Verdict.INVALID
+        return Verdict.MISSING
+    received = signature_digest(header)
+    if received is None:
+        return Verdict.SIGNATURE_MALFORMED
+    if secret and hmac.compare_digest(expected, received):
+        return Verdict.VALID
+    return Verdict.INVALID
+
+
+@sensitive_variables("secret")
+def _webhook_secret(organization: Organization | None) -> str | None:
+    if organization is None or not organization.webhook_secret_encrypted:
+        return None
+    try:
+        secret = crypto.decrypt(organization.webhook_secret_encrypted)
+    except crypto.DecryptionError:
+        logger.error("webhook secret of %s cannot be decrypted; deliveries are refused", organization.slug)
+        return None
+    return secret
+
+
+# Notifications -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -45,81 +94,130 @@ class Notification:
     encoding_id: str
 
 
-def parse_notification(body: bytes) -> Notification | None:
-    """The fields a refresh needs, or None when the body is not a notification about an encoding."""
+class NotANotification(ValueError):
+    """The signed body cannot be used; the message says why in plain words."""
+
+
+def parse_notification(body: bytes) -> Notification:
+    """The fields a refresh needs; NotANotification when the body is not a notification about an encoding."""
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return None
+        raise NotANotification("the body is not JSON") from None
     if not isinstance(payload, dict):
-        return None
+        raise NotANotification("the body is not a JSON object")
     encoding_id = payload.get("resourceId") or payload.get("triggeredForResourceId")
-    if not isinstance(encoding_id, str) or not encoding_id or len(encoding_id) > 64:
-        return None
+    if encoding_id is None or encoding_id == "":
+        raise NotANotification("the body names no encoding (no resourceId)")
+    # The id goes into a task, the mirror, log lines and links: it must follow the one rule for ids.
+    if not is_valid_id(encoding_id):
+        raise NotANotification("the resourceId is not a valid Bitmovin id")
     event_type = payload.get("eventType")
     event_id = payload.get("eventId") or payload.get("id")
     return Notification(
-        event_type=event_type if isinstance(event_type, str) else "",
-        event_id=event_id if isinstance(event_id, str) else "",
+        event_type=event_type[:64] if isinstance(event_type, str) else "",
+        event_id=event_id[:100] if isinstance(event_id, str) else "",
         encoding_id=encoding_id,
     )
 
 
-def _webhook_secret(organization: Organization) -> str | None:
-    if not organization.webhook_secret_encrypted:
-        return None
-    try:
-        return crypto.decrypt(organization.webhook_secret_encrypted)
-    except crypto.DecryptionError:
-        logger.error("webhook secret of %s cannot be decrypted; deliveries are refused", organization.slug)
-        return None
+# Receiving ---------------------------------------------------------------------------------------------
 
 
+@sensitive_variables("secret")
 def webhook_receive(
-    *, organization: Organization, body: bytes, signature: str | None, remote_addr: str | None
+    *, organization_slug: str, body: bytes, signature: str | None, remote_addr: str | None
 ) -> WebhookDelivery:
     """Record one delivery and, when it is genuine and new, enqueue a refresh of its encoding after commit."""
     from encodings_app.tasks import refresh_encoding  # tasks import services; import at call time
 
+    organization = Organization.objects.filter(slug=organization_slug).first()
     secret = _webhook_secret(organization)
-    if secret is None:
-        # Without a secret nothing can be verified: webhooks were never registered from here.
-        verdict = WebhookDelivery.Verdict.MISSING if not signature else WebhookDelivery.Verdict.INVALID
-    else:
-        verdict = signature_verdict(secret, body, signature)
-    notification = parse_notification(body) if verdict == WebhookDelivery.Verdict.VALID else None
-    if verdict == WebhookDelivery.Verdict.VALID and notification is None:
-        verdict = WebhookDelivery.Verdict.MALFORMED
+    verdict = signature_verdict(secret, body, signature)
+    if organization is None:
+        verdict = Verdict.UNKNOWN_ORGANIZATION
     delivery = WebhookDelivery(
         organization=organization,
         verdict=verdict,
-        payload=body[:MAX_STORED_PAYLOAD].decode("utf-8", errors="replace"),
+        body_size=len(body),
+        body_sha256=hashlib.sha256(body).hexdigest(),
         remote_addr=remote_addr,
+        triggered="nothing: the delivery was not accepted",
     )
+    notification = None
+    if verdict == Verdict.VALID:
+        # Only a body signed with the organization's secret is kept, and only this much of it.
+        delivery.payload = body[:MAX_STORED_PAYLOAD].decode("utf-8", errors="replace")
+        try:
+            notification = parse_notification(body)
+        except NotANotification as problem:
+            delivery.verdict = Verdict.MALFORMED
+            delivery.triggered = f"nothing: {problem}"
     if notification is not None:
-        delivery.event_type = notification.event_type[:64]
-        delivery.event_id = notification.event_id[:100]
+        delivery.event_type = notification.event_type
+        delivery.event_id = notification.event_id
         delivery.encoding_bitmovin_id = notification.encoding_id
     with transaction.atomic():
-        duplicate_of = None
-        if notification is not None and notification.event_id:
-            duplicate_of = (
-                WebhookDelivery.objects.filter(
-                    organization=organization,
-                    event_id=notification.event_id,
-                    verdict=WebhookDelivery.Verdict.VALID,
+        if notification is not None:
+            duplicate_of = _earlier_delivery(organization, notification.event_id)
+            if duplicate_of is not None:
+                delivery.verdict = Verdict.DUPLICATE
+                delivery.triggered = (
+                    f"nothing: the same notification arrived before (delivery #{duplicate_of})"
                 )
-                .values_list("pk", flat=True)
-                .first()
-            )
-        if verdict != WebhookDelivery.Verdict.VALID:
-            delivery.triggered = "nothing: the delivery was not accepted"
-        elif duplicate_of is not None:
-            delivery.verdict = WebhookDelivery.Verdict.DUPLICATE
-            delivery.triggered = f"nothing: the same notification arrived before (delivery #{duplicate_of})"
-        else:
-            delivery.triggered = f"refresh of encoding {notification.encoding_id}"
-            refresh_encoding.delay_on_commit(organization.pk, notification.encoding_id)
+            else:
+                delivery.triggered = f"refresh of encoding {notification.encoding_id}"
+                refresh_encoding.delay_on_commit(organization.pk, notification.encoding_id)
         delivery.save()
-    logger.info("webhook delivery for %s: %s, %s", organization.slug, delivery.verdict, delivery.triggered)
+    logger.info(
+        "webhook delivery for %s from %s: %s, %s",
+        organization.slug if organization is not None else f"unknown organization {organization_slug[:60]}",
+        remote_addr or "-",
+        delivery.verdict,
+        delivery.triggered,
+    )
     return delivery
+
+
+def _earlier_delivery(organization: Organization, event_id: str) -> int | None:
+    if not event_id:
+        return None
+    return (
+        WebhookDelivery.objects.filter(organization=organization, event_id=event_id, verdict=Verdict.VALID)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+# Rate limit --------------------------------------------------------------------------------------------
+
+
+def webhook_source_throttle(*, remote_addr: str | None, now: float | None = None) -> WindowSpend:
+    """Spend one of the address's deliveries for this minute; over_limit says the request must be refused."""
+    source = _source(remote_addr)
+    spent = window_spend(
+        f"webhook-source:{source}",
+        limit=settings.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+        now=time.time() if now is None else now,
+    )
+    if spent.used == spent.limit + 1:  # once per window, not once per refused request
+        logger.warning(
+            "webhook deliveries from %s exceed %s a minute; refusing them for %.0f s",
+            source,
+            spent.limit,
+            spent.retry_after,
+        )
+    return spent
+
+
+def _source(remote_addr: str | None) -> str:
+    """What one sender is: an IPv4 address, or the /64 an IPv6 host gets (it may use any address in it)."""
+    try:
+        address = ipaddress.ip_address(remote_addr or "")
+    except ValueError:
+        return "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)

@@ -1,0 +1,111 @@
+"""Retention: old webhook deliveries and sync runs go, in bounded batches; recent rows and each
+organization's latest sync run stay; the audit log is kept; running it twice is safe."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dashboard.celery import app as celery_app
+from encodings_app.models import AuditEvent, SyncRun, WebhookDelivery
+from encodings_app.services.retention import retention_prune
+from encodings_app.tasks import prune_bookkeeping
+from tests.factories import make_organization
+
+pytestmark = pytest.mark.django_db
+
+
+def delivery(organization, days_ago: float) -> WebhookDelivery:
+    return WebhookDelivery.objects.create(
+        organization=organization,
+        received_at=timezone.now() - timedelta(days=days_ago),
+        verdict=WebhookDelivery.Verdict.MISSING,
+        body_size=10,
+        body_sha256="0" * 64,
+    )
+
+
+def sync_run(organization, days_ago: float) -> SyncRun:
+    return SyncRun.objects.create(
+        organization=organization,
+        started_at=timezone.now() - timedelta(days=days_ago),
+        outcome=SyncRun.Outcome.OK,
+    )
+
+
+@pytest.fixture
+def backlog(settings):
+    """Acme syncs no more (its latest run is old); globex syncs today; both have old and new deliveries."""
+    settings.WEBHOOK_DELIVERY_RETENTION_DAYS = 14
+    settings.SYNC_RUN_RETENTION_DAYS = 30
+    acme, globex = make_organization("acme"), make_organization("globex")
+    make_organization("initech")  # never synced: nothing to keep, nothing to remove
+    rows = {
+        "old_deliveries": [delivery(acme, 15 + n) for n in range(5)] + [delivery(None, 20)],
+        "new_deliveries": [delivery(acme, 13), delivery(globex, 0.5)],
+        "acme_old_runs": [sync_run(acme, 40 + n) for n in range(4)],
+        "globex_old_runs": [sync_run(globex, 31 + n) for n in range(3)],
+        "globex_new_run": sync_run(globex, 1),
+    }
+    AuditEvent.objects.create(action=AuditEvent.Action.KEY_SET, organization=acme, username="olivia")
+    AuditEvent.objects.filter(organization=acme).update(created_at=timezone.now() - timedelta(days=400))
+    return rows
+
+
+def remaining(model) -> set[int]:
+    return set(model.objects.values_list("pk", flat=True))
+
+
+def test_prune_removes_old_rows_in_bounded_batches_and_keeps_the_rest(backlog):
+    with CaptureQueriesContext(connection) as queries:
+        outcome = retention_prune(batch_size=2)
+
+    assert (outcome.webhook_deliveries, outcome.sync_runs, outcome.complete) == (6, 6, True)
+    assert remaining(WebhookDelivery) == {row.pk for row in backlog["new_deliveries"]}
+    acme_latest = backlog["acme_old_runs"][0]
+    assert remaining(SyncRun) == {acme_latest.pk, backlog["globex_new_run"].pk}, (
+        "acme's latest run stays however old; globex's old ones go because a newer one exists"
+    )
+    deletes = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("DELETE")]
+    # 6 deliveries and 6 runs, two at a time (the audit entry is an insert, not counted here).
+    assert len(deletes) == outcome.batches == 6
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.KEY_SET).exists(), "the audit log is kept"
+
+
+def test_prune_twice_removes_nothing_more_and_audits_only_the_run_that_removed_something(backlog):
+    first = retention_prune(batch_size=4)
+    kept = remaining(WebhookDelivery), remaining(SyncRun)
+    second = retention_prune(batch_size=4)
+
+    assert (first.webhook_deliveries, first.sync_runs) == (6, 6)
+    assert (second.webhook_deliveries, second.sync_runs, second.batches) == (0, 0, 0)
+    assert (remaining(WebhookDelivery), remaining(SyncRun)) == kept
+    (event,) = AuditEvent.objects.filter(action=AuditEvent.Action.RETENTION_PRUNE)
+    assert event.organization is None
+    assert event.detail.startswith("Removed 6 webhook deliveries older than 14 days and 6 sync runs")
+
+
+def test_prune_cut_short_keeps_its_work_and_the_next_run_finishes(backlog):
+    cut_short = retention_prune(time_budget_seconds=0)
+    assert (cut_short.webhook_deliveries, cut_short.sync_runs, cut_short.complete) == (0, 0, False)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.RETENTION_PRUNE).exists()
+    assert retention_prune().complete
+    assert len(remaining(SyncRun)) == 2
+
+
+def test_retention_follows_the_settings(backlog, settings):
+    settings.WEBHOOK_DELIVERY_RETENTION_DAYS = 30
+    settings.SYNC_RUN_RETENTION_DAYS = 35
+    outcome = retention_prune()
+    # Deliveries are 13 to 20 days old: none past 30. Runs past 35 days: acme's (but its latest) only.
+    assert (outcome.webhook_deliveries, outcome.sync_runs) == (0, 3)
+
+
+def test_beat_runs_the_prune_task_which_prunes(backlog, settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["retention-prune"]
+    assert entry["task"] == prune_bookkeeping.name and entry["task"] in celery_app.tasks
+    assert prune_bookkeeping.time_limit and prune_bookkeeping.soft_time_limit
+    assert prune_bookkeeping.apply().get() == 12
+    assert prune_bookkeeping.apply().get() == 0
