@@ -216,6 +216,9 @@ AXES_LOCKOUT_CALLABLE = "encodings_app.views.login.lockout_response"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Successful sign-ins are not kept by axes; lockouts go to the audit log (encodings_app/services/audit.py).
 AXES_DISABLE_ACCESS_LOG = True
+# A successful sign-in forgets that user name's earlier failures from that address: typos spread over a day
+# must not add up to a lockout.
+AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [

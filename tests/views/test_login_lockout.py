@@ -89,6 +89,16 @@ def test_after_the_lockout_time_the_right_password_works(staff, url):
     assert is_signed_in(client)
 
 
+def test_a_successful_sign_in_forgets_the_failures_before_it(staff):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert sign_in(client, "/login/", "olivia", "typo").status_code == 200
+    assert sign_in(client, "/login/", "olivia", PASSWORD).status_code == 302
+    client.post("/logout/")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert sign_in(client, "/login/", "olivia", "typo").status_code == 200, "counting starts again"
+
+
 def test_a_locked_user_name_and_address_lock_no_one_else(staff, django_user_model):
     django_user_model.objects.create_user(username="bruno", password=PASSWORD)
     attacker = Client(REMOTE_ADDR="203.0.113.7")
