@@ -31,6 +31,10 @@ $(CHROMIUM):
 
 install: $(RUN_STAMP)
 
+# The demo runs in debug mode, which keeps its generated SECRET_KEY and FIELD_ENCRYPTION_KEYS under var/;
+# everything else (a bare manage.py, the tests, production) runs with debug off.
+run migrate: export DJANGO_DEBUG = 1
+
 migrate: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 

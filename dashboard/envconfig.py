@@ -7,12 +7,18 @@ deployment fails at start-up with a message an operator can act on instead of a 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
+
+from dashboard.private_files import PRIVATE_FILE_MODE, private_dir, tighten
+
+# scheme://user:PASSWORD@ - the password ends at the last character before "@" that is not a slash or a space.
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+@", re.IGNORECASE)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -64,17 +70,19 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 def read_or_create_secret(path: Path, make) -> str:
     """Return the secret stored at `path`, generating it once so that restarts keep sessions and
     encrypted data readable. Only used by the embedded (development and demo) defaults."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     if not path.exists():
         value = make()
         # O_EXCL: two processes starting at once (web server and worker) must not write different secrets.
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
         except FileExistsError:
             pass
         else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(value)
+    # A file left readable by an older version, or copied in by hand, is made private too.
+    tighten(path)
     return path.read_text().strip()
 
 
@@ -128,7 +136,7 @@ def broker_transport_options(url: str, var_dir: Path) -> dict:
     queue = var_dir / "celery" / "queue"
     control = var_dir / "celery" / "control"
     for folder in (queue, control):
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
     return {
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
@@ -137,10 +145,6 @@ def broker_transport_options(url: str, var_dir: Path) -> dict:
     }
 
 
-def redact_url(url: str) -> str:
-    """A URL fit for a log line or a page: the password is replaced."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return parts._replace(netloc=netloc).geturl()
+def redact_url(text: str) -> str:
+    """A URL fit for a log line or a page: the password of every URL in `text` is replaced."""
+    return _URL_PASSWORD.sub(r"\g<head>***@", text)

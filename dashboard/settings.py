@@ -1,12 +1,15 @@
 """Settings, all from environment variables (see the configuration table in README.md).
 
-With no variables set the project runs on embedded defaults (SQLite, the filesystem broker, a file cache,
-secrets generated once under var/), which is what `make run` and a plain `make test` use. Production sets
-DJANGO_DEBUG=0 and the documented variables; a missing or malformed value stops start-up with a clear message.
+Without DATABASE_URL, REDIS_URL and friends the project runs on embedded defaults (SQLite, the filesystem
+broker, a file cache, all under var/), which is what `make run` and a plain `make test` use. Debug is off
+unless DJANGO_DEBUG=1 asks for it (`make run` does, and only then are SECRET_KEY and FIELD_ENCRYPTION_KEYS
+generated under var/); without it SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS are required. A missing
+or malformed value stops start-up with a clear message naming the variable.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -25,17 +28,21 @@ from dashboard.envconfig import (
     parse_fernet_keys,
     read_or_create_secret,
 )
+from dashboard.private_files import private_dir, private_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DASHBOARD_VAR_DIR") or BASE_DIR / "var")
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+private_dir(VAR_DIR)
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: a bare runserver, a check, a production start and the tests never show Django's
+# technical pages. The demo (`make run`) turns it on itself.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+_DEBUG_HINT = "for the demo or local development, set DJANGO_DEBUG=1 to generate one under var/"
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_DEBUG is off")
+        raise ImproperlyConfigured(f"SECRET_KEY must be set when DJANGO_DEBUG is off ({_DEBUG_HINT})")
     SECRET_KEY = read_or_create_secret(VAR_DIR / "secret_key", new_django_secret_key)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
@@ -54,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "axes",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
@@ -73,11 +81,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the user is known: marks every answer to a logged-in user, and every API answer, uncacheable.
+    "dashboard.middleware.PrivateResponsesMiddleware",
     # Every page needs a login unless its view is marked login_not_required (health checks, the login page).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a login refused during a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -117,6 +129,9 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so that a Celery worker started by a test can open the test database too.
     _database["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # Created private before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
+    if _database["NAME"] and _database["NAME"] != ":memory:":
+        private_file(Path(_database["NAME"]))
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -181,12 +196,41 @@ if not _field_keys:
     if not DEBUG:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is off "
-            "(losing it makes stored API keys unreadable)"
+            f"(losing it makes stored API keys unreadable; {_DEBUG_HINT})"
         )
     _field_keys = read_or_create_secret(VAR_DIR / "field_encryption_key", new_fernet_key)
 FIELD_ENCRYPTION_KEYS = parse_fernet_keys("FIELD_ENCRYPTION_KEYS", _field_keys)
 
 # --- Auth ---------------------------------------------------------------------------------------------------
+# django-axes first: it refuses a sign-in during a lockout before the password is even checked. It guards
+# every form that calls authenticate() with the request (the site's login and /admin/login/); the REST
+# API's tokens do not go through it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# Behind this many proxies that each append to X-Forwarded-For, the client is the N-th entry from the right;
+# 0 ignores the header (see dashboard/client_ip.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+# A user name is locked from one address at a time: an attacker cannot lock a colleague out from elsewhere,
+# and one address guessing many names is stopped name by name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "dashboard.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "encodings_app.views.login.lockout_response"
+# The database handler: the same tables on PostgreSQL and SQLite, visible (and clearable) in the admin,
+# rolled back with each test; the cache is for data that may vanish, and a lockout must not.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Successful sign-ins are not kept by axes; lockouts go to the audit log (encodings_app/services/audit.py).
+AXES_DISABLE_ACCESS_LOG = True
+# A successful sign-in forgets that user name's earlier failures from that address: typos spread over a day
+# must not add up to a lockout.
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -207,14 +251,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "staticfiles")
-if DEBUG:
-    # WhiteNoise warns at every start when the folder is missing; in development nothing is collected.
+# Serve static files straight from static/ and the apps, without collectstatic: the demo and the tests.
+STATIC_FROM_SOURCE = env_bool("STATIC_FROM_SOURCE", DEBUG)
+WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
+if STATIC_FROM_SOURCE:
+    # WhiteNoise warns at every start when the folder is missing; nothing is collected into it here.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if STATIC_FROM_SOURCE
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -234,6 +281,8 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto; only enable when the proxy strips
     # the header from client requests.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Error reports (the debug page, error e-mails) never show a key, a token, a password or a URL's password.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "dashboard.debug.SecretsReporterFilter"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 if not DEBUG and not SECURE_SSL_REDIRECT:
     # The operator turned the redirect off because the proxy in front already redirects to HTTPS.

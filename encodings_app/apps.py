@@ -5,3 +5,10 @@ class EncodingsAppConfig(AppConfig):
     name = "encodings_app"
     verbose_name = "Encodings"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from axes.signals import user_locked_out
+
+        from encodings_app.services.login_lockout import on_user_locked_out
+
+        user_locked_out.connect(on_user_locked_out, dispatch_uid="encodings_app.login_lockout")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="account-token-revoke"),
     path("organizations/new/", settings.organization_new, name="organization-new"),
     path("wall/<str:token>/", wall.wall_by_token, name="wall"),
+    path("wall/d/<int:link_id>/", wall.wall_display, name="wall-display"),
     path("o/<slug:slug>/wall/", wall.wall_for_member, name="organization-wall"),
     path("o/<slug:slug>/", overview.overview, name="overview"),
     path("o/<slug:slug>/encodings/", encodings.encoding_list, name="encoding-list"),

@@ -22,8 +22,23 @@ PRODUCTION_ENV = {
 }
 
 
-def run_manage(args: list[str], env_overrides: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECRET_KEY", "FIELD_"))}
+# What the test run itself sets (pyproject.toml's pytest env) must not leak into the starts tried here.
+TEST_RUN_VARIABLES = ("ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "STATIC_FROM_SOURCE")
+
+
+# The servers a run on PostgreSQL and Redis uses; without them a start uses the embedded parts under var/.
+SERVER_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "CELERY_BROKER_URL")
+
+
+def run_manage(
+    args: list[str], env_overrides: dict[str, str], tmp_path: Path, *, embedded: bool = False
+) -> subprocess.CompletedProcess:
+    removed = TEST_RUN_VARIABLES + (SERVER_VARIABLES if embedded else ())
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "SECRET_KEY", "FIELD_")) and k not in removed
+    }
     env["DASHBOARD_VAR_DIR"] = str(tmp_path / "var")
     env.update(env_overrides)
     return subprocess.run(
@@ -62,6 +77,10 @@ def test_deploy_check_passes_behind_a_tls_terminating_proxy(tmp_path):
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
         ({"CELERY_TASK_TIME_LIMIT": "soon"}, "CELERY_TASK_TIME_LIMIT must be a whole number"),
         ({"CSRF_TRUSTED_ORIGINS": "dashboard.example.com"}, "CSRF_TRUSTED_ORIGINS entries must start with"),
+        ({"LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT must be at least 1"),
+        ({"LOGIN_LOCKOUT_MINUTES": "a while"}, "LOGIN_LOCKOUT_MINUTES must be a whole number"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be at least 0"),
+        ({"STATIC_FROM_SOURCE": "sometimes"}, "STATIC_FROM_SOURCE must be one of"),
     ],
 )
 def test_malformed_setting_stops_start_up_with_a_clear_message(tmp_path, overrides, message):
@@ -125,3 +144,100 @@ def test_redact_url_hides_the_password_only():
     assert envconfig.redact_url("redis://:hunter2@cache:6379/0") == "redis://:***@cache:6379/0"
     assert envconfig.redact_url("postgres://app:pw@db/app") == "postgres://app:***@db/app"
     assert envconfig.redact_url("filesystem://") == "filesystem://"
+
+
+def test_debug_is_off_unless_asked_for(tmp_path):
+    production_without_debug = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_DEBUG"}
+    result = run_manage(["diffsettings", "--all"], production_without_debug, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    # diffsettings marks a value equal to Django's own default with "###".
+    assert "### DEBUG = False" in lines or "DEBUG = False" in lines
+    assert "DEBUG = True" not in lines and "### DEBUG = True" not in lines
+    assert any(line.startswith("WHITENOISE_USE_FINDERS = False") for line in lines), "serves collected files"
+
+
+@pytest.mark.parametrize("command", [["check"], ["runserver", "127.0.0.1:0", "--noreload"]])
+def test_a_bare_start_without_secret_key_fails_naming_the_variable_and_generates_nothing(tmp_path, command):
+    result = run_manage(command, {}, tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DJANGO_DEBUG is off" in result.stderr
+    assert "DJANGO_DEBUG=1" in result.stderr, "the message says how to run the demo instead"
+    assert not (tmp_path / "var" / "secret_key").exists()
+    assert not (tmp_path / "var" / "field_encryption_key").exists()
+
+
+def test_the_test_run_itself_is_not_in_debug_mode():
+    from django.conf import settings
+
+    assert os.environ["DJANGO_DEBUG"] == "0"
+    assert settings.DEBUG is False
+
+
+def test_sign_in_throttling_and_the_proxy_come_from_the_environment(tmp_path):
+    env = {
+        **PRODUCTION_ENV,
+        "LOGIN_FAILURE_LIMIT": "7",
+        "LOGIN_LOCKOUT_MINUTES": "30",
+        "TRUSTED_PROXY_COUNT": "2",
+    }
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.AXES_FAILURE_LIMIT, int(s.AXES_COOLOFF_TIME.total_seconds()), s.TRUSTED_PROXY_COUNT)"
+    )
+    result = run_manage(["shell", "-c", code], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["7", "1800", "2"]
+
+
+FILE_MODES = """
+import json, os
+from pathlib import Path
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from dashboard.celery import app
+cache.set("probe", "value")
+app.send_task("sync.sweep")
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE IF NOT EXISTS probe (x integer)")
+    cursor.execute("INSERT INTO probe VALUES (1)")
+    modes = {
+        str(path.relative_to(settings.VAR_DIR)): oct(path.stat().st_mode & 0o777)
+        for path in [settings.VAR_DIR, *settings.VAR_DIR.rglob("*")]
+    }
+print(json.dumps(modes))
+"""
+
+
+def test_files_under_var_are_private_to_the_user_after_a_start(tmp_path):
+    env = {"DJANGO_DEBUG": "1"}
+    migrate = run_manage(["migrate", "--noinput"], env, tmp_path, embedded=True)
+    assert migrate.returncode == 0, migrate.stderr
+    result = run_manage(["shell", "-c", FILE_MODES], env, tmp_path, embedded=True)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    modes = json.loads(result.stdout.strip().splitlines()[-1])
+    for expected in ("db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm", "secret_key", "field_encryption_key"):
+        assert expected in modes, expected
+    assert any(name.startswith("cache/") for name in modes), "the file cache wrote an entry"
+    assert any(name.startswith("celery/queue/") for name in modes), "the broker wrote a message"
+    var = tmp_path / "var"
+    for name, mode in modes.items():
+        is_dir = (var / name).is_dir() if (var / name).exists() else False
+        assert mode == ("0o700" if is_dir or name == "." else "0o600"), (name, mode)
+    # And as they stay on disk once the process is gone.
+    for path in [var, *var.rglob("*")]:
+        expected = 0o700 if path.is_dir() else 0o600
+        assert os.stat(path).st_mode & 0o777 == expected, path
+
+
+def test_an_existing_secret_file_readable_by_others_is_made_private(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "secret_key").write_text("k" * 60)
+    os.chmod(var / "secret_key", 0o644)
+    result = run_manage(["check"], {"DJANGO_DEBUG": "1"}, tmp_path, embedded=True)
+    assert result.returncode == 0, result.stderr
+    assert os.stat(var / "secret_key").st_mode & 0o777 == 0o600

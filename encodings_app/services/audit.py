@@ -11,6 +11,7 @@ import logging
 
 from django.http import HttpRequest
 
+from dashboard.client_ip import client_ip as request_client_ip
 from encodings_app.models import AuditEvent, Organization
 
 logger = logging.getLogger(__name__)
@@ -20,10 +21,10 @@ Outcome = AuditEvent.Outcome
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The address the request came from, as the web server saw it (a proxy sets REMOTE_ADDR for us)."""
+    """The address the request came from (through trusted proxies only: see dashboard/client_ip.py)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return request_client_ip(request)
 
 
 def audit_record(

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from encodings_app.models import ApiToken, Membership
@@ -23,6 +24,8 @@ class ApiTokenForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
+@sensitive_variables("new_token", "context")
 def account(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     new_token = None

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from encodings_app import access
@@ -23,6 +25,7 @@ def link_form(request: HttpRequest, organization: Organization, data=None) -> Di
 
 
 @require_POST
+@sensitive_variables("token", "url")
 def create(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
     form = link_form(request, organization, request.POST)
@@ -36,7 +39,10 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
     )
     # Shown in this answer only, never put in a redirect, a message or the session.
     url = request.build_absolute_uri(reverse("wall", args=[token]))
-    return render_settings(request, organization, new_display_link=url, new_display_link_label=link.label)
+    response = render_settings(request, organization, new_display_link=url, new_display_link_label=link.label)
+    # The page holds the link: no cache, no back-button copy.
+    add_never_cache_headers(response)
+    return response
 
 
 @require_POST
@@ -45,6 +51,6 @@ def revoke(request: HttpRequest, slug: str, link_id: int) -> HttpResponse:
     link = DisplayToken.objects.filter(pk=link_id, organizations=organization).first()
     if link is None:
         raise Http404("No such display link")
-    display_link_revoke(link=link)
+    display_link_revoke(link=link, user=request.user)
     messages.success(request, f"Display link “{link.label}” revoked; its screen now says so.")
     return redirect(reverse("organization-settings", args=[slug]) + "#walls")

@@ -1,4 +1,9 @@
-"""Wall displays: /wall/<token>/ for a display link (no login), /o/<slug>/wall/ for a logged-in member.
+"""Wall displays: a display link for a TV (no login), /o/<slug>/wall/ for a logged-in member.
+
+A display link, /wall/<token>/, is opened once: it answers with an HttpOnly cookie holding the token, scoped
+to the screen's own token-free address /wall/d/<link id>/, and a redirect there. The page and its polls
+authenticate with the cookie alone, so the token is in no poll's URL and no access log after that first
+request. Opening the link again (a bookmark, a TV after a restart) just repeats the exchange.
 
 The page polls itself with htmx. A poll carries the ETag of what the screen shows; when nothing changed the
 answer is a 304 with no body, after one query (the link and its organizations' data versions). Every answer
@@ -12,12 +17,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET
-from django_htmx.http import HttpResponseStopPolling
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from encodings_app import access
 from encodings_app.models import DisplayToken
@@ -26,19 +33,58 @@ from encodings_app.selectors import wall as wall_selectors
 MEMBER_POLL_SECONDS = 10
 
 
+# "wall_token": the name alone keeps it off error reports (dashboard/debug.py hides *token* cookies).
+WALL_COOKIE = "wall_token"
+# Browsers keep a cookie 400 days at most; the link itself never expires, and reopening it renews the cookie.
+WALL_COOKIE_MAX_AGE = int(timedelta(days=400).total_seconds())
+
+
 @login_not_required
 @require_GET
+@sensitive_variables("token")
 def wall_by_token(request: HttpRequest, token: str) -> HttpResponse:
+    """Trade the link's token for the screen's cookie, then send the browser to the token-free address."""
     scope = wall_selectors.scope_for_token(token)
     if scope is None:
         raise Http404("No such display link")
+    url = reverse("wall-display", args=[scope.link_id])
+    # A page loaded before links were exchanged still polls the token URL: htmx reloads the whole page.
+    response = HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url, status=303)
+    response.set_cookie(
+        WALL_COOKIE,
+        token,
+        max_age=WALL_COOKIE_MAX_AGE,
+        path=url,
+        secure=request.is_secure(),
+        httponly=True,
+        # Lax, not Strict: a link opened from a chat or an e-mail is a cross-site navigation, and a Strict
+        # cookie would not go with the redirect that follows it. Lax still keeps it off every cross-site
+        # subrequest and POST, and the wall is read-only and cannot be framed (X-Frame-Options: DENY).
+        samesite="Lax",
+    )
+    return _no_store(response)
+
+
+@login_not_required
+@require_GET
+@sensitive_variables("token")
+def wall_display(request: HttpRequest, link_id: int) -> HttpResponse:
+    token = request.COOKIES.get(WALL_COOKIE, "")
+    scope = wall_selectors.scope_for_token(token) if token else None
+    if scope is None or scope.link_id != link_id:
+        # The same answer whether the link exists or not: without its token, an id tells nothing.
+        return _stopped(request, "wall/_link_needed.html", title="Display link needed", status=403)
     if scope.revoked:
-        if request.htmx:
-            # 286 stops the polling; the revoked notice replaces the board.
-            page = render(request, "wall/_revoked.html")
-            return _no_store(HttpResponseStopPolling(page.content, content_type=page["Content-Type"]))
-        return _no_store(render(request, "wall/revoked.html", status=410))
+        return _stopped(request, "wall/_revoked.html", title="Display link revoked", status=410)
     return _wall(request, scope, title=None)
+
+
+def _stopped(request: HttpRequest, notice: str, *, title: str, status: int) -> HttpResponse:
+    if request.htmx:
+        # 286 stops the polling; the notice replaces the board.
+        page = render(request, notice)
+        return _no_store(HttpResponseStopPolling(page.content, content_type=page["Content-Type"]))
+    return _no_store(render(request, "wall/stopped.html", {"notice": notice, "title": title}, status=status))
 
 
 @require_GET

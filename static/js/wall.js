@@ -3,6 +3,7 @@
 // Each poll sends the ETag of what is on screen; the server answers 304 when nothing changed. Every
 // answer carries the time of the last successful sync (X-Wall-Synced-At), which drives "updated N s ago".
 // When a poll fails, or the sync falls behind, a banner says so until things recover by themselves.
+// The page's address holds no token: the display link's HttpOnly cookie goes with every poll by itself.
 "use strict";
 
 (function () {
@@ -54,8 +55,10 @@
     if (clock) {
       clock.textContent = clockText(new Date(now));
     }
-    if (document.querySelector("[data-revoked]")) {
-      updated.textContent = "link revoked";
+    // A revoked link, or a browser without the link's cookie: polling has stopped and the notice says why.
+    const stopped = document.querySelector("[data-stopped]");
+    if (stopped) {
+      updated.textContent = stopped.dataset.stopped;
       alertBox.hidden = true;
       body.classList.remove("wall-stale");
       return;

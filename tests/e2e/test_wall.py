@@ -79,8 +79,11 @@ def test_stale_banner_appears_when_the_server_is_gone_and_the_screen_recovers(br
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, color_scheme="dark")
     try:
         page = context.new_page()
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
         page.goto(f"{server.url}/wall/{token}/")
         expect(page.get_by_text("Episode 01 master")).to_be_visible()
+        assert token not in page.url
         alert = page.locator("#wall-alert")
         expect(alert).to_be_hidden()
 
@@ -96,6 +99,11 @@ def test_stale_banner_appears_when_the_server_is_gone_and_the_screen_recovers(br
         server.start()
         expect(alert).to_be_hidden(timeout=15_000)
         expect(page.get_by_text("Recovered job")).to_be_visible(timeout=10_000)
+        # Only the very first request carried the token; the page and every poll since use the cookie.
+        assert token in requested[0]
+        assert len(requested) > 3
+        assert [url for url in requested[1:] if token in url] == []
+        assert server.output().count(token) == 1, "the access log holds the token once: the exchange"
     finally:
         context.close()
         server.close()

@@ -1,4 +1,5 @@
-"""Wall displays: display links (scope, revocation, no login), conditional polls, and the member wall."""
+"""Wall displays: display links (scope, revocation, no login, a token traded for a cookie), conditional
+polls, and the member wall."""
 
 from datetime import timedelta
 
@@ -7,9 +8,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from encodings_app.models import DisplayToken, Organization, Role
+from encodings_app.models import AuditEvent, DisplayToken, Organization, Role
 from encodings_app.services.display_links import display_link_create, display_link_revoke
 from encodings_app.services.mirror import bump_data_version
+from encodings_app.views.wall import WALL_COOKIE
 from tests.factories import TEST_API_KEY, make_encoding, make_member, make_organization, make_user
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +54,16 @@ def link(acme):
     return display_link_create(label="Ops room", organizations=[acme])
 
 
+def open_link(client: Client, token: str) -> str:
+    """Open a display link as a TV does; returns the token-free address the browser is sent on to."""
+    response = client.get(f"/wall/{token}/")
+    assert response.status_code == 303
+    return response["Location"]
+
+
 def test_display_link_shows_its_organizations_without_login(client, link, globex):
     _, token = link
-    response = client.get(f"/wall/{token}/")
+    response = client.get(f"/wall/{token}/", follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     for expected in (
@@ -74,7 +83,7 @@ def test_display_link_shows_its_organizations_without_login(client, link, globex
 def test_wall_shows_nothing_that_identifies_users_or_keys_and_no_developer_details(client, link, acme):
     user = make_member(acme, Role.ADMIN, make_user("wanda"))
     _, token = link
-    html = client.get(f"/wall/{token}/").content.decode()
+    html = client.get(f"/wall/{token}/", follow=True).content.decode()
     assert TEST_API_KEY not in html and TEST_API_KEY[-4:] not in html
     assert user.username not in html
     assert "developer" not in html.lower()
@@ -84,7 +93,7 @@ def test_wall_shows_nothing_that_identifies_users_or_keys_and_no_developer_detai
 
 def test_wall_page_carries_freshness_and_is_never_cached(client, link, acme):
     _, token = link
-    response = client.get(f"/wall/{token}/")
+    response = client.get(open_link(client, token))
     assert response["Cache-Control"] == "no-store"
     assert response["X-Wall-Synced-At"].startswith(str(acme.last_sync_succeeded_at.year))
     assert response["X-Wall-Behind"] == "0"
@@ -94,9 +103,10 @@ def test_wall_page_carries_freshness_and_is_never_cached(client, link, acme):
 
 def test_unchanged_poll_costs_one_query_and_returns_no_body(client, link, django_assert_num_queries):
     _, token = link
-    etag = client.get(f"/wall/{token}/", **HTMX)["ETag"]
+    wall = open_link(client, token)
+    etag = client.get(wall, **HTMX)["ETag"]
     with django_assert_num_queries(1):
-        response = client.get(f"/wall/{token}/", HTTP_IF_NONE_MATCH=etag, **HTMX)
+        response = client.get(wall, HTTP_IF_NONE_MATCH=etag, **HTMX)
     assert response.status_code == 304
     assert response.content == b""
     assert response["X-Wall-Synced-At"]
@@ -104,9 +114,10 @@ def test_unchanged_poll_costs_one_query_and_returns_no_body(client, link, django
 
 def test_a_change_in_the_mirror_makes_the_next_poll_render(client, link, acme):
     _, token = link
-    etag = client.get(f"/wall/{token}/", **HTMX)["ETag"]
+    wall = open_link(client, token)
+    etag = client.get(wall, **HTMX)["ETag"]
     bump_data_version(acme.pk)
-    response = client.get(f"/wall/{token}/", HTTP_IF_NONE_MATCH=etag, **HTMX)
+    response = client.get(wall, HTTP_IF_NONE_MATCH=etag, **HTMX)
     assert response.status_code == 200
     assert response["ETag"] != etag
     assert response.content.decode().lstrip().startswith("<main"), "a poll gets the board, not the page"
@@ -114,37 +125,122 @@ def test_a_change_in_the_mirror_makes_the_next_poll_render(client, link, acme):
 
 def test_full_render_query_count_does_not_grow_with_the_data(client, link, acme, django_assert_num_queries):
     _, token = link
+    wall = open_link(client, token)
     # scope, organizations, five per organization, and the link's last-seen stamp
     with django_assert_num_queries(8):
-        client.get(f"/wall/{token}/", **HTMX)
+        client.get(wall, **HTMX)
     for number in range(30):
         make_encoding(acme, name=f"extra {number}", status="RUNNING", progress=number)
     DisplayToken.objects.update(last_seen_at=None)
     with django_assert_num_queries(8):
-        client.get(f"/wall/{token}/", **HTMX)
+        client.get(wall, **HTMX)
 
 
 def test_several_organizations_are_shown_worst_first(client, acme, globex):
     _, token = display_link_create(label="Both", organizations=[globex, acme])
-    html = client.get(f"/wall/{token}/").content.decode()
+    html = client.get(f"/wall/{token}/", follow=True).content.decode()
     assert html.index("Acme Media") < html.index("Globex"), "Acme has failures and is listed first"
     assert "wall-board-multi" in html
 
 
 def test_revoked_link_says_so_and_stops_polling(client, link):
     row, token = link
+    wall = open_link(client, token)
+    assert client.get(wall, **HTMX).status_code == 200
     display_link_revoke(link=row)
-    page = client.get(f"/wall/{token}/")
+    poll = client.get(wall, **HTMX)
+    assert poll.status_code == 286, "the very next poll sees the revocation, and htmx stops polling on 286"
+    assert "This display link was revoked" in poll.content.decode()
+    assert "Evening news" not in poll.content.decode()
+    page = client.get(f"/wall/{token}/", follow=True)
     assert page.status_code == 410
     assert "This display link was revoked" in page.content.decode()
-    poll = client.get(f"/wall/{token}/", **HTMX)
-    assert poll.status_code == 286, "htmx stops polling on 286"
-    assert "This display link was revoked" in poll.content.decode()
+
+
+def test_unknown_token_is_404_and_sets_no_cookie(client, link):
+    response = client.get("/wall/wall_not-a-real-token/")
+    assert response.status_code == 404
+    assert WALL_COOKIE not in response.cookies
+
+
+def test_opening_the_link_trades_the_token_for_an_httponly_cookie_and_a_token_free_address(client, link):
+    row, token = link
+    response = client.get(f"/wall/{token}/")
+    assert response.status_code == 303
+    wall = response["Location"]
+    assert wall == f"/wall/d/{row.pk}/"
+    assert token not in wall
+    cookie = response.cookies[WALL_COOKIE]
+    assert cookie.value == token
+    assert cookie["httponly"] is True
+    assert cookie["path"] == wall, "sent only to this screen's own address"
+    assert cookie["samesite"] == "Lax"
+    assert cookie["secure"] == "", "plain HTTP here; Secure when the request came over HTTPS"
+    assert int(cookie["max-age"]) > 300 * 24 * 3600, "survives a restart of the TV"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_cookie_is_secure_when_the_link_is_opened_over_https(settings, link):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    _, token = link
+    response = Client().get(f"/wall/{token}/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.cookies[WALL_COOKIE]["secure"] is True
+
+
+def test_the_page_and_its_polls_work_with_the_cookie_alone_and_never_carry_the_token(link):
+    _, token = link
+    tv = Client()
+    wall = open_link(tv, token)
+    page = tv.get(wall)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Evening news" in html
+    assert token not in html
+    assert f'hx-get="{wall}"' in html, "the page polls its own token-free address"
+    poll = tv.get(wall, **HTMX)
+    assert poll.status_code == 200
+    assert token not in poll.content.decode()
+    assert all(token not in value for value in poll.headers.values())
+
+
+def test_the_token_free_address_without_the_cookie_asks_for_the_link(client, link, acme):
+    row, _ = link
+    bare = client.get(f"/wall/d/{row.pk}/")
+    assert bare.status_code == 403
+    html = bare.content.decode()
+    assert "Open this screen's display link once more" in html
+    assert "Evening news" not in html
+    poll = client.get(f"/wall/d/{row.pk}/", **HTMX)
+    assert poll.status_code == 286, "a poll without the cookie stops polling and says why"
     assert "Evening news" not in poll.content.decode()
 
 
-def test_unknown_token_is_404(client, link):
-    assert client.get("/wall/wall_not-a-real-token/").status_code == 404
+def test_a_cookie_opens_only_its_own_link(link, acme):
+    row, token = link
+    other, _ = display_link_create(label="Other room", organizations=[acme])
+    tv = Client()
+    open_link(tv, token)
+    assert tv.get(f"/wall/d/{other.pk}/").status_code == 403
+    forged = Client()
+    forged.cookies[WALL_COOKIE] = "wall_forged-token"
+    assert forged.get(f"/wall/d/{row.pk}/").status_code == 403
+
+
+def test_a_bookmarked_link_works_again_after_the_tv_forgets_its_cookies(link):
+    _, token = link
+    tv = Client()
+    wall = open_link(tv, token)
+    tv.cookies.clear()  # a restart that clears cookies
+    assert tv.get(wall).status_code == 403
+    assert open_link(tv, token) == wall
+    assert tv.get(wall).status_code == 200
+
+
+def test_an_old_page_polling_the_token_address_is_sent_to_the_new_one(client, link):
+    row, token = link
+    poll = client.get(f"/wall/{token}/", **HTMX)
+    assert poll["HX-Redirect"] == f"/wall/d/{row.pk}/"
+    assert poll.cookies[WALL_COOKIE].value == token
 
 
 def test_token_is_stored_hashed(link):
@@ -192,7 +288,7 @@ def test_member_wall_poll_answers_304_when_unchanged(acme, django_assert_num_que
 def test_sync_behind_is_flagged(client, acme):
     Organization.objects.filter(pk=acme.pk).update(last_sync_succeeded_at=timezone.now() - timedelta(hours=1))
     _, token = display_link_create(label="Late", organizations=[acme])
-    response = client.get(f"/wall/{token}/")
+    response = client.get(f"/wall/{token}/", follow=True)
     assert response["X-Wall-Behind"] == "1"
     assert "sync behind" in response.content.decode()
 
@@ -208,12 +304,46 @@ def test_admin_creates_a_link_seen_once_and_revokes_it(acme):
     html = response.content.decode()
     url = html.split('<code id="new-display-link">', 1)[1].split("</code>", 1)[0]
     token = url.rstrip("/").rsplit("/", 1)[1]
-    assert Client().get(f"/wall/{token}/").status_code == 200
+    assert Client().get(f"/wall/{token}/", follow=True).status_code == 200
     assert token not in client.get("/o/acme/settings/").content.decode(), "shown once"
     link = DisplayToken.objects.get(label="Lobby TV")
     assert link.poll_seconds == 5
     client.post(f"/o/acme/settings/walls/{link.pk}/revoke/")
-    assert Client().get(f"/wall/{token}/").status_code == 410
+    assert Client().get(f"/wall/{token}/", follow=True).status_code == 410
+
+
+def test_the_answer_that_shows_a_new_link_is_never_stored(acme):
+    admin = make_member(acme, Role.ADMIN)
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/o/acme/settings/walls/", {"label": "Lobby TV", "organizations": [acme.pk], "poll_seconds": 10}
+    )
+    assert response.status_code == 200
+    assert 'id="new-display-link"' in response.content.decode()
+    directives = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives
+
+
+def test_creating_and_revoking_a_link_is_audited_without_its_token(acme):
+    admin = make_member(acme, Role.ADMIN)
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/o/acme/settings/walls/", {"label": "Lobby TV", "organizations": [acme.pk], "poll_seconds": 10}
+    )
+    url = response.content.decode().split('<code id="new-display-link">', 1)[1].split("</code>", 1)[0]
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    link = DisplayToken.objects.get(label="Lobby TV")
+    client.post(f"/o/acme/settings/walls/{link.pk}/revoke/")
+    events = list(AuditEvent.objects.filter(organization=acme).order_by("pk"))
+    assert [event.action for event in events] == [
+        AuditEvent.Action.DISPLAY_LINK_CREATE,
+        AuditEvent.Action.DISPLAY_LINK_REVOKE,
+    ]
+    assert all(event.user == admin for event in events)
+    for event in events:
+        assert token not in f"{event.target} {event.detail}"
 
 
 def test_viewers_and_operators_cannot_create_or_revoke_links(acme, link, globex):
@@ -258,7 +388,7 @@ def test_create_display_link_command_prints_a_working_url(acme, globex, capsys):
     out = capsys.readouterr().out
     url = next(line for line in out.splitlines() if line.startswith("http://tv.example/wall/"))
     token = url.rstrip("/").rsplit("/", 1)[1]
-    html = Client().get(f"/wall/{token}/").content.decode()
+    html = Client().get(f"/wall/{token}/", follow=True).content.decode()
     assert "Acme Media" in html and "Globex" in html
 
 
@@ -272,7 +402,7 @@ def test_create_display_link_command_refuses_unknown_organizations(acme):
 def test_failure_whose_details_are_not_read_yet_says_so(client, acme):
     make_encoding(acme, name="Fresh failure", status="ERROR", finished_at=timezone.now())
     _, token = display_link_create(label="x", organizations=[acme])
-    html = client.get(f"/wall/{token}/").content.decode()
+    html = client.get(f"/wall/{token}/", follow=True).content.decode()
     assert "Fresh failure" in html
     assert "No error details read yet" in html
     assert "None" not in html

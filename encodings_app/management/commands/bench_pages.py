@@ -158,7 +158,10 @@ class Command(BaseCommand):
     def _measure(self, organization: Organization, user, heavy: str, repeat: int) -> dict[str, dict]:
         client = Client()
         client.force_login(user)
-        _, token = display_link_create(label="bench", organizations=[organization])
+        link, token = display_link_create(label="bench", organizations=[organization])
+        wall = f"/wall/d/{link.pk}/"
+        # Opening the display link leaves its cookie in the client, as on a TV.
+        client.get(f"/wall/{token}/")
         base = f"/o/{organization.slug}"
         pages = {
             "overview": (f"{base}/", {}),
@@ -168,16 +171,17 @@ class Command(BaseCommand):
             "list (search name:Match*)": (f"{base}/encodings/?q=name%3AMatch%2A", {}),
             "list (page 200)": (f"{base}/encodings/?page=200", {}),
             "detail (5,000 messages)": (f"{base}/encodings/{heavy}/", {}),
-            "wall (full render)": (f"/wall/{token}/", {"HTTP_HX_REQUEST": "true"}),
+            "wall (full render)": (wall, {"HTTP_HX_REQUEST": "true"}),
             "api list": (f"/api/v1/organizations/{organization.slug}/encodings?limit=100", {}),
         }
         results = {}
         for name, (url, headers) in pages.items():
             results[name] = self._time(client, url, headers, repeat)
-        etag = client.get(f"/wall/{token}/", HTTP_HX_REQUEST="true")["ETag"]
+        etag = client.get(wall, HTTP_HX_REQUEST="true")["ETag"]
         anonymous = Client()
+        anonymous.get(f"/wall/{token}/")
         results["wall (unchanged poll, 304)"] = self._time(
-            anonymous, f"/wall/{token}/", {"HTTP_HX_REQUEST": "true", "HTTP_IF_NONE_MATCH": etag}, repeat
+            anonymous, wall, {"HTTP_HX_REQUEST": "true", "HTTP_IF_NONE_MATCH": etag}, repeat
         )
         return results
 

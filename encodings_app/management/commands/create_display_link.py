@@ -37,5 +37,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Display link {link.label!r} for {', '.join(organizations)}:")
         self.stdout.write(base_url.rstrip("/") + reverse("wall", args=[token]))
         self.stdout.write(
-            "Open it on the TV; it is shown only now. Revoke it in the organization's settings."
+            "Open it on the TV; it is shown only now. The TV trades it for a cookie and moves on to an "
+            "address without the code. Revoke it in the organization's settings."
         )

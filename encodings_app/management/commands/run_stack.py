@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from dashboard.private_files import restrict_umask
 from encodings_app.management.simulator_process import SimulatorProcess
 
 DEMO_API_KEY = "demo-api-key-0000"
@@ -46,6 +47,9 @@ class Command(BaseCommand):
         # supervisor stops it with SIGTERM; both must still bring every part down.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, _raise_keyboard_interrupt)
+        # Inherited by every part: the simulator's state, the broker's messages and beat's schedule under var/
+        # are private to this user.
+        restrict_umask()
         env = os.environ.copy()
         env.setdefault("SYNC_INTERVAL_SECONDS", "15")
         try:
