@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -33,7 +34,8 @@ PERIODS = {
     "30d": timedelta(days=30),
 }
 SORT_CHOICES = [(key, key) for name in SORTS for key in (name, f"-{name}")]
-# The list's URL parameters: the detail page's "back to list" keeps exactly these.
+# The list's URL parameters, in the order its links write them; every link of the list and the detail page's
+# "back to list" are rebuilt from these alone, with the values the filter form validated.
 FILTER_PARAMS = (
     "q",
     "status",
@@ -49,6 +51,10 @@ FILTER_PARAMS = (
     "sort",
     "page",
 )
+# A "back" value longer than this is not one the list wrote (its longest filters fit easily): it is dropped.
+MAX_BACK_LENGTH = 8000
+# Notes quote what was ignored; a page must not grow with the size of a hostile parameter.
+MAX_NOTE_LENGTH = 300
 
 
 class ToleratingForm(forms.Form):
@@ -60,7 +66,7 @@ class ToleratingForm(forms.Form):
             for name, errors in self.errors.items():
                 label = self.fields[name].label if name in self.fields else name
                 notes.append(f"{label}: {' '.join(errors)} It was ignored.")
-        return notes
+        return [note if len(note) <= MAX_NOTE_LENGTH else note[: MAX_NOTE_LENGTH - 1] + "…" for note in notes]
 
     def value(self, name: str, default: Any = None) -> Any:
         if not self.is_bound:
@@ -113,6 +119,7 @@ class EncodingFilterForm(ToleratingForm):
 
     def __init__(self, data: QueryDict | None = None) -> None:
         self._notes: list[str] = []
+        self._url_values: dict[str, list[str]] | None = None
         if data is not None:
             data = data.copy()
             statuses = data.getlist("status")
@@ -162,6 +169,54 @@ class EncodingFilterForm(ToleratingForm):
     def page_number(self) -> int:
         return self.value("page", 1)
 
+    def url_values(self) -> dict[str, list[str]]:
+        """Every filter that passed validation, as the URL writes it. Unknown parameters never get here, and
+        neither does a value that was refused (too long, not a choice ...)."""
+        if self._url_values is None:
+            fields = {url_name: field for field, url_name in self.renamed.items()}
+            values: dict[str, list[str]] = {}
+            for name in FILTER_PARAMS:
+                text = _url_text(self.value(fields.get(name, name)))
+                if text:
+                    values[name] = text
+            self._url_values = values
+        return self._url_values
+
+    def query(self, **changes: Any) -> str:
+        """The list's query string from the validated filters, with ``changes`` applied (None removes one).
+
+        Every link of the list (pages, sort headers, labels, the poll, the detail pages' way back) is built
+        here, so none of them copies the request's own query string.
+        """
+        values = dict(self.url_values())
+        for name, value in changes.items():
+            if name not in FILTER_PARAMS:
+                raise ValueError(f"{name} is not a parameter of the encodings list")
+            text = _url_text(value)
+            if text:
+                values[name] = text
+            else:
+                values.pop(name, None)
+        query = QueryDict(mutable=True)
+        for name in FILTER_PARAMS:
+            if name in values:
+                query.setlist(name, values[name])
+        return query.urlencode()
+
+
+def _url_text(value: Any) -> list[str]:
+    if value is None or value is False or value == "":
+        return []
+    if value is True:
+        return ["1"]
+    if isinstance(value, list | tuple):
+        # Repeats say nothing more: status=ERROR a thousand times is still one status.
+        return list(dict.fromkeys(str(item) for item in value if item not in (None, "")))
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return [local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")]
+    return [str(value)]
+
 
 def _as_utc(value: datetime | None) -> datetime | None:
     # The form's fields are read in the site's time zone (UTC); say so explicitly for the queries.
@@ -170,15 +225,16 @@ def _as_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if timezone.is_aware(value) else value.replace(tzinfo=UTC)
 
 
-def list_querystring(raw: str) -> str:
-    """Only the list's own parameters from a "from" value: never a URL, never anything else."""
-    source = QueryDict(raw[:2000])
-    kept = QueryDict(mutable=True)
-    for name in FILTER_PARAMS:
-        values = [v[:500] for v in source.getlist(name)][:20]
-        if values:
-            kept.setlist(name, values)
-    return kept.urlencode()
+def list_querystring(raw: Any) -> str:
+    """The list's query string from a "back" value, rebuilt by the filter form: only the list's own
+    parameters with values it accepts; never a URL, never anything else."""
+    if not isinstance(raw, str) or not raw or len(raw) > MAX_BACK_LENGTH:
+        return ""
+    try:
+        source = QueryDict(raw)
+    except TooManyFieldsSent:
+        return ""
+    return EncodingFilterForm(source).query()
 
 
 class MessageFilterForm(ToleratingForm):

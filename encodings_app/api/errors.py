@@ -7,6 +7,7 @@ unexpected becomes a 500 with code 1004 and the request id, its traceback going 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,10 +18,13 @@ from rest_framework.views import set_rollback
 
 from encodings_app.api import codes
 from encodings_app.api.envelope import link, message, request_id_of
+from encodings_app.safe_links import api_links
 
 logger = logging.getLogger(__name__)
 
 API_DOCS_LINK = link("/api/v1/docs/", "API documentation")
+# A path on this site: one slash, then no second slash, backslash, whitespace or control character.
+_OWN_PATH = re.compile(r"/(?![/\\])[^\s\\\x00-\x1f\x7f]*")
 
 
 def error_data(
@@ -35,9 +39,21 @@ def error_data(
         "code": code,
         "message": message_text,
         "developerMessage": developer_message or message_text,
-        "links": [dict(item) for item in links],
+        "links": _links(links),
         "details": [dict(item) for item in details],
     }
+
+
+def _links(links: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    """The API's own links are paths on this site (its docs); any other link, such as those Bitmovin sent
+    with an action's error, goes out only when it is a web link (see safe_links)."""
+    kept: list[dict[str, str]] = []
+    for item in links:
+        if _OWN_PATH.fullmatch(str(item.get("href", ""))):
+            kept.append(dict(item))
+        else:
+            kept.extend(api_links([item]))
+    return kept
 
 
 class EnvelopeError(exceptions.APIException):

@@ -7,10 +7,11 @@ large table makes slow runs only for ``includeTotalCount=true``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from encodings_app.api.params import QueryReader
 
@@ -25,6 +26,8 @@ class PageRequest:
     offset: int
     limit: int
     include_total_count: bool
+    # The request's parameters as read and checked: next and previous repeat these, and nothing else.
+    reader: QueryReader | None = field(default=None, compare=False, repr=False)
 
 
 def page_request(reader: QueryReader) -> PageRequest:
@@ -32,12 +35,16 @@ def page_request(reader: QueryReader) -> PageRequest:
         offset=reader.integer("offset", default=0, minimum=0, maximum=MAX_OFFSET),
         limit=reader.integer("limit", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT),
         include_total_count=reader.boolean("includeTotalCount"),
+        reader=reader,
     )
 
 
-def _page_url(request, offset: int) -> str:
-    query = request.query_params.copy()
-    query["offset"] = str(offset)
+def _page_url(request, page: PageRequest, offset: int) -> str:
+    if page.reader is not None:
+        query = page.reader.known_query(offset=str(offset))
+    else:
+        query = QueryDict(mutable=True)
+        query.update({"offset": str(offset), "limit": str(page.limit)})
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
@@ -55,7 +62,8 @@ def paginated(
         result["totalCount"] = rows.count() if isinstance(rows, QuerySet) else len(rows)
     result["offset"] = page.offset
     result["limit"] = page.limit
-    result["previous"] = _page_url(request, max(0, page.offset - page.limit)) if page.offset > 0 else None
-    result["next"] = _page_url(request, page.offset + page.limit) if has_next else None
+    previous = max(0, page.offset - page.limit)
+    result["previous"] = _page_url(request, page, previous) if page.offset > 0 else None
+    result["next"] = _page_url(request, page, page.offset + page.limit) if has_next else None
     result["items"] = serialize(window[: page.limit])
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -23,12 +24,15 @@ class QueryReader:
     def __init__(self, query) -> None:
         self.query = query
         self.problems = ParameterProblems()
+        # The parameters the view asked for (True: read as several values); links repeat only these.
+        self.read: dict[str, bool] = {}
         for name in query:
             if any("\x00" in value for value in query.getlist(name)):
                 # PostgreSQL refuses NUL in text; no parameter of this API can mean it.
                 self.problems.add(name, f"“{name}” contains a NUL character.")
 
     def _raw(self, name: str) -> str | None:
+        self.read.setdefault(name, False)
         value = self.query.get(name)
         if value is None or "\x00" in value:
             return None
@@ -72,6 +76,7 @@ class QueryReader:
     def choices(self, name: str, allowed: Iterable[str]) -> list[str]:
         """Several values, repeated (status=A&status=B) or comma-separated (status=A,B)."""
         allowed = list(allowed)
+        self.read[name] = True
         values: list[str] = []
         for raw in self.query.getlist(name):
             for value in raw.split(","):
@@ -119,3 +124,16 @@ class QueryReader:
 
     def check(self) -> None:
         self.problems.raise_if_any()
+
+    def known_query(self, **changes: str) -> QueryDict:
+        """The parameters the view read, as sent (after ``check()`` every one of them is valid), with
+        ``changes``: what links such as next and previous may carry. A parameter no view reads is dropped."""
+        kept = QueryDict(mutable=True)
+        for name, several in self.read.items():
+            values = self.query.getlist(name) if several else [self.query.get(name)]
+            values = [value for value in values if value is not None]
+            if values:
+                kept.setlist(name, values)
+        for name, value in changes.items():
+            kept[name] = value
+        return kept

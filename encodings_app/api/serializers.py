@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from encodings_app.models import EncodingStatus, MessageType, Role
+from encodings_app.safe_links import api_links
 from encodings_app.selectors.organizations import diagnose
 
 
@@ -29,17 +30,6 @@ class MessageSerializer(serializers.Serializer):
     field = serializers.CharField(required=False, help_text="The request field the message is about.")
     links = LinkSerializer(many=True, required=False)
     more = serializers.DictField(required=False, help_text="E.g. Bitmovin's own requestId of a failed call.")
-
-
-def clean_links(raw: Any) -> list[dict[str, str]]:
-    """Links as Bitmovin sent them, keeping only well-formed http(s) ones."""
-    links = []
-    for item in raw if isinstance(raw, list) else []:
-        href = item.get("href") if isinstance(item, dict) else None
-        if isinstance(href, str) and href.lower().startswith(("http://", "https://")):
-            title = item.get("title")
-            links.append({"href": href, **({"title": title} if isinstance(title, str) and title else {})})
-    return links
 
 
 # --- organizations ------------------------------------------------------------------------------------------
@@ -190,7 +180,7 @@ class StoredMessageSerializer(serializers.Serializer):
 
     @extend_schema_field(LinkSerializer(many=True))
     def get_links(self, message) -> list[dict[str, str]]:
-        return clean_links(message.links)
+        return api_links(message.links)
 
 
 # --- status -------------------------------------------------------------------------------------------------

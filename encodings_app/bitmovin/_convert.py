@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
+from .ids import MAX_ID_LENGTH, is_valid_id
+
 T = TypeVar("T")
 
 # Timestamps beyond this are taken to be milliseconds since the epoch rather than seconds.
@@ -31,12 +33,43 @@ class ShapeError(ValueError):
     """The JSON does not have the structure a parser needs."""
 
 
+class InvalidIdError(ShapeError):
+    """An object's id is missing or breaks ``ids.is_valid_id``: a fault of that one object, so a list goes on
+    without it while a single-object answer is refused (``calls`` turns this into ``InvalidItemError``)."""
+
+    def __init__(self, what: str, value: Any) -> None:
+        self.what = what
+        if value is None or value == "":
+            reason = "no id"
+        else:
+            shown = value if isinstance(value, str) else str(value)
+            clipped = shown[: MAX_ID_LENGTH + 1] + ("…" if len(shown) > MAX_ID_LENGTH + 1 else "")
+            # repr() makes control characters and quotes visible instead of letting them reach a log as is.
+            reason = f"the id {clipped!r}, which is not a usable id"
+        article = "an" if what[:1] in ("a", "e", "i", "o", "u") else "a"
+        super().__init__(f"{article} {what} with {reason}")
+
+
 def as_str(value: Any) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def as_id(value: Any, what: str) -> str:
+    """A required resource id (see ``ids``); anything else raises ``InvalidIdError`` naming ``what``."""
+    text = as_str(value)
+    if not is_valid_id(text):
+        raise InvalidIdError(what, text if text is not None else value)
+    return text  # type: ignore[return-value]
+
+
+def as_optional_id(value: Any) -> str | None:
+    """An id that the object can do without: an unusable one becomes None rather than failing the object."""
+    text = as_str(value)
+    return text if is_valid_id(text) else None
 
 
 def as_int(value: Any) -> int | None:

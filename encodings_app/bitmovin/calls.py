@@ -4,16 +4,18 @@ the checks on what callers pass in."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from ._convert import ShapeError, as_int, as_str
+from ._convert import InvalidIdError, ShapeError, as_int, as_str
 from .envelope import Envelope
 from .errors import (
     ActionOutcomeUnknownError,
     BitmovinError,
     InvalidArgumentError,
+    InvalidItemError,
     NotFoundError,
     ProtocolError,
     ServiceUnavailableError,
@@ -23,6 +25,8 @@ from .transport import Transport, validate_path_value
 from .types import Page, ResourceId, Task
 
 T = TypeVar("T")
+
+logger = logging.getLogger("encodings_app.bitmovin")
 
 MAX_PAGE_SIZE = 100
 
@@ -56,8 +60,18 @@ class Calls:
     ) -> Page[T]:
         for name, value in (path or {}).items():
             validate_path_value(name, value)
+        endpoint = f"{method} {template}"
         envelope = self._transport.request(method, template, path=path, params=params)
-        return self.parse(envelope, lambda result: page_from_json(result, parse))  # type: ignore[return-value]
+        page: Page[T] = self.parse(
+            envelope,
+            lambda result: page_from_json(  # type: ignore[arg-type, return-value]
+                result, parse, request_id=envelope.request_id, endpoint=endpoint
+            ),
+        )
+        for skipped in page.skipped:
+            # The request id leads the text: it is what Bitmovin support needs to find the answer.
+            logger.warning("bitmovin %s: an item was left out: %s", endpoint, skipped)
+        return page
 
     def parse(self, envelope: Envelope, parse: Callable[[Mapping[str, Any]], T]) -> T:
         try:
@@ -65,6 +79,13 @@ class Calls:
                 raise ShapeError(f"data.result is {type(envelope.result).__name__}, expected an object")
             parsed = parse(envelope.result)
             return with_evidence(parsed, envelope)
+        except InvalidIdError as exc:
+            raise InvalidItemError(
+                f"the answer holds {exc}",
+                kind=exc.what,
+                request_id=envelope.request_id,
+                http_status=envelope.http_status,
+            ) from None
         except (
             ShapeError,
             TypeError,
@@ -187,14 +208,37 @@ def unknown_outcome(
     )
 
 
-def page_from_json(result: Mapping[str, Any], parse: Callable[[Mapping[str, Any]], T]) -> Page[T]:
+def page_from_json(
+    result: Mapping[str, Any],
+    parse: Callable[[Mapping[str, Any]], T],
+    *,
+    request_id: str | None = None,
+    endpoint: str | None = None,
+) -> Page[T]:
+    """A page; an item whose id is unusable is left out and reported in ``skipped``, the rest go on."""
     items = result.get("items")
     if not isinstance(items, list):
         raise ShapeError("a list result without an items array")
     if not all(isinstance(item, dict) for item in items):
         raise ShapeError("a list result whose items are not all objects")
+    parsed: list[T] = []
+    skipped: list[InvalidItemError] = []
+    for position, item in enumerate(items):
+        try:
+            parsed.append(parse(item))
+        except InvalidIdError as exc:
+            skipped.append(
+                InvalidItemError(
+                    f"item {position} of the list is {exc}",
+                    kind=exc.what,
+                    position=position,
+                    request_id=request_id,
+                    endpoint=endpoint,
+                )
+            )
     return Page(
-        items=tuple(parse(item) for item in items),
+        items=tuple(parsed),
+        skipped=tuple(skipped),
         offset=as_int(result.get("offset")),
         limit=as_int(result.get("limit")),
         total_count=as_int(result.get("totalCount")),

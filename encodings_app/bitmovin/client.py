@@ -209,6 +209,7 @@ class BitmovinClient:
         """Every encoding matching ``filters`` (those of ``list_encodings``), walking pages of 100.
 
         Encodings created while the walk runs shift later pages; an id already yielded is not yielded again.
+        An encoding whose id is unusable is left out (and logged with the request id) and the walk goes on.
         """
         filters.pop("limit", None)
         offset = filters.pop("offset", 0)
@@ -219,8 +220,9 @@ class BitmovinClient:
                 if encoding.id not in seen:
                     seen.add(encoding.id)
                     yield encoding
-            offset += len(page.items)
-            if len(page.items) < MAX_PAGE_SIZE:
+            # Skipped items (unusable ids) still took their place on the page.
+            offset += page.received
+            if page.received < MAX_PAGE_SIZE:
                 return
             if page.total_count is not None and offset >= page.total_count:
                 return

@@ -182,6 +182,21 @@ class ProtocolError(BitmovinError):
         return text
 
 
+class InvalidItemError(ProtocolError):
+    """One object of an answer has an id that is missing or unusable (see ``ids.is_valid_id``).
+
+    In a list, only that item is left out: the page's other items are returned, and this error is kept in
+    ``Page.skipped``. A single-object answer (``get_encoding``) raises it. ``kind`` names what the id
+    identifies ("encoding", "webhook" ...), ``position`` is the item's index in the page's ``items`` (None
+    for a single object). It never carries the body: the message names the bad id, clipped.
+    """
+
+    def __init__(self, message: str = "", *, kind: str = "item", position: int | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.kind = kind
+        self.position = position
+
+
 class ActionOutcomeUnknownError(BitmovinError):
     """An action (POST) got no usable answer, and the client could not confirm that it took effect.
 

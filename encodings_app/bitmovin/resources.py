@@ -13,15 +13,16 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ._convert import (
-    ShapeError,
     as_bool,
     as_date,
     as_datetime,
     as_dict,
     as_dict_tuple,
     as_float,
+    as_id,
     as_int,
     as_objects,
+    as_optional_id,
     as_str,
 )
 from .enums import LiveEncodingStatus, OrganizationType, enum_or_raw
@@ -32,13 +33,6 @@ if TYPE_CHECKING:
 
 _META = {"compare": False}
 _RAW = {"compare": False, "repr": False}
-
-
-def _required_id(data: Mapping[str, Any], what: str) -> str:
-    value = as_str(data.get("id"))
-    if not value:
-        raise ShapeError(f"{what} without an id")
-    return value
 
 
 @dataclass(frozen=True)
@@ -130,7 +124,7 @@ class Organization:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Organization:
         return cls(
-            id=_required_id(data, "organization"),
+            id=as_id(data.get("id"), "organization"),
             name=as_str(data.get("name")),
             description=as_str(data.get("description")),
             type=enum_or_raw(OrganizationType, data.get("type")),
@@ -290,7 +284,7 @@ class Webhook:
         if isinstance(signature.get("key"), str):
             signature["key"] = mask_secret(signature["key"])
         return cls(
-            id=_required_id(data, "webhook"),
+            id=as_id(data.get("id"), "webhook"),
             url=as_str(data.get("url")),
             method=as_str(data.get("method")),
             insecure_ssl=as_bool(data.get("insecureSsl")),
@@ -301,6 +295,6 @@ class Webhook:
             modified_at=as_datetime(data.get("modifiedAt")),
             custom_data=as_dict(data.get("customData")),
             event_type=as_str(data.get("eventType")),
-            resource_id=as_str(data.get("resourceId")),
+            resource_id=as_optional_id(data.get("resourceId")),
             raw=raw,
         )

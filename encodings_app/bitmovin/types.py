@@ -14,16 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._convert import (
-    ShapeError,
     as_datetime,
     as_dict,
     as_float,
+    as_id,
     as_int,
     as_object,
     as_objects,
+    as_optional_id,
     as_str,
     as_str_tuple,
 )
@@ -39,17 +40,13 @@ from .enums import (
     enum_or_raw,
 )
 
+if TYPE_CHECKING:
+    from .errors import InvalidItemError
+
 T = TypeVar("T")
 
 _META = {"compare": False}
 _RAW = {"compare": False, "repr": False}
-
-
-def _required_id(data: Mapping[str, Any], what: str) -> str:
-    value = as_str(data.get("id"))
-    if not value:
-        raise ShapeError(f"{what} without an id")
-    return value
 
 
 @dataclass(frozen=True)
@@ -75,7 +72,10 @@ class Message:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Message:
         return cls(
-            id=as_str(data.get("id")),
+            # A message's id is only a key for not storing it twice, never part of a URL. A message whose id
+            # is unusable still says what happened (often why an encoding failed), so it is kept without
+            # its id rather than dropped: the mirror keys id-less messages by a hash of their content.
+            id=as_optional_id(data.get("id")),
             type=enum_or_raw(MessageType, data.get("type")),
             text=as_str(data.get("text")),
             field=as_str(data.get("field")),
@@ -157,7 +157,8 @@ class Subtask:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Subtask:
         return cls(
-            id=as_str(data.get("id")),
+            # As with messages: the subtask's progress and messages matter, its id is never a key or a link.
+            id=as_optional_id(data.get("id")),
             status=enum_or_raw(Status, data.get("status")),
             progress=as_int(data.get("progress")),
             name=as_str(data.get("name")),
@@ -275,7 +276,7 @@ class Encoding:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Encoding:
         return cls(
-            id=_required_id(data, "encoding"),
+            id=as_id(data.get("id"), "encoding"),
             name=as_str(data.get("name")),
             description=as_str(data.get("description")),
             created_at=as_datetime(data.get("createdAt")),
@@ -306,7 +307,12 @@ class Encoding:
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a list endpoint. ``total_count`` is None unless the API was asked for it."""
+    """One page of a list endpoint. ``total_count`` is None unless the API was asked for it.
+
+    ``skipped`` holds one ``InvalidItemError`` per item that was left out because its id is unusable (see
+    ``ids``); ``items`` are the others. Paging goes on by ``received`` (both together), not by ``len()``:
+    a page of 100 with one item skipped is still a full page.
+    """
 
     items: tuple[T, ...]
     offset: int | None = None
@@ -314,6 +320,7 @@ class Page(Generic[T]):
     total_count: int | None = None
     next: str | None = None
     previous: str | None = None
+    skipped: tuple[InvalidItemError, ...] = field(default=(), **_META)
     request_id: str | None = field(default=None, **_META)
     response_messages: tuple[Message, ...] = field(default=(), **_META)
 
@@ -322,6 +329,11 @@ class Page(Generic[T]):
 
     def __len__(self) -> int:
         return len(self.items)
+
+    @property
+    def received(self) -> int:
+        """How many items the API sent on this page, the skipped ones included."""
+        return len(self.items) + len(self.skipped)
 
 
 class ResourceId(str):

@@ -30,6 +30,9 @@ class SyncRun(models.Model):
     encodings_created = models.PositiveIntegerField(default=0)
     encodings_updated = models.PositiveIntegerField(default=0)
     messages_added = models.PositiveIntegerField(default=0)
+    encodings_skipped = models.PositiveIntegerField(
+        default=0, help_text="Encodings left out because Bitmovin gave them an id the dashboard cannot use."
+    )
     error_code = models.IntegerField(null=True, blank=True)
     error_message = models.TextField(blank=True)
     error_request_id = models.CharField(max_length=100, blank=True)

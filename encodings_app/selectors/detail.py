@@ -24,6 +24,7 @@ from encodings_app.bitmovin import (
     explain_retry_hint,
 )
 from encodings_app.models import Encoding, EncodingStatus, Message, MessageType
+from encodings_app.safe_links import api_links
 
 MESSAGES_PER_PAGE = 100
 ERROR_MESSAGES_SHOWN = 20
@@ -178,17 +179,13 @@ class ErrorPanel:
 
     @property
     def links(self) -> list[dict[str, str]]:
+        """The ERROR messages' web links, each once (see safe_links: only http(s) ones are links at all)."""
         seen, links = set(), []
         for message in self.error_messages:
-            for link in message.links or []:
-                href = link.get("href") if isinstance(link, dict) else None
-                if (
-                    isinstance(href, str)
-                    and href.lower().startswith(("http://", "https://"))
-                    and href not in seen
-                ):
-                    seen.add(href)
-                    links.append({"href": href, "title": link.get("title") or href})
+            for link in api_links(message.links):
+                if link["href"] not in seen:
+                    seen.add(link["href"])
+                    links.append({"href": link["href"], "title": link.get("title") or link["href"]})
         return links
 
 

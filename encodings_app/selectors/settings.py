@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Membership, Organization, Role, SyncRun, WebhookDelivery
 
 WEBHOOKS_PER_PAGE = 25
@@ -41,12 +40,6 @@ def organization_settings_data(organization: Organization, *, webhook_page: int 
     paginator = Paginator(deliveries, WEBHOOKS_PER_PAGE)
     corrected = webhook_page > paginator.num_pages
     page = paginator.page(min(max(1, webhook_page), paginator.num_pages))
-    page.object_list = list(page.object_list)
-    for delivery in page.object_list:
-        # Rows stored before ids were checked at the door may hold any text: such an id is shown, not linked.
-        delivery.encoding_link_id = (
-            delivery.encoding_bitmovin_id if is_valid_id(delivery.encoding_bitmovin_id) else ""
-        )
     return SettingsData(
         members=list(members_of(organization)),
         deliveries=page,

@@ -201,7 +201,12 @@ def mark_seen(organization: Organization, bitmovin_ids: Iterable[str]) -> None:
 
 
 def message_key(message: api.Message, subtask: str) -> str:
-    """The API's message id, or a stable hash of the message's content when the API gave none."""
+    """The API's message id, or a stable hash of the message's content when the API gave none.
+
+    A message whose id is unusable (see bitmovin.ids) reaches here without one: the client keeps such a
+    message, because its text may be the only word on why an encoding failed, and drops only the id, which is
+    nothing but this key. It is then keyed by its content like any message that came without an id.
+    """
     if message.id:
         return message.id[:64]
     content = "\x1f".join(

@@ -31,10 +31,12 @@ from encodings_app.bitmovin import (
     AuthenticationError,
     BitmovinClient,
     BitmovinError,
+    InvalidItemError,
     NotFoundError,
     RateLimitedError,
 )
 from encodings_app.bitmovin import types as api
+from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import ACTIVE_STATUSES, Encoding, Organization, SyncRun
 from encodings_app.services import lease, mirror
 from encodings_app.services.clients import KeyUnavailable, client_for
@@ -99,20 +101,36 @@ def _run(organization: Organization, *, token: str, full: bool) -> SyncRun:
         raise
     else:
         record_success(organization, run, skipped=cycle.status_errors)
+        _note_left_out(run, cycle.left_out)
     finally:
         run.api_calls = client.call_counts
         run.finished_at = timezone.now()
         run.save()
     logger.info(
-        "sync of %s: %s, %d API calls, %d created, %d updated, %d messages",
+        "sync of %s: %s, %d API calls, %d created, %d updated, %d messages, %d left out",
         organization.slug,
         run.outcome,
         run.total_api_calls,
         run.encodings_created,
         run.encodings_updated,
         run.messages_added,
+        run.encodings_skipped,
     )
     return run
+
+
+def _note_left_out(run: SyncRun, left_out: list[InvalidItemError]) -> None:
+    """Say on a successful run's record that some encodings were left out, and why, for the pages."""
+    if not left_out:
+        return
+    last = left_out[-1]
+    note = (
+        f"{len(left_out)} encoding(s) left out: Bitmovin gave them an id the dashboard cannot use; "
+        f"the last: {last.message}"
+    )
+    run.error_message = f"{run.error_message} {note}".strip()
+    if not run.error_request_id:
+        run.error_request_id = last.request_id or ""
 
 
 def _full_pass_due(organization: Organization) -> bool:
@@ -130,6 +148,8 @@ class _Cycle:
         self.run = run
         self.token = token
         self.status_errors: list[BitmovinError] = []
+        # List items the client left out for an unusable id: the run counts them and goes on without them.
+        self.left_out: list[InvalidItemError] = []
 
     def execute(self, *, full: bool) -> None:
         organization = self.organization
@@ -160,12 +180,22 @@ class _Cycle:
 
     def _pages(self, *, offset: int = 0, **filters) -> Iterator[api.Page]:
         while True:
-            page = self.client.list_encodings(offset=offset, limit=PAGE_SIZE, **filters)
-            lease.renew(self.organization.pk, self.token)
+            page = self._list(offset=offset, limit=PAGE_SIZE, **filters)
             yield page
-            if len(page.items) < PAGE_SIZE:
+            # Left-out items took their place on the page: count them, or a full page would look like the end.
+            if page.received < PAGE_SIZE:
                 return
-            offset += len(page.items)
+            offset += page.received
+
+    def _list(self, **arguments) -> api.Page:
+        page = self.client.list_encodings(**arguments)
+        lease.renew(self.organization.pk, self.token)
+        for error in page.skipped:
+            self.left_out.append(error)
+            self.run.encodings_skipped += 1
+            # The client logged the item with the request id; this line says which organization it was.
+            logger.warning("sync of %s left an encoding out: %s", self.organization.slug, error)
+        return page
 
     def _count(self, result: mirror.UpsertResult, *, into: mirror.UpsertResult) -> None:
         self.run.encodings_created += result.created
@@ -191,6 +221,16 @@ class _Cycle:
         if len(chosen) < cap:
             chosen += list(changed.order_by("-created_at")[: cap - len(chosen)])
         for encoding in chosen:
+            if not is_valid_id(encoding.bitmovin_id):
+                # A row stored before ids were checked: its id cannot be put into the status path safely.
+                # Lists no longer yield it, so the next full pass marks it gone.
+                self.run.encodings_skipped += 1
+                logger.warning(
+                    "sync of %s: no status read for a stored encoding with an unusable id (pk %s)",
+                    self.organization.slug,
+                    encoding.pk,
+                )
+                continue
             try:
                 self.run.messages_added += refresh_status(self.client, encoding)
             except (RateLimitedError, AuthenticationError):
@@ -217,19 +257,18 @@ class _Cycle:
         offset = 0
         while True:
             cursor = organization.full_sync_cursor
-            page = self.client.list_encodings(
+            page = self._list(
                 offset=offset,
                 limit=PAGE_SIZE,
                 sort="createdAt:asc",
                 created_at_newer_than=cursor - timedelta(seconds=1) if cursor else None,
             )
-            lease.renew(organization.pk, self.token)
             result = mirror.upsert_encodings(organization, page.items)
             mirror.mark_seen(organization, [item.id for item in page.items])
             self._count(result, into=mirror.UpsertResult())
             self._advance("finished_watermark", result.newest_finished_at)
             newest = result.newest_created_at
-            if len(page.items) < PAGE_SIZE:
+            if page.received < PAGE_SIZE:
                 break
             # Keyset paging on createdAt survives deletions between pages; when a whole page shares one
             # second the cursor cannot move, so step over that page by offset instead.
@@ -238,7 +277,7 @@ class _Cycle:
                 Organization.objects.filter(pk=organization.pk).update(full_sync_cursor=newest)
                 offset = 0
             else:
-                offset += len(page.items)
+                offset += page.received
         self._finish_full_pass(newest)
 
     def _finish_full_pass(self, newest_created: datetime | None) -> None:
@@ -277,6 +316,12 @@ def refresh_status(client: BitmovinClient, encoding: Encoding) -> int:
 
 def encoding_refresh(*, organization_id: int, bitmovin_id: str) -> Encoding | None:
     """Read one encoding and its status Task now (after a webhook, or when a page asks for it)."""
+    if not is_valid_id(bitmovin_id):
+        # Only a row stored before ids were checked can name one; the API is never asked about it.
+        logger.warning(
+            "refresh of an encoding with an unusable id refused (organization %s)", organization_id
+        )
+        return None
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is None or not organization.can_sync:
         return None

@@ -153,15 +153,6 @@ def _is_hex_colour(value: Any) -> bool:
 
 
 @register.filter
-def safe_href(value: Any) -> str:
-    """The URL when it is http(s), else "": anything else (javascript:, data:) must not become a link."""
-    if not isinstance(value, str):
-        return ""
-    stripped = value.strip()
-    return stripped if stripped.lower().startswith(("https://", "http://")) else ""
-
-
-@register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     try:
         return mapping[key]

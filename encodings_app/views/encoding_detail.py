@@ -1,35 +1,49 @@
-"""One encoding: status, phases, subtasks, metadata, the message timeline and its error in plain words."""
+"""One encoding: status, phases, subtasks, metadata, the message timeline and its error in plain words.
+
+The page's own links (message type chips, message pages, the poll, the way back to the list) are rebuilt
+from validated values only: the shown message types, the page number and the list's filters as
+``list_querystring`` accepts them. Nothing else from the request's query string reaches a link.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from encodings_app import access, selectors
-from encodings_app.forms import MessageFilterForm
+from encodings_app.forms import MessageFilterForm, list_querystring
 from encodings_app.selectors.detail import Timeline
 from encodings_app.services import actions
 from encodings_app.views.actions import offered_actions
 from encodings_app.views.common import ACTION_EVIDENCE_KEY, back_to_list, detail_url, render_page
 
 
-def type_chips(request: HttpRequest, timeline: Timeline) -> list[dict]:
+def detail_query(*, types: list[str] | None, mpage: int = 1, back: str = "") -> str:
+    """The detail page's query string: message types (None: the default ones), messages page, way back."""
+    query = QueryDict(mutable=True)
+    if types is not None:
+        query["types"] = ",".join(t for t in selectors.MESSAGE_TYPES if t in types)
+    if mpage > 1:
+        query["mpage"] = str(mpage)
+    if back:
+        query["back"] = back
+    return query.urlencode()
+
+
+def type_chips(timeline: Timeline, back: str) -> list[dict]:
     """One chip per message type with its count; each chip's link shows or hides that type."""
     chips = []
     for message_type in selectors.MESSAGE_TYPES:
         shown = message_type in timeline.shown_types
-        wanted = set(timeline.shown_types) ^ {message_type}
-        query = request.GET.copy()
-        query["types"] = ",".join(t for t in selectors.MESSAGE_TYPES if t in wanted)
-        query.pop("mpage", None)
+        wanted = list(set(timeline.shown_types) ^ {message_type})
         chips.append(
             {
                 "type": message_type,
                 "count": timeline.counts.get(message_type, 0),
                 "shown": shown,
-                "href": f"?{query.urlencode()}#messages",
+                "href": f"?{detail_query(types=wanted, back=back)}#messages",
             }
         )
     return chips
@@ -48,6 +62,9 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
         notes.append(
             f"There is no messages page {form.page_number()}; this is the last one, {timeline.page}."
         )
+    back = list_querystring(request.GET.get("back", ""))
+    # Types as asked for (only known ones survive); when none were asked for, the links keep the default.
+    types = timeline.shown_types if "types" in request.GET else None
     evidence = None
     if not request.htmx and ACTION_EVIDENCE_KEY in request.session:
         stored = request.session.pop(ACTION_EVIDENCE_KEY)
@@ -58,11 +75,14 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
         "phases": selectors.phases(encoding),
         "subtasks": selectors.subtasks(encoding),
         "timeline": timeline,
-        "chips": type_chips(request, timeline),
+        "chips": type_chips(timeline, back),
         "error": selectors.error_panel(encoding),
         "notes": notes,
         "back_url": back_to_list(request, slug),
-        "back": request.GET.get("back", ""),
+        "back": back,
+        "poll_query": detail_query(types=types, mpage=timeline.page, back=back),
+        "previous_messages": detail_query(types=types, mpage=timeline.page - 1, back=back),
+        "next_messages": detail_query(types=types, mpage=timeline.page + 1, back=back),
         "action_evidence": evidence,
         "offered_actions": offered_actions(encoding),
     }

@@ -1,8 +1,13 @@
-"""The encodings list: filters, sort and page all live in the URL; the results are polled by htmx."""
+"""The encodings list: filters, sort and page all live in the URL; the results are polled by htmx.
+
+Every link of the page is rebuilt from the filter form's validated values (``EncodingFilterForm.query``):
+a parameter the list does not know, or a value it refused, appears in none of them.
+"""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from encodings_app import access, selectors
@@ -25,7 +30,7 @@ COLUMNS = [
 ]
 
 
-def sort_headers(request: HttpRequest, current: str) -> list[dict]:
+def sort_headers(form: EncodingFilterForm, current: str) -> list[dict]:
     """Each column's header: its link toggles the direction, and aria-sort says the current one."""
     headers = []
     for key, label in COLUMNS:
@@ -36,10 +41,7 @@ def sort_headers(request: HttpRequest, current: str) -> list[dict]:
             target = key if descending_now else f"-{key}"
             if not ascending_now and not descending_now and key == "name":
                 target = "name"  # names read best A to Z first
-            query = request.GET.copy()
-            query["sort"] = target
-            query.pop("page", None)
-            header["href"] = f"?{query.urlencode()}"
+            header["href"] = f"?{form.query(sort=target, page=None)}"
             if ascending_now:
                 header["aria_sort"] = "ascending"
             elif descending_now:
@@ -57,13 +59,17 @@ def encoding_list(request: HttpRequest, slug: str) -> HttpResponse:
     notes = form.notes()
     if corrected:
         notes.append(f"There is no page {form.page_number()}; this is the last page, {page.number}.")
+    # The page as shown: what the detail pages lead back to and what the poll asks for again.
+    shown = form.query(page=page.number) if corrected else form.query()
+    url = reverse("encoding-list", args=[slug])
     context = {
         "form": form,
         "filters": filters,
         "page": page,
         "notes": notes,
-        "headers": sort_headers(request, filters.sort),
-        "querystring": request.GET.urlencode(),
+        "headers": sort_headers(form, filters.sort),
+        "back": shown,
+        "poll_url": f"{url}?{shown}" if shown else url,
         "page_size": PAGE_SIZE,
         "statuses": [value for value, _ in form.fields["status"].choices],
     }

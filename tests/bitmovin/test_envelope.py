@@ -224,7 +224,6 @@ CALLS = {
         ({"id": ""}, "get_encoding"),
         ({"items": "nope"}, "list_encodings"),
         ({"items": [{"id": "a"}, 3]}, "list_encodings"),
-        ({"items": [{"name": "no id"}]}, "list_encodings"),
         ({"status": "FINISHED"}, "stop_encoding"),
     ],
 )

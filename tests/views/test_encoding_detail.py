@@ -127,7 +127,9 @@ def test_messages_are_grouped_by_subtask_and_only_web_links_become_links(world, 
     assert groups == ["Encoding", "Subtask: MUXING"]
     assert '<a href="https://bitmovin.com/docs/muxing"' in html
     assert 'href="javascript:' not in html and 'href="ftp:' not in html
-    assert "Evil" in html and "(javascript:alert(document.cookie))" in html
+    # A link that is not followed is shown as its URL, never behind its friendly title.
+    assert '<span class="link-text">javascript:alert(document.cookie)</span>' in html
+    assert "Evil" not in html
 
 
 def test_messages_are_paginated_by_one_hundred(world, login):
@@ -292,7 +294,8 @@ def test_api_error_of_an_action_is_shown_once_with_its_request_id(world, login):
         "status is RUNNING",
     ):
         assert part in block
-    assert '<a href="https://bitmovin.com/x"' in block and "javascript:" not in block
+    assert '<a href="https://bitmovin.com/x"' in block and 'href="javascript:' not in block
+    assert '<span class="link-text">javascript:alert(1)</span>' in block and "Bad" not in block
     assert "api-error" not in client.get(url(encoding)).content.decode()
 
 

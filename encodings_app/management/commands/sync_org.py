@@ -44,6 +44,11 @@ class Command(BaseCommand):
             f"  encodings created {run.encodings_created}, updated {run.encodings_updated}; "
             f"messages added {run.messages_added}"
         )
+        if run.encodings_skipped:
+            self.stdout.write(
+                f"  left out {run.encodings_skipped} encoding(s) whose id the dashboard cannot use; "
+                "the log names them with the request id"
+            )
         if run.outcome != SyncRun.Outcome.OK:
             request = f" (requestId {run.error_request_id})" if run.error_request_id else ""
             code = f"code {run.error_code}: " if run.error_code else ""
