@@ -89,17 +89,6 @@ def test_pages_and_the_api_answer_with_stored_ids_no_url_can_hold(world, login, 
     assert {item["id"] for item in items} == {good.bitmovin_id, *UNUSABLE_IDS}
 
 
-def test_the_webhook_log_shows_a_stored_unusable_id_as_text(world, login):
-    world.acme.webhook_deliveries.create(
-        verdict="valid", event_type="ENCODING_FINISHED", encoding_bitmovin_id="a/b"
-    )
-
-    response = login(world.admin).get("/o/acme/settings/")
-
-    assert response.status_code == 200
-    assert "<td>a/b</td>" in response.content.decode()
-
-
 # --- links from Bitmovin ----------------------------------------------------------------------------------
 
 
