@@ -165,6 +165,12 @@ STUCK_NO_PROGRESS_SECONDS = env_int("STUCK_NO_PROGRESS_SECONDS", 10 * 60, minimu
 
 CELERY_BEAT_SCHEDULE["sync-sweep"] = {"task": "sync.sweep", "schedule": float(SYNC_INTERVAL_SECONDS)}
 
+# --- Actions on encodings ---------------------------------------------------------------------------------
+# Each user may ask for this many actions (start, stop, delete, reprioritize, restart live, refresh) per
+# window, on the pages and through the API together; past it the answer is "wait N s" (HTTP 429).
+ACTION_RATE_LIMIT = env_int("ACTION_RATE_LIMIT", 30, minimum=1)
+ACTION_RATE_WINDOW_SECONDS = env_int("ACTION_RATE_WINDOW_SECONDS", 60, minimum=1)
+
 # --- API keys of organizations -------------------------------------------------------------------------
 _field_keys = env_str("FIELD_ENCRYPTION_KEYS")
 if not _field_keys:

@@ -4,6 +4,9 @@ Bitmovin counts requests per key, per endpoint and per minute. Each call the cli
 one unit from a counter in the shared cache (Redis in production); when the minute's budget is spent the
 call is refused with the same RateLimitedError a real 429 would raise, so both paths pause the organization
 by rescheduling, never by sleeping in a worker.
+
+The counter itself, `window_spend`, is the one fixed-window limiter of the project: the per-user limit on
+encoding actions (services/actions.py) counts with it too.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.cache import cache as default_cache
 
@@ -52,29 +56,57 @@ class ApiBudget:
         self.clock = clock
 
     def __call__(self, method: str, endpoint: str) -> None:
-        now = self.clock()
-        window = int(now // WINDOW_SECONDS)
-        counter = self._counter(endpoint, window)
-        # add() only creates the counter; incr() is atomic on Redis, so concurrent workers share one count.
-        self.cache.add(counter, 0, timeout=WINDOW_SECONDS * 2)
-        try:
-            used = self.cache.incr(counter)
-        except ValueError:  # expired between add() and incr()
-            self.cache.add(counter, 1, timeout=WINDOW_SECONDS * 2)
-            used = 1
         limit = budget_for(endpoint)
-        if used > limit:
-            retry_after = (window + 1) * WINDOW_SECONDS - now
+        spent = window_spend(self._counter_prefix(endpoint), limit=limit, cache=self.cache, clock=self.clock)
+        if spent.exceeded:
             raise errors.RateLimitedError(
                 f"our own budget of {limit} requests per minute for {endpoint} is spent",
-                retry_after=max(1.0, retry_after),
+                retry_after=spent.retry_after,
                 method=method,
                 endpoint=endpoint,
             )
 
     def used(self, endpoint: str) -> int:
-        return self.cache.get(self._counter(endpoint, int(self.clock() // WINDOW_SECONDS)), 0)
+        window = int(self.clock() // WINDOW_SECONDS)
+        return self.cache.get(f"{self._counter_prefix(endpoint)}:{window}", 0)
 
-    def _counter(self, endpoint: str, window: int) -> str:
+    def _counter_prefix(self, endpoint: str) -> str:
         # No spaces in cache keys: some backends refuse them.
-        return f"api-budget:{self.fingerprint}:{endpoint.replace(' ', '_')}:{window}"
+        return f"api-budget:{self.fingerprint}:{endpoint.replace(' ', '_')}"
+
+
+@dataclass(frozen=True)
+class WindowSpend:
+    used: int
+    limit: int
+    retry_after: float  # seconds until the window resets
+
+    @property
+    def exceeded(self) -> bool:
+        return self.used > self.limit
+
+
+def window_spend(
+    name: str,
+    *,
+    limit: int,
+    window_seconds: int = WINDOW_SECONDS,
+    cache=None,
+    clock: Callable[[], float] = time.time,
+) -> WindowSpend:
+    """Spend one unit of the counter `name` in the current fixed window, shared by every process.
+
+    The caller decides what to do past `limit`: the API budget raises, a person gets an answer in words.
+    """
+    cache = cache or default_cache
+    now = clock()
+    window = int(now // window_seconds)
+    counter = f"{name}:{window}"
+    # add() only creates the counter; incr() is atomic on Redis, so concurrent workers share one count.
+    cache.add(counter, 0, timeout=window_seconds * 2)
+    try:
+        used = cache.incr(counter)
+    except ValueError:  # expired between add() and incr()
+        cache.add(counter, 1, timeout=window_seconds * 2)
+        used = 1
+    return WindowSpend(used=used, limit=limit, retry_after=max(1.0, (window + 1) * window_seconds - now))
