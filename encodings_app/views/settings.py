@@ -20,6 +20,7 @@ from encodings_app.models import Organization, Role
 from encodings_app.selectors.wall import display_links_of
 from encodings_app.services import organizations as org_services
 from encodings_app.services.actions import ErrorEvidence
+from encodings_app.views.audit import audit_log_context
 from encodings_app.views.common import render_page
 
 
@@ -45,6 +46,7 @@ def render_settings(request: HttpRequest, organization: Organization, **extra) -
         "roles": Role.choices,
         "webhook_url": request.build_absolute_uri(reverse("bitmovin-webhook", args=[organization.slug])),
         "display_links": display_links_of(organization),
+        **audit_log_context(request, organization),
         **extra,
     }
     context.setdefault(
