@@ -189,6 +189,11 @@ WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 14,
 SYNC_RUN_RETENTION_DAYS = env_int("SYNC_RUN_RETENTION_DAYS", 30, minimum=1)
 
 CELERY_BEAT_SCHEDULE["retention-prune"] = {"task": "retention.prune", "schedule": 3600.0}
+# --- Actions on encodings ---------------------------------------------------------------------------------
+# Each user may ask for this many actions (start, stop, delete, reprioritize, restart live, refresh) per
+# window, on the pages and through the API together; past it the answer is "wait N s" (HTTP 429).
+ACTION_RATE_LIMIT = env_int("ACTION_RATE_LIMIT", 30, minimum=1)
+ACTION_RATE_WINDOW_SECONDS = env_int("ACTION_RATE_WINDOW_SECONDS", 60, minimum=1)
 
 # --- API keys of organizations -------------------------------------------------------------------------
 _field_keys = env_str("FIELD_ENCRYPTION_KEYS")

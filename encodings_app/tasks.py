@@ -13,6 +13,10 @@ from encodings_app.services import retention, sync
 
 PING_KEY_PREFIX = "diagnostics:ping:"
 QUEUED_KEY_PREFIX = "sync:queued:"
+REFRESH_QUEUED_KEY_PREFIX = "refresh:queued:"
+# How long "a refresh of this encoding is queued" holds when the task never runs (a lost message, a broker
+# emptied by hand): after that the next request may queue one again.
+REFRESH_QUEUED_SECONDS = 120
 
 
 @shared_task(name="diagnostics.ping", time_limit=30, soft_time_limit=20)
@@ -40,8 +44,26 @@ def sync_organization(organization_id: int, full: bool = False) -> None:
     sync.organization_sync(organization_id=organization_id, full=full)
 
 
+def refresh_queued_key(organization_id: int, bitmovin_id: str) -> str:
+    return f"{REFRESH_QUEUED_KEY_PREFIX}{organization_id}:{bitmovin_id}"
+
+
+def refresh_encoding_enqueue(organization_id: int, bitmovin_id: str) -> bool:
+    """Queue a fresh read of one encoding unless one is already waiting; True when this call queued it.
+
+    cache.add is atomic in the shared cache, so of many requests at once exactly one queues the task. A
+    waiting refresh reads the encoding when it runs, so it also covers whatever happened after it was queued.
+    """
+    if not cache.add(refresh_queued_key(organization_id, bitmovin_id), 1, timeout=REFRESH_QUEUED_SECONDS):
+        return False
+    refresh_encoding.delay_on_commit(organization_id, bitmovin_id)
+    return True
+
+
 @shared_task(name="sync.refresh_encoding", bind=True, max_retries=5, time_limit=60, soft_time_limit=50)
 def refresh_encoding(self, organization_id: int, bitmovin_id: str) -> None:
+    # Cleared before reading, so that a change made while this read runs can queue a read of its own.
+    cache.delete(refresh_queued_key(organization_id, bitmovin_id))
     try:
         sync.encoding_refresh(organization_id=organization_id, bitmovin_id=bitmovin_id)
     except BitmovinError as exc:

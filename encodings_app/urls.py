@@ -8,6 +8,7 @@ from encodings_app.views import (
     encodings,
     health,
     home,
+    members,
     overview,
     settings,
     wall,
@@ -47,9 +48,9 @@ urlpatterns = [
         name="organization-test-connection",
     ),
     path("o/<slug:slug>/settings/webhooks/", settings.register_webhooks, name="organization-webhooks"),
-    path("o/<slug:slug>/settings/members/", settings.member_add, name="organization-member-add"),
+    path("o/<slug:slug>/settings/members/", members.member_add, name="organization-member-add"),
     path(
-        "o/<slug:slug>/settings/members/<int:user_id>/", settings.member_role, name="organization-member-role"
+        "o/<slug:slug>/settings/members/<int:user_id>/", members.member_role, name="organization-member-role"
     ),
     path("o/<slug:slug>/settings/walls/", display_links.create, name="display-link-create"),
     path(
@@ -59,7 +60,7 @@ urlpatterns = [
     ),
     path(
         "o/<slug:slug>/settings/members/<int:user_id>/remove/",
-        settings.member_remove,
+        members.member_remove,
         name="organization-member-remove",
     ),
 ]

@@ -19,3 +19,12 @@ def pytest_report_header(config):
 @pytest.fixture
 def user(django_user_model):
     return django_user_model.objects.create_user(username="olivia", password="correct-horse-battery")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Every test starts with an empty shared cache: limits and "already queued" marks are keyed by ids that
+    the next test (or the next run) reuses, and must not carry over."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -68,9 +68,12 @@ class EnvelopeError(exceptions.APIException):
         developer_message: str = "",
         links: Iterable[Mapping[str, str]] = (),
         details: Iterable[Mapping[str, Any]] = (),
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(detail=message_text)
         self.status_code = status
+        # DRF's exception handler sends an exception's `wait` as the Retry-After header.
+        self.wait = retry_after
         self.data = error_data(
             code=code,
             message_text=message_text,

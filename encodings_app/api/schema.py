@@ -28,6 +28,7 @@ ERROR_DESCRIPTIONS = {
     404: "No such organization, encoding or URL for you (1005).",
     409: "Bitmovin refused the action because of the encoding's state (Bitmovin's own code, e.g. 2030).",
     415: "The request body is not application/json (1001).",
+    429: "Your own limit of actions per user is reached (1007); nothing was sent. Wait Retry-After seconds.",
     500: "An undefined error (1004); quote the requestId.",
     502: "Bitmovin could not be reached, or failed, or refused the organization's key.",
     504: "Bitmovin did not answer in time; the action was not sent again and may or may not have happened.",

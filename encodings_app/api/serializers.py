@@ -10,7 +10,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from encodings_app.models import EncodingStatus, MessageType, Role
+from encodings_app.models import AuditEvent, EncodingStatus, MessageType, Role
 from encodings_app.safe_links import api_links
 from encodings_app.selectors.organizations import diagnose
 
@@ -262,3 +262,20 @@ class ActionResultSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="The encoding's id.")
     action = serializers.ChoiceField(choices=["start", "stop", "delete", "reprioritize"])
     bitmovinRequestId = serializers.CharField(help_text="Bitmovin's requestId of the accepted call.")
+
+
+class AuditEventSerializer(serializers.Serializer):
+    """One entry of an organization's audit log. It never holds a secret."""
+
+    id = serializers.IntegerField()
+    createdAt = serializers.DateTimeField(source="created_at")
+    user = serializers.CharField(
+        source="username", help_text="Who did it, by the name they had then; empty when unknown."
+    )
+    action = serializers.ChoiceField(choices=AuditEvent.Action.choices, help_text="E.g. encoding.stop.")
+    outcome = serializers.ChoiceField(choices=AuditEvent.Outcome.choices)
+    target = serializers.CharField(help_text="What it acted on: an encoding id, a user name, a link.")
+    detail = serializers.CharField(help_text="Plain words.")
+    bitmovinRequestId = serializers.CharField(
+        source="request_id", help_text="Bitmovin's requestId of the call, when one was made."
+    )

@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from encodings_app.api.views.actions import EncodingReprioritizeView, EncodingStartView, EncodingStopView
+from encodings_app.api.views.audit import AuditListView
 from encodings_app.api.views.encodings import (
     EncodingDetailView,
     EncodingListView,
@@ -26,6 +27,7 @@ urlpatterns = [
     path("organizations", OrganizationListView.as_view(), name="api-organizations"),
     path("organizations/<slug:slug>", OrganizationDetailView.as_view(), name="api-organization"),
     path("organizations/<slug:slug>/failures", FailureListView.as_view(), name="api-failures"),
+    path("organizations/<slug:slug>/audit", AuditListView.as_view(), name="api-audit"),
     path("organizations/<slug:slug>/encodings", EncodingListView.as_view(), name="api-encodings"),
     path(ENCODING, EncodingDetailView.as_view(), name="api-encoding"),
     path(f"{ENCODING}/status", EncodingStatusView.as_view(), name="api-encoding-status"),

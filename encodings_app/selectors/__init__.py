@@ -15,7 +15,7 @@ from encodings_app.selectors.encodings import DEFAULT_SORT, SORTS, EncodingFilte
 from encodings_app.selectors.organizations import OrganizationHealth, organizations_with_health, with_activity
 from encodings_app.selectors.overview import Overview, organization_overview, stuck_q
 from encodings_app.selectors.search import ParsedSearch, parse_search
-from encodings_app.selectors.settings import SettingsData, admin_count, organization_settings_data
+from encodings_app.selectors.settings import SettingsData, organization_settings_data
 
 __all__ = [
     "DEFAULT_MESSAGE_TYPES",
@@ -27,7 +27,6 @@ __all__ = [
     "Overview",
     "ParsedSearch",
     "SettingsData",
-    "admin_count",
     "encodings_page",
     "error_panel",
     "message_timeline",

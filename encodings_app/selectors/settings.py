@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
-from encodings_app.models import Membership, Organization, Role, SyncRun, WebhookDelivery
+from encodings_app.models import Membership, Organization, SyncRun, WebhookDelivery
 
 WEBHOOKS_PER_PAGE = 25
 SYNC_RUNS_SHOWN = 20
@@ -48,7 +48,3 @@ def organization_settings_data(organization: Organization, *, webhook_page: int 
             SyncRun.objects.filter(organization=organization).order_by("-started_at", "-pk")[:SYNC_RUNS_SHOWN]
         ),
     )
-
-
-def admin_count(organization: Organization) -> int:
-    return Membership.objects.filter(organization=organization, role=Role.ADMIN).count()

@@ -4,14 +4,23 @@ Each action calls the API once with the organization's key and then asks for a f
 so the mirror catches up without waiting for the next sync. The API decides whether the action is allowed:
 its precondition errors (2021, 2028, 2029, 2030, 2047) are explained to the operator as they are, so the
 page's idea of the encoding's state is never the last word.
+
+Every action, a refresh included, first spends one unit of its user's action limit (ACTION_RATE_LIMIT per
+ACTION_RATE_WINDOW_SECONDS, pages and API together), and leaves an entry in the audit log with its outcome
+and Bitmovin's requestId. At most one fresh read of an encoding waits in the queue at a time.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
 
 from encodings_app.bitmovin import (
     ActionOutcomeUnknownError,
@@ -22,7 +31,9 @@ from encodings_app.bitmovin import (
     explain,
 )
 from encodings_app.models import Encoding, Organization
+from encodings_app.services.audit import Action, Outcome, audit_record
 from encodings_app.services.clients import KeyUnavailable, client_for
+from encodings_app.services.ratelimit import window_spend
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +46,15 @@ VERBS = {
     "delete": ("delete", "deleted"),
     "reprioritize": ("reprioritize", "reprioritized"),
     "restart-live": ("restart", "restarted"),
+}
+
+AUDIT_ACTIONS = {
+    "start": Action.ENCODING_START,
+    "stop": Action.ENCODING_STOP,
+    "delete": Action.ENCODING_DELETE,
+    "reprioritize": Action.ENCODING_REPRIORITIZE,
+    "restart-live": Action.ENCODING_RESTART_LIVE,
+    "refresh": Action.ENCODING_REFRESH,
 }
 
 
@@ -88,6 +108,14 @@ class ActionResult:
     message: str
     evidence: ErrorEvidence | None = None
     request_id: str = ""
+    # Set when the user's action limit refused it: whole seconds until actions are accepted again.
+    retry_after: int | None = None
+    # Why it ended as it did, for the audit log: "ok", "refused", "failed" or "unconfirmed".
+    outcome: str = Outcome.OK
+
+    @property
+    def throttled(self) -> bool:
+        return self.retry_after is not None
 
 
 def _name(encoding: Encoding) -> str:
@@ -95,6 +123,23 @@ def _name(encoding: Encoding) -> str:
 
 
 def _perform(
+    action: str,
+    encoding: Encoding,
+    user: Any,
+    call: Callable[[BitmovinClient], ResourceId],
+    success: str,
+    request: HttpRequest | None = None,
+    detail: str = "",
+) -> ActionResult:
+    throttled = _throttle(action, encoding, user, request)
+    if throttled is not None:
+        return throttled
+    result = _send(action, encoding, user, call, success)
+    _audit(encoding, user, request, result, detail)
+    return result
+
+
+def _send(
     action: str,
     encoding: Encoding,
     user: Any,
@@ -111,6 +156,7 @@ def _perform(
             ok=False,
             level="error",
             message=f"Could not {verb} {_name(encoding)}: {exc}. An admin can enter the key in the settings.",
+            outcome=Outcome.FAILED,
         )
     try:
         with client:
@@ -141,10 +187,15 @@ def _perform(
             message=unconfirmed,
             evidence=evidence,
             request_id=evidence.request_id,
+            outcome=Outcome.UNCONFIRMED,
         )
     except InvalidArgumentError as exc:
         return ActionResult(
-            action, ok=False, level="error", message=f"Could not {verb} {_name(encoding)}: {exc}."
+            action,
+            ok=False,
+            level="error",
+            message=f"Could not {verb} {_name(encoding)}: {exc}.",
+            outcome=Outcome.REFUSED,
         )
     except BitmovinError as exc:
         evidence = ErrorEvidence.from_error(exc)
@@ -160,6 +211,9 @@ def _perform(
             f"{evidence.what_to_do}{quoted}",
             evidence=evidence,
             request_id=exc.request_id or "",
+            # Bitmovin looked at the request and said no (a precondition, the key, its rate limit), or
+            # failed itself or could not be reached.
+            outcome=Outcome.REFUSED if exc.http_status and 400 <= exc.http_status < 500 else Outcome.FAILED,
         )
     _refresh(organization, encoding)
     logger.info(
@@ -177,68 +231,131 @@ def _perform(
     )
 
 
-def _refresh(organization: Organization, encoding: Encoding) -> None:
-    from encodings_app.tasks import refresh_encoding  # tasks import services; import at call time
+def _audit(
+    encoding: Encoding, user: Any, request: HttpRequest | None, result: ActionResult, detail: str = ""
+) -> None:
+    evidence = result.evidence
+    if evidence is not None:
+        said = f"HTTP {evidence.http_status}" if evidence.http_status else "no answer"
+        code = f", code {evidence.code}" if evidence.code is not None else ""
+        detail = f"{detail} {evidence.title} ({said}{code}).".strip()
+    elif not result.ok:
+        detail = f"{detail} {result.message}".strip()
+    audit_record(
+        action=AUDIT_ACTIONS[result.action],
+        user=user,
+        organization=encoding.organization,
+        outcome=result.outcome,
+        target=encoding.bitmovin_id,
+        detail=detail,
+        request_id=result.request_id,
+        request=request,
+    )
 
-    refresh_encoding.delay_on_commit(organization.pk, encoding.bitmovin_id)
+
+def _throttle(action: str, encoding: Encoding, user: Any, request: HttpRequest | None) -> ActionResult | None:
+    """None while the user's action limit allows one more; otherwise the answer that says how long to wait."""
+    limit, window = settings.ACTION_RATE_LIMIT, settings.ACTION_RATE_WINDOW_SECONDS
+    who = getattr(user, "pk", None) or "anonymous"
+    spent = window_spend(f"action-limit:user:{who}", limit=limit, window_seconds=window, now=time.time())
+    if not spent.over_limit:
+        return None
+    wait = math.ceil(spent.retry_after)
+    period = "a minute" if window == 60 else f"{window} s"
+    result = ActionResult(
+        action,
+        ok=False,
+        level="error",
+        message=f"You have asked for more than {limit} {'action' if limit == 1 else 'actions'} in {period}, "
+        f"so this one was not done and nothing was sent to Bitmovin. Try again in {wait} s.",
+        retry_after=wait,
+        outcome=Outcome.REFUSED,
+    )
+    # One entry per window, at the first refusal: a flood must not flood the audit log as well.
+    if spent.used == limit + 1:
+        _audit(encoding, user, request, result, detail="The user's action limit was reached.")
+    return result
 
 
-def encoding_start(*, encoding: Encoding, user: Any) -> ActionResult:
+def _refresh(organization: Organization, encoding: Encoding) -> bool:
+    from encodings_app.tasks import refresh_encoding_enqueue  # tasks import services; import at call time
+
+    return refresh_encoding_enqueue(organization.pk, encoding.bitmovin_id)
+
+
+def encoding_start(*, encoding: Encoding, user: Any, request: HttpRequest | None = None) -> ActionResult:
     return _perform(
         "start",
         encoding,
         user,
         lambda client: client.start_encoding(encoding.bitmovin_id),
         f"Start requested: Bitmovin accepted {_name(encoding)} and will queue it.",
+        request,
     )
 
 
-def encoding_stop(*, encoding: Encoding, user: Any) -> ActionResult:
+def encoding_stop(*, encoding: Encoding, user: Any, request: HttpRequest | None = None) -> ActionResult:
     def call(client: BitmovinClient) -> ResourceId:
         # Live encodings have their own stop, which ends the stream cleanly.
         if encoding.is_live:
             return client.stop_live_encoding(encoding.bitmovin_id)
         return client.stop_encoding(encoding.bitmovin_id)
 
-    return _perform("stop", encoding, user, call, f"Stop requested: Bitmovin is stopping {_name(encoding)}.")
+    stopping = f"Stop requested: Bitmovin is stopping {_name(encoding)}."
+    return _perform("stop", encoding, user, call, stopping, request)
 
 
-def encoding_delete(*, encoding: Encoding, user: Any) -> ActionResult:
+def encoding_delete(*, encoding: Encoding, user: Any, request: HttpRequest | None = None) -> ActionResult:
     return _perform(
         "delete",
         encoding,
         user,
         lambda client: client.delete_encoding(encoding.bitmovin_id),
         f"{_name(encoding)} was deleted in Bitmovin.",
+        request,
     )
 
 
-def encoding_reprioritize(*, encoding: Encoding, user: Any, priority: int) -> ActionResult:
+def encoding_reprioritize(
+    *, encoding: Encoding, user: Any, priority: int, request: HttpRequest | None = None
+) -> ActionResult:
     return _perform(
         "reprioritize",
         encoding,
         user,
         lambda client: client.reprioritize_encoding(encoding.bitmovin_id, priority),
         f"Priority of {_name(encoding)} set to {priority}.",
+        request,
+        detail=f"Priority {priority}.",
     )
 
 
-def encoding_restart_live(*, encoding: Encoding, user: Any) -> ActionResult:
+def encoding_restart_live(
+    *, encoding: Encoding, user: Any, request: HttpRequest | None = None
+) -> ActionResult:
     return _perform(
         "restart-live",
         encoding,
         user,
         lambda client: client.restart_live_encoding(encoding.bitmovin_id),
         f"Restart requested: Bitmovin is restarting the live encoding {_name(encoding)}.",
+        request,
     )
 
 
-def encoding_refresh_request(*, encoding: Encoding, user: Any) -> ActionResult:
-    """Ask for a fresh read of one encoding now (any member may)."""
-    _refresh(encoding.organization, encoding)
-    return ActionResult(
-        "refresh",
-        ok=True,
-        level="success",
-        message=f"A fresh read of {_name(encoding)} was requested; the page updates when it arrives.",
-    )
+def encoding_refresh_request(
+    *, encoding: Encoding, user: Any, request: HttpRequest | None = None
+) -> ActionResult:
+    """Ask for a fresh read of one encoding now (any member may); at most one waits in the queue."""
+    throttled = _throttle("refresh", encoding, user, request)
+    if throttled is not None:
+        return throttled
+    if _refresh(encoding.organization, encoding):
+        message = f"A fresh read of {_name(encoding)} was requested; the page updates when it arrives."
+        detail = "A fresh read was queued."
+    else:
+        message = "A refresh of this encoding is already on its way; the page updates when it arrives."
+        detail = "A fresh read was already queued; none was added."
+    result = ActionResult("refresh", ok=True, level="success", message=message)
+    _audit(encoding, user, request, result, detail=detail)
+    return result

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils import timezone
 
 from encodings_app.models import ApiToken
+from encodings_app.services.audit import COMMAND_LINE, Action, audit_record
 from encodings_app.tokens import new_token, token_hash, token_hint
 
 # Tells an API token apart from a wall display link at a glance, and makes a leaked one easy to grep for.
@@ -17,9 +19,11 @@ PREFIX = "edk"
 MAX_NAME_LENGTH = 100
 
 
-def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: Any, name: str, request: HttpRequest | None = None, by_command: bool = False
+) -> tuple[ApiToken, str]:
     """Returns the token's row and the token itself; only its hash is stored, so this is the one chance
-    to show it."""
+    to show it. `by_command`: made on the command line for `user`, not by `user` on the account page."""
     token = new_token(PREFIX)
     row = ApiToken.objects.create(
         user=user,
@@ -27,10 +31,11 @@ def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
         token_hash=token_hash(token),
         hint=token_hint(token),
     )
+    _audit(Action.API_TOKEN_CREATE, row, request, by_command)
     return row, token
 
 
-def api_token_revoke(*, user: Any, token_id: int) -> ApiToken | None:
+def api_token_revoke(*, user: Any, token_id: int, request: HttpRequest | None = None) -> ApiToken | None:
     """Revokes one of the user's own tokens; None when the user has no such token (another user's
     included). Revoking twice keeps the first time."""
     row = ApiToken.objects.filter(pk=token_id, user=user).first()
@@ -39,4 +44,18 @@ def api_token_revoke(*, user: Any, token_id: int) -> ApiToken | None:
     if row.revoked_at is None:
         row.revoked_at = timezone.now()
         row.save(update_fields=["revoked_at"])
+        _audit(Action.API_TOKEN_REVOKE, row, request, by_command=False)
     return row
+
+
+def _audit(action: str, row: ApiToken, request: HttpRequest | None, by_command: bool) -> None:
+    # A personal token belongs to no organization: the entry is the account's, named by the token's hint.
+    owner = row.user.get_username()
+    audit_record(
+        action=action,
+        user=None if by_command else row.user,
+        username=COMMAND_LINE if by_command else "",
+        target=f"{row.name} ({row.hint})",
+        detail=f"A token of {owner}, made on the command line." if by_command else f"A token of {owner}.",
+        request=request,
+    )

@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 Action = AuditEvent.Action
 Outcome = AuditEvent.Outcome
 
+# Who did it, when a management command did: there is no logged-in user on a shell.
+COMMAND_LINE = "(command line)"
+
 
 def client_ip(request: HttpRequest | None) -> str | None:
     """The address the request came from (through trusted proxies only: see dashboard/client_ip.py)."""

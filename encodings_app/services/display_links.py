@@ -1,17 +1,22 @@
 """Wall display links: random tokens, stored hashed, scoped to organizations, revocable, read-only.
 
 A token is the link's only credential: a TV trades it once for a cookie (encodings_app/views/wall.py).
+Creating and revoking a link leave an entry in the audit log of every organization the link shows, so each
+organization's admins see who put their encodings on which screen. The entries name a link by its label and
+hint, never by its token.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from encodings_app.models import DisplayToken, Organization
-from encodings_app.services.audit import Action, audit_record
+from encodings_app.services.audit import COMMAND_LINE, Action, audit_record
 from encodings_app.tokens import new_token, token_hash, token_hint
 
 # Tells a display token apart from an API token at a glance; not a secret.
@@ -22,7 +27,12 @@ MAX_POLL_SECONDS = 300
 
 @transaction.atomic
 def display_link_create(
-    *, label: str, organizations: Iterable[Organization], created_by=None, poll_seconds: int = 10
+    *,
+    label: str,
+    organizations: Iterable[Organization],
+    created_by=None,
+    poll_seconds: int = 10,
+    request: HttpRequest | None = None,
 ) -> tuple[DisplayToken, str]:
     """Returns the link's row and its token; the token is shown once and never stored in the clear."""
     organizations = list(organizations)
@@ -39,24 +49,54 @@ def display_link_create(
         created_by=created_by,
     )
     link.organizations.set(organizations)
-    _audit(Action.DISPLAY_LINK_CREATE, link, organizations, user=created_by)
+    shows = ", ".join(organization.name for organization in organizations)
+    for organization in organizations:
+        _audit(Action.DISPLAY_LINK_CREATE, link, organization, created_by, request, f"Shows {shows}.")
     return link, token
 
 
-def display_link_revoke(*, link: DisplayToken, user=None) -> None:
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-        _audit(Action.DISPLAY_LINK_REVOKE, link, link.organizations.all(), user=user)
+def display_link_revoke(
+    *, link: DisplayToken, user=None, request: HttpRequest | None = None, reason: str = ""
+) -> None:
+    if link.revoked_at is not None:
+        return
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    for organization in link.organizations.all():
+        _audit(Action.DISPLAY_LINK_REVOKE, link, organization, user, request, reason)
 
 
-def _audit(action: str, link: DisplayToken, organizations: Iterable[Organization], *, user) -> None:
-    # One entry in the log of each organization the screen shows; the entry names the link, never its token.
-    for organization in organizations:
-        audit_record(
-            action=action,
-            user=user,
-            organization=organization,
-            target=f"display link {link.pk}",
-            detail=f"“{link.label}”, refreshing every {link.poll_seconds} s",
-        )
+def display_links_revoke_created_by(
+    *, creator: Any, organization: Organization, user=None, request: HttpRequest | None = None
+) -> int:
+    """Revoke the live links `creator` made that show `organization`, because `creator` no longer
+    administers it; returns how many. Nobody else answers for such a link, so it must not outlive that role
+    (a link showing several organizations goes dark on all of them: it is one screen)."""
+    links = DisplayToken.objects.filter(
+        created_by=creator, organizations=organization, revoked_at__isnull=True
+    ).prefetch_related("organizations")
+    reason = f"{creator.get_username()} is no longer an admin of {organization.name}."
+    revoked = 0
+    for link in links:
+        display_link_revoke(link=link, user=user, request=request, reason=reason)
+        revoked += 1
+    return revoked
+
+
+def _audit(
+    action: str,
+    link: DisplayToken,
+    organization: Organization,
+    user,
+    request: HttpRequest | None,
+    detail: str,
+) -> None:
+    audit_record(
+        action=action,
+        user=user,
+        username="" if user is not None else COMMAND_LINE,
+        organization=organization,
+        target=f"{link.label} ({link.hint})",
+        detail=detail,
+        request=request,
+    )

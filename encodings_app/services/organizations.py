@@ -1,4 +1,5 @@
-"""Organizations, their API keys and members, and what the dashboard registers in Bitmovin for them."""
+"""Organizations, their API keys, and what the dashboard registers in Bitmovin for them (members and roles:
+services/memberships.py)."""
 
 from __future__ import annotations
 
@@ -120,14 +121,3 @@ def _still_registered(client, event: str, webhook_id: str, callback_url: str) ->
     except InvalidArgumentError:
         return True  # no list endpoint for this family: trust our record
     return any(webhook.id == webhook_id and webhook.url == callback_url for webhook in webhooks)
-
-
-def membership_set(*, organization: Organization, user, role: str) -> Membership:
-    membership, _ = Membership.objects.update_or_create(
-        organization=organization, user=user, defaults={"role": Role(role)}
-    )
-    return membership
-
-
-def membership_remove(*, organization: Organization, user) -> None:
-    Membership.objects.filter(organization=organization, user=user).delete()

@@ -32,7 +32,9 @@ def account(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            _row, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])
+            _row, new_token = api_token_create(
+                user=request.user, name=form.cleaned_data["name"], request=request
+            )
             form = ApiTokenForm()
         else:
             status = 400
@@ -52,7 +54,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    row = api_token_revoke(user=request.user, token_id=token_id)
+    row = api_token_revoke(user=request.user, token_id=token_id, request=request)
     if row is None:
         raise Http404("No such token")
     messages.success(request, f"Token “{row.name}” ({row.hint}) is revoked; requests with it now get 401.")

@@ -94,17 +94,16 @@ def encoding_action(request: HttpRequest, slug: str, bitmovin_id: str, action: s
         if action == "reprioritize"
         else None
     )
+    status = 200
     if request.method == "POST" and (form is None or form.is_valid()):
         result = perform(spec, encoding, request, form)
         messages.add_message(request, _LEVELS[result.level], result.message)
-        if result.evidence is not None:
-            request.session[ACTION_EVIDENCE_KEY] = {
-                "encoding": encoding.bitmovin_id,
-                "evidence": {"action": spec.label, **result.evidence.as_dict()},
-            }
-        if result.ok and action == "delete":
-            return redirect(back_to_list(request, slug))
-        return redirect(detail_url(slug, bitmovin_id, back))
+        if not result.throttled:
+            return _answered(request, spec, encoding, result, back)
+        # Nothing was done: the same confirmation again, with the wait in words above it.
+        status = 429
+    elif request.method == "POST":
+        status = 400
     context = {
         "encoding": encoding,
         "spec": spec,
@@ -113,10 +112,23 @@ def encoding_action(request: HttpRequest, slug: str, bitmovin_id: str, action: s
         "cancel_url": detail_url(slug, bitmovin_id, back),
         "offered": spec.offered(encoding),
     }
-    status = 400 if request.method == "POST" else 200
     return render_page(
         request, "encodings/confirm_action.html", context, organization=organization, status=status
     )
+
+
+def _answered(
+    request: HttpRequest, spec: ActionSpec, encoding: Encoding, result: actions.ActionResult, back: str
+) -> HttpResponse:
+    slug = encoding.organization.slug
+    if result.evidence is not None:
+        request.session[ACTION_EVIDENCE_KEY] = {
+            "encoding": encoding.bitmovin_id,
+            "evidence": {"action": spec.label, **result.evidence.as_dict()},
+        }
+    if result.ok and spec.key == "delete":
+        return redirect(back_to_list(request, slug))
+    return redirect(detail_url(slug, encoding.bitmovin_id, back))
 
 
 _LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": messages.ERROR}
@@ -125,15 +137,13 @@ _LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": me
 def perform(
     spec: ActionSpec, encoding: Encoding, request: HttpRequest, form: ReprioritizeForm | None
 ) -> actions.ActionResult:
-    user = request.user
+    who = {"encoding": encoding, "user": request.user, "request": request}
     if spec.key == "start":
-        return actions.encoding_start(encoding=encoding, user=user)
+        return actions.encoding_start(**who)
     if spec.key == "stop":
-        return actions.encoding_stop(encoding=encoding, user=user)
+        return actions.encoding_stop(**who)
     if spec.key == "delete":
-        return actions.encoding_delete(encoding=encoding, user=user)
+        return actions.encoding_delete(**who)
     if spec.key == "reprioritize":
-        return actions.encoding_reprioritize(
-            encoding=encoding, user=user, priority=form.cleaned_data["priority"]
-        )
-    return actions.encoding_restart_live(encoding=encoding, user=user)
+        return actions.encoding_reprioritize(**who, priority=form.cleaned_data["priority"])
+    return actions.encoding_restart_live(**who)

@@ -36,6 +36,7 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
         organizations=form.cleaned_data["organizations"],
         created_by=request.user,
         poll_seconds=form.cleaned_data["poll_seconds"],
+        request=request,
     )
     # Shown in this answer only, never put in a redirect, a message or the session.
     url = request.build_absolute_uri(reverse("wall", args=[token]))
@@ -51,6 +52,6 @@ def revoke(request: HttpRequest, slug: str, link_id: int) -> HttpResponse:
     link = DisplayToken.objects.filter(pk=link_id, organizations=organization).first()
     if link is None:
         raise Http404("No such display link")
-    display_link_revoke(link=link, user=request.user)
+    display_link_revoke(link=link, user=request.user, request=request)
     messages.success(request, f"Display link “{link.label}” revoked; its screen now says so.")
     return redirect(reverse("organization-settings", args=[slug]) + "#walls")

@@ -102,6 +102,10 @@ def encoding_refresh(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpR
     organization = access.organization_for(request.user, slug)
     encoding = access.encoding_for(organization, bitmovin_id)
     encoding.organization = organization
-    result = actions.encoding_refresh_request(encoding=encoding, user=request.user)
-    messages.add_message(request, messages.SUCCESS, result.message)
+    result = actions.encoding_refresh_request(encoding=encoding, user=request.user, request=request)
+    if result.throttled and request.htmx:
+        return HttpResponse(result.message, status=429, content_type="text/plain; charset=utf-8")
+    # A plain form post goes back to the page (which shows the answer), also when it was refused: this
+    # address only takes POSTs, so a page rendered here would poll an address that cannot answer.
+    messages.add_message(request, messages.ERROR if result.throttled else messages.SUCCESS, result.message)
     return redirect(detail_url(slug, bitmovin_id, request.POST.get("back", "")))

@@ -1,11 +1,10 @@
-"""Organization settings for admins: key, connection test, webhooks, members, sync history."""
+"""Organization settings for admins: key, connection test, webhooks, sync history (members: members.py)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,14 +13,14 @@ from encodings_app import access, selectors
 from encodings_app.forms import (
     DisplayLinkForm,
     MemberAddForm,
-    MemberRoleForm,
     OrganizationCreateForm,
     OrganizationSettingsForm,
 )
-from encodings_app.models import Membership, Organization, Role
+from encodings_app.models import Organization, Role
 from encodings_app.selectors.wall import display_links_of
 from encodings_app.services import organizations as org_services
 from encodings_app.services.actions import ErrorEvidence
+from encodings_app.views.audit import audit_log_context
 from encodings_app.views.common import render_page
 
 
@@ -47,6 +46,7 @@ def render_settings(request: HttpRequest, organization: Organization, **extra) -
         "roles": Role.choices,
         "webhook_url": request.build_absolute_uri(reverse("bitmovin-webhook", args=[organization.slug])),
         "display_links": display_links_of(organization),
+        **audit_log_context(request, organization),
         **extra,
     }
     context.setdefault(
@@ -103,63 +103,6 @@ def register_webhooks(request: HttpRequest, slug: str) -> HttpResponse:
     outcome = org_services.webhooks_register(organization=organization, callback_url=callback_url)
     evidence = ErrorEvidence.from_error(outcome.error) if outcome.error is not None else None
     return render_settings(request, organization, webhooks=outcome, webhooks_evidence=evidence)
-
-
-@require_POST
-def member_add(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
-    form = MemberAddForm(request.POST)
-    if not form.is_valid():
-        return render_settings(request, organization, member_form=form, status=400)
-    user, role = form.cleaned_data["username"], form.cleaned_data["role"]
-    existing = Membership.objects.filter(organization=organization, user=user).first()
-    if existing and existing.role == Role.ADMIN and role != Role.ADMIN and _last_admin(organization):
-        messages.error(request, "Every organization keeps at least one admin; add another admin first.")
-        return redirect("organization-settings", slug=slug)
-    org_services.membership_set(organization=organization, user=user, role=role)
-    verb = "now has" if existing else "was added with"
-    messages.success(request, f"{user.get_username()} {verb} the {Role(role).label.lower()} role.")
-    return redirect("organization-settings", slug=slug)
-
-
-def _member(organization: Organization, user_id: int):
-    user = get_user_model().objects.filter(pk=user_id, memberships__organization=organization).first()
-    if user is None:
-        raise Http404("No such member")
-    return user, Membership.objects.get(organization=organization, user=user)
-
-
-def _last_admin(organization: Organization) -> bool:
-    return selectors.admin_count(organization) <= 1
-
-
-@require_POST
-def member_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
-    user, membership = _member(organization, user_id)
-    form = MemberRoleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose one of the roles admin, operator or viewer.")
-        return redirect("organization-settings", slug=slug)
-    role = form.cleaned_data["role"]
-    if membership.role == Role.ADMIN and role != Role.ADMIN and _last_admin(organization):
-        messages.error(request, "Every organization keeps at least one admin; make someone else admin first.")
-        return redirect("organization-settings", slug=slug)
-    org_services.membership_set(organization=organization, user=user, role=role)
-    messages.success(request, f"{user.get_username()} now has the {Role(role).label.lower()} role.")
-    return redirect("organization-settings", slug=slug)
-
-
-@require_POST
-def member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
-    user, membership = _member(organization, user_id)
-    if membership.role == Role.ADMIN and _last_admin(organization):
-        messages.error(request, "Every organization keeps at least one admin; make someone else admin first.")
-        return redirect("organization-settings", slug=slug)
-    org_services.membership_remove(organization=organization, user=user)
-    messages.success(request, f"{user.get_username()} is no longer a member of {organization.name}.")
-    return redirect("organization-settings", slug=slug)
 
 
 @require_http_methods(["GET", "POST"])

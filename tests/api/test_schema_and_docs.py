@@ -66,6 +66,7 @@ def test_the_schema_lists_every_endpoint_of_the_api(schema):
         ("GET", "/api/v1/organizations"),
         ("GET", "/api/v1/organizations/{slug}"),
         ("GET", "/api/v1/organizations/{slug}/failures"),
+        ("GET", "/api/v1/organizations/{slug}/audit"),
         ("GET", "/api/v1/organizations/{slug}/encodings"),
         ("GET", encoding),
         ("DELETE", encoding),
@@ -112,5 +113,5 @@ def test_swagger_ui_renders_every_operation_under_the_content_security_policy(li
         finally:
             browser.close()
     assert refused == []
-    assert count == 11
+    assert count == 12
     assert "Encodings Dashboard API" in title

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from encodings_app.bitmovin import BitmovinClient
-from encodings_app.models import Encoding
+from encodings_app.models import AuditEvent, Encoding
 from encodings_app.services import sync
 from encodings_app.tasks import refresh_encoding
 
@@ -201,3 +201,44 @@ def test_viewer_cannot_act_even_when_the_encoding_allows_it(world, login, in_api
     assert "/actions/" not in html
     assert act(client, encoding, "stop").status_code == 403
     assert api_status(simulator, tenant, encoding.bitmovin_id) == "RUNNING"
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "kind", "data"),
+    [
+        ("start", "CREATED", "VOD", {}),
+        ("stop", "RUNNING", "VOD", {}),
+        ("delete", "FINISHED", "VOD", {}),
+        ("reprioritize", "QUEUED", "VOD", {"priority": "90"}),
+        ("restart-live", "RUNNING", "LIVE", {}),
+    ],
+)
+def test_each_action_is_audited_with_its_outcome_and_bitmovins_request_id(
+    world, login, in_api, enqueued, action, status, kind, data
+):
+    encoding = in_api(status, kind=kind, **({"stuck": True} if status == "QUEUED" else {}))
+    act(login(world.operator), encoding, action, data)
+    entry = AuditEvent.objects.get(target=encoding.bitmovin_id)
+    assert entry.action == AuditEvent.Action(f"encoding.{action.replace('-', '_')}")
+    assert (entry.outcome, entry.username, entry.organization) == ("ok", "otto", world.acme)
+    assert re.fullmatch(r"[0-9a-f-]{36}", entry.request_id), "Bitmovin's requestId of the accepted call"
+
+
+def test_a_refused_and_an_unconfirmed_action_are_audited_as_such(world, login, in_api, simulator, enqueued):
+    running = in_api("RUNNING", progress=20)
+    client = login(world.operator)
+    act(client, running, "delete")
+    refused = AuditEvent.objects.get(target=running.bitmovin_id)
+    assert refused.outcome == "refused" and "code 2021" in refused.detail and refused.request_id
+
+    simulator.set_faults("504=1,method=POST,path=/encoding/encodings/*/stop,max=1")
+    try:
+        act(client, running, "stop")
+    finally:
+        simulator.clear_faults()
+    unconfirmed = AuditEvent.objects.filter(target=running.bitmovin_id).latest("pk")
+    assert (unconfirmed.action, unconfirmed.outcome) == ("encoding.stop", "unconfirmed")
+
+    client.post(f"/o/acme/encodings/{running.bitmovin_id}/refresh/")
+    refresh = AuditEvent.objects.filter(target=running.bitmovin_id).latest("pk")
+    assert (refresh.action, refresh.outcome) == ("encoding.refresh", "ok")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from encodings_app.models import Role
+from encodings_app.models import AuditEvent, Role
+from encodings_app.services.audit import audit_record
 from tests.factories import make_member, make_user
 from tests.views.factories_pages import failed_encoding, populate, running_encoding
 
@@ -27,7 +28,8 @@ DETAIL_ACTIVE = 2 + 1 + 1 + 1 + 2  # encoding, message counts by type, one page 
 DETAIL_FAILED = DETAIL_ACTIVE + 1  # its ERROR messages for the error panel
 DETAIL_FRAGMENT = 2 + 1 + 1 + 2
 HOME_SEVERAL = 2 + 1 + 2  # organizations with health, counts by status, stuck counts
-SETTINGS = 2 + 1 + 1 + 4 + 2  # members, webhook log count and page, sync runs, display links, wall choices
+SETTINGS = 2 + 1 + 1 + 4 + 2 + 2  # members, webhook log count and page, sync runs, display links, wall
+# choices, audit log count and page
 CONFIRM = 2 + 1 + 1 + 1  # the encoding
 
 
@@ -119,7 +121,14 @@ def test_cross_organization_overview_query_count_is_fixed(world, login, data, dj
     get(login(user), "/", django_assert_num_queries, HOME_SEVERAL)
 
 
-def test_settings_query_count_is_fixed(world, login, data, django_assert_num_queries):
+def test_settings_query_count_is_fixed(world, login, data, size, django_assert_num_queries):
+    for number in range(FEW if size == "few" else MANY):
+        audit_record(
+            action=AuditEvent.Action.ENCODING_STOP,
+            user=world.operator,
+            organization=world.acme,
+            target=number,
+        )
     get(login(world.admin), "/o/acme/settings/", django_assert_num_queries, SETTINGS)
 
 

@@ -1,5 +1,5 @@
-"""Organization settings (admins only): key, connection test and webhooks against the simulator, members,
-sync history and webhook log; adding organizations (account admins only)."""
+"""Organization settings (admins only): key, connection test and webhooks against the simulator, sync
+history and webhook log; adding organizations (account admins only). Members: test_members.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from encodings_app.models import Membership, Organization, Role, WebhookDelivery
+from encodings_app.models import Organization, WebhookDelivery
 from tests.factories import TEST_API_KEY, make_user
 from tests.views.factories_pages import populate
 
@@ -131,50 +131,6 @@ def test_webhook_registration_error_is_explained(simulated, world, login):
     simulated.save()
     html = login(world.admin).post("/o/acme/settings/webhooks/").content.decode()
     assert '<div class="api-error" role="alert">' in html
-
-
-def test_admin_adds_changes_and_removes_members(world, login):
-    client = login(world.admin)
-    newcomer = make_user("nina")
-    response = client.post("/o/acme/settings/members/", {"username": "nina", "role": "operator"})
-    assert response.status_code == 302
-    assert Membership.objects.get(user=newcomer, organization=world.acme).role == Role.OPERATOR
-    assert "nina was added with the operator role." in client.get("/o/acme/settings/").content.decode()
-
-    client.post(f"/o/acme/settings/members/{newcomer.pk}/", {"role": "viewer"})
-    assert Membership.objects.get(user=newcomer, organization=world.acme).role == Role.VIEWER
-
-    client.post(f"/o/acme/settings/members/{newcomer.pk}/remove/")
-    assert not Membership.objects.filter(user=newcomer, organization=world.acme).exists()
-
-
-def test_adding_an_unknown_user_or_a_bad_role_is_explained(world, login):
-    client = login(world.admin)
-    response = client.post("/o/acme/settings/members/", {"username": "ghost", "role": "viewer"})
-    assert response.status_code == 400
-    assert "No user has this username" in response.content.decode()
-    response = client.post("/o/acme/settings/members/", {"username": "vera", "role": "overlord"})
-    assert response.status_code == 400
-    response = client.post(f"/o/acme/settings/members/{world.viewer.pk}/", {"role": "overlord"})
-    assert response.status_code == 302
-    assert Membership.objects.get(user=world.viewer).role == Role.VIEWER
-
-
-def test_the_last_admin_cannot_be_removed_or_demoted(world, login):
-    client = login(world.admin)
-    client.post(f"/o/acme/settings/members/{world.admin.pk}/", {"role": "viewer"})
-    client.post(f"/o/acme/settings/members/{world.admin.pk}/remove/")
-    assert Membership.objects.get(user=world.admin, organization=world.acme).role == Role.ADMIN
-    assert "keeps at least one admin" in client.get("/o/acme/settings/").content.decode()
-
-
-def test_members_of_another_organization_cannot_be_managed_from_here(world, login):
-    client = login(world.admin)
-    assert (
-        client.post(f"/o/acme/settings/members/{world.outsider.pk}/", {"role": "viewer"}).status_code == 404
-    )
-    assert client.post(f"/o/acme/settings/members/{world.outsider.pk}/remove/").status_code == 404
-    assert client.post("/o/acme/settings/members/999999/remove/").status_code == 404
 
 
 def test_sync_history_and_webhook_log_are_listed_newest_first_and_paginated(world, login):

@@ -2,7 +2,8 @@
 
 Bitmovin decides whether an action is allowed. When it refuses, the answer keeps Bitmovin's code (2021,
 2030, ...) and its requestId, with HTTP 409; when Bitmovin itself failed or could not be reached, 502; when
-it did not answer in time (the action is not sent twice), 504.
+it did not answer in time (the action is not sent twice), 504. Past the caller's own action limit nothing is
+sent: 429 with code 1007 and Retry-After.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def perform(action: str, encoding: Encoding, request: Request, **arguments: Any)
         "delete": actions.encoding_delete,
         "reprioritize": actions.encoding_reprioritize,
     }[action]
-    result = service(encoding=encoding, user=request.user, **arguments)
+    result = service(encoding=encoding, user=request.user, request=request, **arguments)
     if not result.ok:
         raise action_error(result)
     return success(
@@ -42,6 +43,15 @@ def perform(action: str, encoding: Encoding, request: Request, **arguments: Any)
 
 
 def action_error(result: actions.ActionResult) -> EnvelopeError:
+    if result.throttled:
+        return EnvelopeError(
+            status=429,
+            code=codes.TOO_MANY_REQUESTS,
+            message_text=result.message,
+            developer_message=f"The dashboard's limit of actions per user was reached; nothing was sent to "
+            f"Bitmovin. Retry after {result.retry_after} s (the Retry-After header).",
+            retry_after=result.retry_after,
+        )
     evidence = result.evidence
     if evidence is None:
         # Nothing reached Bitmovin: the organization has no usable key, or the call was refused before
@@ -97,7 +107,7 @@ def action_error(result: actions.ActionResult) -> EnvelopeError:
     )
 
 
-_ACTION_ERRORS = (403, 409, 502, 504)
+_ACTION_ERRORS = (403, 409, 429, 502, 504)
 
 
 class EncodingStartView(ApiView):

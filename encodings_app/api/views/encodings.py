@@ -139,7 +139,7 @@ class EncodingDetailView(ApiView):
         "(2021, HTTP 409 here).",
         tags=[schema.TAG_ACTIONS],
         parameters=[schema.SLUG, schema.ENCODING_ID],
-        responses=schema.responses("EncodingDelete", ActionResultSerializer(), 403, 409, 502, 504),
+        responses=schema.responses("EncodingDelete", ActionResultSerializer(), 403, 409, 429, 502, 504),
     )
     def delete(self, request: Request, slug: str, encoding_id: str) -> Response:
         return perform("delete", self.encoding(slug, encoding_id, needs=Role.OPERATOR), request)

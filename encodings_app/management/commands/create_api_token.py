@@ -19,7 +19,7 @@ class Command(BaseCommand):
             raise CommandError(f"no user named {username!r}")
         if not user.is_active:
             raise CommandError(f"user {username!r} is deactivated; a token of theirs would be refused")
-        row, token = api_token_create(user=user, name=name)
+        row, token = api_token_create(user=user, name=name, by_command=True)
         self.stderr.write(f"API token {row.name!r} for {username} ({row.hint}). It is shown only now:")
         self.stdout.write(token)
         self.stderr.write("Send it as the X-Api-Key header. Revoke it on the account page (/account/).")

@@ -15,7 +15,8 @@ from django.utils.text import slugify
 
 from encodings_app.bitmovin import BitmovinClient, BitmovinError
 from encodings_app.models import Organization, Role
-from encodings_app.services.organizations import membership_set, webhooks_register
+from encodings_app.services.memberships import membership_set
+from encodings_app.services.organizations import webhooks_register
 
 DEMO_ADMIN = "admin"
 DEMO_OPERATOR = "operator"

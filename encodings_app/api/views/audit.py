@@ -1,0 +1,37 @@
+"""An organization's audit log, for its admins: who did what, when, and how it ended."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from encodings_app.api import schema
+from encodings_app.api.envelope import success
+from encodings_app.api.pagination import page_request, paginated
+from encodings_app.api.params import QueryReader
+from encodings_app.api.serializers import AuditEventSerializer
+from encodings_app.api.views.base import ApiView
+from encodings_app.models import Role
+from encodings_app.selectors.audit import audit_events
+
+
+class AuditListView(ApiView):
+    @extend_schema(
+        operation_id="organizations_audit_list",
+        summary="The organization's audit log",
+        description="Admins only. Newest first: actions on encodings with their outcome and Bitmovin's "
+        "requestId, member and role changes, wall display links created and revoked.",
+        tags=[schema.TAG_ORGANIZATIONS],
+        parameters=[schema.SLUG, *schema.PAGE_PARAMETERS],
+        responses=schema.responses("AuditList", schema.page_of("AuditEvent", AuditEventSerializer), 400, 403),
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        organization = self.organization(slug, needs=Role.ADMIN)
+        reader = QueryReader(request.query_params)
+        page = page_request(reader)
+        reader.check()
+        rows = audit_events(organization)
+        return success(
+            paginated(request, rows, page, lambda items: AuditEventSerializer(items, many=True).data)
+        )

@@ -1,0 +1,114 @@
+"""Members and roles of an organization, on its settings page (admins only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from encodings_app import access
+from encodings_app.forms import MemberAddForm, MemberRoleForm
+from encodings_app.models import Organization, Role
+from encodings_app.services.memberships import (
+    LastAdminError,
+    MembershipChange,
+    membership_add,
+    membership_remove,
+    membership_set,
+)
+from encodings_app.views.settings import render_settings
+
+
+@require_POST
+def member_add(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    form = MemberAddForm(request.POST)
+    if not form.is_valid():
+        return render_settings(request, organization, member_form=form, status=400)
+    typed, role = form.cleaned_data["username"], Role(form.cleaned_data["role"])
+    try:
+        change = membership_add(
+            organization=organization, name_or_email=typed, role=role, actor=request.user, request=request
+        )
+    except LastAdminError as exc:
+        messages.error(request, str(exc))
+        return _back(request, organization)
+    # The same words whether or not anyone was added: the answer must not tell an admin which names exist
+    # beyond the people they already manage (who then show in the members list).
+    if request.user.is_superuser:
+        who = "the user name or e-mail address of an active account"
+    else:
+        who = "the user name or e-mail address of someone in an organization you administer"
+    anyone_else = "" if request.user.is_superuser else " Anyone else is added by an account admin."
+    messages.info(
+        request,
+        f"If “{typed}” is {who}, they now have the {role.label.lower()} role in {organization.name} and "
+        f"are listed below.{anyone_else}",
+    )
+    return _back(request, organization, change)
+
+
+@require_POST
+def member_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    user = _member(organization, user_id)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the roles admin, operator or viewer.")
+        return _back(request, organization)
+    role = Role(form.cleaned_data["role"])
+    try:
+        change = membership_set(
+            organization=organization, user=user, role=role, actor=request.user, request=request
+        )
+    except LastAdminError as exc:
+        messages.error(request, str(exc))
+        return _back(request, organization)
+    messages.success(
+        request, f"{user.get_username()} now has the {role.label.lower()} role.{_revoked(change)}"
+    )
+    return _back(request, organization, change)
+
+
+@require_POST
+def member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    user = _member(organization, user_id)
+    try:
+        change = membership_remove(organization=organization, user=user, actor=request.user, request=request)
+    except LastAdminError as exc:
+        messages.error(request, str(exc))
+        return _back(request, organization)
+    messages.success(
+        request, f"{user.get_username()} is no longer a member of {organization.name}.{_revoked(change)}"
+    )
+    return _back(request, organization, change)
+
+
+def _member(organization: Organization, user_id: int):
+    user = get_user_model().objects.filter(pk=user_id, memberships__organization=organization).first()
+    if user is None:
+        raise Http404("No such member")
+    return user
+
+
+def _revoked(change: MembershipChange) -> str:
+    if change.revoked_links == 0:
+        return ""
+    if change.revoked_links == 1:
+        return " 1 wall display link they created was revoked."
+    return f" {change.revoked_links} wall display links they created were revoked."
+
+
+def _back(
+    request: HttpRequest, organization: Organization, change: MembershipChange | None = None
+) -> HttpResponse:
+    """To the settings page, or where the user may still go after giving up their own admin role."""
+    if change is not None and change.user == request.user and not request.user.is_superuser:
+        if change.role is None:
+            return redirect("home")
+        if change.role != Role.ADMIN:
+            return redirect("overview", slug=organization.slug)
+    return redirect("organization-settings", slug=organization.slug)
