@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from encodings_app.bitmovin import CloudRegion
 from encodings_app.models import DEFAULT_API_BASE_URL, EncodingStatus, Organization, Role, hex_colour
@@ -24,6 +25,7 @@ from encodings_app.selectors import (
     EncodingFilters,
     parse_search,
 )
+from encodings_app.services.clients import allowed_base_urls, base_url_refusal, normalize_base_url
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 PERIODS = {
@@ -214,7 +216,12 @@ class OrganizationSettingsForm(forms.Form):
         max_length=7, validators=[hex_colour], widget=forms.TextInput(attrs={"type": "color"}), label="Colour"
     )
     api_base_url = forms.URLField(
-        label="API base URL", max_length=300, assume_scheme="https", initial=DEFAULT_API_BASE_URL
+        label="API base URL",
+        max_length=300,
+        assume_scheme="https",
+        initial=DEFAULT_API_BASE_URL,
+        # Offers the allowed addresses (the page renders the datalist); others are refused in clean.
+        widget=forms.URLInput(attrs={"list": "api-base-urls"}),
     )
     api_key = forms.CharField(
         label="API key",
@@ -232,6 +239,25 @@ class OrganizationSettingsForm(forms.Form):
         help_text="Sent as X-Tenant-Org-Id; leave blank for the key's own organization.",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "api_base_url"
+        ].help_text = f"Allowed: {', '.join(allowed_base_urls())}. Changing it needs the API key again."
+        self.fields["tenant_org_id"].help_text += " Changing it needs the API key again."
+
+    @property
+    def allowed_base_urls(self) -> list[str]:
+        return allowed_base_urls()
+
+    def clean_api_base_url(self) -> str:
+        url = normalize_base_url(self.cleaned_data["api_base_url"])
+        refusal = base_url_refusal(url)
+        if refusal is not None:
+            raise forms.ValidationError(refusal)
+        return url
+
+    @sensitive_variables("key")
     def clean_api_key(self) -> str:
         key = self.cleaned_data["api_key"]
         if key and (not key.isprintable() or any(c.isspace() for c in key)):
@@ -267,6 +293,10 @@ class OrganizationCreateForm(OrganizationSettingsForm):
         super().__init__(*args, **kwargs)
         self.fields["api_key"].required = True
         self.fields["api_key"].help_text = "Stored encrypted; it is never shown again in full."
+        self.fields["api_base_url"].help_text = f"Allowed: {', '.join(allowed_base_urls())}."
+        self.fields["tenant_org_id"].help_text = OrganizationSettingsForm.base_fields[
+            "tenant_org_id"
+        ].help_text
         self.fields["colour"].initial = "#1d5bb8"
 
     def clean_slug(self) -> str:

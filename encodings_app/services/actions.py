@@ -18,7 +18,9 @@ from encodings_app.bitmovin import (
     BitmovinClient,
     BitmovinError,
     InvalidArgumentError,
+    ProtocolError,
     ResourceId,
+    TransportError,
     explain,
 )
 from encodings_app.models import Encoding, Organization
@@ -56,6 +58,8 @@ class ErrorEvidence:
 
     @classmethod
     def from_error(cls, error: BitmovinError) -> ErrorEvidence:
+        if isinstance(error, TransportError | ProtocolError):
+            return cls.unreachable(error)
         explanation = explain(error.code, error.message or None)
         return cls(
             title=explanation.title,
@@ -74,6 +78,22 @@ class ErrorEvidence:
             links=[
                 {"href": link.href, "title": link.title or link.href} for link in error.links if link.href
             ],
+        )
+
+    @classmethod
+    def unreachable(cls, error: TransportError | ProtocolError) -> ErrorEvidence:
+        """No answer from the Bitmovin API: plain words only. Nothing the remote side said is repeated
+        (no body, no error text of the HTTP stack), so the page cannot be used to probe other hosts."""
+        if isinstance(error, TransportError):
+            meaning = f"Could not connect to the API: {error.message}."
+        else:
+            meaning = "Could not use the answer: the answer was not the Bitmovin API."
+        return cls(
+            title="Could not reach the Bitmovin API",
+            meaning=meaning,
+            what_to_do="Check the organization's API base URL in the settings, then try again; if it is "
+            "right, the API may be briefly unavailable.",
+            doc_url="",
         )
 
     def as_dict(self) -> dict[str, Any]:
