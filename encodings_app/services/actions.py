@@ -87,7 +87,7 @@ class ErrorEvidence:
         if isinstance(error, TransportError):
             meaning = f"Could not connect to the API: {error.message}."
         else:
-            meaning = "Could not use the answer: the answer was not the Bitmovin API."
+            meaning = "Could not connect to the API: the answer was not the Bitmovin API."
         return cls(
             title="Could not reach the Bitmovin API",
             meaning=meaning,
