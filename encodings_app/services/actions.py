@@ -58,7 +58,9 @@ class ErrorEvidence:
 
     @classmethod
     def from_error(cls, error: BitmovinError) -> ErrorEvidence:
-        if isinstance(error, TransportError | ProtocolError):
+        # An error status without the API's error envelope came from something other than the API (a
+        # gateway's page, another server): its body is kept for developers only (``body_excerpt``).
+        if isinstance(error, TransportError | ProtocolError) or error.body_excerpt is not None:
             return cls.unreachable(error)
         explanation = explain(error.code, error.message or None)
         return cls(
@@ -81,13 +83,16 @@ class ErrorEvidence:
         )
 
     @classmethod
-    def unreachable(cls, error: TransportError | ProtocolError) -> ErrorEvidence:
+    def unreachable(cls, error: BitmovinError) -> ErrorEvidence:
         """No answer from the Bitmovin API: plain words only. Nothing the remote side said is repeated
         (no body, no error text of the HTTP stack), so the page cannot be used to probe other hosts."""
         if isinstance(error, TransportError):
             meaning = f"Could not connect to the API: {error.message}."
-        else:
+        elif isinstance(error, ProtocolError) or error.http_status is None:
             meaning = "Could not connect to the API: the answer was not the Bitmovin API."
+        else:
+            status = error.http_status
+            meaning = f"Could not connect to the API: the answer (HTTP {status}) was not the Bitmovin API."
         return cls(
             title="Could not reach the Bitmovin API",
             meaning=meaning,

@@ -209,3 +209,20 @@ def test_the_settings_form_offers_the_allowed_addresses(world, login, settings):
 def test_the_key_field_is_kept_out_of_error_reports(world, login):
     response = login(world.admin).post("/o/acme/settings/", form_data(world.acme, api_key=NEW_KEY))
     assert tuple(response.wsgi_request.sensitive_post_parameters) == ("api_key",)
+
+
+def test_an_error_page_of_another_server_is_not_repeated(simulated, world, login):
+    client = login(world.admin)
+    with Listener(status=403, body=b"<html>Redis admin panel: connection broke</html>") as listener:
+        client.post(
+            "/o/acme/settings/", form_data(simulated, api_base_url=listener.url + "/v1", api_key=NEW_KEY)
+        )
+        html = client.post("/o/acme/settings/test-connection/").content.decode()
+        webhooks = client.post("/o/acme/settings/webhooks/").content.decode()
+
+    assert "Could not connect to the API: the answer (HTTP 403) was not the Bitmovin API." in error_block(
+        html
+    )
+    assert "the answer (HTTP 403) was not the Bitmovin API." in webhooks
+    for page in (html, webhooks):
+        assert "Redis admin panel" not in page and "connection broke" not in page
