@@ -125,6 +125,7 @@ class Organization(models.Model):
             self.webhook_secret_encrypted = crypto.encrypt(secrets.token_urlsafe(32))
         return crypto.decrypt(self.webhook_secret_encrypted)
 
+    @sensitive_variables()
     def replace_webhook_secret(self) -> None:
         """A new signing secret (not saved). Webhooks registered with the old one are marked for replacing."""
         self.webhook_secret_encrypted = crypto.encrypt(secrets.token_urlsafe(32))

@@ -220,13 +220,11 @@ def organization_test_connection(
 
 def _connection_check(organization: Organization) -> ConnectionCheck:
     try:
-        client = client_for(organization, retry_budget_s=INTERACTIVE_RETRY_BUDGET_S, interactive=True)
-    except KeyUnavailable as exc:
-        return ConnectionCheck(ok=False, problem=str(exc))
-    try:
-        with client:
+        with client_for(organization, retry_budget_s=INTERACTIVE_RETRY_BUDGET_S, interactive=True) as client:
             account = client.get_account_information()
             organizations = client.list_organizations().items
+    except KeyUnavailable as exc:
+        return ConnectionCheck(ok=False, problem=str(exc))
     except BitmovinError as exc:
         return ConnectionCheck(ok=False, explanation=explain(exc.code, exc.message), error=exc)
     reached = next((org for org in organizations if org.id == organization.tenant_org_id), None)
