@@ -25,7 +25,12 @@ from encodings_app.selectors import (
     EncodingFilters,
     parse_search,
 )
-from encodings_app.services.clients import allowed_base_urls, base_url_refusal, normalize_base_url
+from encodings_app.services.clients import (
+    allowed_base_urls,
+    allowed_destinations_text,
+    base_url_refusal,
+    normalize_base_url,
+)
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 PERIODS = {
@@ -239,12 +244,14 @@ class OrganizationSettingsForm(forms.Form):
         help_text="Sent as X-Tenant-Org-Id; leave blank for the key's own organization.",
     )
 
+    # The stored key is bound to the base URL and tenant id (see services/organizations.py).
+    rebinding_note = " Changing it needs the API key again."
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[
-            "api_base_url"
-        ].help_text = f"Allowed: {', '.join(allowed_base_urls())}. Changing it needs the API key again."
-        self.fields["tenant_org_id"].help_text += " Changing it needs the API key again."
+        self.fields["api_base_url"].help_text = f"Allowed: {allowed_destinations_text()}."
+        for name in ("api_base_url", "tenant_org_id"):
+            self.fields[name].help_text += self.rebinding_note
 
     @property
     def allowed_base_urls(self) -> list[str]:
@@ -288,15 +295,12 @@ class OrganizationCreateForm(OrganizationSettingsForm):
         max_length=60, help_text="Lowercase letters, digits and hyphens; it appears in every URL."
     )
     field_order = ["name", "slug", "colour", "api_base_url", "api_key", "tenant_org_id"]
+    rebinding_note = ""  # a new organization has no stored key yet
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["api_key"].required = True
         self.fields["api_key"].help_text = "Stored encrypted; it is never shown again in full."
-        self.fields["api_base_url"].help_text = f"Allowed: {', '.join(allowed_base_urls())}."
-        self.fields["tenant_org_id"].help_text = OrganizationSettingsForm.base_fields[
-            "tenant_org_id"
-        ].help_text
         self.fields["colour"].initial = "#1d5bb8"
 
     def clean_slug(self) -> str:

@@ -50,6 +50,12 @@ def allowed_base_urls() -> list[str]:
     return list(settings.BITMOVIN_API_BASE_URLS)
 
 
+def allowed_destinations_text() -> str:
+    """The allowed API addresses, as a page says them."""
+    simulator = " or a simulator on 127.0.0.1 or localhost" if settings.BITMOVIN_ALLOW_LOOPBACK else ""
+    return ", ".join(allowed_base_urls()) + simulator
+
+
 def _comparable(url: str) -> tuple[str, str, int | None, str]:
     parts = urlsplit(normalize_base_url(url))
     scheme = parts.scheme.lower()
@@ -74,10 +80,8 @@ def base_url_refusal(url: str) -> str | None:
         return None
     if settings.BITMOVIN_ALLOW_LOOPBACK and parts.hostname.lower() in LOOPBACK_HOSTS:
         return None
-    choices = ", ".join(allowed_base_urls())
-    simulator = " or a simulator on 127.0.0.1 or localhost" if settings.BITMOVIN_ALLOW_LOOPBACK else ""
     return (
-        f"This dashboard may only send API keys to {choices}{simulator}. "
+        f"This dashboard may only send API keys to {allowed_destinations_text()}. "
         "Other API addresses must first be allowed by the operator (BITMOVIN_API_BASE_URLS)."
     )
 
