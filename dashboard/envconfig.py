@@ -111,6 +111,26 @@ def parse_fernet_keys(name: str, raw: str) -> list[str]:
     return keys
 
 
+def env_https_urls(name: str, default: list[str]) -> list[str]:
+    """Comma-separated https:// URLs (a host, optionally a port and a path; no credentials, query or
+    fragment), each without its trailing slash."""
+    urls = []
+    for url in env_list(name, default):
+        parts = urlsplit(url)
+        if (
+            parts.scheme != "https"
+            or not parts.hostname
+            or "@" in parts.netloc
+            or parts.query
+            or parts.fragment
+        ):
+            raise ImproperlyConfigured(
+                f"{name} entries must be https:// URLs without credentials, query or fragment; got {url!r}"
+            )
+        urls.append(url.rstrip("/"))
+    return urls
+
+
 def parse_cache_url(name: str, url: str, *, default_file_dir: Path) -> dict:
     """Turn a CACHE_URL / REDIS_URL into a Django CACHES entry."""
     scheme = urlsplit(url).scheme

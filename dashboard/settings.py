@@ -19,6 +19,7 @@ from dashboard.envconfig import (
     broker_transport_options,
     env_bool,
     env_choice,
+    env_https_urls,
     env_int,
     env_list,
     env_str,
@@ -205,6 +206,13 @@ if not _field_keys:
         )
     _field_keys = read_or_create_secret(VAR_DIR / "field_encryption_key", new_fernet_key)
 FIELD_ENCRYPTION_KEYS = parse_fernet_keys("FIELD_ENCRYPTION_KEYS", _field_keys)
+
+# --- Where organizations' API keys may be sent -------------------------------------------------------------
+# The API base URLs an organization may be set to; the settings form, the services and the client refuse
+# any other. The simulator on 127.0.0.1 / localhost (any port) is allowed only with BITMOVIN_ALLOW_LOOPBACK,
+# on by default in development; the client then also connects to loopback addresses, never to private ones.
+BITMOVIN_API_BASE_URLS = env_https_urls("BITMOVIN_API_BASE_URLS", ["https://api.bitmovin.com/v1"])
+BITMOVIN_ALLOW_LOOPBACK = env_bool("BITMOVIN_ALLOW_LOOPBACK", DEBUG)
 
 # --- Auth ---------------------------------------------------------------------------------------------------
 # django-axes first: it refuses a sign-in during a lockout before the password is even checked. It guards

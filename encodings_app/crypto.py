@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 _VERSION = "v1"
 
@@ -39,6 +40,7 @@ def current_key_id() -> str:
     return _current()[0]
 
 
+@sensitive_variables("plaintext")
 def encrypt(plaintext: str) -> str:
     primary_id, fernet = _current()
     token = fernet.encrypt(plaintext.encode()).decode()

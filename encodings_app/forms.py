@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from encodings_app.bitmovin import CloudRegion
 from encodings_app.models import DEFAULT_API_BASE_URL, EncodingStatus, Organization, Role, hex_colour
@@ -24,6 +25,12 @@ from encodings_app.selectors import (
     SORTS,
     EncodingFilters,
     parse_search,
+)
+from encodings_app.services.clients import (
+    allowed_base_urls,
+    allowed_destinations_text,
+    base_url_refusal,
+    normalize_base_url,
 )
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
@@ -270,7 +277,12 @@ class OrganizationSettingsForm(forms.Form):
         max_length=7, validators=[hex_colour], widget=forms.TextInput(attrs={"type": "color"}), label="Colour"
     )
     api_base_url = forms.URLField(
-        label="API base URL", max_length=300, assume_scheme="https", initial=DEFAULT_API_BASE_URL
+        label="API base URL",
+        max_length=300,
+        assume_scheme="https",
+        initial=DEFAULT_API_BASE_URL,
+        # Offers the allowed addresses (the page renders the datalist); others are refused in clean.
+        widget=forms.URLInput(attrs={"list": "api-base-urls"}),
     )
     api_key = forms.CharField(
         label="API key",
@@ -288,6 +300,27 @@ class OrganizationSettingsForm(forms.Form):
         help_text="Sent as X-Tenant-Org-Id; leave blank for the key's own organization.",
     )
 
+    # The stored key is bound to the base URL and tenant id (see services/organizations.py).
+    rebinding_note = " Changing it needs the API key again."
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["api_base_url"].help_text = f"Allowed: {allowed_destinations_text()}."
+        for name in ("api_base_url", "tenant_org_id"):
+            self.fields[name].help_text += self.rebinding_note
+
+    @property
+    def allowed_base_urls(self) -> list[str]:
+        return allowed_base_urls()
+
+    def clean_api_base_url(self) -> str:
+        url = normalize_base_url(self.cleaned_data["api_base_url"])
+        refusal = base_url_refusal(url)
+        if refusal is not None:
+            raise forms.ValidationError(refusal)
+        return url
+
+    @sensitive_variables("key")
     def clean_api_key(self) -> str:
         key = self.cleaned_data["api_key"]
         if key and (not key.isprintable() or any(c.isspace() for c in key)):
@@ -318,6 +351,7 @@ class OrganizationCreateForm(OrganizationSettingsForm):
         max_length=60, help_text="Lowercase letters, digits and hyphens; it appears in every URL."
     )
     field_order = ["name", "slug", "colour", "api_base_url", "api_key", "tenant_org_id"]
+    rebinding_note = ""  # a new organization has no stored key yet
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -48,6 +48,11 @@ urlpatterns = [
         name="organization-test-connection",
     ),
     path("o/<slug:slug>/settings/webhooks/", settings.register_webhooks, name="organization-webhooks"),
+    path(
+        "o/<slug:slug>/settings/webhooks/secret/",
+        settings.webhook_secret_replace,
+        name="organization-webhook-secret",
+    ),
     path("o/<slug:slug>/settings/members/", members.member_add, name="organization-member-add"),
     path(
         "o/<slug:slug>/settings/members/<int:user_id>/", members.member_role, name="organization-member-role"

@@ -1,8 +1,16 @@
+import os
+
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from dashboard.envconfig import redact_url
+
+# The simulator and the tests' listeners live on 127.0.0.1, where the dashboard sends API keys only when
+# loopback is explicitly allowed. Allowed here for this process (whose settings are already loaded) and,
+# through the environment, for every worker, web server and command a test starts.
+os.environ["BITMOVIN_ALLOW_LOOPBACK"] = "1"
+settings.BITMOVIN_ALLOW_LOOPBACK = True
 
 
 def pytest_report_header(config):

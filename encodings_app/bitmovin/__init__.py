@@ -8,6 +8,7 @@ for encoding in client.iter_encodings(status="RUNNING"):
 """
 
 from .client import DEFAULT_BASE_URL, MAX_PAGE_SIZE, WEBHOOK_EVENTS, BitmovinClient
+from .destinations import DestinationPolicy
 from .enums import (
     TERMINAL_STATUSES,
     CloudRegion,
@@ -27,6 +28,7 @@ from .errors import (
     AuthenticationError,
     BitmovinError,
     ConflictError,
+    DestinationNotAllowedError,
     InvalidArgumentError,
     InvalidItemError,
     NotFoundError,
@@ -78,6 +80,8 @@ __all__ = [
     "CloudRegion",
     "ConflictError",
     "DailyStatistics",
+    "DestinationNotAllowedError",
+    "DestinationPolicy",
     "Encoding",
     "EncodingMode",
     "EncodingStats",

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -18,6 +19,7 @@ from .calls import (
     priority_value,
     query_value,
 )
+from .destinations import ALLOWED_SCHEMES, DestinationPolicy
 from .errors import InvalidArgumentError
 from .redact import Secret, mask_secret
 from .resources import (
@@ -66,6 +68,12 @@ class BitmovinClient:
     ``BitmovinError`` such as ``RateLimitedError(retry_after=...)`` to refuse the call, which then propagates
     at once, unretried (any other exception is wrapped in a ``BitmovinError``). ``call_counts`` counts the
     HTTP attempts actually made, by the same keys.
+
+    ``destinations`` says where the key may go (see ``DestinationPolicy``): by default only public internet
+    addresses, checked after name resolution and before connecting; a refused destination raises
+    ``DestinationNotAllowedError`` without being contacted. The client's own session ignores proxy
+    variables and ``.netrc`` and never follows redirects. A ``session`` passed in is used as it is: its
+    adapters, not this policy, then decide where connections go (for tests with a fake transport).
     """
 
     def __init__(
@@ -85,6 +93,7 @@ class BitmovinClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        destinations: DestinationPolicy | None = None,
     ) -> None:
         if (
             not isinstance(api_key, str)
@@ -101,8 +110,7 @@ class BitmovinClient:
             not isinstance(tenant_org_id, str) or not tenant_org_id.isprintable()
         ):
             raise InvalidArgumentError("tenant_org_id must be a printable string")
-        if not isinstance(base_url, str) or not base_url.startswith(("https://", "http://")):
-            raise InvalidArgumentError(f"base_url must be an http(s) URL, got {base_url!r}")
+        _check_base_url(base_url)
         self._api_key = Secret(api_key)
         self.tenant_org_id = tenant_org_id or None
         self.base_url = base_url.rstrip("/")
@@ -115,6 +123,7 @@ class BitmovinClient:
             policy=RetryPolicy(
                 max_retries, backoff_base_s, backoff_max_s, retry_budget_s, max_rate_limit_wait_s
             ),
+            destinations=destinations if destinations is not None else DestinationPolicy(),
             before_request=before_request,
             clock=clock,
             sleep=sleep,
@@ -404,6 +413,21 @@ class BitmovinClient:
             template = f"{_WEBHOOKS}/{{id}}/{segment}/{{webhook_id}}"
             path = {"id": encoding_id, "webhook_id": webhook_id}
         return self._calls.delete(template, path, webhook_id)
+
+
+def _check_base_url(base_url: object) -> None:
+    # The URL is not quoted back: it may hold credentials, and it is the caller's own input anyway.
+    if not isinstance(base_url, str):
+        raise InvalidArgumentError("base_url must be an http:// or https:// URL")
+    try:
+        parts = urlsplit(base_url)
+    except ValueError:
+        raise InvalidArgumentError("base_url is not a well-formed URL") from None
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise InvalidArgumentError("base_url must be an http:// or https:// URL")
+    if "@" in parts.netloc:
+        # requests would send user:password from the URL as Basic credentials, to whichever host it names.
+        raise InvalidArgumentError("base_url must not contain credentials")
 
 
 def _webhook_segment(event: str) -> str:

@@ -159,16 +159,45 @@ class TransportError(BitmovinError):
     """No HTTP answer at all: refused connection, DNS failure, timeout, TLS failure, dropped connection.
 
     ``kind`` is one of ``dns``, ``connect``, ``connect_timeout``, ``read_timeout``, ``tls``,
-    ``connection_lost``, ``invalid_url`` or ``other``. ``request_sent`` is False when the request certainly
-    never reached the API (so even a POST may be sent again) and True when it may have.
+    ``connection_lost``, ``invalid_url``, ``not_allowed`` or ``other``. ``request_sent`` is False when the
+    request certainly never reached the API (so even a POST may be sent again) and True when it may have.
+
+    ``message`` says what failed in plain words and never quotes the remote side; ``cause`` keeps what the
+    HTTP stack said (key scrubbed), for logs and developers only: it may name hosts and ports.
     """
 
     default_retryable = True
 
-    def __init__(self, message: str = "", *, kind: str = "other", request_sent: bool = True, **kwargs: Any):
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        kind: str = "other",
+        request_sent: bool = True,
+        cause: str = "",
+        **kwargs: Any,
+    ):
         super().__init__(message, **kwargs)
         self.kind = kind
         self.request_sent = request_sent
+        self.cause = cause
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text} ({_clip(self.cause, 200)})" if self.cause else text
+
+
+class DestinationNotAllowedError(TransportError):
+    """The client refused to connect: the base URL's host is, or resolves to, an address the destination
+    policy does not allow (loopback, private, link-local, unspecified, multicast), or a proxy was asked for.
+    Nothing was sent, not even a connection attempt; retrying cannot help."""
+
+    default_retryable = False
+
+    def __init__(self, message: str = "the destination is not allowed", **kwargs: Any):
+        kwargs.setdefault("kind", "not_allowed")
+        kwargs.setdefault("request_sent", False)
+        super().__init__(message, **kwargs)
 
 
 class ProtocolError(BitmovinError):

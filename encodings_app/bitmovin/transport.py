@@ -17,9 +17,11 @@ from requests.auth import AuthBase
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from . import envelope as envelope_module
+from .destinations import DestinationPolicy, DestinationRefused, GuardedAdapter
 from .envelope import Envelope
 from .errors import (
     BitmovinError,
+    DestinationNotAllowedError,
     InvalidArgumentError,
     NotFoundError,
     RateLimitedError,
@@ -35,7 +37,7 @@ PRODUCT = "encodings-dashboard"
 IDEMPOTENT_METHODS = frozenset({"GET", "DELETE"})
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 # Transport failures where retrying an idempotent request is pointless: the configuration is wrong.
-_PERMANENT_KINDS = frozenset({"invalid_url"})
+_PERMANENT_KINDS = frozenset({"invalid_url", "not_allowed"})
 
 BeforeRequest = Callable[[str, str], None]
 Timeout = float | tuple[float, float]
@@ -87,6 +89,8 @@ def _causes(exc: BaseException) -> list[BaseException]:
 def _classify(exc: Exception) -> tuple[str, bool]:
     """(kind, request_sent) for a failure that produced no HTTP answer."""
     text = str(exc)
+    if any(isinstance(cause, DestinationRefused) for cause in _causes(exc)):
+        return "not_allowed", False
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return "connect_timeout", False
     if isinstance(exc, requests.exceptions.ReadTimeout):
@@ -121,6 +125,7 @@ _KIND_TEXT = {
     "tls": "the TLS handshake with the API failed",
     "connection_lost": "the connection to the API broke before a complete answer arrived",
     "invalid_url": "the API base URL is not usable",
+    "not_allowed": "the destination is not allowed",
     "other": "the request to the API failed",
 }
 
@@ -135,6 +140,7 @@ class Transport:
         timeout: Timeout,
         session: requests.Session | None,
         policy: RetryPolicy,
+        destinations: DestinationPolicy,
         before_request: BeforeRequest | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -145,7 +151,7 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._owns_session = session is None
-        self.session = session if session is not None else requests.Session()
+        self.session = session if session is not None else guarded_session(destinations)
         self.policy = policy
         self.before_request = before_request
         self._clock = clock
@@ -295,10 +301,12 @@ class Transport:
             # request and so the X-Api-Key header, is not chained to ours as __context__.
             kind, sent, cause = failure
             logger.info("bitmovin %s failed after %.3f s: %s", endpoint, self._clock() - started, kind)
-            raise TransportError(
-                f"{_KIND_TEXT[kind]} ({cause})",
+            error_class = DestinationNotAllowedError if kind == "not_allowed" else TransportError
+            raise error_class(
+                _KIND_TEXT[kind],
                 kind=kind,
                 request_sent=sent,
+                cause=cause,
                 method=method,
                 endpoint=endpoint,
                 retryable=kind not in _PERMANENT_KINDS,
@@ -337,6 +345,20 @@ class Transport:
                 method=method,
                 endpoint=endpoint,
             ) from exc
+
+
+def guarded_session(destinations: DestinationPolicy) -> requests.Session:
+    """A session that connects only where ``destinations`` allows, and ignores the environment.
+
+    ``trust_env`` off: proxy variables would route the key through another host, and ``.netrc`` could add
+    credentials of its own. Redirects are not followed either (see ``Transport._attempt``).
+    """
+    session = requests.Session()
+    session.trust_env = False
+    adapter = GuardedAdapter(destinations)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def _unanswered(error: BitmovinError) -> bool:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
 from encodings_app.models.choices import DEFAULT_API_BASE_URL, Role
@@ -36,6 +37,11 @@ class Organization(models.Model):
     webhook_secret_encrypted = models.TextField(blank=True)
     registered_webhooks = models.JSONField(
         default=dict, blank=True, help_text="Webhook ids registered in Bitmovin by this dashboard, by event."
+    )
+    webhooks_secret_stale = models.BooleanField(
+        default=False,
+        help_text="The signing secret was replaced after these webhooks were registered: registering again "
+        "replaces them, so that Bitmovin signs with the current secret.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -86,6 +92,7 @@ class Organization(models.Model):
         return self.name
 
     # --- secrets -----------------------------------------------------------------------------------------
+    @sensitive_variables("api_key")
     def set_api_key(self, api_key: str) -> None:
         api_key = api_key.strip()
         self.api_key_encrypted = crypto.encrypt(api_key)
@@ -95,6 +102,7 @@ class Organization(models.Model):
         self.key_unreadable = False
         self.consecutive_failures = 0
 
+    @sensitive_variables()
     def decrypt_api_key(self) -> str:
         """Only for building an API client. Raises crypto.DecryptionError (callers mark key_unreadable)."""
         return crypto.decrypt(self.api_key_encrypted)
@@ -107,11 +115,21 @@ class Organization(models.Model):
     def has_api_key(self) -> bool:
         return bool(self.api_key_encrypted)
 
+    @sensitive_variables()
     def ensure_webhook_secret(self) -> str:
-        """The signing secret Bitmovin uses for this organization's webhooks (created on first use)."""
+        """The signing secret Bitmovin uses for this organization's webhooks (created on first use).
+
+        Raises crypto.DecryptionError when the stored one cannot be decrypted (see replace_webhook_secret).
+        """
         if not self.webhook_secret_encrypted:
             self.webhook_secret_encrypted = crypto.encrypt(secrets.token_urlsafe(32))
         return crypto.decrypt(self.webhook_secret_encrypted)
+
+    @sensitive_variables()
+    def replace_webhook_secret(self) -> None:
+        """A new signing secret (not saved). Webhooks registered with the old one are marked for replacing."""
+        self.webhook_secret_encrypted = crypto.encrypt(secrets.token_urlsafe(32))
+        self.webhooks_secret_stale = bool(self.registered_webhooks)
 
     # --- health --------------------------------------------------------------------------------------------
     @property

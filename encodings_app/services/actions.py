@@ -27,7 +27,9 @@ from encodings_app.bitmovin import (
     BitmovinClient,
     BitmovinError,
     InvalidArgumentError,
+    ProtocolError,
     ResourceId,
+    TransportError,
     explain,
 )
 from encodings_app.models import Encoding, Organization
@@ -76,6 +78,10 @@ class ErrorEvidence:
 
     @classmethod
     def from_error(cls, error: BitmovinError) -> ErrorEvidence:
+        # An error status without the API's error envelope came from something other than the API (a
+        # gateway's page, another server): its body is kept for developers only (``body_excerpt``).
+        if isinstance(error, TransportError | ProtocolError) or error.body_excerpt is not None:
+            return cls.unreachable(error)
         explanation = explain(error.code, error.message or None)
         return cls(
             title=explanation.title,
@@ -94,6 +100,25 @@ class ErrorEvidence:
             links=[
                 {"href": link.href, "title": link.title or link.href} for link in error.links if link.href
             ],
+        )
+
+    @classmethod
+    def unreachable(cls, error: BitmovinError) -> ErrorEvidence:
+        """No answer from the Bitmovin API: plain words only. Nothing the remote side said is repeated
+        (no body, no error text of the HTTP stack), so the page cannot be used to probe other hosts."""
+        if isinstance(error, TransportError):
+            meaning = f"Could not connect to the API: {error.message}."
+        elif isinstance(error, ProtocolError) or error.http_status is None:
+            meaning = "Could not connect to the API: the answer was not the Bitmovin API."
+        else:
+            status = error.http_status
+            meaning = f"Could not connect to the API: the answer (HTTP {status}) was not the Bitmovin API."
+        return cls(
+            title="Could not reach the Bitmovin API",
+            meaning=meaning,
+            what_to_do="Check the organization's API base URL in the settings, then try again; if it is "
+            "right, the API may be briefly unavailable.",
+            doc_url="",
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -1,11 +1,16 @@
-"""Building an API client for an organization: the one place where its API key is decrypted."""
+"""Building an API client for an organization: the one place where its API key is decrypted, and where the
+installation's rule of which API addresses a key may be sent to lives (``BITMOVIN_API_BASE_URLS``)."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
-from encodings_app.bitmovin import BitmovinClient
+from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import Organization
 from encodings_app.services.ratelimit import ApiBudget, key_fingerprint
 
@@ -13,21 +18,91 @@ logger = logging.getLogger(__name__)
 
 # Workers give up on a call sooner than an interactive default would: the next sweep tries again anyway.
 WORKER_RETRY_BUDGET_S = 20.0
+# The simulator's addresses, allowed (any port) when BITMOVIN_ALLOW_LOOPBACK is on.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# What the simulator's launchers (demo, benchmark) say when the settings keep the dashboard off loopback.
+LOOPBACK_NEEDED = (
+    "the simulator listens on 127.0.0.1, where the dashboard sends API keys only with "
+    "BITMOVIN_ALLOW_LOOPBACK=1 (on by default when DJANGO_DEBUG=1)"
+)
 
 
 class KeyUnavailable(Exception):
-    """The organization has no usable API key (none set, or it cannot be decrypted)."""
+    """The organization's API key cannot be used: none is set, it cannot be decrypted, or the base URL it
+    is bound to is not one this installation may call."""
 
 
+class DestinationNotAllowed(KeyUnavailable):
+    """The organization's API base URL is not in the installation's allow-list; the key is not sent."""
+
+
+def destination_policy() -> DestinationPolicy:
+    """Where the client may connect, as the settings say (loopback only when explicitly allowed)."""
+    return DestinationPolicy(allow_loopback=settings.BITMOVIN_ALLOW_LOOPBACK)
+
+
+def normalize_base_url(url: str) -> str:
+    """The form a base URL is stored and compared in: no surrounding blanks, no trailing slash."""
+    return url.strip().rstrip("/")
+
+
+def allowed_base_urls() -> list[str]:
+    return list(settings.BITMOVIN_API_BASE_URLS)
+
+
+def allowed_destinations_text() -> str:
+    """The allowed API addresses, as a page says them."""
+    simulator = " or a simulator on 127.0.0.1 or localhost" if settings.BITMOVIN_ALLOW_LOOPBACK else ""
+    return ", ".join(allowed_base_urls()) + simulator
+
+
+def _comparable(url: str) -> tuple[str, str, int | None, str]:
+    parts = urlsplit(normalize_base_url(url))
+    scheme = parts.scheme.lower()
+    port = parts.port or {"https": 443, "http": 80}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port, parts.path.rstrip("/")
+
+
+def base_url_refusal(url: str) -> str | None:
+    """Why an organization may not use this API base URL, in plain words; None when it may."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return "This is not a usable web address."
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "The API base URL must be an http:// or https:// address."
+    if "@" in parts.netloc:
+        return "The API base URL must not contain a user name or password."
+    if parts.query or parts.fragment:
+        return "The API base URL must not contain a query (?) or a fragment (#)."
+    if any(_comparable(url) == _comparable(allowed) for allowed in allowed_base_urls()):
+        return None
+    if settings.BITMOVIN_ALLOW_LOOPBACK and parts.hostname.lower() in LOOPBACK_HOSTS:
+        return None
+    return (
+        f"This dashboard may only send API keys to {allowed_destinations_text()}. "
+        "Other API addresses must first be allowed by the operator (BITMOVIN_API_BASE_URLS)."
+    )
+
+
+@sensitive_variables("api_key")
 def client_for(
     organization: Organization, *, retry_budget_s: float = WORKER_RETRY_BUDGET_S, interactive: bool = False
 ) -> BitmovinClient:
     """A client speaking for this organization, spending from its key's shared request budget.
 
-    Fails closed: a key that cannot be decrypted marks the organization and is never sent anywhere.
+    Fails closed: a key that cannot be decrypted marks the organization and is never sent anywhere, and a
+    key whose base URL is not (or no longer) allowed is not even decrypted.
     """
     if not organization.api_key_encrypted:
         raise KeyUnavailable(f"{organization.name} has no API key")
+    if base_url_refusal(organization.api_base_url) is not None:
+        logger.warning("API base URL of %s is not in the allow-list; no call made", organization.slug)
+        raise DestinationNotAllowed(
+            f"The API base URL of {organization.name} is not one this dashboard may send its key to; "
+            "an admin can choose an allowed one in the settings"
+        )
     try:
         api_key = organization.decrypt_api_key()
     except crypto.DecryptionError:
@@ -46,4 +121,5 @@ def client_for(
         # A worker never sleeps through a 429: the sync records a pause and the sweep comes back later.
         max_rate_limit_wait_s=None if interactive else 0,
         before_request=ApiBudget(key_fingerprint(api_key)),
+        destinations=destination_policy(),
     )

@@ -1,17 +1,35 @@
 """Organizations, their API keys, and what the dashboard registers in Bitmovin for them (members and roles:
-services/memberships.py)."""
+services/memberships.py).
+
+A stored API key is bound to where it was entered for: the base URL (one of the installation's allowed API
+addresses) and the tenant organization id. Changing either needs the key again, in the same change, so a
+key entered by one person for one destination is never sent elsewhere by another. Each (base URL, tenant)
+pair is watched by one organization of the installation; only an account admin may watch it twice.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 
-from encodings_app.bitmovin import BitmovinError, InvalidArgumentError
+from encodings_app import crypto
+from encodings_app.bitmovin import BitmovinError, InvalidArgumentError, NotFoundError
 from encodings_app.bitmovin.error_codes import ErrorExplanation, explain
 from encodings_app.models import Membership, Organization, Role
-from encodings_app.services.clients import KeyUnavailable, client_for
+from encodings_app.services.audit import Action, Outcome, audit_record
+from encodings_app.services.clients import (
+    KeyUnavailable,
+    base_url_refusal,
+    client_for,
+    normalize_base_url,
+)
 from encodings_app.services.webhooks import REGISTERED_EVENTS
 
 logger = logging.getLogger(__name__)
@@ -19,27 +37,151 @@ logger = logging.getLogger(__name__)
 # An admin is waiting for "Test connection": give up sooner than a worker would.
 INTERACTIVE_RETRY_BUDGET_S = 8.0
 
+KEY_AGAIN = (
+    "Enter the API key again: a stored key is only sent to the API base URL and tenant organization id it "
+    "was entered for, so changing either needs the key in the same form."
+)
+TENANT_TAKEN = (
+    "Another organization in this dashboard already reads this tenant organization through this API base "
+    "URL. Only an account admin can set up the same tenant twice."
+)
+UNDECRYPTABLE_SIGNING = (
+    "The webhook signing secret cannot be decrypted with the configured encryption keys, so webhooks cannot "
+    "be registered with it. Replace the signing secret, then register the webhooks again."
+)
 
-@transaction.atomic
-def organization_create(*, name: str, slug: str, api_key: str, created_by=None, **fields) -> Organization:
-    organization = Organization(name=name, slug=slug, **fields)
-    organization.set_api_key(api_key)
-    organization.ensure_webhook_secret()
-    organization.full_clean()
-    organization.save()
-    if created_by is not None and not created_by.is_superuser:
-        Membership.objects.create(user=created_by, organization=organization, role=Role.ADMIN)
+
+def _normalized(fields: dict[str, Any]) -> dict[str, Any]:
+    fields = dict(fields)
+    if "api_base_url" in fields:
+        fields["api_base_url"] = normalize_base_url(fields["api_base_url"])
+    if "tenant_org_id" in fields:
+        fields["tenant_org_id"] = (fields["tenant_org_id"] or "").strip()
+    return fields
+
+
+def _tenant_taken(organization: Organization, user) -> bool:
+    """True when another organization already reads this (base URL, tenant) pair and the user may not
+    set it up twice. A blank tenant id means the key's own organization: it binds nothing."""
+    if not organization.tenant_org_id or getattr(user, "is_superuser", False):
+        return False
+    others = Organization.objects.filter(tenant_org_id__iexact=organization.tenant_org_id)
+    if organization.pk is not None:
+        others = others.exclude(pk=organization.pk)
+    target = normalize_base_url(organization.api_base_url).lower()
+    return any(
+        normalize_base_url(url).lower() == target for url in others.values_list("api_base_url", flat=True)
+    )
+
+
+def _destination_problems(
+    organization: Organization, *, user, moved: bool, key_given: bool, had_key: bool
+) -> dict[str, str]:
+    """What is wrong with the organization's (already assigned) destination, by form field."""
+    problems: dict[str, str] = {}
+    refusal = base_url_refusal(organization.api_base_url)
+    if refusal is not None:
+        problems["api_base_url"] = refusal
+    if moved and had_key and not key_given:
+        problems["api_key"] = KEY_AGAIN
+    if moved and _tenant_taken(organization, user):
+        problems["tenant_org_id"] = TENANT_TAKEN
+    return problems
+
+
+@sensitive_variables("api_key")
+def organization_create(
+    *,
+    name: str,
+    slug: str,
+    api_key: str,
+    created_by=None,
+    request: HttpRequest | None = None,
+    **fields: Any,
+) -> Organization:
+    organization = Organization(name=name, slug=slug, **_normalized(fields))
+    problems = _destination_problems(
+        organization, user=created_by, moved=True, key_given=bool(api_key.strip()), had_key=False
+    )
+    if problems:
+        audit_record(
+            action=Action.ORGANIZATION_CREATE,
+            user=created_by,
+            outcome=Outcome.REFUSED,
+            target=slug,
+            detail=f"refused: {', '.join(sorted(problems))}",
+            request=request,
+        )
+        raise ValidationError(problems)
+    with transaction.atomic():
+        organization.set_api_key(api_key)
+        organization.ensure_webhook_secret()
+        organization.full_clean()
+        organization.save()
+        if created_by is not None and not created_by.is_superuser:
+            Membership.objects.create(user=created_by, organization=organization, role=Role.ADMIN)
+        for action in (Action.ORGANIZATION_CREATE, Action.KEY_SET):
+            audit_record(
+                action=action, user=created_by, organization=organization, target=slug, request=request
+            )
     return organization
 
 
-def organization_update(*, organization: Organization, api_key: str = "", **fields) -> Organization:
-    """Change settings; a blank api_key keeps the stored one (the field is write-only on the pages)."""
-    for name, value in fields.items():
-        setattr(organization, name, value)
-    if api_key.strip():
-        organization.set_api_key(api_key)
-    organization.full_clean()
-    organization.save()
+@sensitive_variables("api_key")
+def organization_update(
+    *,
+    organization: Organization,
+    user=None,
+    api_key: str = "",
+    request: HttpRequest | None = None,
+    **fields: Any,
+) -> Organization:
+    """Change settings; a blank api_key keeps the stored one (the field is write-only on the pages).
+
+    Raises ValidationError (by field name) and saves nothing when the base URL is not allowed, when the
+    base URL or tenant id changes without the key being entered again, or when a user who is not an
+    account admin points the organization at a tenant another organization already reads.
+    """
+    fields = _normalized(fields)
+    changed = sorted(name for name, value in fields.items() if getattr(organization, name) != value)
+    moved = bool({"api_base_url", "tenant_org_id"} & set(changed))
+    key_given = bool(api_key.strip())
+    had_key = organization.has_api_key
+    for name in changed:
+        setattr(organization, name, fields[name])
+    problems = _destination_problems(
+        organization, user=user, moved=moved, key_given=key_given, had_key=had_key
+    )
+    try:
+        if problems:
+            raise ValidationError(problems)
+        if key_given:
+            organization.set_api_key(api_key)
+        organization.full_clean()
+    except ValidationError:
+        organization.refresh_from_db()
+        attempted = [*changed, *(["api_key"] if key_given else [])]
+        audit_record(
+            action=Action.SETTINGS_CHANGE,
+            user=user,
+            organization=organization,
+            outcome=Outcome.REFUSED,
+            detail=f"refused: {', '.join(attempted) or 'no change'}",
+            request=request,
+        )
+        raise
+    with transaction.atomic():
+        organization.save()
+        if changed:
+            audit_record(
+                action=Action.SETTINGS_CHANGE,
+                user=user,
+                organization=organization,
+                detail=f"changed: {', '.join(changed)}",
+                request=request,
+            )
+        if key_given:
+            audit_record(action=Action.KEY_SET, user=user, organization=organization, request=request)
     return organization
 
 
@@ -54,16 +196,36 @@ class ConnectionCheck:
     problem: str = ""
 
 
-def organization_test_connection(*, organization: Organization) -> ConnectionCheck:
+def organization_test_connection(
+    *, organization: Organization, user=None, request: HttpRequest | None = None
+) -> ConnectionCheck:
     """Which account and organization the stored key reaches, or why it reaches none."""
+    check = _connection_check(organization)
+    if check.ok:
+        detail = f"reached organization {check.organization_id}".strip()
+    elif check.error is not None:
+        detail = _error_summary(check.error)
+    else:
+        detail = check.problem
+    audit_record(
+        action=Action.CONNECTION_TEST,
+        user=user,
+        organization=organization,
+        outcome=Outcome.OK if check.ok else Outcome.FAILED,
+        detail=detail,
+        request_id=(check.error.request_id or "") if check.error is not None else "",
+        request=request,
+    )
+    return check
+
+
+def _connection_check(organization: Organization) -> ConnectionCheck:
     try:
-        client = client_for(organization, retry_budget_s=INTERACTIVE_RETRY_BUDGET_S, interactive=True)
-    except KeyUnavailable as exc:
-        return ConnectionCheck(ok=False, problem=str(exc))
-    try:
-        with client:
+        with client_for(organization, retry_budget_s=INTERACTIVE_RETRY_BUDGET_S, interactive=True) as client:
             account = client.get_account_information()
             organizations = client.list_organizations().items
+    except KeyUnavailable as exc:
+        return ConnectionCheck(ok=False, problem=str(exc))
     except BitmovinError as exc:
         return ConnectionCheck(ok=False, explanation=explain(exc.code, exc.message), error=exc)
     reached = next((org for org in organizations if org.id == organization.tenant_org_id), None)
@@ -77,42 +239,105 @@ def organization_test_connection(*, organization: Organization) -> ConnectionChe
     )
 
 
+def _error_summary(error: BitmovinError) -> str:
+    """An audit entry's words for an API error: its class, status and code, never the remote text."""
+    parts = [type(error).__name__]
+    if error.http_status is not None:
+        parts.append(f"HTTP {error.http_status}")
+    if error.code is not None:
+        parts.append(f"code {error.code}")
+    return ", ".join(parts)
+
+
 @dataclass
 class WebhookRegistration:
     registered: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
     error: BitmovinError | None = None
     problem: str = ""
 
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.problem
 
-def webhooks_register(*, organization: Organization, callback_url: str) -> WebhookRegistration:
+
+@sensitive_variables("secret")
+def webhooks_register(
+    *, organization: Organization, callback_url: str, user=None, request: HttpRequest | None = None
+) -> WebhookRegistration:
     """Make Bitmovin post the organization's encoding events to callback_url, signed with its secret.
 
     Idempotent: events whose webhook this dashboard registered before (and Bitmovin still lists) are left
-    alone, so pressing the button twice creates nothing twice.
+    alone, so pressing the button twice creates nothing twice. After the secret was replaced, the webhooks
+    registered with the old one are deleted and registered anew.
     """
     outcome = WebhookRegistration()
-    secret = organization.ensure_webhook_secret()
+    try:
+        secret = organization.ensure_webhook_secret()
+    except crypto.DecryptionError:
+        logger.error("webhook secret of %s cannot be decrypted with the configured keys", organization.slug)
+        outcome.problem = UNDECRYPTABLE_SIGNING
+        _audit_registration(organization, outcome, user, request)
+        return outcome
     known = dict(organization.registered_webhooks or {})
+    stale = organization.webhooks_secret_stale
     try:
         with client_for(organization, retry_budget_s=INTERACTIVE_RETRY_BUDGET_S, interactive=True) as client:
             for event in REGISTERED_EVENTS:
-                if known.get(event) and _still_registered(client, event, known[event], callback_url):
+                if known.get(event) and stale:
+                    _delete_webhook(client, event, known[event])
+                    del known[event]
+                    outcome.replaced.append(event)
+                elif known.get(event) and _still_registered(client, event, known[event], callback_url):
                     outcome.already.append(event)
                     continue
                 webhook = client.create_webhook(event, callback_url, secret)
                 known[event] = webhook.id
-                outcome.registered.append(event)
+                if event not in outcome.replaced:
+                    outcome.registered.append(event)
+        stale = False
     except BitmovinError as exc:
         outcome.error = exc
     except KeyUnavailable as exc:
         outcome.problem = str(exc)
     finally:
         Organization.objects.filter(pk=organization.pk).update(
-            registered_webhooks=known, webhook_secret_encrypted=organization.webhook_secret_encrypted
+            registered_webhooks=known,
+            webhook_secret_encrypted=organization.webhook_secret_encrypted,
+            webhooks_secret_stale=stale,
         )
         organization.registered_webhooks = known
+        organization.webhooks_secret_stale = stale
+    _audit_registration(organization, outcome, user, request)
     return outcome
+
+
+def _audit_registration(
+    organization: Organization, outcome: WebhookRegistration, user, request: HttpRequest | None
+) -> None:
+    if outcome.ok:
+        done = [
+            f"{label}: {', '.join(events)}"
+            for label, events in (
+                ("registered", outcome.registered),
+                ("replaced", outcome.replaced),
+                ("already registered", outcome.already),
+            )
+            if events
+        ]
+        detail = "; ".join(done)
+    else:
+        detail = _error_summary(outcome.error) if outcome.error is not None else outcome.problem
+    audit_record(
+        action=Action.WEBHOOKS_REGISTER,
+        user=user,
+        organization=organization,
+        outcome=Outcome.OK if outcome.ok else Outcome.FAILED,
+        detail=detail,
+        request_id=(outcome.error.request_id or "") if outcome.error is not None else "",
+        request=request,
+    )
 
 
 def _still_registered(client, event: str, webhook_id: str, callback_url: str) -> bool:
@@ -121,3 +346,33 @@ def _still_registered(client, event: str, webhook_id: str, callback_url: str) ->
     except InvalidArgumentError:
         return True  # no list endpoint for this family: trust our record
     return any(webhook.id == webhook_id and webhook.url == callback_url for webhook in webhooks)
+
+
+def _delete_webhook(client, event: str, webhook_id: str) -> None:
+    # Already gone (someone removed it in Bitmovin) is as good as deleted.
+    with contextlib.suppress(NotFoundError):
+        client.delete_webhook(event, webhook_id)
+
+
+def webhook_secret_replace(
+    *, organization: Organization, user=None, request: HttpRequest | None = None
+) -> None:
+    """A new webhook signing secret (for instance after the old one became unreadable).
+
+    Bitmovin keeps signing with the old secret until the webhooks are registered again, which then replaces
+    them; deliveries in between fail verification and are logged as such.
+    """
+    organization.replace_webhook_secret()
+    with transaction.atomic():
+        Organization.objects.filter(pk=organization.pk).update(
+            webhook_secret_encrypted=organization.webhook_secret_encrypted,
+            webhooks_secret_stale=organization.webhooks_secret_stale,
+        )
+        audit_record(
+            action=Action.WEBHOOK_SECRET_RESET,
+            user=user,
+            organization=organization,
+            detail="webhooks to register again" if organization.webhooks_secret_stale else "",
+            request=request,
+        )
+

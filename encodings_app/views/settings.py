@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from encodings_app import access, selectors
@@ -60,6 +61,18 @@ def render_settings(request: HttpRequest, organization: Organization, **extra) -
     )
 
 
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """The service's refusals, next to the fields they are about (or above the form)."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for name, errors in exc.message_dict.items():
+        for message in errors:
+            form.add_error(name if name in form.fields else None, message)
+
+
+@sensitive_post_parameters("api_key")
 @require_http_methods(["GET", "POST"])
 def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
@@ -72,6 +85,8 @@ def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         org_services.organization_update(
             organization=organization,
+            user=request.user,
+            request=request,
             api_key=data["api_key"],
             name=data["name"],
             colour=data["colour"],
@@ -79,10 +94,8 @@ def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
             tenant_org_id=data["tenant_org_id"],
         )
     except ValidationError as exc:
-        organization.refresh_from_db()
-        for message in exc.messages:
-            form.add_error(None, message)
-        return render_settings(request, organization, form=form)
+        _add_service_errors(form, exc)
+        return render_settings(request, organization, form=form, status=400)
     changed_key = " The new API key is stored; the next sync uses it." if data["api_key"] else ""
     messages.success(request, f"Settings of {organization.name} saved.{changed_key}")
     return redirect("organization-settings", slug=organization.slug)
@@ -91,7 +104,9 @@ def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def test_connection(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
-    check = org_services.organization_test_connection(organization=organization)
+    check = org_services.organization_test_connection(
+        organization=organization, user=request.user, request=request
+    )
     evidence = ErrorEvidence.from_error(check.error) if check.error is not None else None
     return render_settings(request, organization, connection=check, connection_evidence=evidence)
 
@@ -100,11 +115,31 @@ def test_connection(request: HttpRequest, slug: str) -> HttpResponse:
 def register_webhooks(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
     callback_url = request.build_absolute_uri(reverse("bitmovin-webhook", args=[slug]))
-    outcome = org_services.webhooks_register(organization=organization, callback_url=callback_url)
+    outcome = org_services.webhooks_register(
+        organization=organization, callback_url=callback_url, user=request.user, request=request
+    )
     evidence = ErrorEvidence.from_error(outcome.error) if outcome.error is not None else None
     return render_settings(request, organization, webhooks=outcome, webhooks_evidence=evidence)
 
 
+@require_POST
+def webhook_secret_replace(request: HttpRequest, slug: str) -> HttpResponse:
+    """First POST (the settings page's button) asks for confirmation; the confirming POST replaces it."""
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    if request.POST.get("confirm") != "yes":
+        return render_page(
+            request, "organizations/confirm_secret_replace.html", {}, organization=organization
+        )
+    org_services.webhook_secret_replace(organization=organization, user=request.user, request=request)
+    messages.success(
+        request,
+        "The webhook signing secret was replaced. Register the webhooks again so that Bitmovin signs with "
+        "the new one; until then its deliveries fail verification.",
+    )
+    return redirect(reverse("organization-settings", args=[slug]) + "#webhooks")
+
+
+@sensitive_post_parameters("api_key")
 @require_http_methods(["GET", "POST"])
 def organization_new(request: HttpRequest) -> HttpResponse:
     """Account admins (superusers) add organizations."""
@@ -119,13 +154,13 @@ def organization_new(request: HttpRequest) -> HttpResponse:
                 slug=data["slug"],
                 api_key=data["api_key"],
                 created_by=request.user,
+                request=request,
                 colour=data["colour"],
                 api_base_url=data["api_base_url"],
                 tenant_org_id=data["tenant_org_id"],
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            _add_service_errors(form, exc)
         else:
             messages.success(
                 request, f"{organization.name} was added. Test the connection, then register webhooks."

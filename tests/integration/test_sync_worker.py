@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from encodings_app.bitmovin import BitmovinClient
+from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import Encoding, Message, SyncRun
 from encodings_app.tasks import sync_organization
 from tests.factories import make_organization
@@ -57,7 +57,10 @@ def test_worker_killed_mid_sync_loses_and_duplicates_nothing():
             assert finished, second.output()[-3000:]
 
         with BitmovinClient(
-            simulator.api_key, tenant_org_id=tenant["id"], base_url=simulator.base_url
+            simulator.api_key,
+            tenant_org_id=tenant["id"],
+            base_url=simulator.base_url,
+            destinations=DestinationPolicy(allow_loopback=True),
         ) as client:
             api_ids = {item.id for item in client.iter_encodings()}
         mirrored = list(

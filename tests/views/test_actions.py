@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from encodings_app.bitmovin import BitmovinClient
+from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import AuditEvent, Encoding
 from encodings_app.services import sync
 from encodings_app.tasks import refresh_encoding
@@ -54,7 +54,12 @@ def in_api(simulator, tenant, acme):
 
 
 def api_status(simulator, tenant, encoding_id: str) -> str:
-    with BitmovinClient(simulator.api_key, tenant_org_id=tenant["id"], base_url=simulator.base_url) as client:
+    with BitmovinClient(
+        simulator.api_key,
+        tenant_org_id=tenant["id"],
+        base_url=simulator.base_url,
+        destinations=DestinationPolicy(allow_loopback=True),
+    ) as client:
         return str(client.get_encoding_status(encoding_id).status)
 
 

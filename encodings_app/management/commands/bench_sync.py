@@ -15,16 +15,20 @@ import uuid
 from contextlib import contextmanager
 from unittest import mock
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 
-from encodings_app.bitmovin import BitmovinClient
+from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.management.simulator_process import SimulatorProcess
 from encodings_app.models import Encoding, Organization, SyncRun
 from encodings_app.services import sync
+from encodings_app.services.clients import LOOPBACK_NEEDED
 from encodings_app.services.ratelimit import ApiBudget
 
 BENCH_KEY = "bench-api-key"
+# The benchmark starts its own simulator on 127.0.0.1 and reads it directly.
+SIMULATOR = DestinationPolicy(allow_loopback=True)
 ACTIVE = ("QUEUED", "RUNNING")
 
 
@@ -38,6 +42,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=3)
 
     def handle(self, *args, encodings: int, active: int, latency_ms: int, seed: int, **options):
+        if not settings.BITMOVIN_ALLOW_LOOPBACK:
+            raise CommandError(f"The benchmark cannot run: {LOOPBACK_NEEDED}.")
         if encodings < 1 or not 0 <= active <= encodings or latency_ms < 0:
             raise CommandError("need --encodings >= 1, 0 <= --active <= --encodings and --latency-ms >= 0")
         sim_args = ["--port", "0", "--seed", str(seed), "--encodings", str(encodings), "--organizations", "1"]
@@ -60,7 +66,9 @@ class Command(BaseCommand):
 
     def _set_active(self, simulator: SimulatorProcess, tenant: str, wanted: int) -> None:
         """Force encodings in or out of QUEUED/RUNNING until exactly `wanted` are active."""
-        with BitmovinClient(BENCH_KEY, tenant_org_id=tenant, base_url=simulator.base_url) as client:
+        with BitmovinClient(
+            BENCH_KEY, tenant_org_id=tenant, base_url=simulator.base_url, destinations=SIMULATOR
+        ) as client:
             simulator.control("POST", "rate-limits", {"enabled": False})
             everything = list(client.iter_encodings())
         active = [item.id for item in everything if item.status in ACTIVE]

@@ -15,10 +15,11 @@ import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.private_files import restrict_umask
 from encodings_app.management.simulator_process import SimulatorProcess
+from encodings_app.services.clients import LOOPBACK_NEEDED
 
 DEMO_API_KEY = "demo-api-key-0000"
 
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         restrict_umask()
         env = os.environ.copy()
         env.setdefault("SYNC_INTERVAL_SECONDS", "15")
+        if not no_simulator and not settings.BITMOVIN_ALLOW_LOOPBACK:
+            raise CommandError(f"The demo cannot start: {LOOPBACK_NEEDED}.")
         try:
             if not no_simulator:
                 children["simulator"] = self._start_simulator(simulator_port)

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from encodings_app.bitmovin import BitmovinClient, BitmovinError
 from encodings_app.models import Organization, Role
+from encodings_app.services.clients import base_url_refusal, destination_policy
 from encodings_app.services.memberships import membership_set
 from encodings_app.services.organizations import webhooks_register
 
@@ -44,6 +45,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, api_url: str, api_key: str, password: str, webhook_base: str, **options):
+        refusal = base_url_refusal(api_url)
+        if refusal is not None:
+            raise CommandError(f"--api-url: {refusal}")
         tenants = self._tenants(api_url, api_key)
         if len(tenants) < 2:
             raise CommandError(f"the demo needs at least two tenants; {api_url} shows {len(tenants)}")
@@ -74,7 +78,9 @@ class Command(BaseCommand):
 
     def _tenants(self, api_url: str, api_key: str) -> list:
         try:
-            with BitmovinClient(api_key, base_url=api_url, retry_budget_s=10) as client:
+            with BitmovinClient(
+                api_key, base_url=api_url, retry_budget_s=10, destinations=destination_policy()
+            ) as client:
                 tenants = {}
                 for organization in client.list_organizations().items:
                     tenants.setdefault(organization.id, organization)

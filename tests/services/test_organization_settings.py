@@ -1,0 +1,155 @@
+"""The rules of where a stored key may go, enforced by the services whatever form or command calls them."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.views.debug import ExceptionReporter
+
+from encodings_app.models import AuditEvent, Organization
+from encodings_app.services.clients import client_for
+from encodings_app.services.organizations import (
+    KEY_AGAIN,
+    TENANT_TAKEN,
+    organization_create,
+    organization_update,
+)
+from tests.factories import TEST_API_KEY, make_organization, make_user
+
+pytestmark = pytest.mark.django_db
+
+API = "https://api.bitmovin.com/v1"
+OTHER_KEY = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
+
+
+@pytest.fixture
+def admin():
+    return make_user("ada")
+
+
+@pytest.fixture
+def root():
+    return make_user("root", is_superuser=True)
+
+
+def refused_fields(call) -> dict[str, list[str]]:
+    with pytest.raises(ValidationError) as caught:
+        call()
+    return caught.value.message_dict
+
+
+def test_a_blank_key_is_kept_while_the_destination_stays(admin):
+    organization = make_organization("acme", tenant_org_id="tenant-a")
+
+    organization_update(
+        organization=organization, user=admin, name="Acme Media Group", api_base_url=API + "/"
+    )
+
+    organization.refresh_from_db()
+    assert organization.name == "Acme Media Group" and organization.api_base_url == API
+    assert organization.decrypt_api_key() == TEST_API_KEY
+    event = AuditEvent.objects.get()
+    assert (event.action, event.outcome, event.detail) == (
+        AuditEvent.Action.SETTINGS_CHANGE,
+        AuditEvent.Outcome.OK,
+        "changed: name",
+    )
+
+
+@pytest.mark.parametrize("moved", [{"tenant_org_id": "tenant-b"}, {"tenant_org_id": ""}])
+def test_moving_a_stored_key_needs_the_key_again(admin, moved):
+    organization = make_organization("acme", tenant_org_id="tenant-a")
+
+    problems = refused_fields(lambda: organization_update(organization=organization, user=admin, **moved))
+
+    assert problems == {"api_key": [KEY_AGAIN]}
+    assert organization.tenant_org_id == "tenant-a", "the object is left as stored"
+    organization.refresh_from_db()
+    assert organization.tenant_org_id == "tenant-a"
+    event = AuditEvent.objects.get()
+    assert event.outcome == AuditEvent.Outcome.REFUSED and event.detail == "refused: tenant_org_id"
+
+
+def test_an_organization_without_a_key_may_move_freely(admin):
+    organization = make_organization("acme", api_key=None, tenant_org_id="tenant-a")
+    organization_update(organization=organization, user=admin, tenant_org_id="tenant-b")
+    organization.refresh_from_db()
+    assert organization.tenant_org_id == "tenant-b"
+
+
+def test_the_allow_list_is_enforced_without_any_form(admin):
+    organization = make_organization("acme")
+
+    problems = refused_fields(
+        lambda: organization_update(
+            organization=organization,
+            user=admin,
+            api_key=OTHER_KEY,
+            api_base_url="https://evil.example.com/v1",
+        )
+    )
+
+    assert list(problems) == ["api_base_url"]
+    organization.refresh_from_db()
+    assert organization.api_base_url == API and organization.decrypt_api_key() == TEST_API_KEY
+
+
+def test_only_an_account_admin_may_bind_a_key_to_a_tenant_read_elsewhere(admin, root):
+    make_organization("globex", name="Globex Broadcasting", tenant_org_id="tenant-g")
+    organization = make_organization("acme", tenant_org_id="tenant-a")
+
+    problems = refused_fields(
+        lambda: organization_update(
+            organization=organization, user=admin, api_key=OTHER_KEY, tenant_org_id="tenant-g"
+        )
+    )
+
+    assert problems == {"tenant_org_id": [TENANT_TAKEN]}
+    assert "globex" not in TENANT_TAKEN.lower()
+    organization.refresh_from_db()
+    assert organization.tenant_org_id == "tenant-a" and organization.decrypt_api_key() == TEST_API_KEY
+
+    organization_update(organization=organization, user=root, api_key=OTHER_KEY, tenant_org_id="tenant-g")
+    organization.refresh_from_db()
+    assert organization.tenant_org_id == "tenant-g" and organization.decrypt_api_key() == OTHER_KEY
+    saved = AuditEvent.objects.filter(outcome=AuditEvent.Outcome.OK).values_list("action", "detail")
+    assert sorted(saved) == [
+        (AuditEvent.Action.KEY_SET, ""),
+        (AuditEvent.Action.SETTINGS_CHANGE, "changed: tenant_org_id"),
+    ]
+    assert not AuditEvent.objects.filter(detail__contains=OTHER_KEY).exists()
+
+
+def test_creating_an_organization_for_a_tenant_read_elsewhere_needs_an_account_admin(admin, root):
+    make_organization("globex", tenant_org_id="tenant-g")
+    fields = {"name": "Initech", "api_key": OTHER_KEY, "api_base_url": API, "tenant_org_id": "tenant-g"}
+
+    problems = refused_fields(lambda: organization_create(slug="initech", created_by=admin, **fields))
+
+    assert problems == {"tenant_org_id": [TENANT_TAKEN]}
+    assert not Organization.objects.filter(slug="initech").exists()
+
+    organization = organization_create(slug="initech", created_by=root, **fields)
+    assert organization.decrypt_api_key() == OTHER_KEY
+    created = AuditEvent.objects.filter(organization=organization).values_list("action", flat=True)
+    assert sorted(created) == [AuditEvent.Action.KEY_SET, AuditEvent.Action.ORGANIZATION_CREATE]
+
+
+def test_an_error_report_of_client_for_hides_the_decrypted_key(monkeypatch):
+    organization = make_organization("acme")
+
+    def broken_policy():
+        raise RuntimeError("a failure after the key was decrypted")
+
+    monkeypatch.setattr("encodings_app.services.clients.destination_policy", broken_policy)
+    try:
+        client_for(organization)
+    except RuntimeError:
+        frames = ExceptionReporter(None, *sys.exc_info()).get_traceback_frames()
+    shown = {
+        name: value for frame in frames if frame["function"] == "client_for" for name, value in frame["vars"]
+    }
+    assert "api_key" in shown and TEST_API_KEY not in shown["api_key"]
+    assert all(TEST_API_KEY not in str(value) for frame in frames for _, value in frame["vars"])

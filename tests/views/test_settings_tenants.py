@@ -1,0 +1,105 @@
+"""One key reaching several tenants: an organization's admin cannot point it at a tenant another
+organization of the dashboard already reads (its encodings stay untouched); an account admin can."""
+
+from __future__ import annotations
+
+import pytest
+
+from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
+from encodings_app.models import AuditEvent, Encoding
+from encodings_app.services import sync
+from tests.factories import make_user
+from tests.views.test_settings import form_data
+
+pytestmark = pytest.mark.django_db
+
+TAKEN = "Another organization in this dashboard already reads this tenant organization"
+
+
+@pytest.fixture
+def tenants(simulator):
+    """Two tenants of one account: the root organization and its sub-organization."""
+    root, sub = simulator.accounts()["accounts"][0]["organizations"][:2]
+    return root, sub
+
+
+@pytest.fixture
+def two_organizations(world, simulator, tenants, sim_key):
+    """Acme reads the root organization, Globex the sub-organization, with the same account-wide key."""
+    for organization, tenant in ((world.acme, tenants[0]), (world.globex, tenants[1])):
+        organization.api_base_url = simulator.base_url
+        organization.tenant_org_id = tenant["id"]
+        organization.set_api_key(sim_key)
+        organization.save()
+    return world
+
+
+def ids_in(simulator, key: str, tenant_id: str) -> set[str]:
+    with BitmovinClient(
+        key,
+        tenant_org_id=tenant_id,
+        base_url=simulator.base_url,
+        destinations=DestinationPolicy(allow_loopback=True),
+    ) as client:
+        return {item.id for item in client.iter_encodings()}
+
+
+def test_an_admin_cannot_point_the_key_at_another_organizations_tenant(
+    two_organizations, login, simulator, tenants, sim_key
+):
+    world = two_organizations
+    globex_ids = ids_in(simulator, sim_key, tenants[1]["id"])
+    assert globex_ids, "the sub-organization has encodings to protect"
+    client = login(world.admin)
+
+    response = client.post(
+        "/o/acme/settings/",
+        form_data(world.acme, tenant_org_id=tenants[1]["id"].upper(), api_key=sim_key),
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert TAKEN in html
+    assert "Globex" not in html and "globex" not in html, "the page does not say who reads it"
+    world.acme.refresh_from_db()
+    assert world.acme.tenant_org_id == tenants[0]["id"]
+
+    run = sync.organization_sync(organization_id=world.acme.pk)
+    assert run is not None and run.outcome == "ok", run and run.error_message
+    mirrored = set(Encoding.objects.filter(organization=world.acme).values_list("bitmovin_id", flat=True))
+    assert mirrored and not mirrored & globex_ids, "the sync pulled nothing of Globex into Acme"
+
+    victim = sorted(globex_ids)[0]
+    assert client.post(f"/o/acme/encodings/{victim}/actions/delete/").status_code == 404
+    assert ids_in(simulator, sim_key, tenants[1]["id"]) == globex_ids, "nothing of Globex was deleted"
+
+    refused = AuditEvent.objects.get(action=AuditEvent.Action.SETTINGS_CHANGE)
+    assert refused.outcome == AuditEvent.Outcome.REFUSED
+    assert refused.detail == "refused: tenant_org_id, api_key"
+
+
+def test_an_account_admin_may_set_up_a_tenant_twice(two_organizations, login, tenants, sim_key):
+    world = two_organizations
+    root = make_user("root", is_superuser=True)
+
+    response = login(root).post(
+        "/o/acme/settings/", form_data(world.acme, tenant_org_id=tenants[1]["id"], api_key=sim_key)
+    )
+
+    assert response.status_code == 302
+    world.acme.refresh_from_db()
+    assert world.acme.tenant_org_id == tenants[1]["id"]
+
+
+def test_a_tenant_read_elsewhere_through_another_api_address_is_not_taken(
+    two_organizations, login, tenants, sim_key, simulator
+):
+    world = two_organizations
+    world.globex.api_base_url = "https://api.bitmovin.com/v1"
+    world.globex.save()
+
+    response = login(world.admin).post(
+        "/o/acme/settings/", form_data(world.acme, tenant_org_id=tenants[1]["id"], api_key=sim_key)
+    )
+
+    assert response.status_code == 302
