@@ -375,4 +375,3 @@ def webhook_secret_replace(
             detail="webhooks to register again" if organization.webhooks_secret_stale else "",
             request=request,
         )
-
