@@ -9,7 +9,7 @@ from cryptography.fernet import Fernet
 from encodings_app import crypto
 from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import AuditEvent
-from encodings_app.services.webhooks import expected_signature
+from tests.services.test_webhooks import sign
 from tests.views.test_settings import form_data
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_after_the_encryption_keys_change_the_secret_can_be_replaced_and_webhook
         running = next(item for item in api.iter_encodings() if item.status in ("RUNNING", "QUEUED"))
     simulator.force_state(running.id, "FINISHED")
     delivery = simulator.wait_for_deliveries(1, webhookId=acme.registered_webhooks["finished"])[0]
-    assert delivery["signature"] == expected_signature(new_secret, delivery["body"].encode())
+    assert delivery["signature"] == sign(new_secret, delivery["body"].encode())
 
     actions = list(AuditEvent.objects.order_by("pk").values_list("action", "outcome"))
     assert (AuditEvent.Action.WEBHOOK_SECRET_RESET, AuditEvent.Outcome.OK) in actions
