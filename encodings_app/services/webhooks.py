@@ -129,7 +129,7 @@ def webhook_receive(
     *, organization_slug: str, body: bytes, signature: str | None, remote_addr: str | None
 ) -> WebhookDelivery:
     """Record one delivery and, when it is genuine and new, enqueue a refresh of its encoding after commit."""
-    from encodings_app.tasks import refresh_encoding  # tasks import services; import at call time
+    from encodings_app.tasks import refresh_encoding_enqueue  # tasks import services; import at call time
 
     organization = Organization.objects.filter(slug=organization_slug).first()
     secret = _webhook_secret(organization)
@@ -166,8 +166,13 @@ def webhook_receive(
                     f"nothing: the same notification arrived before (delivery #{duplicate_of})"
                 )
             else:
-                delivery.triggered = f"refresh of encoding {notification.encoding_id}"
-                refresh_encoding.delay_on_commit(organization.pk, notification.encoding_id)
+                # Many notifications about one encoding in a burst need one read of it, like many clicks.
+                queued = refresh_encoding_enqueue(organization.pk, notification.encoding_id)
+                delivery.triggered = (
+                    f"refresh of encoding {notification.encoding_id}"
+                    if queued
+                    else f"nothing new: a refresh of encoding {notification.encoding_id} was already queued"
+                )
         delivery.save()
     logger.info(
         "webhook delivery for %s from %s: %s, %s",

@@ -76,6 +76,19 @@ def test_valid_signature_is_recorded_and_enqueues_a_refresh_after_commit(
     assert delivery.triggered == "refresh of encoding enc-42"
 
 
+def test_a_burst_of_notifications_about_one_encoding_queues_one_refresh(
+    client, organization, secret, enqueued, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(5):
+            body = payload(event_id=f"evt-{number}", event_type="ENCODING_STATUS_CHANGED")
+            assert post(client, "acme", body, sign(secret, body)).status_code == 200
+    assert enqueued == [(organization.pk, "enc-42")]
+    triggered = list(WebhookDelivery.objects.order_by("pk").values_list("triggered", flat=True))
+    assert triggered[0] == "refresh of encoding enc-42"
+    assert all("already queued" in later for later in triggered[1:])
+
+
 @pytest.mark.parametrize(
     "make_signature",
     [

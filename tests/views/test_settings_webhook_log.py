@@ -56,3 +56,16 @@ def test_delivery_to_an_unknown_organization_shows_on_no_organizations_log(world
     for slug, user in (("acme", world.admin), ("globex", world.outsider)):
         log = webhook_log(login(user).get(f"/o/{slug}/settings/").content.decode())
         assert "203.0.113.10" not in log
+
+
+def test_log_page_links_carry_only_their_own_page_number(world, login):
+    WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(organization=world.acme, verdict=WebhookDelivery.Verdict.MISSING) for _ in range(30)
+    )
+    plain = login(world.admin).get("/o/acme/settings/")
+    padded = login(world.admin).get("/o/acme/settings/", {"zzz": "x" * 60_000, "webhooks_page": "1"})
+    assert padded.status_code == 200
+    page = padded.content.decode()
+    assert 'href="?webhooks_page=2#webhook-log"' in page
+    assert "zzz" not in page
+    assert len(padded.content) < 1.1 * len(plain.content)
