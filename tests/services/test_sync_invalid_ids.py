@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pytest
 from django.core.cache import cache
 
-from encodings_app.bitmovin import BitmovinClient
+from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Encoding, SyncRun
 from encodings_app.services import sync
@@ -43,7 +43,12 @@ def tenant(simulator):
 
 @pytest.fixture(scope="module")
 def api_ids(simulator, tenant) -> list[str]:
-    with BitmovinClient(simulator.api_key, tenant_org_id=tenant["id"], base_url=simulator.base_url) as client:
+    with BitmovinClient(
+        simulator.api_key,
+        tenant_org_id=tenant["id"],
+        base_url=simulator.base_url,
+        destinations=DestinationPolicy(allow_loopback=True),
+    ) as client:
         return [item.id for item in client.iter_encodings(sort="createdAt:asc")]
 
 

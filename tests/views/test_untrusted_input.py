@@ -17,7 +17,7 @@ from tests.views.factories_pages import failed_encoding, populate, running_encod
 
 pytestmark = pytest.mark.django_db
 
-UNUSABLE_IDS = ["bad/id", "a/../../admin", "bad id", "..", "x" * 64 + "/"]
+UNUSABLE_IDS = ["bad/id", "a/../../admin", "bad id", "..", "x" * 63 + "/"]  # the column holds 64 characters
 HOSTILE_LINKS = [
     "javascript:alert(1)",
     "data:text/html,<script>alert(1)</script>",
