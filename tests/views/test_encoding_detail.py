@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from encodings_app.services import actions
 from encodings_app.tasks import refresh_encoding
-from tests.factories import make_encoding, make_message
-from tests.views.factories_pages import failed_encoding, running_encoding
+from tests.factories import failed_encoding, make_encoding, make_message, running_encoding
 
 pytestmark = pytest.mark.django_db
 

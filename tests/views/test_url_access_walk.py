@@ -25,8 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from encodings_app.models import Role
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.display_links import display_link_create
-from tests.factories import make_user
-from tests.views.factories_pages import failed_encoding, running_encoding
+from tests.factories import failed_encoding, make_user, running_encoding
 
 pytestmark = pytest.mark.django_db
 
