@@ -59,7 +59,7 @@ ROUTES: dict[str, Route] = {
         "public", ("POST",), fixed={"GET": {405}, "POST": {401}}
     ),
     # A display link trades its token for a cookie and moves to a token-free address (303); that address
-    # serves only a screen holding the cookie (see tests/wall), so without it everybody gets 403.
+    # serves only a screen holding the cookie (see test_wall.py), so without it everybody gets 403.
     "wall/<str:token>/": Route("public", fixed={"GET": {303}, "POST": {405}}),
     "wall/d/<int:link_id>/": Route("public", fixed={"GET": {403}, "POST": {405}}),
     # Any logged-in user.
