@@ -45,6 +45,16 @@ def fresh_cache():
 
 
 @pytest.fixture
+def enqueued(monkeypatch) -> list[tuple]:
+    """The refreshes a request queues, recorded instead of sent to the broker (the arguments of each)."""
+    from encodings_app.tasks import refresh_encoding
+
+    calls: list[tuple] = []
+    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: calls.append(args))
+    return calls
+
+
+@pytest.fixture
 def user(db):
     return make_user("olivia")
 
