@@ -3,8 +3,10 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client, override_settings
 
 from dashboard.envconfig import redact_url
+from tests.factories import World, make_user, make_world
 
 # The simulator and the tests' listeners live on 127.0.0.1, where the dashboard sends API keys only when
 # loopback is explicitly allowed. Allowed here for this process (whose settings are already loaded) and,
@@ -24,9 +26,13 @@ def pytest_report_header(config):
     ]
 
 
-@pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user(username="olivia", password="correct-horse-battery")
+@pytest.fixture(scope="session", autouse=True)
+def fast_passwords():
+    """The real hasher is slow on purpose; the tests make many users and none of them tests hashing (sign-in
+    and lockout tests use passwords, not a particular hasher). Users are created and checked in this process
+    only: no worker or web server a test starts signs anyone in."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -36,3 +42,36 @@ def fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list[tuple]:
+    """The refreshes a request queues, recorded instead of sent to the broker (the arguments of each)."""
+    from encodings_app.tasks import refresh_encoding
+
+    calls: list[tuple] = []
+    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: calls.append(args))
+    return calls
+
+
+@pytest.fixture
+def user(db):
+    return make_user("olivia")
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Acme with an admin, an operator and a viewer; Globex with its own admin, an outsider to Acme."""
+    return make_world()
+
+
+@pytest.fixture
+def login():
+    """A client logged in as the given user."""
+
+    def as_user(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return as_user

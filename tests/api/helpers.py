@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from typing import Any
 
 from django.test import Client
-from django.utils import timezone
 
-from encodings_app.models import Encoding, EncodingLabel, Organization
 from encodings_app.services.api_tokens import api_token_create
-from tests.factories import make_encoding, make_message
 
 API = "/api/v1"
 
@@ -82,40 +78,3 @@ def envelope_of(response, status: int) -> dict[str, Any]:
 
 def fields_named(data: dict[str, Any]) -> list[str]:
     return [detail.get("field") for detail in data["details"]]
-
-
-def labelled(organization: Organization, labels: list[str], **fields) -> Encoding:
-    encoding = make_encoding(organization, labels=list(labels), **fields)
-    EncodingLabel.objects.bulk_create(
-        [EncodingLabel(encoding=encoding, organization=organization, label=label) for label in labels]
-    )
-    return encoding
-
-
-def failed(
-    organization: Organization, code: int | None = 2016, *, minutes_ago: int = 5, **fields
-) -> Encoding:
-    now = timezone.now()
-    defaults = {
-        "status": "ERROR",
-        "progress": 42,
-        "started_at": now - timedelta(minutes=minutes_ago + 25),
-        "running_at": now - timedelta(minutes=minutes_ago + 20),
-        "finished_at": now - timedelta(minutes=minutes_ago),
-        "error_at": now - timedelta(minutes=minutes_ago),
-        "error_code": code,
-        "error_category": "Encoding",
-        "error_text": "The encoder could not write segment 17",
-        "error_retry_hint": "RETRY",
-        "status_synced_at": now,
-    }
-    defaults.update(fields)
-    encoding = make_encoding(organization, **defaults)
-    make_message(
-        encoding,
-        type="ERROR",
-        text="Writing segment 17 failed: access denied",
-        field="outputs[0].outputId",
-        links=[{"href": "https://developer.bitmovin.com/encoding/docs/outputs", "title": "Outputs"}],
-    )
-    return encoding

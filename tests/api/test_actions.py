@@ -8,7 +8,6 @@ from dashboard.celery import app as celery_app
 from encodings_app.bitmovin import explain
 from encodings_app.models import Role
 from encodings_app.services import actions, sync
-from encodings_app.tasks import refresh_encoding
 from tests.api.helpers import ApiCaller, error_of, fields_named, result_of, token_for
 from tests.factories import make_encoding, make_member, make_organization, make_user
 from tests.support.simulator import RunningSimulator
@@ -103,13 +102,11 @@ def test_deleting_a_running_encoding_is_refused_with_bitmovins_2021(simulator, m
 
 @pytest.mark.slow
 def test_an_action_without_an_answer_from_bitmovin_is_a_504_and_not_sent_twice(
-    simulator, mirrored, monkeypatch
+    simulator, mirrored, monkeypatch, enqueued
 ):
     organization, api, _ = mirrored
     encoding_id = some_encoding(organization)
     simulator.force_state(encoding_id, "RUNNING", progress=10)
-    refreshes = []
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: refreshes.append(args))
     monkeypatch.setattr(actions, "ACTION_RETRY_BUDGET_S", 1.0)
     simulator.reset_stats()
     simulator.set_faults("504=1")
@@ -128,17 +125,17 @@ def test_an_action_without_an_answer_from_bitmovin_is_a_504_and_not_sent_twice(
         if (row["area"], row["method"]) == ("api", "POST")
     ]
     assert sum(posts) == 1
-    assert refreshes == [(organization.pk, encoding_id)], "a fresh read is asked for, to learn what happened"
+    assert enqueued == [(organization.pk, encoding_id)], "a fresh read is asked for, to learn what happened"
 
 
-def test_an_unreachable_bitmovin_is_a_502(people, monkeypatch):
+def test_an_unreachable_bitmovin_is_a_502(world, api_for, monkeypatch):
     monkeypatch.setattr(actions, "ACTION_RETRY_BUDGET_S", 0.2)
-    people.acme.api_base_url = "http://127.0.0.1:9/v1"
-    people.acme.save()
-    encoding = make_encoding(people.acme, status="RUNNING")
+    world.acme.api_base_url = "http://127.0.0.1:9/v1"
+    world.acme.save()
+    encoding = make_encoding(world.acme, status="RUNNING")
 
     data = error_of(
-        people.api(people.operator).post(f"/organizations/acme/encodings/{encoding.bitmovin_id}/stop"),
+        api_for(world.operator).post(f"/organizations/acme/encodings/{encoding.bitmovin_id}/stop"),
         502,
         1004,
     )
@@ -169,19 +166,19 @@ def test_an_organization_without_a_key_cannot_act(db):
         ("delete", "", None),
     ],
 )
-def test_a_viewer_cannot_act(people, method, action, body):
-    encoding = make_encoding(people.acme, status="QUEUED")
+def test_a_viewer_cannot_act(world, api_for, method, action, body):
+    encoding = make_encoding(world.acme, status="QUEUED")
     path = f"/organizations/acme/encodings/{encoding.bitmovin_id}" + (f"/{action}" if action else "")
-    api = people.api(people.viewer)
+    api = api_for(world.viewer)
     response = api.delete(path) if method == "delete" else api.post(path, body)
     data = error_of(response, 403, 1003)
     assert "operator" in data["message"]
 
 
 @pytest.mark.parametrize("action", ["start", "stop", "reprioritize"])
-def test_another_organizations_encoding_cannot_be_acted_on(people, action):
-    foreign = make_encoding(people.globex, status="QUEUED")
-    api = people.api(people.admin)
+def test_another_organizations_encoding_cannot_be_acted_on(world, api_for, action):
+    foreign = make_encoding(world.globex, status="QUEUED")
+    api = api_for(world.admin)
     error_of(
         api.post(f"/organizations/globex/encodings/{foreign.bitmovin_id}/{action}", {"priority": 1}),
         404,
@@ -204,9 +201,9 @@ def test_another_organizations_encoding_cannot_be_acted_on(people, action):
         ([1, 2], 400, 1001),
     ],
 )
-def test_reprioritize_needs_a_priority_from_0_to_100(people, body, status_code, code):
-    encoding = make_encoding(people.acme, status="QUEUED")
-    response = people.api(people.operator).post(
+def test_reprioritize_needs_a_priority_from_0_to_100(world, api_for, body, status_code, code):
+    encoding = make_encoding(world.acme, status="QUEUED")
+    response = api_for(world.operator).post(
         f"/organizations/acme/encodings/{encoding.bitmovin_id}/reprioritize", body
     )
     data = error_of(response, status_code, code)

@@ -12,22 +12,22 @@ from tests.api.helpers import error_of, result_of
 from tests.factories import make_encoding
 
 
-def record(people, count: int, **fields) -> None:
+def record(world, count: int, **fields) -> None:
     for number in range(count):
         audit_record(
             action=AuditEvent.Action.ENCODING_STOP,
-            user=people.operator,
-            organization=people.acme,
+            user=world.operator,
+            organization=world.acme,
             target=f"enc-{number}",
             request_id=f"bitmovin-request-{number}",
             **fields,
         )
 
 
-def test_an_admin_reads_the_audit_log_newest_first_in_pages(people):
-    record(people, 30)
-    audit_record(action=AuditEvent.Action.MEMBER_ADD, user=people.outsider, organization=people.globex)
-    api = people.api(people.admin)
+def test_an_admin_reads_the_audit_log_newest_first_in_pages(world, api_for):
+    record(world, 30)
+    audit_record(action=AuditEvent.Action.MEMBER_ADD, user=world.outsider, organization=world.globex)
+    api = api_for(world.admin)
 
     first = result_of(api.get("/organizations/acme/audit", {"limit": 25, "includeTotalCount": "true"}))
 
@@ -52,35 +52,35 @@ def test_an_admin_reads_the_audit_log_newest_first_in_pages(people):
 
 
 @pytest.mark.parametrize("persona", ["operator", "viewer"])
-def test_operators_and_viewers_may_not_read_the_audit_log(people, persona):
-    data = error_of(people.api(getattr(people, persona)).get("/organizations/acme/audit"), 403, 1003)
+def test_operators_and_viewers_may_not_read_the_audit_log(world, api_for, persona):
+    data = error_of(api_for(getattr(world, persona)).get("/organizations/acme/audit"), 403, 1003)
     assert "admin" in data["message"]
 
 
-def test_another_organizations_audit_log_is_not_found(people):
-    error_of(people.api(people.outsider).get("/organizations/acme/audit"), 404, 1005)
-    error_of(people.api(people.admin).get("/organizations/globex/audit"), 404, 1005)
+def test_another_organizations_audit_log_is_not_found(world, api_for):
+    error_of(api_for(world.outsider).get("/organizations/acme/audit"), 404, 1005)
+    error_of(api_for(world.admin).get("/organizations/globex/audit"), 404, 1005)
 
 
-def test_the_audit_log_costs_a_fixed_number_of_queries(people, django_assert_num_queries):
-    api = people.api(people.admin)
-    record(people, 3)
+def test_the_audit_log_costs_a_fixed_number_of_queries(world, api_for, django_assert_num_queries):
+    api = api_for(world.admin)
+    record(world, 3)
     result_of(api.get("/organizations/acme/audit"))  # the token's last_used_at is written on first use only
     with django_assert_num_queries(3):  # token, membership, one page
         result_of(api.get("/organizations/acme/audit"))
-    record(people, 80)
+    record(world, 80)
     with django_assert_num_queries(3):
         result_of(api.get("/organizations/acme/audit", {"limit": 100}))
 
 
-def test_actions_past_the_users_limit_answer_429_in_the_envelope(people, settings, monkeypatch):
+def test_actions_past_the_users_limit_answer_429_in_the_envelope(world, api_for, settings, monkeypatch):
     settings.ACTION_RATE_LIMIT = 2
     monkeypatch.setattr(actions, "ACTION_RETRY_BUDGET_S", 0.2)
     # Nobody answers there: the two actions within the limit are sent and fail; the third is not sent.
-    people.acme.api_base_url = "http://127.0.0.1:9/v1"
-    people.acme.save()
-    encoding = make_encoding(people.acme, status="RUNNING")
-    api = people.api(people.operator)
+    world.acme.api_base_url = "http://127.0.0.1:9/v1"
+    world.acme.save()
+    encoding = make_encoding(world.acme, status="RUNNING")
+    api = api_for(world.operator)
     path = f"/organizations/acme/encodings/{encoding.bitmovin_id}"
     error_of(api.post(f"{path}/stop"), 502, 1004)
     error_of(api.post(f"{path}/reprioritize", {"priority": 10}), 502, 1004)
@@ -100,4 +100,4 @@ def test_actions_past_the_users_limit_answer_429_in_the_envelope(people, setting
     )
     assert outcomes == ["failed", "failed", "refused"], "one entry for the flood, not one per request"
     # The limit is the user's, not the organization's.
-    error_of(people.api(people.admin).post(f"{path}/stop"), 502, 1004)
+    error_of(api_for(world.admin).post(f"{path}/stop"), 502, 1004)

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
-from tests.api.helpers import error_of, failed, fields_named, labelled, result_of
-from tests.factories import make_encoding, make_message
+from tests.api.helpers import ApiCaller, error_of, fields_named, result_of, token_for
+from tests.factories import failed_encoding, labelled_encoding, make_encoding, make_message
 
 
 def ids(result) -> list[str]:
@@ -15,10 +15,10 @@ def ids(result) -> list[str]:
 
 
 @pytest.fixture
-def catalogue(people):
+def catalogue(world):
     now = timezone.now()
-    labelled(
-        people.acme,
+    labelled_encoding(
+        world.acme,
         ["news", "customer1"],
         name="Evening news",
         status="RUNNING",
@@ -27,8 +27,8 @@ def catalogue(people):
         encoder_version="2.190.0",
         created_at=now - timedelta(hours=1),
     )
-    labelled(
-        people.acme,
+    labelled_encoding(
+        world.acme,
         ["sport"],
         name="Match of the day",
         status="QUEUED",
@@ -39,8 +39,8 @@ def catalogue(people):
         selected_encoder_version="2.191.0",
         created_at=now - timedelta(hours=2),
     )
-    labelled(
-        people.acme,
+    labelled_encoding(
+        world.acme,
         ["news"],
         name="Morning news",
         status="FINISHED",
@@ -48,21 +48,21 @@ def catalogue(people):
         cloud_region="AWS_EU_WEST_1",
         created_at=now - timedelta(days=3),
     )
-    failed(people.acme, name="Broken trailer", created_at=now - timedelta(days=10))
-    make_encoding(people.globex, name="Globex secret", status="RUNNING")
-    make_encoding(people.acme, name="Gone", deleted_at=now)  # no longer listed by Bitmovin
+    failed_encoding(world.acme, name="Broken trailer", created_at=now - timedelta(days=10))
+    make_encoding(world.globex, name="Globex secret", status="RUNNING")
+    make_encoding(world.acme, name="Gone", deleted_at=now)  # no longer listed by Bitmovin
 
 
-def encodings(people, **params):
-    return result_of(people.api(people.viewer).get("/organizations/acme/encodings", params))
+def encodings(world, **params):
+    return result_of(ApiCaller(token_for(world.viewer)).get("/organizations/acme/encodings", params))
 
 
-def test_the_list_is_newest_first_and_only_this_organizations(people, catalogue):
-    assert ids(encodings(people)) == ["Evening news", "Match of the day", "Morning news", "Broken trailer"]
+def test_the_list_is_newest_first_and_only_this_organizations(world, catalogue):
+    assert ids(encodings(world)) == ["Evening news", "Match of the day", "Morning news", "Broken trailer"]
 
 
-def test_items_are_camel_case_like_bitmovins(people, catalogue):
-    item = encodings(people, search='name:"Match of the day"')["items"][0]
+def test_items_are_camel_case_like_bitmovins(world, catalogue):
+    item = encodings(world, search='name:"Match of the day"')["items"][0]
     assert item["type"] == "LIVE" and item["status"] == "QUEUED"
     assert item["cloudRegion"] == "AUTO" and item["selectedCloudRegion"] == "GOOGLE_EUROPE_WEST_1"
     assert item["selectedEncoderVersion"] == "2.191.0"
@@ -87,22 +87,22 @@ def test_items_are_camel_case_like_bitmovins(people, catalogue):
         ({"sort": "createdAt"}, ["Broken trailer", "Morning news", "Match of the day", "Evening news"]),
     ],
 )
-def test_filters_and_sort(people, catalogue, params, expected):
-    assert ids(encodings(people, **params)) == expected
+def test_filters_and_sort(world, catalogue, params, expected):
+    assert ids(encodings(world, **params)) == expected
 
 
-def test_created_time_range(people, catalogue):
+def test_created_time_range(world, catalogue):
     now = timezone.now()
     result = encodings(
-        people,
+        world,
         createdAtNewerThan=(now - timedelta(days=5)).isoformat(),
         createdAtOlderThan=(now - timedelta(minutes=90)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
     assert ids(result) == ["Match of the day", "Morning news"]
 
 
-def test_paging_follows_bitmovins_offset_and_limit_with_absolute_links(people, catalogue):
-    first = encodings(people, limit=2, status="RUNNING,QUEUED,FINISHED,ERROR")
+def test_paging_follows_bitmovins_offset_and_limit_with_absolute_links(world, api_for, catalogue):
+    first = encodings(world, limit=2, status="RUNNING,QUEUED,FINISHED,ERROR")
     assert ids(first) == ["Evening news", "Match of the day"]
     assert first["previous"] is None and "totalCount" not in first
     link = urlsplit(first["next"])
@@ -114,22 +114,22 @@ def test_paging_follows_bitmovins_offset_and_limit_with_absolute_links(people, c
         "offset": ["2"],
     }
 
-    second = result_of(people.api(people.viewer).get(first["next"].removeprefix("http://testserver/api/v1")))
+    second = result_of(api_for(world.viewer).get(first["next"].removeprefix("http://testserver/api/v1")))
     assert ids(second) == ["Morning news", "Broken trailer"]
     assert second["next"] is None
     assert parse_qs(urlsplit(second["previous"]).query)["offset"] == ["0"]
 
 
-def test_total_count_only_on_request(people, catalogue):
-    assert encodings(people, includeTotalCount="true", limit=1)["totalCount"] == 4
-    assert "totalCount" not in encodings(people, includeTotalCount="false")
+def test_total_count_only_on_request(world, catalogue):
+    assert encodings(world, includeTotalCount="true", limit=1)["totalCount"] == 4
+    assert "totalCount" not in encodings(world, includeTotalCount="false")
 
 
-def test_limit_defaults_to_25_and_allows_100(people):
+def test_limit_defaults_to_25_and_allows_100(world):
     for number in range(30):
-        make_encoding(people.acme, name=f"e{number}")
-    assert len(encodings(people)["items"]) == 25
-    assert encodings(people, limit=100)["limit"] == 100
+        make_encoding(world.acme, name=f"e{number}")
+    assert len(encodings(world)["items"]) == 25
+    assert encodings(world, limit=100)["limit"] == 100
 
 
 @pytest.mark.parametrize(
@@ -150,24 +150,24 @@ def test_limit_defaults_to_25_and_allows_100(people):
         ({"search": "bad\x00byte"}, "search"),
     ],
 )
-def test_a_bad_parameter_is_400_with_code_1001_naming_it(people, params, field):
-    response = people.api(people.viewer).get("/organizations/acme/encodings", params)
+def test_a_bad_parameter_is_400_with_code_1001_naming_it(world, api_for, params, field):
+    response = api_for(world.viewer).get("/organizations/acme/encodings", params)
     data = error_of(response, 400, 1001)
     assert fields_named(data) == [field]
     assert field in data["message"]
 
 
-def test_every_bad_parameter_is_named_at_once(people):
-    response = people.api(people.viewer).get("/organizations/acme/encodings", {"limit": "500", "type": "x"})
+def test_every_bad_parameter_is_named_at_once(world, api_for):
+    response = api_for(world.viewer).get("/organizations/acme/encodings", {"limit": "500", "type": "x"})
     assert sorted(fields_named(error_of(response, 400, 1001))) == ["limit", "type"]
 
 
-def test_detail_has_the_full_metadata(people):
+def test_detail_has_the_full_metadata(world, api_for):
     encoding = make_encoding(
-        people.acme, name="Trailer", description="4K ladder", custom_data={"team": "promo"},
+        world.acme, name="Trailer", description="4K ladder", custom_data={"team": "promo"},
         infrastructure={"infrastructureId": "k8s-1"}, labels=["promo"],
     )  # fmt: skip
-    result = result_of(people.api(people.viewer).get(f"/organizations/acme/encodings/{encoding.bitmovin_id}"))
+    result = result_of(api_for(world.viewer).get(f"/organizations/acme/encodings/{encoding.bitmovin_id}"))
     assert result["id"] == encoding.bitmovin_id
     assert result["description"] == "4K ladder"
     assert result["customData"] == {"team": "promo"}
@@ -175,15 +175,17 @@ def test_detail_has_the_full_metadata(people):
     assert result["mirror"]["deletedAt"] is None
 
 
-def test_another_organizations_encoding_is_404(people):
-    foreign = make_encoding(people.globex)
-    error_of(people.api(people.viewer).get(f"/organizations/acme/encodings/{foreign.bitmovin_id}"), 404, 1005)
+def test_another_organizations_encoding_is_404(world, api_for):
+    foreign = make_encoding(world.globex)
+    error_of(api_for(world.viewer).get(f"/organizations/acme/encodings/{foreign.bitmovin_id}"), 404, 1005)
 
 
-def test_status_of_a_failed_encoding_explains_the_error_in_plain_words(people):
-    encoding = failed(people.acme, 2100, subtasks=[{"name": "muxing", "status": "ERROR", "progress": 10}])
+def test_status_of_a_failed_encoding_explains_the_error_in_plain_words(world, api_for):
+    encoding = failed_encoding(
+        world.acme, 2100, subtasks=[{"name": "muxing", "status": "ERROR", "progress": 10}]
+    )
     result = result_of(
-        people.api(people.viewer).get(f"/organizations/acme/encodings/{encoding.bitmovin_id}/status")
+        api_for(world.viewer).get(f"/organizations/acme/encodings/{encoding.bitmovin_id}/status")
     )
     assert result["status"] == "ERROR" and result["progress"] == 42
     error = result["error"]
@@ -192,7 +194,7 @@ def test_status_of_a_failed_encoding_explains_the_error_in_plain_words(people):
     assert error["explanation"]["known"] is True
     assert error["explanation"]["retryAdvice"]
     assert error["links"] == [
-        {"href": "https://developer.bitmovin.com/encoding/docs/outputs", "title": "Outputs"}
+        {"href": "https://developer.bitmovin.com/encoding/docs/outputs", "title": "Output permissions"}
     ]
     assert error["errorMessages"][0]["field"] == "outputs[0].outputId"
     assert result["subtasks"] == [
@@ -202,18 +204,18 @@ def test_status_of_a_failed_encoding_explains_the_error_in_plain_words(people):
     assert [phase["key"] for phase in result["phases"]] == ["created", "queued", "running", "ended"]
 
 
-def test_status_of_a_running_encoding_has_progress_eta_and_no_error(people):
-    encoding = make_encoding(people.acme, status="RUNNING", progress=37, eta_seconds=252.0,
+def test_status_of_a_running_encoding_has_progress_eta_and_no_error(world, api_for):
+    encoding = make_encoding(world.acme, status="RUNNING", progress=37, eta_seconds=252.0,
                              running_at=timezone.now() - timedelta(minutes=3))  # fmt: skip
     result = result_of(
-        people.api(people.viewer).get(f"/organizations/acme/encodings/{encoding.bitmovin_id}/status")
+        api_for(world.viewer).get(f"/organizations/acme/encodings/{encoding.bitmovin_id}/status")
     )
     assert (result["progress"], result["eta"], result["error"]) == (37, 252.0, None)
     assert next(p for p in result["phases"] if p["key"] == "running")["current"] is True
 
 
-def test_messages_filter_by_type_and_page(people):
-    encoding = make_encoding(people.acme)
+def test_messages_filter_by_type_and_page(world, api_for):
+    encoding = make_encoding(world.acme)
     start = timezone.now() - timedelta(hours=1)
     for number in range(5):
         make_message(encoding, type="INFO", text=f"info {number}", date=start + timedelta(minutes=number))
@@ -221,7 +223,7 @@ def test_messages_filter_by_type_and_page(people):
     make_message(encoding, type="ERROR", text="boom", date=start + timedelta(minutes=11),
                  links=[{"href": "javascript:alert(1)"}, {"href": "https://example.com/help"}])  # fmt: skip
     path = f"/organizations/acme/encodings/{encoding.bitmovin_id}/messages"
-    api = people.api(people.viewer)
+    api = api_for(world.viewer)
 
     everything = result_of(api.get(path, {"includeTotalCount": "true"}))
     assert everything["totalCount"] == 7

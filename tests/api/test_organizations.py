@@ -5,19 +5,19 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from tests.api.helpers import ApiCaller, error_of, failed, result_of, token_for
-from tests.factories import TEST_API_KEY, make_encoding
+from tests.api.helpers import ApiCaller, error_of, result_of, token_for
+from tests.factories import TEST_API_KEY, failed_encoding, make_encoding
 
 
-def test_the_list_holds_only_the_callers_organizations_with_their_role(people):
-    result = result_of(people.api(people.outsider).get("/organizations"))
+def test_the_list_holds_only_the_callers_organizations_with_their_role(world, api_for):
+    result = result_of(api_for(world.outsider).get("/organizations"))
     assert [(item["slug"], item["role"]) for item in result["items"]] == [("globex", "admin")]
     assert result["offset"] == 0 and result["limit"] == 25
     assert result["previous"] is None and result["next"] is None
     assert "totalCount" not in result
 
 
-def test_an_account_admin_sees_every_organization_as_admin(people):
+def test_an_account_admin_sees_every_organization_as_admin(world):
     root = get_user_model().objects.create_superuser("root", password="correct-horse-battery")
     result = result_of(ApiCaller(token_for(root)).get("/organizations", {"includeTotalCount": "true"}))
     assert [(item["slug"], item["role"]) for item in result["items"]] == [
@@ -27,13 +27,13 @@ def test_an_account_admin_sees_every_organization_as_admin(people):
     assert result["totalCount"] == 2
 
 
-def test_detail_counts_encodings_by_status_and_reports_health(people):
-    make_encoding(people.acme, status="RUNNING")
-    make_encoding(people.acme, status="RUNNING")
-    failed(people.acme)
-    make_encoding(people.acme, status="FINISHED", deleted_at=timezone.now())
+def test_detail_counts_encodings_by_status_and_reports_health(world, api_for):
+    make_encoding(world.acme, status="RUNNING")
+    make_encoding(world.acme, status="RUNNING")
+    failed_encoding(world.acme)
+    make_encoding(world.acme, status="FINISHED", deleted_at=timezone.now())
 
-    result = result_of(people.api(people.viewer).get("/organizations/acme"))
+    result = result_of(api_for(world.viewer).get("/organizations/acme"))
 
     assert result["countsByStatus"]["RUNNING"] == 2
     assert result["countsByStatus"]["ERROR"] == 1
@@ -44,11 +44,11 @@ def test_detail_counts_encodings_by_status_and_reports_health(people):
     assert result["sync"]["hasApiKey"] is True
 
 
-def test_no_response_holds_any_key_material(people):
-    failed(people.acme)
-    people.acme.ensure_webhook_secret()
-    people.acme.save()
-    api = people.api(people.admin)
+def test_no_response_holds_any_key_material(world, api_for):
+    failed_encoding(world.acme)
+    world.acme.ensure_webhook_secret()
+    world.acme.save()
+    api = api_for(world.admin)
     bodies = [
         api.get("/organizations").content.decode(),
         api.get("/organizations/acme").content.decode(),
@@ -56,13 +56,13 @@ def test_no_response_holds_any_key_material(people):
     ]
     for body in bodies:
         assert TEST_API_KEY not in body
-        assert people.acme.api_key_encrypted not in body
-        assert people.acme.webhook_secret_encrypted not in body
+        assert world.acme.api_key_encrypted not in body
+        assert world.acme.webhook_secret_encrypted not in body
         assert 'apiKey"' not in body and "last4" not in body.lower()
 
 
-def test_another_organizations_slug_is_indistinguishable_from_a_missing_one(people):
-    api = people.api(people.viewer)
+def test_another_organizations_slug_is_indistinguishable_from_a_missing_one(world, api_for):
+    api = api_for(world.viewer)
     foreign = error_of(api.get("/organizations/globex"), 404, 1005)
     missing = error_of(api.get("/organizations/no-such-org"), 404, 1005)
     foreign.pop("details"), missing.pop("details")
@@ -73,14 +73,14 @@ def test_another_organizations_slug_is_indistinguishable_from_a_missing_one(peop
         )
 
 
-def test_failures_are_grouped_by_error_code_with_first_and_last_seen(people):
-    failed(people.acme, 2100, minutes_ago=50)
-    failed(people.acme, 2100, minutes_ago=10)
-    failed(people.acme, 2016, minutes_ago=30)
-    failed(people.acme, 2016, minutes_ago=60 * 24 * 9)  # older than the default week
-    failed(people.globex, 2100)  # another organization's
+def test_failures_are_grouped_by_error_code_with_first_and_last_seen(world, api_for):
+    failed_encoding(world.acme, 2100, minutes_ago=50)
+    failed_encoding(world.acme, 2100, minutes_ago=10)
+    failed_encoding(world.acme, 2016, minutes_ago=30)
+    failed_encoding(world.acme, 2016, minutes_ago=60 * 24 * 9)  # older than the default week
+    failed_encoding(world.globex, 2100)  # another organization's
 
-    items = result_of(people.api(people.viewer).get("/organizations/acme/failures"))["items"]
+    items = result_of(api_for(world.viewer).get("/organizations/acme/failures"))["items"]
 
     assert [(item["errorCode"], item["count"]) for item in items] == [(2100, 2), (2016, 1)]
     input_missing = items[0]
@@ -90,25 +90,25 @@ def test_failures_are_grouped_by_error_code_with_first_and_last_seen(people):
     assert input_missing["docUrl"].startswith("https://")
 
 
-def test_failures_window_can_be_widened(people):
-    failed(people.acme, 2016, minutes_ago=60 * 24 * 9)
+def test_failures_window_can_be_widened(world, api_for):
+    failed_encoding(world.acme, 2016, minutes_ago=60 * 24 * 9)
     since = (timezone.now() - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     items = result_of(
-        people.api(people.viewer).get("/organizations/acme/failures", {"finishedAtNewerThan": since})
+        api_for(world.viewer).get("/organizations/acme/failures", {"finishedAtNewerThan": since})
     )["items"]
     assert [item["errorCode"] for item in items] == [2016]
 
 
-def test_failures_without_details_read_yet_are_explained_as_such(people):
-    failed(people.acme, None, error_category="", error_text="")
-    items = result_of(people.api(people.viewer).get("/organizations/acme/failures"))["items"]
+def test_failures_without_details_read_yet_are_explained_as_such(world, api_for):
+    failed_encoding(world.acme, None, error_category="", error_text="")
+    items = result_of(api_for(world.viewer).get("/organizations/acme/failures"))["items"]
     assert items[0]["errorCode"] is None
     assert items[0]["title"] == "No error details read yet"
 
 
-def test_a_bad_failures_window_names_the_parameter(people):
+def test_a_bad_failures_window_names_the_parameter(world, api_for):
     data = error_of(
-        people.api(people.viewer).get("/organizations/acme/failures", {"finishedAtNewerThan": "yesterday"}),
+        api_for(world.viewer).get("/organizations/acme/failures", {"finishedAtNewerThan": "yesterday"}),
         400,
         1001,
     )

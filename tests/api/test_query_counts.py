@@ -2,16 +2,16 @@
 
 import pytest
 
-from tests.api.helpers import failed, labelled, result_of
-from tests.factories import make_encoding, make_message
+from tests.api.helpers import result_of
+from tests.factories import failed_encoding, labelled_encoding, make_encoding, make_message
 
 
 @pytest.fixture
-def busy(people):
+def busy(world):
     for number in range(30):
-        encoding = labelled(people.acme, ["news", f"batch{number % 3}"], status="RUNNING")
+        encoding = labelled_encoding(world.acme, ["news", f"batch{number % 3}"], status="RUNNING")
         make_message(encoding, type="INFO")
-    broken = failed(people.acme, 2100)
+    broken = failed_encoding(world.acme, 2100)
     for _ in range(5):
         make_message(broken, type="ERROR")
     return broken
@@ -36,21 +36,23 @@ def busy(people):
         ("/organizations/acme/encodings/{id}/messages", {"type": "ERROR,INFO"}, 4),
     ],
 )
-def test_reads_cost_a_fixed_number_of_queries(people, busy, django_assert_num_queries, path, params, queries):
-    api = people.api(people.viewer)
+def test_reads_cost_a_fixed_number_of_queries(
+    world, api_for, busy, django_assert_num_queries, path, params, queries
+):
+    api = api_for(world.viewer)
     path = path.format(id=busy.bitmovin_id)
     result_of(api.get(path, params))  # the token's last_used_at is written on first use only
     with django_assert_num_queries(queries):
         result_of(api.get(path, params))
 
 
-def test_the_list_costs_the_same_for_one_encoding_or_a_hundred(people, django_assert_num_queries):
-    api = people.api(people.viewer)
-    make_encoding(people.acme)
+def test_the_list_costs_the_same_for_one_encoding_or_a_hundred(world, api_for, django_assert_num_queries):
+    api = api_for(world.viewer)
+    make_encoding(world.acme)
     result_of(api.get("/organizations/acme/encodings"))
     with django_assert_num_queries(3):
         result_of(api.get("/organizations/acme/encodings"))
     for _ in range(99):
-        make_encoding(people.acme)
+        make_encoding(world.acme)
     with django_assert_num_queries(3):
         assert len(result_of(api.get("/organizations/acme/encodings", {"limit": 100}))["items"]) == 100

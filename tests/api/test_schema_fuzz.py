@@ -36,8 +36,16 @@ from dashboard.wsgi import application
 from encodings_app.models import Role
 from encodings_app.services import actions
 from tests.api import fuzz_summary
-from tests.api.helpers import failed, labelled, token_for
-from tests.factories import make_encoding, make_member, make_message, make_organization, make_user
+from tests.api.helpers import token_for
+from tests.factories import (
+    failed_encoding,
+    labelled_encoding,
+    make_encoding,
+    make_member,
+    make_message,
+    make_organization,
+    make_user,
+)
 
 CHECKS = [
     not_a_server_error,
@@ -96,7 +104,7 @@ def fuzzed_world(db, monkeypatch, in_process_requests, every_project_module_impo
     now = timezone.now()
     # Fixed ids: the derandomized examples depend on the strategies, and so on the ids in them.
     encodings = [
-        labelled(
+        labelled_encoding(
             acme,
             ["news", "customer1"],
             bitmovin_id="fuzz-running",
@@ -107,7 +115,7 @@ def fuzzed_world(db, monkeypatch, in_process_requests, every_project_module_impo
             running_at=now - timedelta(minutes=5),
             subtasks=[{"name": "muxing", "status": "RUNNING", "progress": 40}],
         ),
-        labelled(
+        labelled_encoding(
             acme,
             ["sport"],
             bitmovin_id="fuzz-queued",
@@ -117,8 +125,8 @@ def fuzzed_world(db, monkeypatch, in_process_requests, every_project_module_impo
             progress=0,
             queued_at=now - timedelta(hours=1),
         ),
-        failed(acme, 2100, bitmovin_id="fuzz-failed", name="Broken trailer"),
-        failed(
+        failed_encoding(acme, 2100, bitmovin_id="fuzz-failed", name="Broken trailer"),
+        failed_encoding(
             acme,
             None,
             bitmovin_id="fuzz-transfer-error",

@@ -16,16 +16,22 @@ from encodings_app.models import Encoding, Role
 from encodings_app.services import sync
 from encodings_app.tasks import refresh_encoding
 from tests.e2e.conftest import log_in
-from tests.factories import make_member, make_message, make_organization, make_user
-from tests.views.factories_pages import failed_encoding, populate, running_encoding
+from tests.factories import (
+    failed_encoding,
+    make_member,
+    make_message,
+    make_organization,
+    make_user,
+    populate,
+    running_encoding,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def two_organizations():
-    acme = make_organization("acme", name="Acme Media", colour="#b3261e")
-    globex = make_organization("globex", name="Globex Broadcasting", colour="#1e6b34")
+def two_organizations(world):
+    acme, globex = world.acme, world.globex
     acme.last_sync_succeeded_at = globex.last_sync_succeeded_at = timezone.now()
     acme.save()
     globex.save()
@@ -37,9 +43,8 @@ def two_organizations():
     running = running_encoding(acme, name="Evening news")
     make_message(running, type="INFO", text="Encoding started", subtask="ENCODING")
     make_message(running, type="WARNING", text="Input has variable frame rate")
-    operator = make_member(acme, Role.OPERATOR, user=make_user("otto"))
+    operator, admin = world.operator, world.admin
     make_member(globex, Role.VIEWER, user=operator)
-    admin = make_member(acme, Role.ADMIN, user=make_user("ada"))
     return {
         "acme": acme,
         "globex": globex,
@@ -224,7 +229,6 @@ def test_operator_stops_a_running_encoding_in_the_simulator(live_server, page: P
 def test_viewer_cannot_stop_an_encoding(live_server, page: Page, screenshot, two_organizations):
     base = live_server.url
     running = two_organizations["running"]
-    make_member(two_organizations["acme"], Role.VIEWER, user=make_user("vera"))
     log_in(page, base, "vera")
     page.goto(f"{base}/o/acme/encodings/{running.bitmovin_id}/")
     expect(page.locator(".status-header .status-text")).to_have_text("Running")

@@ -5,10 +5,10 @@ import uuid
 
 import pytest
 
-from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import Encoding, Message, SyncRun
 from encodings_app.tasks import sync_organization
 from tests.factories import make_organization
+from tests.support.api_client import simulator_client
 from tests.support.celery_worker import CeleryWorker
 from tests.support.simulator import RunningSimulator
 
@@ -56,12 +56,7 @@ def test_worker_killed_mid_sync_loses_and_duplicates_nothing():
             )
             assert finished, second.output()[-3000:]
 
-        with BitmovinClient(
-            simulator.api_key,
-            tenant_org_id=tenant["id"],
-            base_url=simulator.base_url,
-            destinations=DestinationPolicy(allow_loopback=True),
-        ) as client:
+        with simulator_client(simulator, tenant["id"]) as client:
             api_ids = {item.id for item in client.iter_encodings()}
         mirrored = list(
             Encoding.objects.filter(organization=organization).values_list("bitmovin_id", flat=True)

@@ -21,12 +21,6 @@ from tests.factories import make_member, make_organization, make_user
 ROUNDS = 20
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The real hasher is slow on purpose; these tests make many users and never test hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def active_admins(organization) -> int:
     return Membership.objects.filter(organization=organization, role=Role.ADMIN, user__is_active=True).count()
 

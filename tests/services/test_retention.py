@@ -12,14 +12,14 @@ from dashboard.celery import app as celery_app
 from encodings_app.models import AuditEvent, SyncRun, WebhookDelivery
 from encodings_app.services.retention import retention_prune
 from encodings_app.tasks import prune_bookkeeping
-from tests.factories import make_organization
+from tests.factories import make_delivery, make_organization, make_sync_run
 
 pytestmark = pytest.mark.django_db
 
 
 def delivery(organization, days_ago: float) -> WebhookDelivery:
-    return WebhookDelivery.objects.create(
-        organization=organization,
+    return make_delivery(
+        organization,
         received_at=timezone.now() - timedelta(days=days_ago),
         verdict=WebhookDelivery.Verdict.MISSING,
         body_size=10,
@@ -28,11 +28,7 @@ def delivery(organization, days_ago: float) -> WebhookDelivery:
 
 
 def sync_run(organization, days_ago: float) -> SyncRun:
-    return SyncRun.objects.create(
-        organization=organization,
-        started_at=timezone.now() - timedelta(days=days_ago),
-        outcome=SyncRun.Outcome.OK,
-    )
+    return make_sync_run(organization, started_at=timezone.now() - timedelta(days=days_ago))
 
 
 @pytest.fixture

@@ -9,10 +9,11 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
+from encodings_app.bitmovin import BitmovinClient
 from encodings_app.models import Encoding, EncodingLabel, Message, Organization, SyncRun
 from encodings_app.services import sync
 from tests.factories import make_organization
+from tests.support.api_client import simulator_client
 from tests.support.simulator import RunningSimulator
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -44,12 +45,7 @@ def organization(simulator, tenant):
 
 
 def api_client(simulator, tenant) -> BitmovinClient:
-    return BitmovinClient(
-        simulator.api_key,
-        tenant_org_id=tenant["id"],
-        base_url=simulator.base_url,
-        destinations=DestinationPolicy(allow_loopback=True),
-    )
+    return simulator_client(simulator, tenant["id"])
 
 
 def api_state(simulator, tenant) -> dict[str, dict]:

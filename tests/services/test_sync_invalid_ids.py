@@ -12,11 +12,11 @@ from urllib.parse import unquote
 import pytest
 from django.core.cache import cache
 
-from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Encoding, SyncRun
 from encodings_app.services import sync
 from tests.factories import make_encoding, make_organization
+from tests.support.api_client import simulator_client
 from tests.support.rewriting_proxy import RewritingProxy, rename_ids
 from tests.support.simulator import RunningSimulator
 
@@ -43,12 +43,7 @@ def tenant(simulator):
 
 @pytest.fixture(scope="module")
 def api_ids(simulator, tenant) -> list[str]:
-    with BitmovinClient(
-        simulator.api_key,
-        tenant_org_id=tenant["id"],
-        base_url=simulator.base_url,
-        destinations=DestinationPolicy(allow_loopback=True),
-    ) as client:
+    with simulator_client(simulator, tenant["id"]) as client:
         return [item.id for item in client.iter_encodings(sort="createdAt:asc")]
 
 

@@ -1,34 +1,8 @@
 import uuid
 
 import pytest
-from django.test import Client
 
 from tests.support.simulator import RunningSimulator
-from tests.views.factories_pages import make_world
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The real hasher is slow on purpose; these tests make many users and never test hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
-
-
-@pytest.fixture
-def login():
-    """A client logged in as the given user."""
-
-    def as_user(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return as_user
-
 
 KEY_POOL_SIZE = 40
 

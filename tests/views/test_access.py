@@ -6,8 +6,7 @@ import pytest
 from django.test import Client
 
 from encodings_app.models import Membership, Role
-from tests.factories import make_user
-from tests.views.factories_pages import failed_encoding, running_encoding
+from tests.factories import failed_encoding, make_user, running_encoding
 
 pytestmark = pytest.mark.django_db
 

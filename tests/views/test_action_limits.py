@@ -85,10 +85,8 @@ def test_once_the_queued_refresh_runs_the_next_request_queues_a_new_one(
     assert "A fresh read of" in flash(client, answer["Location"])
 
 
-def test_refreshes_past_the_users_limit_are_refused_in_plain_words(world, login, settings, monkeypatch):
+def test_refreshes_past_the_users_limit_are_refused_in_plain_words(world, login, settings, enqueued):
     settings.ACTION_RATE_LIMIT = 3
-    sent = []
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: sent.append(args))
     encodings = [unique_encoding(world.acme) for _ in range(4)]
     client = login(world.viewer)
     for encoding in encodings[:3]:
@@ -104,17 +102,16 @@ def test_refreshes_past_the_users_limit_are_refused_in_plain_words(world, login,
     assert re.search(r"Try again in \d+ s\.", message)
     htmx = client.post(refresh_url(encodings[3]), headers={"HX-Request": "true"})
     assert htmx.status_code == 429 and "Try again in" in htmx.content.decode()
-    assert len(sent) == 3
+    assert len(enqueued) == 3
     # Another user's limit is their own.
     assert login(world.operator).post(refresh_url(encodings[3])).status_code == 302
-    assert len(sent) == 4
+    assert len(enqueued) == 4
 
 
 def test_an_action_past_the_limit_answers_429_with_the_confirmation_page_and_sends_nothing(
-    world, login, settings, monkeypatch
+    world, login, settings, enqueued
 ):
     settings.ACTION_RATE_LIMIT = 1
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: None)
     encoding = unique_encoding(world.acme)
     client = login(world.operator)
     client.post(refresh_url(encoding))  # the one action of this window

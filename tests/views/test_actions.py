@@ -7,19 +7,11 @@ import re
 import pytest
 import requests
 
-from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import AuditEvent, Encoding
 from encodings_app.services import sync
-from encodings_app.tasks import refresh_encoding
+from tests.support.api_client import simulator_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    calls = []
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: calls.append(args))
-    return calls
 
 
 @pytest.fixture
@@ -54,12 +46,7 @@ def in_api(simulator, tenant, acme):
 
 
 def api_status(simulator, tenant, encoding_id: str) -> str:
-    with BitmovinClient(
-        simulator.api_key,
-        tenant_org_id=tenant["id"],
-        base_url=simulator.base_url,
-        destinations=DestinationPolicy(allow_loopback=True),
-    ) as client:
+    with simulator_client(simulator, tenant["id"]) as client:
         return str(client.get_encoding_status(encoding_id).status)
 
 

@@ -1,6 +1,8 @@
 import pytest
 from django.conf import settings
 
+from tests.factories import PASSWORD
+
 pytestmark = pytest.mark.django_db
 
 
@@ -29,7 +31,7 @@ def test_htmx_ships_with_django_htmx_as_a_static_file():
 
 
 def test_user_logs_in_and_sees_the_home_page(client, user):
-    response = client.post("/login/", {"username": "olivia", "password": "correct-horse-battery"})
+    response = client.post("/login/", {"username": "olivia", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == "/"
     home = client.get("/")
@@ -62,5 +64,5 @@ def test_login_post_without_csrf_token_is_refused(user):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post("/login/", {"username": "olivia", "password": "correct-horse-battery"})
+    response = strict.post("/login/", {"username": "olivia", "password": PASSWORD})
     assert response.status_code == 403

@@ -9,18 +9,9 @@ import pytest
 from django.utils import timezone
 
 from encodings_app.services import actions
-from encodings_app.tasks import refresh_encoding
-from tests.factories import make_encoding, make_message
-from tests.views.factories_pages import failed_encoding, running_encoding
+from tests.factories import failed_encoding, make_encoding, make_message, running_encoding
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    calls = []
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: calls.append(args))
-    return calls
 
 
 def url(encoding, query: str = "") -> str:

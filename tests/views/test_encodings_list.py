@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from encodings_app.models import EncodingStatus
-from tests.views.factories_pages import failed_encoding, labelled_encoding, populate, running_encoding
+from tests.factories import failed_encoding, labelled_encoding, populate, running_encoding
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from encodings_app.models import Role
-from tests.factories import make_member, make_organization, make_user
-from tests.views.factories_pages import failed_encoding, running_encoding
+from tests.factories import failed_encoding, make_member, make_organization, make_user, running_encoding
 
 pytestmark = pytest.mark.django_db
 

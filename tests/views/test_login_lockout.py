@@ -10,17 +10,17 @@ from django.test import Client
 from django.utils import timezone
 
 from encodings_app.models import AuditEvent
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-battery"
 LOGIN_FORMS = ["/login/", "/admin/login/"]
 
 
 @pytest.fixture
-def staff(django_user_model):
+def staff(db):
     # Staff, so that /admin/login/ would let the right password in.
-    return django_user_model.objects.create_user(username="olivia", password=PASSWORD, is_staff=True)
+    return make_user("olivia", is_staff=True)
 
 
 def sign_in(client: Client, url: str, username: str, password: str, **extra):
@@ -99,8 +99,8 @@ def test_a_successful_sign_in_forgets_the_failures_before_it(staff):
         assert sign_in(client, "/login/", "olivia", "typo").status_code == 200, "counting starts again"
 
 
-def test_a_locked_user_name_and_address_lock_no_one_else(staff, django_user_model):
-    django_user_model.objects.create_user(username="bruno", password=PASSWORD)
+def test_a_locked_user_name_and_address_lock_no_one_else(staff):
+    make_user("bruno")
     attacker = Client(REMOTE_ADDR="203.0.113.7")
     assert fail_until_locked(attacker, "/login/").status_code == 429
     assert sign_in(attacker, "/login/", "olivia", PASSWORD).status_code == 429

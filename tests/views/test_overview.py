@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from encodings_app.models import SyncRun
-from tests.factories import make_encoding
-from tests.views.factories_pages import failed_encoding, running_encoding
+from tests.factories import failed_encoding, make_encoding, make_sync_run, running_encoding
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +80,8 @@ def test_sync_health_shows_the_last_api_error_with_its_request_id(world, login):
     world.acme.last_error_request_id = "req-7f3a"
     world.acme.consecutive_failures = 2
     world.acme.save()
-    SyncRun.objects.create(
-        organization=world.acme,
+    make_sync_run(
+        world.acme,
         outcome=SyncRun.Outcome.FAILED,
         api_calls={"GET /x": 4},
         error_message="Bad key",

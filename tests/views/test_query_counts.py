@@ -11,8 +11,7 @@ from django.test import Client
 
 from encodings_app.models import AuditEvent, Role
 from encodings_app.services.audit import audit_record
-from tests.factories import make_member, make_user
-from tests.views.factories_pages import failed_encoding, populate, running_encoding
+from tests.factories import failed_encoding, make_member, make_user, populate, running_encoding
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.factories import TEST_API_KEY, make_user
-from tests.views.factories_pages import failed_encoding, populate, running_encoding
+from tests.factories import TEST_API_KEY, failed_encoding, make_user, populate, running_encoding
 
 pytestmark = pytest.mark.django_db
 

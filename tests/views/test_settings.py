@@ -9,8 +9,7 @@ import pytest
 from django.test import Client
 
 from encodings_app.models import Organization, WebhookDelivery
-from tests.factories import TEST_API_KEY, make_user
-from tests.views.factories_pages import populate
+from tests.factories import TEST_API_KEY, make_user, populate
 
 pytestmark = pytest.mark.django_db
 

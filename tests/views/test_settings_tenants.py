@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import AuditEvent, Encoding
 from encodings_app.services import sync
 from tests.factories import make_user
+from tests.support.api_client import simulator_client
 from tests.views.test_settings import form_data
 
 pytestmark = pytest.mark.django_db
@@ -35,12 +35,7 @@ def two_organizations(world, simulator, tenants, sim_key):
 
 
 def ids_in(simulator, key: str, tenant_id: str) -> set[str]:
-    with BitmovinClient(
-        key,
-        tenant_org_id=tenant_id,
-        base_url=simulator.base_url,
-        destinations=DestinationPolicy(allow_loopback=True),
-    ) as client:
+    with simulator_client(simulator, tenant_id, key) as client:
         return {item.id for item in client.iter_encodings()}
 
 

@@ -5,6 +5,7 @@ import hashlib
 import pytest
 
 from encodings_app.models import WebhookDelivery
+from tests.factories import make_delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +19,8 @@ def webhook_log(html: str) -> str:
 
 def test_stored_invalid_ids_render_as_text_and_the_page_answers_200(world, login):
     for odd in ODD_IDS:
-        WebhookDelivery.objects.create(
-            organization=world.acme, verdict=WebhookDelivery.Verdict.VALID, encoding_bitmovin_id=odd
-        )
-    WebhookDelivery.objects.create(
-        organization=world.acme, verdict=WebhookDelivery.Verdict.VALID, encoding_bitmovin_id="enc-ok-1"
-    )
+        make_delivery(world.acme, verdict=WebhookDelivery.Verdict.VALID, encoding_bitmovin_id=odd)
+    make_delivery(world.acme, verdict=WebhookDelivery.Verdict.VALID, encoding_bitmovin_id="enc-ok-1")
     response = login(world.admin).get("/o/acme/settings/")
     assert response.status_code == 200
     log = webhook_log(response.content.decode())
@@ -35,8 +32,8 @@ def test_stored_invalid_ids_render_as_text_and_the_page_answers_200(world, login
 
 def test_unverified_delivery_shows_its_size_and_hash_not_its_body(world, login):
     body = b'{"resourceId": "enc-1", "note": "sent by a stranger"}'
-    WebhookDelivery.objects.create(
-        organization=world.acme,
+    make_delivery(
+        world.acme,
         verdict=WebhookDelivery.Verdict.MISSING,
         body_size=len(body),
         body_sha256=hashlib.sha256(body).hexdigest(),
@@ -50,9 +47,7 @@ def test_unverified_delivery_shows_its_size_and_hash_not_its_body(world, login):
 
 
 def test_delivery_to_an_unknown_organization_shows_on_no_organizations_log(world, login):
-    WebhookDelivery.objects.create(
-        organization=None, verdict=WebhookDelivery.Verdict.UNKNOWN_ORGANIZATION, remote_addr="203.0.113.10"
-    )
+    make_delivery(None, verdict=WebhookDelivery.Verdict.UNKNOWN_ORGANIZATION, remote_addr="203.0.113.10")
     for slug, user in (("acme", world.admin), ("globex", world.outsider)):
         log = webhook_log(login(user).get(f"/o/{slug}/settings/").content.decode())
         assert "203.0.113.10" not in log

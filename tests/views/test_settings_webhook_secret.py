@@ -7,9 +7,10 @@ import pytest
 from cryptography.fernet import Fernet
 
 from encodings_app import crypto
-from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
+from encodings_app.bitmovin import BitmovinClient
 from encodings_app.models import AuditEvent
 from tests.services.test_webhooks import sign
+from tests.support.api_client import simulator_client
 from tests.views.test_settings import form_data
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +38,7 @@ def acme(world, simulator, second_account, sim_key):
 
 
 def api_client(simulator, key: str, tenant_id: str) -> BitmovinClient:
-    return BitmovinClient(
-        key,
-        tenant_org_id=tenant_id,
-        base_url=simulator.base_url,
-        destinations=DestinationPolicy(allow_loopback=True),
-    )
+    return simulator_client(simulator, tenant_id, key)
 
 
 def webhook_ids(simulator, key: str, tenant_id: str) -> set[str]:

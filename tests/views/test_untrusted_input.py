@@ -12,8 +12,7 @@ import pytest
 
 from encodings_app.forms import FILTER_PARAMS
 from tests.api.helpers import ApiCaller, result_of, token_for
-from tests.factories import make_encoding, make_message
-from tests.views.factories_pages import failed_encoding, populate, running_encoding
+from tests.factories import failed_encoding, make_encoding, make_message, populate, running_encoding
 
 pytestmark = pytest.mark.django_db
 

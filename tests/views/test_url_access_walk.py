@@ -25,8 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from encodings_app.models import Role
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.display_links import display_link_create
-from tests.factories import make_user
-from tests.views.factories_pages import failed_encoding, running_encoding
+from tests.factories import failed_encoding, make_user, running_encoding
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +59,7 @@ ROUTES: dict[str, Route] = {
         "public", ("POST",), fixed={"GET": {405}, "POST": {401}}
     ),
     # A display link trades its token for a cookie and moves to a token-free address (303); that address
-    # serves only a screen holding the cookie (see tests/wall), so without it everybody gets 403.
+    # serves only a screen holding the cookie (see test_wall.py), so without it everybody gets 403.
     "wall/<str:token>/": Route("public", fixed={"GET": {303}, "POST": {405}}),
     "wall/d/<int:link_id>/": Route("public", fixed={"GET": {403}, "POST": {405}}),
     # Any logged-in user.
