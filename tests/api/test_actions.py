@@ -8,7 +8,7 @@ from dashboard.celery import app as celery_app
 from encodings_app.bitmovin import explain
 from encodings_app.models import Role
 from encodings_app.services import actions, sync
-from encodings_app.tasks import refresh_encoding
+from encodings_app.tasks import sync_encoding
 from tests.api.helpers import ApiCaller, error_of, fields_named, result_of, token_for
 from tests.factories import make_encoding, make_member, make_organization, make_user
 from tests.support.simulator import RunningSimulator
@@ -109,7 +109,7 @@ def test_an_action_without_an_answer_from_bitmovin_is_a_504_and_not_sent_twice(
     encoding_id = some_encoding(organization)
     simulator.force_state(encoding_id, "RUNNING", progress=10)
     refreshes = []
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: refreshes.append(args))
+    monkeypatch.setattr(sync_encoding, "delay_on_commit", lambda *args: refreshes.append(args))
     monkeypatch.setattr(actions, "ACTION_RETRY_BUDGET_S", 1.0)
     simulator.reset_stats()
     simulator.set_faults("504=1")

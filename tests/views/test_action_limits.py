@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from encodings_app.models import AuditEvent
-from encodings_app.tasks import refresh_encoding
+from encodings_app.tasks import sync_encoding
 from tests.factories import make_encoding
 from tests.support.broker import queued_tasks
 
@@ -77,7 +77,7 @@ def test_once_the_queued_refresh_runs_the_next_request_queues_a_new_one(
         client.post(refresh_url(encoding))
     assert len(broker_refreshes(encoding.bitmovin_id)) == 1
 
-    refresh_encoding.apply(args=[world.acme.pk, encoding.bitmovin_id])
+    sync_encoding.apply(args=[world.acme.pk, encoding.bitmovin_id])
 
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(refresh_url(encoding))
@@ -88,7 +88,7 @@ def test_once_the_queued_refresh_runs_the_next_request_queues_a_new_one(
 def test_refreshes_past_the_users_limit_are_refused_in_plain_words(world, login, settings, monkeypatch):
     settings.ACTION_RATE_LIMIT = 3
     sent = []
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: sent.append(args))
+    monkeypatch.setattr(sync_encoding, "delay_on_commit", lambda *args: sent.append(args))
     encodings = [unique_encoding(world.acme) for _ in range(4)]
     client = login(world.viewer)
     for encoding in encodings[:3]:
@@ -114,7 +114,7 @@ def test_an_action_past_the_limit_answers_429_with_the_confirmation_page_and_sen
     world, login, settings, monkeypatch
 ):
     settings.ACTION_RATE_LIMIT = 1
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: None)
+    monkeypatch.setattr(sync_encoding, "delay_on_commit", lambda *args: None)
     encoding = unique_encoding(world.acme)
     client = login(world.operator)
     client.post(refresh_url(encoding))  # the one action of this window

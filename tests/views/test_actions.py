@@ -10,7 +10,7 @@ import requests
 from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import AuditEvent, Encoding
 from encodings_app.services import sync
-from encodings_app.tasks import refresh_encoding
+from encodings_app.tasks import sync_encoding
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def enqueued(monkeypatch):
     calls = []
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: calls.append(args))
+    monkeypatch.setattr(sync_encoding, "delay_on_commit", lambda *args: calls.append(args))
     return calls
 
 

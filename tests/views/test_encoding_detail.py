@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from encodings_app.services import actions
-from encodings_app.tasks import refresh_encoding
+from encodings_app.services.action_outcomes import ErrorEvidence
+from encodings_app.tasks import sync_encoding
 from tests.factories import make_encoding, make_message
 from tests.views.factories_pages import failed_encoding, running_encoding
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def enqueued(monkeypatch):
     calls = []
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: calls.append(args))
+    monkeypatch.setattr(sync_encoding, "delay_on_commit", lambda *args: calls.append(args))
     return calls
 
 
@@ -260,7 +260,7 @@ def test_api_error_of_an_action_is_shown_once_with_its_request_id(world, login):
     encoding = running_encoding(world.acme)
     client = login(world.operator)
     session = client.session
-    evidence = actions.ErrorEvidence(
+    evidence = ErrorEvidence(
         title="Cannot delete a running encoding",
         meaning="m",
         what_to_do="w",
