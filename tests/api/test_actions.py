@@ -2,12 +2,15 @@
 envelope. Role checks and body validation happen before anything is sent."""
 
 import pytest
+import requests
 from django.core.cache import cache
 
 from dashboard.celery import app as celery_app
+from encodings_app.api.views.actions import OUTCOME_ANSWERS, action_error
 from encodings_app.bitmovin import explain
-from encodings_app.models import Role
+from encodings_app.models import AuditEvent, Role
 from encodings_app.services import actions, sync
+from encodings_app.services.action_outcomes import AUDIT_OUTCOMES, ActionOutcome
 from encodings_app.tasks import sync_encoding
 from tests.api.helpers import ApiCaller, error_of, fields_named, result_of, token_for
 from tests.factories import make_encoding, make_member, make_organization, make_user
@@ -68,6 +71,50 @@ def test_stopping_a_running_encoding_reaches_bitmovin_and_the_mirror(simulator, 
     assert sdk.encoding.encodings.status(encoding_id).status.value == "CANCELED"
     status = result_of(api.get(f"/organizations/sim/encodings/{encoding_id}/status"))
     assert status["status"] == "CANCELED", "the action's refresh brought the mirror up to date"
+
+
+def created_in_bitmovin(simulator, organization, kind: str, status: str) -> str:
+    """An encoding created in the simulator, put in ``status`` and mirrored; returns its id."""
+    response = requests.post(
+        f"{simulator.base_url}/encoding/encodings",
+        json={"name": f"{kind} target", "type": kind, "cloudRegion": "AWS_EU_WEST_1"},
+        headers={"X-Api-Key": simulator.api_key, "X-Tenant-Org-Id": organization.tenant_org_id},
+        timeout=30,
+    )
+    response.raise_for_status()
+    encoding_id = response.json()["data"]["result"]["id"]
+    simulator.force_state(encoding_id, status)
+    run = sync.organization_sync(organization_id=organization.pk)
+    assert run is not None and run.outcome == "ok", run
+    return encoding_id
+
+
+@pytest.mark.slow
+def test_restarting_a_running_live_encoding_reaches_bitmovin_and_is_audited(simulator, mirrored):
+    organization, api, _ = mirrored
+    encoding_id = created_in_bitmovin(simulator, organization, "LIVE", "RUNNING")
+
+    response = api.post(f"/organizations/sim/encodings/{encoding_id}/live/restart")
+
+    result = result_of(response)
+    assert (result["id"], result["action"]) == (encoding_id, "restart-live")
+    assert result["bitmovinRequestId"]
+    assert "Restart requested" in response.json()["data"]["messages"][0]["text"]
+    entry = AuditEvent.objects.get(target=encoding_id)
+    assert (entry.action, entry.outcome) == ("encoding.restart_live", "ok")
+    assert entry.request_id == result["bitmovinRequestId"]
+
+
+@pytest.mark.slow
+def test_restarting_a_vod_encoding_is_refused_with_bitmovins_2029(simulator, mirrored):
+    organization, api, _ = mirrored
+    encoding_id = some_encoding(organization)
+    simulator.force_state(encoding_id, "RUNNING", progress=10)
+
+    data = error_of(api.post(f"/organizations/sim/encodings/{encoding_id}/live/restart"), 409, 2029)
+
+    assert "Bitmovin did not restart" in data["message"]
+    assert AuditEvent.objects.get(target=encoding_id).outcome == "refused"
 
 
 @pytest.mark.slow
@@ -166,6 +213,7 @@ def test_an_organization_without_a_key_cannot_act(db):
         ("post", "start", None),
         ("post", "stop", None),
         ("post", "reprioritize", {"priority": 5}),
+        ("post", "live/restart", None),
         ("delete", "", None),
     ],
 )
@@ -178,7 +226,7 @@ def test_a_viewer_cannot_act(people, method, action, body):
     assert "operator" in data["message"]
 
 
-@pytest.mark.parametrize("action", ["start", "stop", "reprioritize"])
+@pytest.mark.parametrize("action", ["start", "stop", "reprioritize", "live/restart"])
 def test_another_organizations_encoding_cannot_be_acted_on(people, action):
     foreign = make_encoding(people.globex, status="QUEUED")
     api = people.api(people.admin)
@@ -212,3 +260,46 @@ def test_reprioritize_needs_a_priority_from_0_to_100(people, body, status_code, 
     data = error_of(response, status_code, code)
     if isinstance(body, dict):
         assert fields_named(data) == ["priority"]
+
+
+def test_an_encoding_whose_stored_id_cannot_be_sent_is_a_400_and_never_reaches_bitmovin(people):
+    # Only a row stored before ids were checked can hold such an id; the closed port would answer 502
+    # if anything were sent.
+    people.acme.api_base_url = "http://127.0.0.1:9/v1"
+    people.acme.save()
+    encoding = make_encoding(people.acme, bitmovin_id="bad id", status="RUNNING")
+
+    data = error_of(
+        people.api(people.operator).post("/organizations/acme/encodings/bad%20id/stop"), 400, 1001
+    )
+
+    assert fields_named(data) == ["encodingId"]
+    assert "nothing was sent" in data["message"]
+    assert "API key" not in data["message"] + data["developerMessage"], "not the missing-key answer"
+    entry = AuditEvent.objects.get(target=encoding.bitmovin_id)
+    assert (entry.action, entry.outcome) == ("encoding.stop", "refused")
+
+
+def test_a_priority_the_client_refuses_is_an_invalid_argument_not_a_missing_key(people):
+    """The serializer stops an out-of-range priority before the service; a caller that skipped it still
+    gets INVALID, which the API answers 400 with code 1001 naming the field."""
+    encoding = make_encoding(people.acme, status="QUEUED")
+    encoding.organization = people.acme
+
+    result = actions.encoding_action_perform(
+        action="reprioritize", encoding=encoding, user=people.operator, arguments={"priority": 500}
+    )
+
+    assert result.outcome == ActionOutcome.INVALID and result.field == "priority"
+    error = action_error(result)
+    assert (error.status_code, error.data["code"]) == (400, 1001)
+    assert [detail["field"] for detail in error.data["details"]] == ["priority"]
+    assert "from 0 to 100" in error.data["message"]
+    entry = AuditEvent.objects.get(target=encoding.bitmovin_id)
+    assert (entry.outcome, entry.detail.startswith("Priority 500.")) == ("refused", True)
+
+
+def test_every_outcome_has_an_http_answer_and_an_audit_outcome():
+    assert set(OUTCOME_ANSWERS) == set(ActionOutcome) == set(AUDIT_OUTCOMES)
+    successes = {outcome for outcome, answer in OUTCOME_ANSWERS.items() if answer.status == 200}
+    assert successes == {ActionOutcome.ACCEPTED, ActionOutcome.ALREADY_QUEUED}
