@@ -75,6 +75,7 @@ def test_the_schema_lists_every_endpoint_of_the_api(schema):
         ("POST", f"{encoding}/start"),
         ("POST", f"{encoding}/stop"),
         ("POST", f"{encoding}/reprioritize"),
+        ("POST", f"{encoding}/live/restart"),
     }
 
 
@@ -113,5 +114,5 @@ def test_swagger_ui_renders_every_operation_under_the_content_security_policy(li
         finally:
             browser.close()
     assert refused == []
-    assert count == 12
+    assert count == 13
     assert "Encodings Dashboard API" in title
