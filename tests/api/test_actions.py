@@ -303,3 +303,28 @@ def test_every_outcome_has_an_http_answer_and_an_audit_outcome():
     assert set(OUTCOME_ANSWERS) == set(ActionOutcome) == set(AUDIT_OUTCOMES)
     successes = {outcome for outcome, answer in OUTCOME_ANSWERS.items() if answer.status == 200}
     assert successes == {ActionOutcome.ACCEPTED, ActionOutcome.ALREADY_QUEUED}
+
+
+@pytest.mark.slow
+def test_a_key_bitmovin_rejects_is_a_502_with_bitmovins_code_and_audited_as_refused(
+    simulator, transactional_db
+):
+    cache.clear()
+    tenant = simulator.accounts()["accounts"][0]["organizations"][0]
+    organization = make_organization(
+        "rejected",
+        api_key="not-the-simulators-key",
+        api_base_url=simulator.base_url,
+        tenant_org_id=tenant["id"],
+    )
+    operator = make_member(organization, Role.OPERATOR, user=make_user("rejected-operator"))
+    encoding = make_encoding(organization, status="RUNNING")
+
+    response = ApiCaller(token_for(operator)).post(
+        f"/organizations/rejected/encodings/{encoding.bitmovin_id}/stop"
+    )
+
+    data = error_of(response, 502, 1002)  # Bitmovin's own code for a key it does not know
+    assert "HTTP 401, code 1002" in data["developerMessage"]
+    assert "Bitmovin did not stop" in data["message"]
+    assert AuditEvent.objects.get(target=encoding.bitmovin_id).outcome == "refused"
