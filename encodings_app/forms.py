@@ -25,6 +25,7 @@ from encodings_app.selectors import (
     EncodingFilters,
     parse_search,
 )
+from encodings_app.services.action_registry import PRIORITY_MAX, PRIORITY_MIN
 from encodings_app.services.clients import (
     allowed_base_urls,
     allowed_destinations_text,
@@ -262,11 +263,11 @@ class MessageFilterForm(ToleratingForm):
 
 class ReprioritizeForm(forms.Form):
     priority = forms.IntegerField(
-        label="New priority (0 to 100, higher runs sooner)",
-        min_value=0,
-        max_value=100,
+        label=f"New priority ({PRIORITY_MIN} to {PRIORITY_MAX}, higher runs sooner)",
+        min_value=PRIORITY_MIN,
+        max_value=PRIORITY_MAX,
         initial=50,
-        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+        widget=forms.NumberInput(attrs={"min": PRIORITY_MIN, "max": PRIORITY_MAX, "step": 1}),
     )
 
 

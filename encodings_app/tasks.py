@@ -48,7 +48,7 @@ def refresh_queued_key(organization_id: int, bitmovin_id: str) -> str:
     return f"{REFRESH_QUEUED_KEY_PREFIX}{organization_id}:{bitmovin_id}"
 
 
-def refresh_encoding_enqueue(organization_id: int, bitmovin_id: str) -> bool:
+def encoding_sync_enqueue(organization_id: int, bitmovin_id: str) -> bool:
     """Queue a fresh read of one encoding unless one is already waiting; True when this call queued it.
 
     cache.add is atomic in the shared cache, so of many requests at once exactly one queues the task. A
@@ -56,16 +56,17 @@ def refresh_encoding_enqueue(organization_id: int, bitmovin_id: str) -> bool:
     """
     if not cache.add(refresh_queued_key(organization_id, bitmovin_id), 1, timeout=REFRESH_QUEUED_SECONDS):
         return False
-    refresh_encoding.delay_on_commit(organization_id, bitmovin_id)
+    sync_encoding.delay_on_commit(organization_id, bitmovin_id)
     return True
 
 
+# The name predates the function's: queued messages carry it, so it stays.
 @shared_task(name="sync.refresh_encoding", bind=True, max_retries=5, time_limit=60, soft_time_limit=50)
-def refresh_encoding(self, organization_id: int, bitmovin_id: str) -> None:
+def sync_encoding(self, organization_id: int, bitmovin_id: str) -> None:
     # Cleared before reading, so that a change made while this read runs can queue a read of its own.
     cache.delete(refresh_queued_key(organization_id, bitmovin_id))
     try:
-        sync.encoding_refresh(organization_id=organization_id, bitmovin_id=bitmovin_id)
+        sync.encoding_sync(organization_id=organization_id, bitmovin_id=bitmovin_id)
     except BitmovinError as exc:
         if not exc.retryable:
             raise

@@ -33,7 +33,7 @@ urlpatterns = [
     ),
     path(
         "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/",
-        encoding_detail.encoding_refresh,
+        encoding_detail.encoding_refresh_request,
         name="encoding-refresh",
     ),
     path(

@@ -47,10 +47,10 @@ def fresh_cache():
 @pytest.fixture
 def enqueued(monkeypatch) -> list[tuple]:
     """The refreshes a request queues, recorded instead of sent to the broker (the arguments of each)."""
-    from encodings_app.tasks import refresh_encoding
+    from encodings_app.tasks import sync_encoding
 
     calls: list[tuple] = []
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", lambda *args: calls.append(args))
+    monkeypatch.setattr(sync_encoding, "delay_on_commit", lambda *args: calls.append(args))
     return calls
 
 

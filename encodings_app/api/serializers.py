@@ -13,6 +13,7 @@ from rest_framework import serializers
 from encodings_app.models import AuditEvent, EncodingStatus, MessageType, Role
 from encodings_app.safe_links import api_links
 from encodings_app.selectors.organizations import diagnose
+from encodings_app.services.action_registry import ACTIONS, PRIORITY_MAX, PRIORITY_MIN
 
 
 class LinkSerializer(serializers.Serializer):
@@ -255,12 +256,17 @@ class FailureGroupSerializer(serializers.Serializer):
 
 
 class ReprioritizeRequestSerializer(serializers.Serializer):
-    priority = serializers.IntegerField(min_value=0, max_value=100, help_text="0 (lowest) to 100.")
+    priority = serializers.IntegerField(
+        min_value=PRIORITY_MIN,
+        max_value=PRIORITY_MAX,
+        help_text=f"{PRIORITY_MIN} (lowest) to {PRIORITY_MAX}.",
+    )
 
 
 class ActionResultSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="The encoding's id.")
-    action = serializers.ChoiceField(choices=["start", "stop", "delete", "reprioritize"])
+    # The registry's actions that call Bitmovin (the refresh only queues a read).
+    action = serializers.ChoiceField(choices=[key for key, spec in ACTIONS.items() if spec.call is not None])
     bitmovinRequestId = serializers.CharField(help_text="Bitmovin's requestId of the accepted call.")
 
 

@@ -4,7 +4,12 @@ unknown URLs in the envelope rather than with the site's HTML 404 page."""
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from encodings_app.api.views.actions import EncodingReprioritizeView, EncodingStartView, EncodingStopView
+from encodings_app.api.views.actions import (
+    EncodingLiveRestartView,
+    EncodingReprioritizeView,
+    EncodingStartView,
+    EncodingStopView,
+)
 from encodings_app.api.views.audit import AuditListView
 from encodings_app.api.views.encodings import (
     EncodingDetailView,
@@ -35,6 +40,7 @@ urlpatterns = [
     path(f"{ENCODING}/start", EncodingStartView.as_view(), name="api-encoding-start"),
     path(f"{ENCODING}/stop", EncodingStopView.as_view(), name="api-encoding-stop"),
     path(f"{ENCODING}/reprioritize", EncodingReprioritizeView.as_view(), name="api-encoding-reprioritize"),
+    path(f"{ENCODING}/live/restart", EncodingLiveRestartView.as_view(), name="api-encoding-live-restart"),
     # Matches any rest of the path, newlines and all (".*$" would let "/x%0A" fall through to the site's
     # HTML 404 page).
     re_path(r"^", UnknownUrlView.as_view(), name="api-unknown"),

@@ -232,7 +232,7 @@ class _Cycle:
                 )
                 continue
             try:
-                self.run.messages_added += refresh_status(self.client, encoding)
+                self.run.messages_added += encoding_status_sync(client=self.client, encoding=encoding)
             except (RateLimitedError, AuthenticationError):
                 raise
             except BitmovinError as exc:
@@ -303,7 +303,7 @@ class _Cycle:
         )
 
 
-def refresh_status(client: BitmovinClient, encoding: Encoding) -> int:
+def encoding_status_sync(*, client: BitmovinClient, encoding: Encoding) -> int:
     """Read one encoding's status Task into the mirror; returns the number of new messages."""
     try:
         task = client.get_encoding_status(encoding.bitmovin_id)
@@ -314,7 +314,7 @@ def refresh_status(client: BitmovinClient, encoding: Encoding) -> int:
     return mirror.apply_task(encoding, task)
 
 
-def encoding_refresh(*, organization_id: int, bitmovin_id: str) -> Encoding | None:
+def encoding_sync(*, organization_id: int, bitmovin_id: str) -> Encoding | None:
     """Read one encoding and its status Task now (after a webhook, or when a page asks for it)."""
     if not is_valid_id(bitmovin_id):
         # Only a row stored before ids were checked can name one; the API is never asked about it.
@@ -340,7 +340,7 @@ def encoding_refresh(*, organization_id: int, bitmovin_id: str) -> Encoding | No
             return None
         mirror.upsert_encodings(organization, [item])
         encoding = Encoding.objects.get(organization=organization, bitmovin_id=bitmovin_id)
-        refresh_status(client, encoding)
+        encoding_status_sync(client=client, encoding=encoding)
     encoding.refresh_from_db()
     return encoding
 

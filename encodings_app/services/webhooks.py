@@ -129,7 +129,7 @@ def webhook_receive(
     *, organization_slug: str, body: bytes, signature: str | None, remote_addr: str | None
 ) -> WebhookDelivery:
     """Record one delivery and, when it is genuine and new, enqueue a refresh of its encoding after commit."""
-    from encodings_app.tasks import refresh_encoding_enqueue  # tasks import services; import at call time
+    from encodings_app.tasks import encoding_sync_enqueue  # tasks import services; import at call time
 
     organization = Organization.objects.filter(slug=organization_slug).first()
     secret = _webhook_secret(organization)
@@ -167,7 +167,7 @@ def webhook_receive(
                 )
             else:
                 # Many notifications about one encoding in a burst need one read of it, like many clicks.
-                queued = refresh_encoding_enqueue(organization.pk, notification.encoding_id)
+                queued = encoding_sync_enqueue(organization.pk, notification.encoding_id)
                 delivery.triggered = (
                     f"refresh of encoding {notification.encoding_id}"
                     if queued

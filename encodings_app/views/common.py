@@ -24,7 +24,6 @@ def role_context(request: HttpRequest, organization: Organization) -> dict[str, 
     return {
         "organization": organization,
         "role": role,
-        "can_act": access.has_role(role, Role.OPERATOR),
         "is_admin": access.has_role(role, Role.ADMIN),
         # Only what makes the mirror untrustworthy; failures of encodings are the pages' own subject.
         "org_problems": [p for p in diagnose(organization, 0) if p.level == "bad"],

@@ -7,7 +7,6 @@ from validated values only: the shown message types, the page number and the lis
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
@@ -15,8 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from encodings_app import access, selectors
 from encodings_app.forms import MessageFilterForm, list_querystring
 from encodings_app.selectors.detail import Timeline
-from encodings_app.services import actions
-from encodings_app.views.actions import offered_actions
+from encodings_app.services.action_registry import ACTIONS, actions_offered
+from encodings_app.services.actions import encoding_action_perform
+from encodings_app.views.actions import action_message
 from encodings_app.views.common import ACTION_EVIDENCE_KEY, back_to_list, detail_url, render_page
 
 
@@ -84,7 +84,7 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
         "previous_messages": detail_query(types=types, mpage=timeline.page - 1, back=back),
         "next_messages": detail_query(types=types, mpage=timeline.page + 1, back=back),
         "action_evidence": evidence,
-        "offered_actions": offered_actions(encoding),
+        "offered_actions": actions_offered(encoding, role=access.role_in(request.user, organization)),
     }
     return render_page(
         request,
@@ -97,15 +97,16 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
 
 
 @require_POST
-def encoding_refresh(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpResponse:
+def encoding_refresh_request(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpResponse:
     """Ask for a fresh read now; viewers may too (it changes nothing in Bitmovin)."""
-    organization = access.organization_for(request.user, slug)
+    spec = ACTIONS["refresh"]
+    organization = access.organization_for(request.user, slug, needs=spec.needs)
     encoding = access.encoding_for(organization, bitmovin_id)
     encoding.organization = organization
-    result = actions.encoding_refresh_request(encoding=encoding, user=request.user, request=request)
+    result = encoding_action_perform(action=spec.key, encoding=encoding, user=request.user, request=request)
     if result.throttled and request.htmx:
         return HttpResponse(result.message, status=429, content_type="text/plain; charset=utf-8")
     # A plain form post goes back to the page (which shows the answer), also when it was refused: this
     # address only takes POSTs, so a page rendered here would poll an address that cannot answer.
-    messages.add_message(request, messages.ERROR if result.throttled else messages.SUCCESS, result.message)
+    action_message(request, result)
     return redirect(detail_url(slug, bitmovin_id, request.POST.get("back", "")))

@@ -20,7 +20,7 @@ from encodings_app.forms import (
 from encodings_app.models import Organization, Role
 from encodings_app.selectors.wall import display_links_of
 from encodings_app.services import organizations as org_services
-from encodings_app.services.actions import ErrorEvidence
+from encodings_app.services.action_outcomes import ErrorEvidence
 from encodings_app.views.audit import audit_log_context
 from encodings_app.views.common import render_page
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from encodings_app.models import Encoding, Role
 from encodings_app.services import sync
-from encodings_app.tasks import refresh_encoding
+from encodings_app.tasks import sync_encoding
 from tests.e2e.conftest import log_in
 from tests.factories import (
     failed_encoding,
@@ -199,10 +199,10 @@ def simulated(simulator, monkeypatch):
     # No worker runs in this test: the refresh an action asks for happens right after the request commits.
     def refresh_now(organization_id, bitmovin_id):
         transaction.on_commit(
-            lambda: sync.encoding_refresh(organization_id=organization_id, bitmovin_id=bitmovin_id)
+            lambda: sync.encoding_sync(organization_id=organization_id, bitmovin_id=bitmovin_id)
         )
 
-    monkeypatch.setattr(refresh_encoding, "delay_on_commit", refresh_now)
+    monkeypatch.setattr(sync_encoding, "delay_on_commit", refresh_now)
     return {"acme": acme, "encoding": Encoding.objects.get(organization=acme, bitmovin_id=encoding_id)}
 
 

@@ -261,7 +261,7 @@ def test_encoding_refresh_reads_one_encoding_and_its_messages(simulator, tenant,
     with api_client(simulator, tenant) as client:
         item = client.list_encodings(limit=1, status="RUNNING").items[0]
 
-    encoding = sync.encoding_refresh(organization_id=organization.pk, bitmovin_id=item.id)
+    encoding = sync.encoding_sync(organization_id=organization.pk, bitmovin_id=item.id)
 
     assert encoding is not None
     assert encoding.status in ("RUNNING", "FINISHED", "ERROR", "TRANSFER_ERROR")
@@ -347,5 +347,5 @@ def test_data_version_moves_only_when_the_mirror_changes(simulator, tenant, orga
     assert Organization.objects.get(pk=organization.pk).data_version == version, "same answer, same version"
 
     simulator.force_state(encoding.bitmovin_id, "RUNNING", progress=40)
-    sync.encoding_refresh(organization_id=organization.pk, bitmovin_id=encoding.bitmovin_id)
+    sync.encoding_sync(organization_id=organization.pk, bitmovin_id=encoding.bitmovin_id)
     assert Organization.objects.get(pk=organization.pk).data_version > version

@@ -122,5 +122,5 @@ def test_a_stored_encoding_with_an_unusable_id_is_never_read_and_a_full_pass_ret
 def test_a_refresh_of_an_unusable_id_is_refused_without_a_call(organization, proxy):
     make_encoding(organization, bitmovin_id="a/b")
 
-    assert sync.encoding_refresh(organization_id=organization.pk, bitmovin_id="a/b") is None
+    assert sync.encoding_sync(organization_id=organization.pk, bitmovin_id="a/b") is None
     assert proxy.paths == []

@@ -14,7 +14,7 @@ from django.views.debug import ExceptionReporter
 from encodings_app import crypto
 from encodings_app.models import WebhookDelivery
 from encodings_app.services import webhooks
-from encodings_app.tasks import refresh_encoding
+from encodings_app.tasks import sync_encoding
 from tests.factories import make_organization
 from tests.services.test_webhooks import payload, post, sign
 from tests.support.web_server import DashboardServer
@@ -40,7 +40,7 @@ def secret(acme):
 @pytest.fixture
 def enqueued(monkeypatch):
     calls = []
-    monkeypatch.setattr(refresh_encoding, "delay", lambda *args: calls.append(args))
+    monkeypatch.setattr(sync_encoding, "delay", lambda *args: calls.append(args))
     return calls
 
 

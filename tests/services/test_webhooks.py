@@ -9,7 +9,7 @@ from django.test import Client
 
 from encodings_app import crypto
 from encodings_app.models import WebhookDelivery
-from encodings_app.tasks import refresh_encoding
+from encodings_app.tasks import sync_encoding
 from tests.factories import make_organization
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def secret(organization):
 @pytest.fixture
 def enqueued(monkeypatch):
     calls = []
-    monkeypatch.setattr(refresh_encoding, "delay", lambda *args: calls.append(args))
+    monkeypatch.setattr(sync_encoding, "delay", lambda *args: calls.append(args))
     return calls
 
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from encodings_app.models import AuditEvent
-from encodings_app.tasks import refresh_encoding
+from encodings_app.tasks import sync_encoding
 from tests.factories import make_encoding
 from tests.support.broker import queued_tasks
 
@@ -77,7 +77,7 @@ def test_once_the_queued_refresh_runs_the_next_request_queues_a_new_one(
         client.post(refresh_url(encoding))
     assert len(broker_refreshes(encoding.bitmovin_id)) == 1
 
-    refresh_encoding.apply(args=[world.acme.pk, encoding.bitmovin_id])
+    sync_encoding.apply(args=[world.acme.pk, encoding.bitmovin_id])
 
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(refresh_url(encoding))

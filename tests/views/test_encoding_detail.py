@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from encodings_app.services import actions
+from encodings_app.services.action_outcomes import ErrorEvidence
 from tests.factories import failed_encoding, make_encoding, make_message, running_encoding
 
 pytestmark = pytest.mark.django_db
@@ -251,7 +251,7 @@ def test_api_error_of_an_action_is_shown_once_with_its_request_id(world, login):
     encoding = running_encoding(world.acme)
     client = login(world.operator)
     session = client.session
-    evidence = actions.ErrorEvidence(
+    evidence = ErrorEvidence(
         title="Cannot delete a running encoding",
         meaning="m",
         what_to_do="w",

@@ -110,17 +110,17 @@ def test_a_post_with_the_csrf_token_from_the_page_goes_through(world):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     header_token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
     assert header_token
-    from encodings_app.tasks import refresh_encoding
+    from encodings_app.tasks import sync_encoding
 
     calls = []
-    original = refresh_encoding.delay_on_commit
-    refresh_encoding.delay_on_commit = lambda *args: calls.append(args)
+    original = sync_encoding.delay_on_commit
+    sync_encoding.delay_on_commit = lambda *args: calls.append(args)
     try:
         response = strict.post(
             f"/o/acme/encodings/{encoding.bitmovin_id}/refresh/", {"csrfmiddlewaretoken": token}
         )
     finally:
-        refresh_encoding.delay_on_commit = original
+        sync_encoding.delay_on_commit = original
     assert response.status_code == 302
     assert calls == [(world.acme.pk, encoding.bitmovin_id)]
 

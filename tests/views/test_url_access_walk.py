@@ -106,6 +106,9 @@ ROUTES: dict[str, Route] = {
     "api/v1/organizations/<slug:slug>/encodings/<str:encoding_id>/reprioritize": Route(
         Role.OPERATOR, ("POST",), api=True, data={"priority": 10}
     ),
+    "api/v1/organizations/<slug:slug>/encodings/<str:encoding_id>/live/restart": Route(
+        Role.OPERATOR, ("POST",), api=True
+    ),
     # Unknown API paths answer 404 in the envelope to everybody, before any authentication.
     "api/v1/^": Route("public", path="/api/v1/no-such-thing", fixed={"GET": {404}, "POST": {404}}),
 }

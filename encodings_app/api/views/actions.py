@@ -1,14 +1,15 @@
-"""Start, stop, reprioritize and delete: the service's plain-words answer, in the envelope.
+"""The actions of the registry (services/action_registry.py) through the API: the service's plain-words
+answer in the envelope, with the HTTP status and code its typed outcome maps to (``OUTCOME_ANSWERS``).
 
 Bitmovin decides whether an action is allowed. When it refuses, the answer keeps Bitmovin's code (2021,
-2030, ...) and its requestId, with HTTP 409; when Bitmovin itself failed or could not be reached, 502; when
-it did not answer in time (the action is not sent twice), 504. Past the caller's own action limit nothing is
-sent: 429 with code 1007 and Retry-After.
+2030, ...) and its requestId, with HTTP 409; when Bitmovin itself failed, refused the key or could not be
+reached, 502; when it did not answer in time (the action is not sent twice), 504. Past the caller's own
+action limit nothing is sent: 429 with code 1007 and Retry-After.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -16,24 +17,48 @@ from rest_framework.response import Response
 
 from encodings_app.api import codes, schema
 from encodings_app.api.envelope import MESSAGE_TYPES, link, message, success
-from encodings_app.api.errors import EnvelopeError
+from encodings_app.api.errors import API_DOCS_LINK, EnvelopeError
 from encodings_app.api.serializers import ActionResultSerializer, ReprioritizeRequestSerializer
 from encodings_app.api.views.base import ApiView
 from encodings_app.models import Encoding, Role
-from encodings_app.services import actions
+from encodings_app.services.action_outcomes import ActionOutcome, ActionResult
+from encodings_app.services.action_registry import ACTIONS
+from encodings_app.services.actions import encoding_action_perform
 
-# Bitmovin statuses that mean "the organization's key or Bitmovin itself is the problem", not the request.
-_UPSTREAM_FAULTS = (401, 403, 429)
+
+class Answer(NamedTuple):
+    status: int
+    code: int | None  # None on success; Bitmovin's own code replaces it when Bitmovin gave one
+
+
+# Every outcome's HTTP status and code, in one place.
+OUTCOME_ANSWERS: dict[ActionOutcome, Answer] = {
+    ActionOutcome.ACCEPTED: Answer(200, None),
+    ActionOutcome.ALREADY_QUEUED: Answer(200, None),
+    ActionOutcome.REFUSED: Answer(409, codes.UNDEFINED_ERROR),
+    ActionOutcome.KEY_REJECTED: Answer(502, codes.UNDEFINED_ERROR),
+    ActionOutcome.BITMOVIN_RATE_LIMITED: Answer(502, codes.UNDEFINED_ERROR),
+    ActionOutcome.FAILED: Answer(502, codes.UNDEFINED_ERROR),
+    ActionOutcome.UNCONFIRMED: Answer(504, codes.UNDEFINED_ERROR),
+    ActionOutcome.NO_KEY: Answer(409, codes.MISSING_FIELD),
+    ActionOutcome.INVALID: Answer(400, codes.INVALID_PARAMETER),
+    ActionOutcome.RATE_LIMITED: Answer(429, codes.TOO_MANY_REQUESTS),
+}
+
+# The statuses an action may answer besides 200 (and the 401, 404 and 500 of every endpoint).
+ACTION_ERRORS = (400, 403, 409, 429, 502, 504)
+
+
+def action_encoding(view: ApiView, action: str, slug: str, encoding_id: str) -> Encoding:
+    """The encoding, if the caller may ask for this action on it (404 across organizations, 403 below the
+    action's role)."""
+    return view.encoding(slug, encoding_id, needs=ACTIONS[action].needs)
 
 
 def perform(action: str, encoding: Encoding, request: Request, **arguments: Any) -> Response:
-    service = {
-        "start": actions.encoding_start,
-        "stop": actions.encoding_stop,
-        "delete": actions.encoding_delete,
-        "reprioritize": actions.encoding_reprioritize,
-    }[action]
-    result = service(encoding=encoding, user=request.user, request=request, **arguments)
+    result = encoding_action_perform(
+        action=action, encoding=encoding, user=request.user, request=request, arguments=arguments
+    )
     if not result.ok:
         raise action_error(result)
     return success(
@@ -42,34 +67,43 @@ def perform(action: str, encoding: Encoding, request: Request, **arguments: Any)
     )
 
 
-def action_error(result: actions.ActionResult) -> EnvelopeError:
-    if result.throttled:
+def action_error(result: ActionResult) -> EnvelopeError:
+    answer = OUTCOME_ANSWERS[result.outcome]
+    if result.outcome == ActionOutcome.RATE_LIMITED:
         return EnvelopeError(
-            status=429,
-            code=codes.TOO_MANY_REQUESTS,
+            status=answer.status,
+            code=answer.code,
             message_text=result.message,
             developer_message=f"The dashboard's limit of actions per user was reached; nothing was sent to "
             f"Bitmovin. Retry after {result.retry_after} s (the Retry-After header).",
             retry_after=result.retry_after,
         )
-    evidence = result.evidence
-    if evidence is None:
-        # Nothing reached Bitmovin: the organization has no usable key, or the call was refused before
-        # sending. Either way the organization's state, not the request, stands in the way.
+    if result.outcome == ActionOutcome.NO_KEY:
         return EnvelopeError(
-            status=409,
-            code=codes.MISSING_FIELD,
+            status=answer.status,
+            code=answer.code,
             message_text=result.message,
             developer_message="Nothing was sent to Bitmovin: the organization has no usable API key "
             "(an admin can enter it in the organization's settings).",
             details=[message("ERROR", result.message, field="apiKey")],
         )
-    if result.level == "warning":
-        status = 504
-    elif evidence.http_status and 400 <= evidence.http_status < 500:
-        status = 502 if evidence.http_status in _UPSTREAM_FAULTS else 409
-    else:
-        status = 502
+    if result.outcome == ActionOutcome.INVALID:
+        return EnvelopeError(
+            status=answer.status,
+            code=answer.code,
+            message_text=result.message,
+            developer_message=f"Nothing was sent to Bitmovin: {result.message}",
+            links=[API_DOCS_LINK],
+            details=[message("ERROR", result.message, field=result.field)],
+        )
+    return _bitmovin_error(result, answer)
+
+
+def _bitmovin_error(result: ActionResult, answer: Answer) -> EnvelopeError:
+    """Bitmovin's answer (or its absence), with the evidence a developer or Bitmovin support needs."""
+    evidence = result.evidence
+    if evidence is None:
+        return EnvelopeError(status=answer.status, code=answer.code, message_text=result.message)
     said = f"HTTP {evidence.http_status}" if evidence.http_status else "no usable HTTP answer"
     if evidence.code is not None:
         said += f", code {evidence.code}"
@@ -98,8 +132,8 @@ def action_error(result: actions.ActionResult) -> EnvelopeError:
     if evidence.doc_url:
         links.append(link(evidence.doc_url, "What this error means"))
     return EnvelopeError(
-        status=status,
-        code=evidence.code if evidence.code is not None else codes.UNDEFINED_ERROR,
+        status=answer.status,
+        code=evidence.code if evidence.code is not None else answer.code,
         message_text=result.message,
         developer_message=f"Bitmovin answered {said}: {text}. Bitmovin requestId: {bitmovin_request_id}.",
         links=links,
@@ -107,52 +141,73 @@ def action_error(result: actions.ActionResult) -> EnvelopeError:
     )
 
 
-_ACTION_ERRORS = (403, 409, 429, 502, 504)
+def _description(action: str, more: str = "") -> str:
+    spec = ACTIONS[action]
+    who = "Operators and admins." if spec.needs == Role.OPERATOR else "Every member."
+    return " ".join(part for part in (who, spec.consequence, more) if part)
 
 
 class EncodingStartView(ApiView):
     @extend_schema(
         operation_id="encodings_start",
         summary="Start an encoding",
-        description="Operators and admins. Bitmovin queues the encoding; this is billed.",
+        description=_description("start"),
         tags=[schema.TAG_ACTIONS],
         request=None,
         parameters=[schema.SLUG, schema.ENCODING_ID],
-        responses=schema.responses("EncodingStart", ActionResultSerializer(), *_ACTION_ERRORS),
+        responses=schema.responses("EncodingStart", ActionResultSerializer(), *ACTION_ERRORS),
     )
     def post(self, request: Request, slug: str, encoding_id: str) -> Response:
-        return perform("start", self.encoding(slug, encoding_id, needs=Role.OPERATOR), request)
+        return perform("start", action_encoding(self, "start", slug, encoding_id), request)
 
 
 class EncodingStopView(ApiView):
     @extend_schema(
         operation_id="encodings_stop",
         summary="Stop an encoding",
-        description="Operators and admins. A live encoding is stopped with the live stop call.",
+        description=_description("stop", "A live encoding is stopped with the live stop call."),
         tags=[schema.TAG_ACTIONS],
         request=None,
         parameters=[schema.SLUG, schema.ENCODING_ID],
-        responses=schema.responses("EncodingStop", ActionResultSerializer(), *_ACTION_ERRORS),
+        responses=schema.responses("EncodingStop", ActionResultSerializer(), *ACTION_ERRORS),
     )
     def post(self, request: Request, slug: str, encoding_id: str) -> Response:
-        return perform("stop", self.encoding(slug, encoding_id, needs=Role.OPERATOR), request)
+        return perform("stop", action_encoding(self, "stop", slug, encoding_id), request)
 
 
 class EncodingReprioritizeView(ApiView):
     @extend_schema(
         operation_id="encodings_reprioritize",
         summary="Change the priority of a queued encoding",
-        description="Operators and admins. Priority 0 to 100; Bitmovin refuses once the encoding is "
-        "being processed (2030, HTTP 409 here).",
+        description=_description(
+            "reprioritize",
+            "Priority 0 to 100; Bitmovin refuses once the encoding is being processed (2030, HTTP 409 here).",
+        ),
         tags=[schema.TAG_ACTIONS],
         request=ReprioritizeRequestSerializer,
         parameters=[schema.SLUG, schema.ENCODING_ID],
-        responses=schema.responses(
-            "EncodingReprioritize", ActionResultSerializer(), 400, 415, *_ACTION_ERRORS
-        ),
+        responses=schema.responses("EncodingReprioritize", ActionResultSerializer(), 415, *ACTION_ERRORS),
     )
     def post(self, request: Request, slug: str, encoding_id: str) -> Response:
-        encoding = self.encoding(slug, encoding_id, needs=Role.OPERATOR)
+        encoding = action_encoding(self, "reprioritize", slug, encoding_id)
         body = ReprioritizeRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return perform("reprioritize", encoding, request, priority=body.validated_data["priority"])
+
+
+class EncodingLiveRestartView(ApiView):
+    @extend_schema(
+        operation_id="encodings_live_restart",
+        summary="Restart a live encoding",
+        description=_description(
+            "restart-live",
+            "Bitmovin refuses a VOD encoding (2029) and a live encoding it cannot restart now (2028), "
+            "HTTP 409 here.",
+        ),
+        tags=[schema.TAG_ACTIONS],
+        request=None,
+        parameters=[schema.SLUG, schema.ENCODING_ID],
+        responses=schema.responses("EncodingLiveRestart", ActionResultSerializer(), *ACTION_ERRORS),
+    )
+    def post(self, request: Request, slug: str, encoding_id: str) -> Response:
+        return perform("restart-live", action_encoding(self, "restart-live", slug, encoding_id), request)

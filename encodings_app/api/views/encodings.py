@@ -18,9 +18,9 @@ from encodings_app.api.serializers import (
     EncodingStatusSerializer,
     StoredMessageSerializer,
 )
-from encodings_app.api.views.actions import perform
+from encodings_app.api.views.actions import ACTION_ERRORS, action_encoding, perform
 from encodings_app.api.views.base import ApiView
-from encodings_app.models import Encoding, EncodingStatus, MessageType, Role
+from encodings_app.models import Encoding, EncodingStatus, MessageType
 from encodings_app.selectors import parse_search
 from encodings_app.selectors.detail import ERROR_MESSAGES_SHOWN, error_panel, phases, subtasks
 from encodings_app.selectors.encodings import EncodingFilters, filtered_encodings, ordering
@@ -139,10 +139,10 @@ class EncodingDetailView(ApiView):
         "(2021, HTTP 409 here).",
         tags=[schema.TAG_ACTIONS],
         parameters=[schema.SLUG, schema.ENCODING_ID],
-        responses=schema.responses("EncodingDelete", ActionResultSerializer(), 403, 409, 429, 502, 504),
+        responses=schema.responses("EncodingDelete", ActionResultSerializer(), *ACTION_ERRORS),
     )
     def delete(self, request: Request, slug: str, encoding_id: str) -> Response:
-        return perform("delete", self.encoding(slug, encoding_id, needs=Role.OPERATOR), request)
+        return perform("delete", action_encoding(self, "delete", slug, encoding_id), request)
 
 
 class EncodingStatusView(ApiView):
