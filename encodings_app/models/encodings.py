@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from encodings_app.bitmovin import ErrorExplanation
 from encodings_app.models.choices import ACTIVE_STATUSES, FAILED_STATUSES, TERMINAL_STATUSES, EncodingStatus
+from encodings_app.models.encoding_queries import EncodingQuerySet, explain_failure, stuck_thresholds
 from encodings_app.models.organizations import Organization
 
 
@@ -71,6 +72,8 @@ class Encoding(models.Model):
     deleted_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when a full sync no longer finds the encoding in the API."
     )
+
+    objects = EncodingQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -152,11 +155,21 @@ class Encoding(models.Model):
     def is_live(self) -> bool:
         return self.type == "LIVE"
 
+    @property
+    def failed_at(self) -> datetime | None:
+        """When a failed encoding failed (the rule EncodingQuerySet.failed_since counts by)."""
+        return (self.error_at or self.finished_at) if self.is_failed else None
+
+    @property
+    def failure_explanation(self) -> ErrorExplanation:
+        return explain_failure(self.error_code, self.error_category, self.error_text, self.error_retry_hint)
+
     def is_stuck(self, *, now=None, queued_too_long=None, no_progress_for=None) -> bool:
-        """QUEUED for too long, or RUNNING without progress for too long (thresholds from settings)."""
+        """QUEUED for too long, or RUNNING without progress for too long (EncodingQuerySet.stuck in SQL)."""
         now = now or timezone.now()
-        queued_too_long = queued_too_long or timedelta(seconds=settings.STUCK_QUEUED_SECONDS)
-        no_progress_for = no_progress_for or timedelta(seconds=settings.STUCK_NO_PROGRESS_SECONDS)
+        default_queued, default_no_progress = stuck_thresholds()
+        queued_too_long = queued_too_long or default_queued
+        no_progress_for = no_progress_for or default_no_progress
         if self.status == EncodingStatus.QUEUED:
             since = self.queued_at or self.started_at or self.created_at
             return since is not None and now - since > queued_too_long

@@ -13,7 +13,7 @@ from encodings_app.selectors.detail import (
 )
 from encodings_app.selectors.encodings import DEFAULT_SORT, SORTS, EncodingFilters, encodings_page
 from encodings_app.selectors.organizations import OrganizationHealth, organizations_with_health, with_activity
-from encodings_app.selectors.overview import Overview, organization_overview, stuck_q
+from encodings_app.selectors.overview import Overview, organization_overview
 from encodings_app.selectors.search import ParsedSearch, parse_search
 from encodings_app.selectors.settings import SettingsData, organization_settings_data
 
@@ -35,7 +35,6 @@ __all__ = [
     "organizations_with_health",
     "parse_search",
     "phases",
-    "stuck_q",
     "subtasks",
     "with_activity",
 ]

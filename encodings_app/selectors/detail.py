@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -223,15 +223,27 @@ def error_panel(encoding: Encoding) -> ErrorPanel | None:
         )
     else:
         what_to_do = explanation.what_to_do
-    errors = list(
-        Message.objects.filter(encoding=encoding, type=MessageType.ERROR)
-        .only("bitmovin_id", "type", "date", "text", "field", "links", "more", "subtask")
-        .order_by("date", "pk")[:ERROR_MESSAGES_SHOWN]
-    )
     return ErrorPanel(
         explanation=explanation,
         what_to_do=what_to_do,
         retry_advice=explain_retry_hint(details.retry_hint),
         has_details=has_details,
-        error_messages=errors,
+        error_messages=first_error_messages(encoding),
     )
+
+
+def first_error_messages(encoding: Encoding, limit: int = ERROR_MESSAGES_SHOWN) -> list[Message]:
+    """The encoding's first ERROR messages, with their ids (the API shows them)."""
+    return list(
+        Message.objects.filter(encoding=encoding, type=MessageType.ERROR)
+        .only("bitmovin_id", "type", "date", "text", "field", "links", "more", "subtask")
+        .order_by("date", "pk")[:limit]
+    )
+
+
+def messages_of(encoding: Encoding, types: list[str]) -> QuerySet[Message]:
+    """The encoding's messages of these types (all when none), in time order, undated ones first."""
+    queryset = Message.objects.filter(encoding=encoding)
+    if types:
+        queryset = queryset.filter(type__in=types)
+    return queryset.order_by(F("date").asc(nulls_first=True), "pk")

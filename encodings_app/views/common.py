@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseStopPolling
 from encodings_app import access, selectors
 from encodings_app.forms import list_querystring
 from encodings_app.models import Organization, Role
-from encodings_app.selectors.organizations import diagnose
+from encodings_app.selectors.health import diagnose
 
 # Seconds between polls of the live parts; the tab being hidden pauses them (static/js/app.js).
 POLL_SECONDS = {"list": 10, "detail": 5, "overview": 15}
