@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from encodings_app.models import AuditEvent, EncodingStatus, MessageType, Role
 from encodings_app.safe_links import api_links
-from encodings_app.selectors.health import diagnose, worst_level
+from encodings_app.selectors.health import problems_of, worst_level
 
 
 class LinkSerializer(serializers.Serializer):
@@ -74,7 +74,7 @@ class OrganizationSerializer(serializers.Serializer):
 
     @extend_schema_field(HealthSerializer)
     def get_health(self, organization) -> dict[str, Any]:
-        problems = diagnose(organization, organization.failed_recently)
+        problems = problems_of(organization, organization.failed_recently)
         return {
             "level": worst_level(problems),
             "problems": [{"level": p.level, "text": p.text} for p in problems],

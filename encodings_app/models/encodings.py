@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from encodings_app.bitmovin import ErrorExplanation
 from encodings_app.models.choices import ACTIVE_STATUSES, FAILED_STATUSES, TERMINAL_STATUSES, EncodingStatus
-from encodings_app.models.encoding_queries import EncodingQuerySet, explain_failure, stuck_thresholds
+from encodings_app.models.encoding_queries import (
+    FAILED_AT,
+    EncodingQuerySet,
+    explain_failure,
+    stuck_thresholds,
+)
 from encodings_app.models.organizations import Organization
 
 
@@ -128,11 +133,24 @@ class Encoding(models.Model):
                 name="enc_org_live_status",
                 condition=Q(deleted_at__isnull=True),
             ),
-            # Overview: recent failures grouped by error code, newest first.
+            # Encodings list filtered by error code (where the overview's failure groups link), its count and
+            # its default order.
             models.Index(
-                fields=["organization", "error_code", "-finished_at"],
-                name="enc_org_error_finished",
+                F("organization_id"),
+                F("error_code"),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="enc_org_error_created",
                 condition=Q(error_code__isnull=False),
+            ),
+            # EncodingQuerySet.failed_since: the overview's and the API's failure groups, the wall's list of
+            # failures (in this order), and the failure counts of the switcher, the start page and the API.
+            models.Index(
+                F("organization_id"),
+                FAILED_AT.desc(),
+                F("id").desc(),
+                name="enc_org_failed_at",
+                condition=Q(status__in=FAILED_STATUSES, deleted_at__isnull=True),
             ),
         ]
 
@@ -219,8 +237,12 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["encoding", "bitmovin_id"], name="message_unique_per_encoding"),
         ]
         indexes = [
-            # Message timeline of one encoding, in time order, optionally filtered by type.
+            # Detail page: the counts by type (from the index alone), the timeline's rows of the types shown,
+            # and the error panel's (and the API's) first ERROR messages in time order.
             models.Index(fields=["encoding", "type", "date"], name="msg_encoding_type_date"),
+            # Meant for the API's messages of every type in time order (messages_of); that query puts undated
+            # messages first, which PostgreSQL cannot read from this order (EXPLAIN: it uses the foreign
+            # key's index and sorts), and SQLite cannot declare NULLS FIRST in an index.
             models.Index(fields=["encoding", "date"], name="msg_encoding_date"),
         ]
 

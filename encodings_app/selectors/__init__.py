@@ -12,7 +12,11 @@ from encodings_app.selectors.detail import (
     subtasks,
 )
 from encodings_app.selectors.encodings import DEFAULT_SORT, SORTS, EncodingFilters, encodings_page
-from encodings_app.selectors.organizations import OrganizationHealth, organizations_with_health, with_activity
+from encodings_app.selectors.organizations import (
+    OrganizationHealth,
+    healths_with_activity,
+    organizations_with_health,
+)
 from encodings_app.selectors.overview import Overview, organization_overview
 from encodings_app.selectors.search import ParsedSearch, parse_search
 from encodings_app.selectors.settings import SettingsData, organization_settings_data
@@ -29,6 +33,7 @@ __all__ = [
     "SettingsData",
     "encodings_page",
     "error_panel",
+    "healths_with_activity",
     "message_timeline",
     "organization_overview",
     "organization_settings_data",
@@ -36,5 +41,4 @@ __all__ = [
     "parse_search",
     "phases",
     "subtasks",
-    "with_activity",
 ]

@@ -8,7 +8,7 @@ ERROR messages.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,6 @@ from encodings_app.bitmovin import (
     ErrorDetails,
     ErrorExplanation,
     explain,
-    explain_error_details,
     explain_retry_hint,
 )
 from encodings_app.models import Encoding, EncodingStatus, Message, MessageType
@@ -200,18 +199,14 @@ def error_panel(encoding: Encoding) -> ErrorPanel | None:
         retry_hint=encoding.error_retry_hint or None,
     )
     has_details = details.code is not None or bool(details.category or details.text)
-    if has_details:
-        explanation = explain_error_details(details)
-    else:
-        explanation = ErrorExplanation(
-            code=None,
-            known=False,
-            category="Unknown",
+    explanation = encoding.failure_explanation
+    if not has_details:
+        # One encoding, and the page has a button for the fresh read: the group's words, said of it.
+        explanation = replace(
+            explanation,
             title="Failed, no error details read yet",
             meaning="The encoding failed, but its status with the error details has not been read yet.",
             what_to_do="Ask for a fresh read with “Refresh now”; the explanation appears once it is in.",
-            retry_helps=None,
-            doc_url="",
         )
     if explanation.known and details.code is not None:
         # The catalogue's advice alone: the retry hint has its own line on the page.

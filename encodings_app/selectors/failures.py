@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, F, Max, Min, QuerySet
 
 from encodings_app.bitmovin import ErrorExplanation
-from encodings_app.models import Organization
-from encodings_app.models.encoding_queries import FAILED_AT, explain_failure
+from encodings_app.models import FAILED_AT, Organization, explain_failure
 
 # The overview's "Recent failures" and the API's default window.
 FAILURE_WINDOW = timedelta(days=7)

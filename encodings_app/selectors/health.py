@@ -53,7 +53,7 @@ def recent_failures() -> Subquery:
     return Subquery(failed, output_field=IntegerField())
 
 
-def diagnose(organization: Organization, failed_recently: int) -> list[Problem]:
+def problems_of(organization: Organization, failed_recently: int) -> list[Problem]:
     """What is wrong with an organization, worst first, in the words of the health chips."""
     problems: list[Problem] = []
     if not organization.has_api_key:

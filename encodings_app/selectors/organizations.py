@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from encodings_app.access import organizations_for
 from encodings_app.models import Encoding, Membership, Organization, Role
-from encodings_app.selectors.health import Problem, diagnose, recent_failures, severity, worst_level
+from encodings_app.selectors.health import Problem, problems_of, recent_failures, severity, worst_level
 
 
 @dataclass
@@ -46,7 +46,7 @@ def organizations_with_health(user: AbstractBaseUser) -> list[OrganizationHealth
         OrganizationHealth(
             organization=org,
             failed_recently=org.failed_recently,
-            problems=diagnose(org, org.failed_recently),
+            problems=problems_of(org, org.failed_recently),
         )
         for org in organizations
     ]
@@ -54,7 +54,7 @@ def organizations_with_health(user: AbstractBaseUser) -> list[OrganizationHealth
     return healths
 
 
-def with_activity(healths: list[OrganizationHealth]) -> list[OrganizationHealth]:
+def healths_with_activity(healths: list[OrganizationHealth]) -> list[OrganizationHealth]:
     """Adds counts by status and stuck counts for the cross-organization page (two grouped queries)."""
     by_id = {h.organization.pk: h for h in healths}
     if not by_id:

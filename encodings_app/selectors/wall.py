@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from encodings_app.bitmovin import ErrorExplanation
 from encodings_app.models import DisplayToken, Encoding, EncodingStatus, Organization
-from encodings_app.selectors.health import RECENT_FAILURES_WINDOW, diagnose, severity, sync_is_behind
+from encodings_app.selectors.health import RECENT_FAILURES_WINDOW, problems_of, severity, sync_is_behind
 from encodings_app.tokens import token_hash
 
 # Rows per list: one organization gets three lists side by side, several get them stacked, shorter.
@@ -119,7 +119,7 @@ class OrganizationBoard:
     def severity(self) -> tuple[int, ...]:
         """The switcher's order (see selectors.health), with stuck encodings as the last word."""
         failed = len(self.failures)
-        problems = diagnose(self.organization, failed)
+        problems = problems_of(self.organization, failed)
         return severity(problems, failed_recently=failed, stuck=len(self.stuck_ids))
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from encodings_app.models import Encoding, Organization
 from encodings_app.selectors.failures import failure_groups
-from encodings_app.selectors.health import diagnose
+from encodings_app.selectors.health import problems_of
 from encodings_app.selectors.organizations import organizations_with_health
 from encodings_app.selectors.overview import daily_counts
 from tests.factories import make_encoding, make_member, make_organization, make_user
@@ -95,7 +95,7 @@ def test_health_verdicts_and_worst_first_order():
     by_name = {h.organization.name: h for h in healths}
     assert by_name["Behind"].summary == "Sync behind" and by_name["Behind"].failed_recently == 1
     assert by_name["Fine"].level == "ok"
-    assert diagnose(keyless, 0)[0].text == "No API key"
+    assert problems_of(keyless, 0)[0].text == "No API key"
     assert by_name["Rejected"].summary == "Key rejected"
     assert by_name["Failing"].summary == "Sync failing (3 in a row)"
 
