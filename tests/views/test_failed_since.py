@@ -19,34 +19,29 @@ def _failures(organization: Organization) -> None:
     """Three failures within 24 h (one known only by its error time), a fourth within the week, and four
     that count nowhere."""
     now = timezone.now()
-    hours = timedelta(hours=1)
-    make_encoding(organization, status=EncodingStatus.ERROR, error_code=2016, error_at=now - 2 * hours)
-    make_encoding(organization, status=EncodingStatus.TRANSFER_ERROR, finished_at=now - 3 * hours)
-    make_encoding(
-        organization,
-        status=EncodingStatus.ERROR,
-        error_code=2100,
-        error_at=now - 4 * hours,
-        finished_at=now - 4 * hours,
-    )
-    make_encoding(
-        organization,
-        status=EncodingStatus.ERROR,
-        error_code=2100,
-        error_at=now - 30 * hours,
-        finished_at=now - 30 * hours,
-    )
-    # Failed ten days ago, its end reported only now: the failure is old.
-    make_encoding(
-        organization,
-        status=EncodingStatus.ERROR,
-        error_code=2016,
-        error_at=now - timedelta(days=10),
-        finished_at=now - hours,
-    )
-    make_encoding(organization, status=EncodingStatus.ERROR, error_at=now - hours, deleted_at=now)
-    make_encoding(organization, status=EncodingStatus.FINISHED, finished_at=now - hours)
-    make_encoding(organization, status=EncodingStatus.CANCELED, finished_at=now - hours)
+    hour = timedelta(hours=1)
+    error, transfer = EncodingStatus.ERROR, EncodingStatus.TRANSFER_ERROR
+    # status, error code, error time, finish time, deleted
+    rows = [
+        (error, 2016, now - 2 * hour, None, False),
+        (transfer, None, None, now - 3 * hour, False),
+        (error, 2100, now - 4 * hour, now - 4 * hour, False),
+        (error, 2100, now - 30 * hour, now - 30 * hour, False),
+        # Failed ten days ago, its end reported only now: the failure is old.
+        (error, 2016, now - timedelta(days=10), now - hour, False),
+        (error, None, now - hour, None, True),
+        (EncodingStatus.FINISHED, None, None, now - hour, False),
+        (EncodingStatus.CANCELED, None, None, now - hour, False),
+    ]
+    for status, code, error_at, finished_at, deleted in rows:
+        make_encoding(
+            organization,
+            status=status,
+            error_code=code,
+            error_at=error_at,
+            finished_at=finished_at,
+            deleted_at=now if deleted else None,
+        )
 
 
 def test_an_encoding_with_an_error_time_and_no_finish_time_counts_the_same_everywhere(world, login):
