@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from encodings_app.models import AuditEvent, EncodingStatus, MessageType, Role
 from encodings_app.safe_links import api_links
-from encodings_app.selectors.organizations import diagnose
+from encodings_app.selectors.health import problems_of, worst_level
 from encodings_app.services.action_registry import ACTIONS, PRIORITY_MAX, PRIORITY_MIN
 
 
@@ -75,10 +75,11 @@ class OrganizationSerializer(serializers.Serializer):
 
     @extend_schema_field(HealthSerializer)
     def get_health(self, organization) -> dict[str, Any]:
-        problems = diagnose(organization, organization.failed_recently)
-        rank = {"bad": 3, "warn": 2, "off": 1}
-        level = max((p.level for p in problems), key=rank.__getitem__) if problems else "ok"
-        return {"level": level, "problems": [{"level": p.level, "text": p.text} for p in problems]}
+        problems = problems_of(organization, organization.failed_recently)
+        return {
+            "level": worst_level(problems),
+            "problems": [{"level": p.level, "text": p.text} for p in problems],
+        }
 
 
 class LastErrorSerializer(serializers.Serializer):

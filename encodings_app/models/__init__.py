@@ -14,6 +14,7 @@ from encodings_app.models.choices import (
     MessageType,
     Role,
 )
+from encodings_app.models.encoding_queries import FAILED_AT, LIST_COLUMNS, EncodingQuerySet, explain_failure
 from encodings_app.models.encodings import Encoding, EncodingLabel, Message
 from encodings_app.models.organizations import Membership, Organization, hex_colour, slug_validator
 from encodings_app.models.sync import SyncRun, WebhookDelivery
@@ -22,13 +23,16 @@ from encodings_app.models.tokens import ApiToken, DisplayToken
 __all__ = [
     "ACTIVE_STATUSES",
     "DEFAULT_API_BASE_URL",
+    "FAILED_AT",
     "FAILED_STATUSES",
+    "LIST_COLUMNS",
     "TERMINAL_STATUSES",
     "ApiToken",
     "AuditEvent",
     "DisplayToken",
     "Encoding",
     "EncodingLabel",
+    "EncodingQuerySet",
     "EncodingStatus",
     "Membership",
     "Message",
@@ -37,6 +41,7 @@ __all__ = [
     "Role",
     "SyncRun",
     "WebhookDelivery",
+    "explain_failure",
     "hex_colour",
     "slug_validator",
 ]

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from encodings_app.bitmovin import ErrorExplanation
 from encodings_app.models.choices import ACTIVE_STATUSES, FAILED_STATUSES, TERMINAL_STATUSES, EncodingStatus
+from encodings_app.models.encoding_queries import (
+    FAILED_AT,
+    EncodingQuerySet,
+    explain_failure,
+    stuck_thresholds,
+)
 from encodings_app.models.organizations import Organization
 
 
@@ -72,6 +78,8 @@ class Encoding(models.Model):
         null=True, blank=True, help_text="Set when a full sync no longer finds the encoding in the API."
     )
 
+    objects = EncodingQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization", "bitmovin_id"], name="encoding_unique_per_org"),
@@ -125,11 +133,24 @@ class Encoding(models.Model):
                 name="enc_org_live_status",
                 condition=Q(deleted_at__isnull=True),
             ),
-            # Overview: recent failures grouped by error code, newest first.
+            # Encodings list filtered by error code (where the overview's failure groups link), its count and
+            # its default order.
             models.Index(
-                fields=["organization", "error_code", "-finished_at"],
-                name="enc_org_error_finished",
+                F("organization_id"),
+                F("error_code"),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="enc_org_error_created",
                 condition=Q(error_code__isnull=False),
+            ),
+            # EncodingQuerySet.failed_since: the overview's and the API's failure groups, the wall's list of
+            # failures (in this order), and the failure counts of the switcher, the start page and the API.
+            models.Index(
+                F("organization_id"),
+                FAILED_AT.desc(),
+                F("id").desc(),
+                name="enc_org_failed_at",
+                condition=Q(status__in=FAILED_STATUSES, deleted_at__isnull=True),
             ),
         ]
 
@@ -152,11 +173,21 @@ class Encoding(models.Model):
     def is_live(self) -> bool:
         return self.type == "LIVE"
 
+    @property
+    def failed_at(self) -> datetime | None:
+        """When a failed encoding failed (the rule EncodingQuerySet.failed_since counts by)."""
+        return (self.error_at or self.finished_at) if self.is_failed else None
+
+    @property
+    def failure_explanation(self) -> ErrorExplanation:
+        return explain_failure(self.error_code, self.error_category, self.error_text, self.error_retry_hint)
+
     def is_stuck(self, *, now=None, queued_too_long=None, no_progress_for=None) -> bool:
-        """QUEUED for too long, or RUNNING without progress for too long (thresholds from settings)."""
+        """QUEUED for too long, or RUNNING without progress for too long (EncodingQuerySet.stuck in SQL)."""
         now = now or timezone.now()
-        queued_too_long = queued_too_long or timedelta(seconds=settings.STUCK_QUEUED_SECONDS)
-        no_progress_for = no_progress_for or timedelta(seconds=settings.STUCK_NO_PROGRESS_SECONDS)
+        default_queued, default_no_progress = stuck_thresholds()
+        queued_too_long = queued_too_long or default_queued
+        no_progress_for = no_progress_for or default_no_progress
         if self.status == EncodingStatus.QUEUED:
             since = self.queued_at or self.started_at or self.created_at
             return since is not None and now - since > queued_too_long
@@ -206,8 +237,12 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["encoding", "bitmovin_id"], name="message_unique_per_encoding"),
         ]
         indexes = [
-            # Message timeline of one encoding, in time order, optionally filtered by type.
+            # Detail page: the counts by type (from the index alone), the timeline's rows of the types shown,
+            # and the error panel's (and the API's) first ERROR messages in time order.
             models.Index(fields=["encoding", "type", "date"], name="msg_encoding_type_date"),
+            # Meant for the API's messages of every type in time order (messages_of); that query puts undated
+            # messages first, which PostgreSQL cannot read from this order (EXPLAIN: it uses the foreign
+            # key's index and sorts), and SQLite cannot declare NULLS FIRST in an index.
             models.Index(fields=["encoding", "date"], name="msg_encoding_date"),
         ]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -139,12 +138,6 @@ class Organization(models.Model):
     @property
     def can_sync(self) -> bool:
         return self.sync_enabled and self.has_api_key and not self.key_rejected and not self.key_unreadable
-
-    def sync_is_behind(self, interval_seconds: int) -> bool:
-        """No successful sync within three sweep intervals (or never)."""
-        if self.last_sync_succeeded_at is None:
-            return True
-        return timezone.now() - self.last_sync_succeeded_at > timedelta(seconds=3 * interval_seconds)
 
 
 class Membership(models.Model):

@@ -12,8 +12,12 @@ from encodings_app.selectors.detail import (
     subtasks,
 )
 from encodings_app.selectors.encodings import DEFAULT_SORT, SORTS, EncodingFilters, encodings_page
-from encodings_app.selectors.organizations import OrganizationHealth, organizations_with_health, with_activity
-from encodings_app.selectors.overview import Overview, organization_overview, stuck_q
+from encodings_app.selectors.organizations import (
+    OrganizationHealth,
+    healths_with_activity,
+    organizations_with_health,
+)
+from encodings_app.selectors.overview import Overview, organization_overview
 from encodings_app.selectors.search import ParsedSearch, parse_search
 from encodings_app.selectors.settings import SettingsData, organization_settings_data
 
@@ -29,13 +33,12 @@ __all__ = [
     "SettingsData",
     "encodings_page",
     "error_panel",
+    "healths_with_activity",
     "message_timeline",
     "organization_overview",
     "organization_settings_data",
     "organizations_with_health",
     "parse_search",
     "phases",
-    "stuck_q",
     "subtasks",
-    "with_activity",
 ]

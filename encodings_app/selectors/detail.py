@@ -8,11 +8,11 @@ ERROR messages.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -20,7 +20,6 @@ from encodings_app.bitmovin import (
     ErrorDetails,
     ErrorExplanation,
     explain,
-    explain_error_details,
     explain_retry_hint,
 )
 from encodings_app.models import Encoding, EncodingStatus, Message, MessageType
@@ -200,18 +199,14 @@ def error_panel(encoding: Encoding) -> ErrorPanel | None:
         retry_hint=encoding.error_retry_hint or None,
     )
     has_details = details.code is not None or bool(details.category or details.text)
-    if has_details:
-        explanation = explain_error_details(details)
-    else:
-        explanation = ErrorExplanation(
-            code=None,
-            known=False,
-            category="Unknown",
+    explanation = encoding.failure_explanation
+    if not has_details:
+        # One encoding, and the page has a button for the fresh read: the group's words, said of it.
+        explanation = replace(
+            explanation,
             title="Failed, no error details read yet",
             meaning="The encoding failed, but its status with the error details has not been read yet.",
             what_to_do="Ask for a fresh read with “Refresh now”; the explanation appears once it is in.",
-            retry_helps=None,
-            doc_url="",
         )
     if explanation.known and details.code is not None:
         # The catalogue's advice alone: the retry hint has its own line on the page.
@@ -223,15 +218,27 @@ def error_panel(encoding: Encoding) -> ErrorPanel | None:
         )
     else:
         what_to_do = explanation.what_to_do
-    errors = list(
-        Message.objects.filter(encoding=encoding, type=MessageType.ERROR)
-        .only("bitmovin_id", "type", "date", "text", "field", "links", "more", "subtask")
-        .order_by("date", "pk")[:ERROR_MESSAGES_SHOWN]
-    )
     return ErrorPanel(
         explanation=explanation,
         what_to_do=what_to_do,
         retry_advice=explain_retry_hint(details.retry_hint),
         has_details=has_details,
-        error_messages=errors,
+        error_messages=first_error_messages(encoding),
     )
+
+
+def first_error_messages(encoding: Encoding, limit: int = ERROR_MESSAGES_SHOWN) -> list[Message]:
+    """The encoding's first ERROR messages, with their ids (the API shows them)."""
+    return list(
+        Message.objects.filter(encoding=encoding, type=MessageType.ERROR)
+        .only("bitmovin_id", "type", "date", "text", "field", "links", "more", "subtask")
+        .order_by("date", "pk")[:limit]
+    )
+
+
+def messages_of(encoding: Encoding, types: list[str]) -> QuerySet[Message]:
+    """The encoding's messages of these types (all when none), in time order, undated ones first."""
+    queryset = Message.objects.filter(encoding=encoding)
+    if types:
+        queryset = queryset.filter(type__in=types)
+    return queryset.order_by(F("date").asc(nulls_first=True), "pk")

@@ -11,7 +11,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from encodings_app.models import Encoding, EncodingLabel, Organization
-from encodings_app.selectors.overview import live_encodings, stuck_q, with_stuck_times
 from encodings_app.selectors.search import ParsedSearch, search_q
 
 PAGE_SIZE = 50
@@ -29,27 +28,6 @@ SORTS = {
 DEFAULT_SORT = "-created"
 # Columns an encoding may lack (not started, not finished): those always sort last.
 NULLABLE_SORTS = {"progress", "started_at", "finished_at"}
-
-ROW_COLUMNS = (
-    "bitmovin_id",
-    "name",
-    "type",
-    "status",
-    "progress",
-    "eta_seconds",
-    "cloud_region",
-    "selected_cloud_region",
-    "encoder_version",
-    "selected_encoder_version",
-    "labels",
-    "created_at",
-    "started_at",
-    "running_at",
-    "finished_at",
-    "error_at",
-    "error_code",
-    "deleted_at",
-)
 
 
 @dataclass
@@ -83,7 +61,7 @@ class EncodingFilters:
 
 
 def filtered_encodings(organization: Organization, filters: EncodingFilters) -> QuerySet[Encoding]:
-    queryset = live_encodings(organization)
+    queryset = organization.encodings.live()
     if filters.statuses:
         queryset = queryset.filter(status__in=filters.statuses)
     if filters.type:
@@ -101,7 +79,7 @@ def filtered_encodings(organization: Organization, filters: EncodingFilters) -> 
     if filters.error_code is not None:
         queryset = queryset.filter(error_code=filters.error_code)
     if filters.stuck:
-        queryset = with_stuck_times(queryset).filter(stuck_q(timezone.now()))
+        queryset = queryset.stuck(timezone.now())
     if filters.created_from:
         queryset = queryset.filter(created_at__gte=filters.created_from)
     if filters.created_to:
@@ -128,7 +106,7 @@ def encodings_page(
     organization: Organization, filters: EncodingFilters, page_number: int = 1
 ) -> tuple[Page, bool]:
     """One page of the filtered list, and whether the page asked for was out of range (then the last)."""
-    queryset = filtered_encodings(organization, filters).only(*ROW_COLUMNS).order_by(*ordering(filters.sort))
+    queryset = filtered_encodings(organization, filters).for_list().order_by(*ordering(filters.sort))
     paginator = Paginator(queryset, PAGE_SIZE)
     if page_number > paginator.num_pages:
         return paginator.page(paginator.num_pages), True

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Count, F
 from django.utils import timezone
 
 from encodings_app.bitmovin import ErrorExplanation
-from encodings_app.models import FAILED_STATUSES, DisplayToken, Encoding, EncodingStatus, Organization
-from encodings_app.selectors.overview import (
-    LIST_COLUMNS,
-    explain_failure,
-    live_encodings,
-    stuck_q,
-    with_stuck_times,
-)
+from encodings_app.models import DisplayToken, Encoding, EncodingStatus, Organization
+from encodings_app.selectors.health import RECENT_FAILURES_WINDOW, problems_of, severity, sync_is_behind
 from encodings_app.tokens import token_hash
 
 # Rows per list: one organization gets three lists side by side, several get them stacked, shorter.
 WALL_LIST_LIMIT = 6
 WALL_LIST_LIMIT_SHARED = 4
-FAILURE_WINDOW = timedelta(hours=24)
 # Statuses in the order the summary band shows them: what needs eyes first.
 BAND_STATUSES = (
     EncodingStatus.ERROR,
@@ -65,8 +57,6 @@ class WallScope:
 def _scope(rows: list[dict], *, link_id, revoked, poll_seconds) -> WallScope:
     synced = [row["last_sync_succeeded_at"] for row in rows]
     oldest = None if not synced or None in synced else min(synced)
-    limit = timedelta(seconds=3 * settings.SYNC_INTERVAL_SECONDS)
-    behind = oldest is None or timezone.now() - oldest > limit
     return WallScope(
         link_id=link_id,
         revoked=revoked,
@@ -74,7 +64,7 @@ def _scope(rows: list[dict], *, link_id, revoked, poll_seconds) -> WallScope:
         organization_ids=tuple(row["pk"] for row in rows),
         versions=tuple((row["pk"], row["data_version"]) for row in rows),
         synced_at=oldest,
-        behind=behind,
+        behind=sync_is_behind(oldest),
     )
 
 
@@ -126,10 +116,11 @@ class OrganizationBoard:
     behind: bool
 
     @property
-    def severity(self) -> int:
-        """Higher is worse: failures, then stuck encodings, then a sync that is behind."""
-        failed = sum(count for status, count in self.counts if status in FAILED_STATUSES)
-        return (len(self.failures) > 0) * 4 + (len(self.stuck_ids) > 0) * 2 + self.behind + min(failed, 1)
+    def severity(self) -> tuple[int, ...]:
+        """The switcher's order (see selectors.health), with stuck encodings as the last word."""
+        failed = len(self.failures)
+        problems = problems_of(self.organization, failed)
+        return severity(problems, failed_recently=failed, stuck=len(self.stuck_ids))
 
 
 def organization_board(
@@ -137,16 +128,12 @@ def organization_board(
 ) -> OrganizationBoard:
     """Five queries per organization, whatever the number of encodings."""
     now = now or timezone.now()
-    live = live_encodings(organization)
+    live = organization.encodings.live()
     counted = dict(live.order_by().values_list("status").annotate(n=Count("*")))
-    columns = live.only(
-        *LIST_COLUMNS, "finished_at", "error_code", "error_category", "error_text", "error_retry_hint"
-    )
+    columns = live.for_list()
     running = list(columns.filter(status=EncodingStatus.RUNNING).order_by("-running_at", "-pk")[:limit])
     stuck = list(
-        with_stuck_times(columns)
-        .filter(stuck_q(now))
-        .order_by(F("progress_since").asc(nulls_last=True), "stuck_since", "pk")[:limit]
+        columns.stuck(now).order_by(F("progress_since").asc(nulls_last=True), "stuck_since", "pk")[:limit]
     )
     queued = list(
         columns.filter(status=EncodingStatus.QUEUED).order_by(F("queued_at").asc(nulls_last=True), "pk")[
@@ -156,26 +143,16 @@ def organization_board(
     # Stuck ones first, then the rest of the queue, without showing an encoding twice.
     waiting = stuck + [encoding for encoding in queued if encoding.pk not in {e.pk for e in stuck}]
     failed = list(
-        columns.filter(status__in=FAILED_STATUSES, finished_at__gte=now - FAILURE_WINDOW).order_by(
-            "-finished_at", "-pk"
-        )[:limit]
+        columns.failed_since(now - RECENT_FAILURES_WINDOW).order_by(F("failed_at").desc(), "-pk")[:limit]
     )
-    behind_after = timedelta(seconds=3 * settings.SYNC_INTERVAL_SECONDS)
-    synced = organization.last_sync_succeeded_at
     return OrganizationBoard(
         organization=organization,
         counts=[(status, counted.get(status, 0)) for status in BAND_STATUSES],
         running=running,
         waiting=waiting[:limit],
         stuck_ids={encoding.pk for encoding in stuck},
-        failures=[RecentFailure(encoding, _explain(encoding)) for encoding in failed],
-        behind=synced is None or now - synced > behind_after,
-    )
-
-
-def _explain(encoding: Encoding) -> ErrorExplanation:
-    return explain_failure(
-        encoding.error_code, encoding.error_category, encoding.error_text, encoding.error_retry_hint
+        failures=[RecentFailure(encoding, encoding.failure_explanation) for encoding in failed],
+        behind=sync_is_behind(organization.last_sync_succeeded_at, now),
     )
 
 
@@ -184,7 +161,7 @@ def boards(scope: WallScope, *, now: datetime | None = None) -> list[Organizatio
     organizations = Organization.objects.filter(pk__in=scope.organization_ids).order_by("name", "pk")
     limit = WALL_LIST_LIMIT if len(scope.organization_ids) == 1 else WALL_LIST_LIMIT_SHARED
     built = [organization_board(organization, now=now, limit=limit) for organization in organizations]
-    return sorted(built, key=lambda board: -board.severity)
+    return sorted(built, key=lambda board: tuple(-v for v in board.severity))
 
 
 def display_links_of(organization: Organization) -> list[DisplayToken]:

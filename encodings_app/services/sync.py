@@ -213,8 +213,8 @@ class _Cycle:
 
     def _read_status_tasks(self) -> None:
         """Active encodings first, then those whose status changed since their Task was read, up to a cap."""
-        live = Encoding.objects.filter(organization=self.organization, deleted_at__isnull=True)
-        active = live.filter(status__in=ACTIVE_STATUSES).order_by("-created_at")
+        live = self.organization.encodings.live()
+        active = live.active().order_by("-created_at")
         changed = live.filter(~Q(status=F("status_synced_for"))).exclude(status__in=ACTIVE_STATUSES)
         cap = settings.SYNC_MAX_STATUS_CALLS
         chosen = list(active[:cap])
@@ -283,12 +283,11 @@ class _Cycle:
     def _finish_full_pass(self, newest_created: datetime | None) -> None:
         organization = self.organization
         started = organization.full_sync_started_at
-        gone = Encoding.objects.filter(
-            organization=organization,
-            deleted_at__isnull=True,
-            last_seen_at__lt=started,
-            first_seen_at__lt=started,
-        ).update(deleted_at=timezone.now())
+        gone = (
+            organization.encodings.live()
+            .filter(last_seen_at__lt=started, first_seen_at__lt=started)
+            .update(deleted_at=timezone.now())
+        )
         if gone:
             mirror.bump_data_version(organization.pk)
             logger.info("full sync of %s: %d encodings no longer in the API", organization.slug, gone)
@@ -308,7 +307,7 @@ def encoding_status_sync(*, client: BitmovinClient, encoding: Encoding) -> int:
     try:
         task = client.get_encoding_status(encoding.bitmovin_id)
     except NotFoundError:
-        if Encoding.objects.filter(pk=encoding.pk, deleted_at__isnull=True).update(deleted_at=timezone.now()):
+        if Encoding.objects.filter(pk=encoding.pk).live().update(deleted_at=timezone.now()):
             mirror.bump_data_version(encoding.organization_id)
         return 0
     return mirror.apply_task(encoding, task)
@@ -333,9 +332,8 @@ def encoding_sync(*, organization_id: int, bitmovin_id: str) -> Encoding | None:
         try:
             item = client.get_encoding(bitmovin_id)
         except NotFoundError:
-            if Encoding.objects.filter(
-                organization=organization, bitmovin_id=bitmovin_id, deleted_at__isnull=True
-            ).update(deleted_at=timezone.now()):
+            gone = organization.encodings.live().filter(bitmovin_id=bitmovin_id)
+            if gone.update(deleted_at=timezone.now()):
                 mirror.bump_data_version(organization.pk)
             return None
         mirror.upsert_encodings(organization, [item])

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseStopPolling
 from encodings_app import access, selectors
 from encodings_app.forms import list_querystring
 from encodings_app.models import Organization, Role
-from encodings_app.selectors.organizations import diagnose
+from encodings_app.selectors.health import problems_of
 
 # Seconds between polls of the live parts; the tab being hidden pauses them (static/js/app.js).
 POLL_SECONDS = {"list": 10, "detail": 5, "overview": 15}
@@ -26,7 +26,7 @@ def role_context(request: HttpRequest, organization: Organization) -> dict[str, 
         "role": role,
         "is_admin": access.has_role(role, Role.ADMIN),
         # Only what makes the mirror untrustworthy; failures of encodings are the pages' own subject.
-        "org_problems": [p for p in diagnose(organization, 0) if p.level == "bad"],
+        "org_problems": [p for p in problems_of(organization, 0) if p.level == "bad"],
     }
 
 

@@ -15,7 +15,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("overview", slug=healths[0].organization.slug)
     if not healths:
         return render_page(request, "home.html", {"switcher": healths})
-    selectors.with_activity(healths)
+    selectors.healths_with_activity(healths)
     return render_page(
         request,
         "organizations/all.html",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
 from django.shortcuts import render
@@ -29,6 +28,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 from encodings_app import access
 from encodings_app.models import DisplayToken
 from encodings_app.selectors import wall as wall_selectors
+from encodings_app.selectors.health import sync_behind_after
 
 MEMBER_POLL_SECONDS = 10
 
@@ -105,7 +105,7 @@ def _wall(request: HttpRequest, scope: wall_selectors.WallScope, *, title: str |
         "scope": scope,
         "title": title or " · ".join(board.organization.name for board in boards),
         "poll_url": request.path,
-        "behind_after_seconds": 3 * settings.SYNC_INTERVAL_SECONDS,
+        "behind_after_seconds": int(sync_behind_after().total_seconds()),
     }
     template = "wall/_board.html" if request.htmx else "wall/page.html"
     response = render(request, template, context)

@@ -78,7 +78,7 @@ def test_an_unexpected_failure_is_a_500_with_code_1004_and_no_traceback(world, a
     def explode(user, organization):
         raise RuntimeError("database on fire at /srv/secret/path.py line 12")
 
-    monkeypatch.setattr(organization_views.queries, "organization_with_role", explode)
+    monkeypatch.setattr(organization_views, "organization_with_role", explode)
     caplog.set_level(logging.ERROR, logger="encodings_app.api.errors")
     response = api_for(world.admin).get("/organizations/acme")
 

@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 
 from encodings_app.models import Encoding, Organization
-from encodings_app.selectors.organizations import diagnose, organizations_with_health
-from encodings_app.selectors.overview import daily_counts, failure_groups, stuck_q, with_stuck_times
+from encodings_app.selectors.failures import failure_groups
+from encodings_app.selectors.health import problems_of
+from encodings_app.selectors.organizations import organizations_with_health
+from encodings_app.selectors.overview import daily_counts
 from tests.factories import make_encoding, make_member, make_organization, make_user
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +36,7 @@ def test_stuck_in_sql_agrees_with_the_model_for_every_case(settings):
                     progress_changed_at=now - timedelta(minutes=progressed) if progressed else None,
                 )
     everything = Encoding.objects.filter(organization=organization)
-    in_sql = set(with_stuck_times(everything).filter(stuck_q(now)).values_list("pk", flat=True))
+    in_sql = set(everything.stuck(now).values_list("pk", flat=True))
     in_python = {e.pk for e in everything if e.is_stuck(now=now)}
     assert in_sql == in_python
     assert 0 < len(in_sql) < everything.count()
@@ -53,8 +55,8 @@ def test_failures_are_grouped_by_code_newest_group_first():
             error_text="boom" if code else "",
         )
     groups = failure_groups(organization, since=now - timedelta(days=7))
-    assert [(g.code, g.count) for g in groups] == [(2016, 2), (1000, 1), (None, 1)]
-    assert groups[0].first_seen < groups[0].last_seen
+    assert [(g.error_code, g.count) for g in groups] == [(2016, 2), (1000, 1), (None, 1)]
+    assert groups[0].first_seen_at < groups[0].last_seen_at
     assert groups[0].explanation.title == "Encoding step failed"
     assert groups[2].explanation.title == "No error details read yet"
 
@@ -93,7 +95,7 @@ def test_health_verdicts_and_worst_first_order():
     by_name = {h.organization.name: h for h in healths}
     assert by_name["Behind"].summary == "Sync behind" and by_name["Behind"].failed_recently == 1
     assert by_name["Fine"].level == "ok"
-    assert diagnose(keyless, 0)[0].text == "No API key"
+    assert problems_of(keyless, 0)[0].text == "No API key"
     assert by_name["Rejected"].summary == "Key rejected"
     assert by_name["Failing"].summary == "Sync failing (3 in a row)"
 

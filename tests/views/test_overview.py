@@ -57,10 +57,10 @@ def test_stuck_encodings_are_found_by_the_thresholds(world, login, settings):
 
 def test_recent_failures_are_grouped_by_code_with_counts_and_first_and_last_seen(world, login):
     now = timezone.now()
-    failed_encoding(world.acme, code=2016, finished_at=now - timedelta(hours=5))
-    failed_encoding(world.acme, code=2016, finished_at=now - timedelta(hours=1))
-    failed_encoding(world.acme, code=1000, finished_at=now - timedelta(hours=2))
-    failed_encoding(world.acme, code=2016, finished_at=now - timedelta(days=9))  # outside the window
+    for code, ago in ((2016, timedelta(hours=5)), (2016, timedelta(hours=1)), (1000, timedelta(hours=2))):
+        failed_encoding(world.acme, code=code, finished_at=now - ago, error_at=now - ago)
+    outside = now - timedelta(days=9)
+    failed_encoding(world.acme, code=2016, finished_at=outside, error_at=outside)
     html = login(world.viewer).get("/o/acme/").content.decode()
     table = html.split('id="failures-title"')[1].split("</table>")[0]
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]

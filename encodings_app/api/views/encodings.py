@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from encodings_app.api import queries, schema
+from encodings_app.api import schema
 from encodings_app.api.envelope import success
 from encodings_app.api.pagination import page_request, paginated
 from encodings_app.api.params import QueryReader
@@ -22,7 +22,7 @@ from encodings_app.api.views.actions import ACTION_ERRORS, action_encoding, perf
 from encodings_app.api.views.base import ApiView
 from encodings_app.models import Encoding, EncodingStatus, MessageType
 from encodings_app.selectors import parse_search
-from encodings_app.selectors.detail import ERROR_MESSAGES_SHOWN, error_panel, phases, subtasks
+from encodings_app.selectors.detail import error_panel, first_error_messages, messages_of, phases, subtasks
 from encodings_app.selectors.encodings import EncodingFilters, filtered_encodings, ordering
 
 # The API's sort fields (Bitmovin's names) -> the list page's sort keys.
@@ -110,11 +110,7 @@ class EncodingListView(ApiView):
         filters = _filters(reader)
         page = page_request(reader)
         reader.check()
-        rows = (
-            filtered_encodings(organization, filters)
-            .only(*queries.ENCODING_LIST_COLUMNS)
-            .order_by(*ordering(filters.sort))
-        )
+        rows = filtered_encodings(organization, filters).for_list().order_by(*ordering(filters.sort))
         return success(
             paginated(request, rows, page, lambda items: EncodingSerializer(items, many=True).data)
         )
@@ -181,7 +177,7 @@ def _status(encoding: Encoding) -> dict:
                 "docUrl": explanation.doc_url,
             },
             "links": panel.links,
-            "errorMessages": queries.first_error_messages(encoding, ERROR_MESSAGES_SHOWN),
+            "errorMessages": first_error_messages(encoding),
         }
     return {
         "id": encoding.bitmovin_id,
@@ -221,7 +217,7 @@ class EncodingMessagesView(ApiView):
         types = reader.choices("type", MessageType.values)
         page = page_request(reader)
         reader.check()
-        rows = queries.messages_of(encoding, types)
+        rows = messages_of(encoding, types)
         return success(
             paginated(request, rows, page, lambda items: StoredMessageSerializer(items, many=True).data)
         )

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from encodings_app.api import queries, schema
+from encodings_app.api import schema
 from encodings_app.api.envelope import success
 from encodings_app.api.pagination import page_request, paginated
 from encodings_app.api.params import QueryReader
@@ -18,6 +18,8 @@ from encodings_app.api.serializers import (
     OrganizationSerializer,
 )
 from encodings_app.api.views.base import ApiView
+from encodings_app.selectors.failures import FAILURE_WINDOW, failure_group, failure_rows
+from encodings_app.selectors.organizations import organization_with_role, organizations_with_role
 
 
 class OrganizationListView(ApiView):
@@ -36,7 +38,7 @@ class OrganizationListView(ApiView):
         reader = QueryReader(request.query_params)
         page = page_request(reader)
         reader.check()
-        rows = queries.organizations_with_role(request.user)
+        rows = organizations_with_role(request.user)
         return success(
             paginated(request, rows, page, lambda items: OrganizationSerializer(items, many=True).data)
         )
@@ -52,7 +54,7 @@ class OrganizationDetailView(ApiView):
         responses=schema.responses("OrganizationDetail", OrganizationDetailSerializer()),
     )
     def get(self, request: Request, slug: str) -> Response:
-        organization = queries.organization_with_role(request.user, self.organization(slug))
+        organization = organization_with_role(request.user, self.organization(slug))
         return success(OrganizationDetailSerializer(organization).data)
 
 
@@ -60,9 +62,10 @@ class FailureListView(ApiView):
     @extend_schema(
         operation_id="organizations_failures_list",
         summary="Recent failures grouped by error code",
-        description="Failed encodings (ERROR, TRANSFER_ERROR) finished since `finishedAtNewerThan` "
-        "(default: 7 days ago), one group per error code with its count, first and last time seen and "
-        "its explanation in plain words; the most recently seen first.",
+        description="Encodings that failed (ERROR, TRANSFER_ERROR) at or after `finishedAtNewerThan` "
+        "(default: 7 days ago); an encoding failed at its `errorAt`, else at its `finishedAt`. One group "
+        "per error code with its count, first and last time seen and its explanation in plain words; the "
+        "most recently seen first.",
         tags=[schema.TAG_ORGANIZATIONS],
         parameters=[
             schema.SLUG,
@@ -80,17 +83,17 @@ class FailureListView(ApiView):
     def get(self, request: Request, slug: str) -> Response:
         organization = self.organization(slug)
         reader = QueryReader(request.query_params)
-        since = reader.when("finishedAtNewerThan") or timezone.now() - queries.DEFAULT_FAILURE_WINDOW
+        since = reader.when("finishedAtNewerThan") or timezone.now() - FAILURE_WINDOW
         page = page_request(reader)
         reader.check()
-        rows = queries.failure_rows(organization, since=since)
+        rows = failure_rows(organization, since=since)
         return success(paginated(request, rows, page, _failure_items))
 
 
 def _failure_items(rows: list[dict]) -> list[dict]:
     items = []
     for row in rows:
-        group = queries.failure_group(row)
+        group = failure_group(row)
         explanation = group.explanation
         items.append(
             {

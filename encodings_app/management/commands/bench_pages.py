@@ -1,8 +1,9 @@
 """Benchmark: server-side time and SQL queries of the main pages on a large mirror.
 
 Fills one organization with N encodings and M messages (deleted again at the end), then requests each page
-repeatedly in-process and prints the median and 95th percentile, the number of queries, and the plan of the
-list's query. The last line printed is JSON. Meant for PostgreSQL:
+repeatedly in-process and prints the median and 95th percentile, the number of queries, and (on PostgreSQL)
+the plan of every query each page runs: the scans it chose, so that an index no query uses, or a query no
+index serves, shows. The last line printed is JSON. Meant for PostgreSQL:
 
     DATABASE_URL=postgres://... python manage.py bench_pages --encodings 100000 --messages 1000000
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import statistics
 import time
 import uuid
@@ -19,13 +21,11 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.db.models import Count
 from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from encodings_app.models import Encoding, EncodingLabel, Membership, Message, Organization, Role
-from encodings_app.selectors.encodings import EncodingFilters, filtered_encodings, ordering
 from encodings_app.services.display_links import display_link_create
 
 STATUSES = ["FINISHED"] * 80 + ["ERROR"] * 8 + ["CANCELED"] * 4 + ["TRANSFER_ERROR"] * 2 + ["CREATED"] * 2
@@ -33,6 +33,8 @@ ERROR_CODES = [2100, 2103, 2104, 2200, 2202, 2016, 2008, 8004]
 LABELS = ["news", "sports", "vod", "trailer", "customer-a", "customer-b", "4k", "archive"]
 MESSAGE_TYPES = ["INFO"] * 6 + ["DEBUG", "TRACE", "WARNING", "ERROR"]
 BATCH = 5000
+# Statements EXPLAIN accepts; the rest (savepoints) have no plan.
+EXPLAINABLE = ("SELECT", "WITH", "UPDATE", "INSERT", "DELETE")
 
 
 class Command(BaseCommand):
@@ -70,8 +72,8 @@ class Command(BaseCommand):
             )
             # The test client speaks as "testserver", a host the settings need not know.
             with override_settings(ALLOWED_HOSTS=["testserver"]):
-                results = self._measure(organization, user, heavy, repeat)
-            plans = self._plans(organization)
+                results, queries = self._measure(organization, user, heavy, repeat)
+            plans = self._plans(queries)
         finally:
             if not keep:
                 organization.delete()
@@ -155,7 +157,10 @@ class Command(BaseCommand):
 
     # --- measurements -------------------------------------------------------------------------------------
 
-    def _measure(self, organization: Organization, user, heavy: str, repeat: int) -> dict[str, dict]:
+    def _measure(
+        self, organization: Organization, user, heavy: str, repeat: int
+    ) -> tuple[dict[str, dict], dict[str, list]]:
+        """Timings and query counts per page, and the statements (SQL, parameters) each page ran."""
         client = Client()
         client.force_login(user)
         link, token = display_link_create(label="bench", organizations=[organization])
@@ -167,32 +172,43 @@ class Command(BaseCommand):
             "overview": (f"{base}/", {}),
             "list (newest first)": (f"{base}/encodings/", {}),
             "list (status=ERROR)": (f"{base}/encodings/?status=ERROR", {}),
+            "list (code=2100, the overview's link)": (f"{base}/encodings/?code=2100", {}),
             "list (label, sort by name)": (f"{base}/encodings/?label=news&sort=name", {}),
             "list (search name:Match*)": (f"{base}/encodings/?q=name%3AMatch%2A", {}),
             "list (page 200)": (f"{base}/encodings/?page=200", {}),
             "detail (5,000 messages)": (f"{base}/encodings/{heavy}/", {}),
             "wall (full render)": (wall, {"HTTP_HX_REQUEST": "true"}),
             "api list": (f"/api/v1/organizations/{organization.slug}/encodings?limit=100", {}),
+            "api failures": (f"/api/v1/organizations/{organization.slug}/failures", {}),
+            "api messages (ERROR)": (
+                f"/api/v1/organizations/{organization.slug}/encodings/{heavy}/messages?type=ERROR",
+                {},
+            ),
+            "api messages (all)": (
+                f"/api/v1/organizations/{organization.slug}/encodings/{heavy}/messages",
+                {},
+            ),
         }
-        results = {}
+        results, queries = {}, {}
         for name, (url, headers) in pages.items():
-            results[name] = self._time(client, url, headers, repeat)
+            results[name], queries[name] = self._time(client, url, headers, repeat)
         etag = client.get(wall, HTTP_HX_REQUEST="true")["ETag"]
         anonymous = Client()
         anonymous.get(f"/wall/{token}/")
-        results["wall (unchanged poll, 304)"] = self._time(
+        poll = "wall (unchanged poll, 304)"
+        results[poll], queries[poll] = self._time(
             anonymous, wall, {"HTTP_HX_REQUEST": "true", "HTTP_IF_NONE_MATCH": etag}, repeat
         )
-        return results
+        return results, queries
 
     @staticmethod
-    def _time(client: Client, url: str, headers: dict, repeat: int) -> dict:
+    def _time(client: Client, url: str, headers: dict, repeat: int) -> tuple[dict, list]:
         status = client.get(url, **headers).status_code  # warm-up
         timings = []
-        executed: list[str] = []
+        executed: list[tuple[str, object]] = []
 
         def count(execute, sql, params, many, context):
-            executed.append(sql)
+            executed.append((sql, params))
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
@@ -202,40 +218,45 @@ class Command(BaseCommand):
             client.get(url, **headers)
             timings.append((time.perf_counter() - began) * 1000)
         timings.sort()
-        return {
+        row = {
             "status": status,
             "queries": len(executed),
             "median_ms": round(statistics.median(timings), 1),
             "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
         }
+        return row, executed
 
     @staticmethod
-    def _plans(organization: Organization) -> dict[str, str]:
+    def _plans(queries: dict[str, list]) -> dict[str, list[str]]:
+        """Per page, one line per query: its start, then the scans of its plan (which table, which index)."""
         if connection.vendor != "postgresql":
             return {}
-        plans = {}
-        for name, filters in {
-            "newest first": EncodingFilters(),
-            "status=ERROR": EncodingFilters(statuses=["ERROR"]),
-        }.items():
-            queryset = filtered_encodings(organization, filters).order_by(*ordering("-created"))[:25]
-            plans[name] = queryset.explain().splitlines()[0:3]
-        counts = (
-            Encoding.objects.filter(organization=organization, deleted_at__isnull=True)
-            .values("status")
-            .annotate(n=Count("*"))
-        )
-        plans["counts by status"] = counts.explain().splitlines()[0:2]
-        return {name: " / ".join(line.strip() for line in lines) for name, lines in plans.items()}
+        plans: dict[str, list[str]] = {}
+        with connection.cursor() as cursor:
+            for page, statements in queries.items():
+                lines = []
+                for number, (sql, params) in enumerate(statements, 1):
+                    if not sql.lstrip().upper().startswith(EXPLAINABLE):
+                        continue
+                    cursor.execute(f"EXPLAIN {sql}", params)
+                    plan = [row[0] for row in cursor.fetchall()]
+                    scans = [line.strip().lstrip("-> ") for line in plan if "Scan" in line] or [
+                        plan[0].strip()
+                    ]
+                    lines.append(f"#{number} {_brief(sql)}: " + " / ".join(scans))
+                plans[page] = lines
+        return plans
 
     def _report(self, encodings: int, messages: int, results: dict, plans: dict) -> None:
-        self.stdout.write(f"{'page':<30} {'status':>6} {'queries':>8} {'median ms':>10} {'p95 ms':>8}")
+        self.stdout.write(f"{'page':<40} {'status':>6} {'queries':>8} {'median ms':>10} {'p95 ms':>8}")
         for name, row in results.items():
             self.stdout.write(
-                f"{name:<30} {row['status']:>6} {row['queries']:>8} {row['median_ms']:>10} {row['p95_ms']:>8}"
+                f"{name:<40} {row['status']:>6} {row['queries']:>8} {row['median_ms']:>10} {row['p95_ms']:>8}"
             )
-        for name, plan in plans.items():
-            self.stdout.write(f"plan, {name}: {plan}")
+        for name, lines in plans.items():
+            self.stdout.write(f"plans, {name}:")
+            for line in lines:
+                self.stdout.write(f"  {line}")
         self.stdout.write(
             json.dumps(
                 {
@@ -246,3 +267,12 @@ class Command(BaseCommand):
                 }
             )
         )
+
+
+def _brief(sql: str, width: int = 200) -> str:
+    """The statement without its column list and table prefixes, so that the line says what it reads and
+    how it filters and sorts."""
+    text = re.sub(r'"\w+"\.', "", " ".join(sql.split())).replace('"', "")
+    head, _, rest = text.partition(" FROM ")
+    text = f"{head.split(' ', 1)[0]} … FROM {rest}" if rest and head.upper().startswith("SELECT") else text
+    return text if len(text) <= width else text[: width - 1] + "…"

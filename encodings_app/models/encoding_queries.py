@@ -1,0 +1,102 @@
+"""What "live", "active", "stuck" and "failed since" mean for encodings, written once for every page, the
+wall, the API and sync, and the plain-words explanation of a failure."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Self
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
+from encodings_app.bitmovin import ErrorDetails, ErrorExplanation, explain_error_details
+from encodings_app.models.choices import ACTIVE_STATUSES, FAILED_STATUSES, EncodingStatus
+
+# What every list of encodings shows (the encodings list, the overview, the wall, the API's list), so that
+# no row reads a deferred column. The heavy JSON columns (subtasks, custom data) stay in the database.
+LIST_COLUMNS = (
+    "organization_id",
+    "bitmovin_id",
+    "name",
+    "type",
+    "status",
+    "progress",
+    "eta_seconds",
+    "cloud_region",
+    "selected_cloud_region",
+    "encoder_version",
+    "selected_encoder_version",
+    "labels",
+    "created_at",
+    "queued_at",
+    "started_at",
+    "running_at",
+    "progress_changed_at",
+    "finished_at",
+    "error_at",
+    "error_code",
+    "error_category",
+    "error_text",
+    "error_retry_hint",
+    "deleted_at",
+)
+
+# When an encoding failed: Bitmovin's error time, else (an older mirror row, a status read without it) the
+# time it finished. Each failed encoding has exactly one, so every count and every window agrees.
+FAILED_AT = Coalesce("error_at", "finished_at")
+
+
+def stuck_thresholds() -> tuple[timedelta, timedelta]:
+    """How long QUEUED, and RUNNING without progress, may last before an encoding counts as stuck."""
+    return (
+        timedelta(seconds=settings.STUCK_QUEUED_SECONDS),
+        timedelta(seconds=settings.STUCK_NO_PROGRESS_SECONDS),
+    )
+
+
+class EncodingQuerySet(models.QuerySet):
+    def live(self) -> Self:
+        """Still listed by Bitmovin (a full sync marks the others deleted)."""
+        return self.filter(deleted_at__isnull=True)
+
+    def active(self) -> Self:
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def stuck(self, now: datetime) -> Self:
+        """Encoding.is_stuck in SQL, with ``stuck_since`` and ``progress_since`` annotated for ordering."""
+        queued_too_long, no_progress_for = stuck_thresholds()
+        return self.annotate(
+            stuck_since=Coalesce("queued_at", "started_at", "created_at"),
+            progress_since=Coalesce("progress_changed_at", "running_at"),
+        ).filter(
+            Q(status=EncodingStatus.QUEUED, stuck_since__lt=now - queued_too_long)
+            | Q(status=EncodingStatus.RUNNING, progress_since__lt=now - no_progress_for)
+        )
+
+    def failed_since(self, since: datetime) -> Self:
+        """Failed (ERROR, TRANSFER_ERROR) at or after ``since``; each row gets its ``failed_at``."""
+        return self.filter(status__in=FAILED_STATUSES).alias(failed_at=FAILED_AT).filter(failed_at__gte=since)
+
+    def for_list(self) -> Self:
+        return self.only(*LIST_COLUMNS)
+
+
+NO_DETAILS_YET = ErrorExplanation(
+    code=None,
+    known=False,
+    category="Unknown",
+    title="No error details read yet",
+    meaning="These encodings failed, but their status with the error details has not been read yet.",
+    what_to_do="Wait for the next sync, or ask for a fresh read of one of them in the dashboard.",
+    retry_helps=None,
+    doc_url="",
+)
+
+
+def explain_failure(code: int | None, category: str, text: str, hint: str) -> ErrorExplanation:
+    """The plain-words explanation of a failure from an encoding's error fields (or a group's)."""
+    if code is None and not category and not text:
+        return NO_DETAILS_YET
+    return explain_error_details(ErrorDetails(code, category or None, text or None, hint or None))

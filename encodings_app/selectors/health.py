@@ -1,0 +1,87 @@
+"""How healthy an organization is, in one set of words and one order for the switcher, the start page, the
+wall and the API: what is wrong with it, whether its sync is behind, and which one is worst."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.utils import timezone
+
+from encodings_app.models import Encoding, Organization
+
+# "Failures now" (the switcher's and start page's chip, the wall's list, the API's failedLast24h).
+RECENT_FAILURES_WINDOW = timedelta(hours=24)
+# A sync is behind after this many sweep intervals without a success.
+BEHIND_AFTER_INTERVALS = 3
+
+LEVEL_RANK = {"bad": 3, "warn": 2, "off": 1, "ok": 0}
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str  # "bad", "warn" or "off"
+    text: str
+    icon: str = ""
+
+
+def sync_behind_after() -> timedelta:
+    return timedelta(seconds=BEHIND_AFTER_INTERVALS * settings.SYNC_INTERVAL_SECONDS)
+
+
+def sync_is_behind(last_success: datetime | None, now: datetime | None = None) -> bool:
+    """No successful sync within the last few sweep intervals, or never."""
+    if last_success is None:
+        return True
+    return (now or timezone.now()) - last_success > sync_behind_after()
+
+
+def recent_failures() -> Subquery:
+    """Per organization (OuterRef "pk"): its live encodings failed within RECENT_FAILURES_WINDOW (None: 0)."""
+    failed = (
+        Encoding.objects.filter(organization=OuterRef("pk"))
+        .live()
+        .failed_since(timezone.now() - RECENT_FAILURES_WINDOW)
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(failed, output_field=IntegerField())
+
+
+def problems_of(organization: Organization, failed_recently: int) -> list[Problem]:
+    """What is wrong with an organization, worst first, in the words of the health chips."""
+    problems: list[Problem] = []
+    if not organization.has_api_key:
+        problems.append(Problem("bad", "No API key", "key"))
+    elif organization.key_unreadable:
+        problems.append(Problem("bad", "Key unreadable", "key"))
+    elif organization.key_rejected:
+        problems.append(Problem("bad", "Key rejected", "key"))
+    if not organization.sync_enabled:
+        problems.append(Problem("off", "Sync off"))
+    elif organization.consecutive_failures:
+        problems.append(Problem("bad", f"Sync failing ({organization.consecutive_failures} in a row)"))
+    elif organization.sync_is_paused:
+        problems.append(Problem("warn", "Sync paused by rate limit", "pause"))
+    elif organization.has_api_key and sync_is_behind(organization.last_sync_succeeded_at):
+        never = organization.last_sync_succeeded_at is None
+        problems.append(Problem("warn", "Never synced" if never else "Sync behind"))
+    if failed_recently:
+        problems.append(Problem("warn", f"{failed_recently} failed in 24 h", "cross"))
+    return problems
+
+
+def worst_level(problems: Sequence[Problem]) -> str:
+    return max((p.level for p in problems), key=LEVEL_RANK.__getitem__) if problems else "ok"
+
+
+def severity(problems: Sequence[Problem], *, failed_recently: int, stuck: int = 0) -> tuple[int, ...]:
+    """Sorts worst first (descending): the worst verdict, then key and sync trouble, then how many
+    failures, then how many encodings are stuck."""
+    sync_trouble = sum(1 for p in problems if p.level == "bad")
+    return (LEVEL_RANK[worst_level(problems)], sync_trouble, failed_recently, stuck)
