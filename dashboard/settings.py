@@ -71,6 +71,17 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
+# The demo runner, the benchmarks and the simulator launcher: devtools/ beside this project, in the source
+# tree only (the wheel leaves it out), so an installed wheel never carries them.
+_DEVTOOLS_FOUND = (BASE_DIR / "devtools" / "apps.py").is_file()
+DEVTOOLS = env_bool("DASHBOARD_DEVTOOLS", DEBUG and _DEVTOOLS_FOUND)
+if DEVTOOLS:
+    if not _DEVTOOLS_FOUND:
+        raise ImproperlyConfigured(
+            "DASHBOARD_DEVTOOLS is on, but the development tools are not installed: they come with the "
+            "source tree (devtools/), not with the wheel"
+        )
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     # First, so that every response carries X-Request-Id and the API's log line times the whole request.
