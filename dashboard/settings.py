@@ -173,8 +173,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Periodic tasks: name -> {"task": ..., "schedule": seconds}. Features add their entries here.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # filled in below, next to each feature's settings
+# Periodic tasks: name -> {"task": ..., "schedule": seconds}. Each is added below, next to the settings of
+# its feature: the sync sweep and the retention prune.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
 # --- Sync of the mirror ----------------------------------------------------------------------------------
 # How often beat sweeps every organization; the demo uses 15 s.

@@ -78,16 +78,6 @@ def organization_with_role(user, organization: Organization) -> Organization:
     return annotated
 
 
-def first_error_messages(encoding: Encoding, limit: int) -> list[Message]:
-    """The failed encoding's first ERROR messages, with their ids (the page's error panel reads them
-    without, which here would cost one query per message)."""
-    return list(
-        Message.objects.filter(encoding=encoding, type="ERROR")
-        .only("bitmovin_id", "type", "date", "text", "field", "links", "more", "subtask")
-        .order_by("date", "pk")[:limit]
-    )
-
-
 def messages_of(encoding: Encoding, types: list[str]) -> QuerySet[Message]:
     queryset = Message.objects.filter(encoding=encoding)
     if types:

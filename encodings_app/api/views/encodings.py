@@ -22,7 +22,7 @@ from encodings_app.api.views.actions import perform
 from encodings_app.api.views.base import ApiView
 from encodings_app.models import Encoding, EncodingStatus, MessageType, Role
 from encodings_app.selectors import parse_search
-from encodings_app.selectors.detail import ERROR_MESSAGES_SHOWN, error_panel, phases, subtasks
+from encodings_app.selectors.detail import error_panel, phases, subtasks
 from encodings_app.selectors.encodings import EncodingFilters, filtered_encodings, ordering
 
 # The API's sort fields (Bitmovin's names) -> the list page's sort keys.
@@ -181,7 +181,7 @@ def _status(encoding: Encoding) -> dict:
                 "docUrl": explanation.doc_url,
             },
             "links": panel.links,
-            "errorMessages": queries.first_error_messages(encoding, ERROR_MESSAGES_SHOWN),
+            "errorMessages": panel.error_messages,
         }
     return {
         "id": encoding.bitmovin_id,
