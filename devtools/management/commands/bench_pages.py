@@ -4,7 +4,8 @@ Fills one organization with N encodings and M messages (deleted again at the end
 repeatedly in-process and prints the median and 95th percentile, the number of queries, and the plan of the
 list's query. The last line printed is JSON. Meant for PostgreSQL:
 
-    DATABASE_URL=postgres://... python manage.py bench_pages --encodings 100000 --messages 1000000
+    export DASHBOARD_DEVTOOLS=1 DATABASE_URL=postgres://...
+    python manage.py bench_pages --encodings 100000 --messages 1000000
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Both run against the same simulator state: N encodings in one organization, of w
 milliseconds of latency on every request. The mirror is primed first (a full sync), since the steady state
 is what runs every few seconds for weeks. The last line printed is JSON.
 
-    python manage.py bench_sync --encodings 10000 --active 50 --latency-ms 20
+    DJANGO_DEBUG=1 python manage.py bench_sync --encodings 10000 --active 50 --latency-ms 20
 """
 
 from __future__ import annotations
