@@ -71,6 +71,17 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
+# The demo runner, the benchmarks and the simulator launcher: devtools/ beside this project, in the source
+# tree only (the wheel leaves it out), so an installed wheel never carries them.
+_DEVTOOLS_FOUND = (BASE_DIR / "devtools" / "apps.py").is_file()
+DEVTOOLS = env_bool("DASHBOARD_DEVTOOLS", DEBUG and _DEVTOOLS_FOUND)
+if DEVTOOLS:
+    if not _DEVTOOLS_FOUND:
+        raise ImproperlyConfigured(
+            "DASHBOARD_DEVTOOLS is on, but the development tools are not installed: they come with the "
+            "source tree (devtools/), not with the wheel"
+        )
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     # First, so that every response carries X-Request-Id and the API's log line times the whole request.
@@ -162,8 +173,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Periodic tasks: name -> {"task": ..., "schedule": seconds}. Features add their entries here.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}  # filled in below, next to each feature's settings
+# Periodic tasks: name -> {"task": ..., "schedule": seconds}. Each is added below, next to the settings of
+# its feature: the sync sweep and the retention prune.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 
 # --- Sync of the mirror ----------------------------------------------------------------------------------
 # How often beat sweeps every organization; the demo uses 15 s.

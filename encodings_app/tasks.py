@@ -11,18 +11,11 @@ from django.core.cache import cache
 from encodings_app.bitmovin import BitmovinError, RateLimitedError
 from encodings_app.services import retention, sync
 
-PING_KEY_PREFIX = "diagnostics:ping:"
 QUEUED_KEY_PREFIX = "sync:queued:"
 REFRESH_QUEUED_KEY_PREFIX = "refresh:queued:"
 # How long "a refresh of this encoding is queued" holds when the task never runs (a lost message, a broker
 # emptied by hand): after that the next request may queue one again.
 REFRESH_QUEUED_SECONDS = 120
-
-
-@shared_task(name="diagnostics.ping", time_limit=30, soft_time_limit=20)
-def ping(token: str) -> None:
-    """Leave a mark in the shared cache: proves end to end that a worker consumes this project's queue."""
-    cache.set(f"{PING_KEY_PREFIX}{token}", "pong", timeout=300)
 
 
 @shared_task(name="sync.sweep", time_limit=60, soft_time_limit=50)

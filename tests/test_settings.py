@@ -23,7 +23,7 @@ PRODUCTION_ENV = {
 
 
 # What the test run itself sets (pyproject.toml's pytest env) must not leak into the starts tried here.
-TEST_RUN_VARIABLES = ("ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "STATIC_FROM_SOURCE")
+TEST_RUN_VARIABLES = ("ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "STATIC_FROM_SOURCE", "DASHBOARD_DEVTOOLS")
 
 
 # The servers a run on PostgreSQL and Redis uses; without them a start uses the embedded parts under var/.
@@ -81,6 +81,7 @@ def test_deploy_check_passes_behind_a_tls_terminating_proxy(tmp_path):
         ({"LOGIN_LOCKOUT_MINUTES": "a while"}, "LOGIN_LOCKOUT_MINUTES must be a whole number"),
         ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be at least 0"),
         ({"STATIC_FROM_SOURCE": "sometimes"}, "STATIC_FROM_SOURCE must be one of"),
+        ({"DASHBOARD_DEVTOOLS": "maybe"}, "DASHBOARD_DEVTOOLS must be one of"),
     ],
 )
 def test_malformed_setting_stops_start_up_with_a_clear_message(tmp_path, overrides, message):
@@ -165,6 +166,47 @@ def test_a_bare_start_without_secret_key_fails_naming_the_variable_and_generates
     assert "DJANGO_DEBUG=1" in result.stderr, "the message says how to run the demo instead"
     assert not (tmp_path / "var" / "secret_key").exists()
     assert not (tmp_path / "var" / "field_encryption_key").exists()
+
+
+DEVELOPMENT_COMMANDS = ("run_stack", "seed_demo", "bench_sync", "bench_pages")
+
+
+def test_production_installs_no_development_tools(tmp_path):
+    result = run_manage(["help"], PRODUCTION_ENV, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "sync_org" in result.stdout
+    assert not any(command in result.stdout for command in DEVELOPMENT_COMMANDS), result.stdout
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"DJANGO_DEBUG": "1"}, {**PRODUCTION_ENV, "DASHBOARD_DEVTOOLS": "1"}],
+    ids=["debug", "asked"],
+)
+def test_debug_mode_or_the_setting_installs_the_development_tools(tmp_path, overrides):
+    result = run_manage(["help"], overrides, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "[devtools]" in result.stdout
+    assert all(command in result.stdout for command in DEVELOPMENT_COMMANDS), result.stdout
+
+
+def test_production_code_imports_no_development_or_test_package():
+    import ast
+
+    forbidden = ("devtools", "simulator", "tests", "bitmovin_api_sdk", "unittest", "django.test")
+    for package in ("dashboard", "encodings_app"):
+        for source in (PROJECT_ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(source.read_text())):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                    names = [node.module or ""]
+                else:
+                    continue
+                for name in names:
+                    assert not any(name == f or name.startswith(f"{f}.") for f in forbidden), (
+                        f"{source.relative_to(PROJECT_ROOT)} imports {name}"
+                    )
 
 
 def test_the_test_run_itself_is_not_in_debug_mode():

@@ -26,8 +26,6 @@ from .resources import (
     AccountInformation,
     DailyStatistics,
     EncodingStats,
-    LiveEncoding,
-    LiveEncodingHeartbeat,
     Organization,
     Webhook,
 )
@@ -148,16 +146,9 @@ class BitmovinClient:
         self._transport.close()
 
     @property
-    def retry_policy(self) -> RetryPolicy:
-        return self._transport.policy
-
-    @property
     def call_counts(self) -> dict[str, int]:
         """HTTP attempts so far by endpoint key (a snapshot)."""
         return self._transport.call_counts
-
-    def reset_call_counts(self) -> None:
-        self._transport.reset_call_counts()
 
     # Encodings ---------------------------------------------------------------------------------------
 
@@ -296,26 +287,7 @@ class BitmovinClient:
             "reprioritize", encoding_id, "/encoding/encodings/{id}/reprioritize", body=body
         )
 
-    def reschedule_encoding(self, encoding_id: str, infrastructure_id: str) -> ResourceId:
-        """Move an encoding to another (Cloud Connect) infrastructure."""
-        validate_path_value("infrastructure_id", infrastructure_id)
-        body = {"infrastructureId": infrastructure_id}
-        return self._calls.action("reschedule", encoding_id, "/encoding/encodings/{id}/reschedule", body=body)
-
     # Live encodings ----------------------------------------------------------------------------------
-
-    def get_live_encoding(self, encoding_id: str) -> LiveEncoding:
-        return self._calls.one(
-            "GET", "/encoding/encodings/{id}/live", LiveEncoding.from_json, path={"id": encoding_id}
-        )
-
-    def get_live_heartbeat(self, encoding_id: str) -> LiveEncodingHeartbeat:
-        return self._calls.one(
-            "GET",
-            "/encoding/encodings/{id}/live/heartbeat",
-            LiveEncodingHeartbeat.from_json,
-            path={"id": encoding_id},
-        )
 
     def stop_live_encoding(self, encoding_id: str) -> ResourceId:
         """Stop a live encoding; an unanswered stop is checked against the status (FINISHED or CANCELED)."""

@@ -67,15 +67,6 @@ class OrganizationType(StrEnum):
     SUB_ORGANIZATION = "SUB_ORGANIZATION"
 
 
-class LiveEncodingStatus(StrEnum):
-    CONNECTED = "CONNECTED"
-    DISCONNECTED = "DISCONNECTED"
-    WAITING_FOR_FIRST_CONNECT = "WAITING_FOR_FIRST_CONNECT"
-    ERROR = "ERROR"
-    NOT_AVAILABLE = "NOT_AVAILABLE"
-    FINISHED = "FINISHED"
-
-
 class CloudRegion(StrEnum):
     AWS_US_EAST_1 = "AWS_US_EAST_1"
     AWS_US_EAST_2 = "AWS_US_EAST_2"

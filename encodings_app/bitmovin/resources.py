@@ -1,4 +1,4 @@
-"""Small result types for the account, organization, live, statistics and webhook endpoints.
+"""Small result types for the account, organization, statistics and webhook endpoints.
 
 These keep the decoded JSON in ``raw`` beside the fields the dashboard reads; secrets the API hands back
 (API key values, webhook signing keys, the intercom verification hash) are masked in both.
@@ -25,7 +25,7 @@ from ._convert import (
     as_optional_id,
     as_str,
 )
-from .enums import LiveEncodingStatus, OrganizationType, enum_or_raw
+from .enums import OrganizationType, enum_or_raw
 from .redact import mask_secret
 
 if TYPE_CHECKING:
@@ -137,51 +137,6 @@ class Organization:
             modified_at=as_datetime(data.get("modifiedAt")),
             custom_data=as_dict(data.get("customData")),
             limits_per_resource=as_dict_tuple(data.get("limitsPerResource")),
-            raw=dict(data),
-        )
-
-
-@dataclass(frozen=True)
-class LiveEncoding:
-    stream_key: str | None = None
-    encoder_ip: str | None = None
-    application: str | None = None
-    request_id: str | None = field(default=None, **_META)
-    response_messages: tuple[Message, ...] = field(default=(), **_META)
-    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> LiveEncoding:
-        return cls(
-            stream_key=as_str(data.get("streamKey")),
-            encoder_ip=as_str(data.get("encoderIp")),
-            application=as_str(data.get("application")),
-            raw=dict(data),
-        )
-
-
-@dataclass(frozen=True)
-class LiveEncodingHeartbeat:
-    timestamp: datetime | None = None
-    ingest_status: LiveEncodingStatus | str | None = None
-    ingest_healthy: bool | None = None
-    ingest: dict[str, Any] | None = None
-    events: tuple[dict[str, Any], ...] = ()
-    output: dict[str, Any] | None = None
-    request_id: str | None = field(default=None, **_META)
-    response_messages: tuple[Message, ...] = field(default=(), **_META)
-    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> LiveEncodingHeartbeat:
-        ingest = as_dict(data.get("ingest"))
-        return cls(
-            timestamp=as_datetime(data.get("timestamp")),
-            ingest_status=enum_or_raw(LiveEncodingStatus, (ingest or {}).get("status")),
-            ingest_healthy=as_bool((ingest or {}).get("healthy")),
-            ingest=ingest,
-            events=as_dict_tuple(data.get("events")),
-            output=as_dict(data.get("output")),
             raw=dict(data),
         )
 

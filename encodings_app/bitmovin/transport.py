@@ -35,7 +35,6 @@ logger = logging.getLogger("encodings_app.bitmovin")
 
 PRODUCT = "encodings-dashboard"
 IDEMPOTENT_METHODS = frozenset({"GET", "DELETE"})
-RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 # Transport failures where retrying an idempotent request is pointless: the configuration is wrong.
 _PERMANENT_KINDS = frozenset({"invalid_url", "not_allowed"})
 
@@ -174,10 +173,6 @@ class Transport:
     def call_counts(self) -> dict[str, int]:
         with self._lock:
             return dict(self._counts)
-
-    def reset_call_counts(self) -> None:
-        with self._lock:
-            self._counts.clear()
 
     def close(self) -> None:
         if self._owns_session:

@@ -12,14 +12,12 @@ class SyncRun(models.Model):
     class Kind(models.TextChoices):
         INCREMENTAL = "incremental", "Incremental"
         FULL = "full", "Full reconciliation"
-        ENCODING = "encoding", "One encoding"
 
     class Outcome(models.TextChoices):
         RUNNING = "running", "Running"
         OK = "ok", "Succeeded"
         FAILED = "failed", "Failed"
         RATE_LIMITED = "rate_limited", "Paused by a rate limit"
-        SKIPPED = "skipped", "Skipped"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sync_runs")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.INCREMENTAL)

@@ -189,7 +189,8 @@ class ErrorPanel:
 
 
 def error_panel(encoding: Encoding) -> ErrorPanel | None:
-    """The plain-words explanation of a failed encoding (one query for its ERROR messages)."""
+    """The plain-words explanation of a failed encoding (one query for its first ERROR messages, with every
+    field the page and the API show)."""
     if not encoding.is_failed:
         return None
     details = ErrorDetails(

@@ -93,15 +93,13 @@ def encoding_values(item: api.Encoding) -> dict[str, Any]:
 class UpsertResult:
     created: int = 0
     updated: int = 0
-    # Bitmovin ids whose status differs from the status their Task was last read for.
-    needs_status: set[str] | None = None
     newest_created_at: datetime | None = None
     newest_finished_at: datetime | None = None
 
 
 def upsert_encodings(organization: Organization, items: Sequence[api.Encoding]) -> UpsertResult:
-    """Write one page of list items; returns counts and which encodings need their status Task read."""
-    result = UpsertResult(needs_status=set())
+    """Write one page of list items; returns how many were created and updated, and the newest times seen."""
+    result = UpsertResult()
     if not items:
         return result
     now = timezone.now()
@@ -109,7 +107,7 @@ def upsert_encodings(organization: Organization, items: Sequence[api.Encoding]) 
     existing = {
         row["bitmovin_id"]: row
         for row in Encoding.objects.filter(organization=organization, bitmovin_id__in=by_id).values(
-            "bitmovin_id", "status_synced_for", "progress", *LIST_FIELDS
+            "bitmovin_id", "progress", *LIST_FIELDS
         )
     }
     rows, label_changes = [], {}
@@ -119,8 +117,6 @@ def upsert_encodings(organization: Organization, items: Sequence[api.Encoding]) 
         result.newest_finished_at = latest(result.newest_finished_at, item.finished_at)
         old = existing.get(bitmovin_id)
         if old is not None and all(old[name] == value for name, value in values.items()):
-            if old["status_synced_for"] != values["status"]:
-                result.needs_status.add(bitmovin_id)
             continue
         if old is None:
             result.created += 1
@@ -131,8 +127,6 @@ def upsert_encodings(organization: Organization, items: Sequence[api.Encoding]) 
             values["progress_changed_at"] = now
         if old is None or old["labels"] != values["labels"]:
             label_changes[bitmovin_id] = values["labels"]
-        if old is None or old["status_synced_for"] != values["status"]:
-            result.needs_status.add(bitmovin_id)
         rows.append((bitmovin_id, values, progressed))
     if rows:
         _write_rows(organization, rows, now)

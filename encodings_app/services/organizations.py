@@ -1,4 +1,5 @@
-"""Organizations, their API keys, and what the dashboard registers in Bitmovin for them (members and roles:
+"""Organizations, their API keys, and the webhooks the dashboard registers in Bitmovin for them
+(webhooks_register; the deliveries are verified in services/webhooks.py; members and roles are in
 services/memberships.py).
 
 A stored API key is bound to where it was entered for: the base URL (one of the installation's allowed API

@@ -173,7 +173,7 @@ class _Cycle:
             raise interrupted
 
     def _walk(self, **filters) -> mirror.UpsertResult:
-        total = mirror.UpsertResult(needs_status=set())
+        total = mirror.UpsertResult()
         for page in self._pages(**filters):
             self._count(mirror.upsert_encodings(self.organization, page.items), into=total)
         return total

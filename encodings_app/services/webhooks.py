@@ -1,4 +1,5 @@
-"""Bitmovin webhooks: verify and record deliveries, and limit how often one address may post.
+"""Bitmovin webhooks: verify and record deliveries, and limit how often one address may post. Registering
+the webhooks in Bitmovin is webhooks_register in services/organizations.py, for the REGISTERED_EVENTS below.
 
 A delivery only ever triggers a refresh of the encoding it names; the refresh reads the API's current state,
 so duplicates and deliveries arriving out of order cannot put an old state into the mirror.

@@ -150,11 +150,3 @@ def _is_hex_colour(value: Any) -> bool:
         and value.startswith("#")
         and all(c in "0123456789abcdefABCDEF" for c in value[1:])
     )
-
-
-@register.filter
-def get_item(mapping: Any, key: Any) -> Any:
-    try:
-        return mapping[key]
-    except (KeyError, IndexError, TypeError):
-        return None

@@ -29,10 +29,9 @@ def busy(world):
         ("/organizations/acme/encodings", {"label": "news", "search": "labels:batch1", "limit": 100}, 3),
         ("/organizations/acme/encodings", {"includeTotalCount": "true"}, 4),
         ("/organizations/acme/failures", {}, 3),
-        # token, membership, encoding (and for the status of a failed one, the error panel's ERROR messages
-        # and the same with their ids)
+        # token, membership, encoding (and for the status of a failed one, its first ERROR messages)
         ("/organizations/acme/encodings/{id}", {}, 3),
-        ("/organizations/acme/encodings/{id}/status", {}, 5),
+        ("/organizations/acme/encodings/{id}/status", {}, 4),
         ("/organizations/acme/encodings/{id}/messages", {"type": "ERROR,INFO"}, 4),
     ],
 )

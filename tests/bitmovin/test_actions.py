@@ -108,7 +108,6 @@ def test_post_answered_with_503_is_raised_without_resending(client, api, clock):
     ("call", "path"),
     [
         (lambda c: c.reprioritize_encoding("enc-1", 70), "/reprioritize"),
-        (lambda c: c.reschedule_encoding("enc-1", "infra-1"), "/reschedule"),
         (lambda c: c.restart_live_encoding("enc-1"), "/live/restart"),
     ],
 )

@@ -224,15 +224,12 @@ def test_stop_sends_no_body(client, api):
     assert api.calls[0].request.body is None
 
 
-def test_reprioritize_and_reschedule_send_their_documented_bodies(client, api):
+def test_reprioritize_sends_its_documented_body(client, api):
     api.post(url(ENCODING + "/reprioritize"), json=success({"id": "enc-1"}))
-    api.post(url(ENCODING + "/reschedule"), json=success({"id": "enc-1"}))
 
     client.reprioritize_encoding("enc-1", 0)
-    client.reschedule_encoding("enc-1", "infra-7")
 
     assert json.loads(api.calls[0].request.body) == {"priority": 0}
-    assert json.loads(api.calls[1].request.body) == {"infrastructureId": "infra-7"}
 
 
 @pytest.mark.parametrize("priority", [-1, 101, 50.5, True, "50"])

@@ -143,20 +143,6 @@ CASES = {
         lambda c: c.list_organizations(),
         lambda s: s.account.organizations.list(),
     ),
-    "live_encoding": (
-        "GET",
-        "/encoding/encodings/enc-1/live",
-        "live_encoding.json",
-        lambda c: c.get_live_encoding("enc-1"),
-        lambda s: s.encoding.encodings.live.get("enc-1"),
-    ),
-    "live_heartbeat": (
-        "GET",
-        "/encoding/encodings/enc-1/live/heartbeat",
-        "live_heartbeat.json",
-        lambda c: c.get_live_heartbeat("enc-1"),
-        lambda s: s.encoding.encodings.live.heartbeat.get("enc-1"),
-    ),
     "encoding_statistics": (
         "GET",
         "/encoding/statistics/encodings/enc-1",

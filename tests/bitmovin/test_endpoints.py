@@ -1,4 +1,4 @@
-"""The account, organization, live, statistics and webhook endpoints: paths, bodies and parsed results."""
+"""The account, organization, statistics and webhook endpoints: paths, bodies and parsed results."""
 
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ from encodings_app.bitmovin import (
     DailyStatistics,
     EncodingStats,
     InvalidArgumentError,
-    LiveEncoding,
-    LiveEncodingHeartbeat,
-    LiveEncodingStatus,
     Organization,
     OrganizationType,
     Page,
@@ -29,20 +26,6 @@ ENCODING = "/encoding/encodings/enc-1"
 @pytest.mark.parametrize(
     ("call", "method", "path", "fixture", "result_type"),
     [
-        (
-            lambda c: c.get_live_encoding("enc-1"),
-            "GET",
-            ENCODING + "/live",
-            "live_encoding.json",
-            LiveEncoding,
-        ),
-        (
-            lambda c: c.get_live_heartbeat("enc-1"),
-            "GET",
-            ENCODING + "/live/heartbeat",
-            "live_heartbeat.json",
-            LiveEncodingHeartbeat,
-        ),
         (
             lambda c: c.get_account_information(),
             "GET",
@@ -98,16 +81,6 @@ def test_endpoint_calls_its_documented_path_and_returns_its_type(
     assert isinstance(result, result_type)
     assert result.request_id == load_fixture(fixture)["requestId"]
     assert api.calls[0].request.method == method
-
-
-def test_live_heartbeat_exposes_the_ingest_status(client, api):
-    api.get(url(ENCODING + "/live/heartbeat"), json=load_fixture("live_heartbeat.json"))
-
-    heartbeat = client.get_live_heartbeat("enc-1")
-
-    assert heartbeat.ingest_status == LiveEncodingStatus.CONNECTED
-    assert heartbeat.ingest_healthy is True
-    assert heartbeat.events[0]["details"]["eventType"] == "FIRST_CONNECT"
 
 
 def test_organizations_are_parsed_with_their_hierarchy(client, api):

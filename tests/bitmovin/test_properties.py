@@ -15,7 +15,6 @@ from encodings_app.bitmovin import (
     BitmovinError,
     Encoding,
     EncodingStats,
-    LiveEncodingHeartbeat,
     Page,
     ResourceId,
     Task,
@@ -102,7 +101,6 @@ CALLS = [
     Call("stop_encoding", lambda c: c.stop_encoding("enc-1"), ResourceId, "action"),
     Call("delete_encoding", lambda c: c.delete_encoding("enc-1"), ResourceId, "action"),
     Call("get_account_information", lambda c: c.get_account_information(), AccountInformation, "object"),
-    Call("get_live_heartbeat", lambda c: c.get_live_heartbeat("enc-1"), LiveEncodingHeartbeat, "object"),
     Call("get_encoding_statistics", lambda c: c.get_encoding_statistics("enc-1"), EncodingStats, "object"),
 ]
 SHAPES = {"object": WITH_ID, "page": PAGES, "action": st.builds(lambda id_: {"id": id_}, TEXT)}

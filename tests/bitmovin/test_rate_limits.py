@@ -172,5 +172,3 @@ def test_call_counts_count_http_attempts_by_endpoint_key(client, api):
     client.get_encoding_status("enc-1")
 
     assert client.call_counts == {"GET /encoding/encodings": 2, "GET /encoding/encodings/{id}/status": 1}
-    client.reset_call_counts()
-    assert client.call_counts == {}

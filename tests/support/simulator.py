@@ -5,34 +5,24 @@
         sim.advance(600)
         sim.force_state(encoding_id, "ERROR", errorCode=2100)
 
-The simulator runs as ``python -m simulator --port 0`` from the project root; the helper reads the
-port from its ready line. Control calls go to the /_sim/ endpoints (see simulator/README.md).
+The simulator runs as ``python -m simulator --port 0`` from the project root, through the launcher the demo
+and the benchmarks use (devtools/simulator_process.py); this adds the tests' defaults and shortcuts to the
+/_sim/ control endpoints (see simulator/README.md).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import queue
-import subprocess
-import sys
-import threading
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-READY_PREFIX = "simulator listening on "
+from devtools.simulator_process import SimulatorError, SimulatorProcess
+
 DEFAULT_API_KEY = "test-api-key"
 
-
-class SimulatorError(RuntimeError):
-    pass
+__all__ = ["DEFAULT_API_KEY", "RunningSimulator", "SimulatorError"]
 
 
-class RunningSimulator:
+class RunningSimulator(SimulatorProcess):
     """A simulator subprocess on a free port of 127.0.0.1.
 
     `api_key` is passed with --api-key, so it reaches every organization. Extra command-line flags go
@@ -54,98 +44,21 @@ class RunningSimulator:
         startup_timeout: float = 60.0,
     ) -> None:
         self.api_key = api_key
-        self.startup_timeout = startup_timeout
-        command = [sys.executable, "-m", "simulator", "--port", "0", "--seed", str(seed)]
-        command += ["--encodings", str(encodings), "--speed", str(speed)]
+        options = ["--port", "0", "--seed", str(seed), "--encodings", str(encodings), "--speed", str(speed)]
         if organizations is not None:
-            command += ["--organizations", str(organizations)]
+            options += ["--organizations", str(organizations)]
         if arrival_rate is not None:
-            command += ["--arrival-rate", str(arrival_rate)]
+            options += ["--arrival-rate", str(arrival_rate)]
         if api_key:
-            command += ["--api-key", api_key]
-        self.command = [*command, *args]
-        self.process: subprocess.Popen[str] | None = None
-        self.port: int | None = None
-        self.startup_seconds: float | None = None
-        self.generated_keys: list[str] = []
-        self._lines: list[str] = []
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-    # Lifecycle
+            options += ["--api-key", api_key]
+        super().__init__([*options, *args], startup_timeout=startup_timeout)
 
     def start(self) -> RunningSimulator:
-        began = time.monotonic()
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=PROJECT_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            bufsize=1,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._drain, args=(lines,), daemon=True).start()
-        deadline = began + self.startup_timeout
-        while True:
-            try:
-                line = lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                self.stop()
-                raise SimulatorError(
-                    f"simulator not ready after {self.startup_timeout} s:\n{self.output}"
-                ) from None
-            if line is None:
-                raise SimulatorError(f"simulator exited with {self.process.wait()}:\n{self.output}")
-            if " api key " in line:
-                self.generated_keys.append(line.split(" api key ", 1)[1].split()[0])
-            if line.startswith(READY_PREFIX):
-                self.port = int(line[len(READY_PREFIX) :].strip().rsplit(":", 1)[1].split("/", 1)[0])
-                break
-        self.startup_seconds = time.monotonic() - began
+        super().start()
         return self
-
-    def _drain(self, lines: queue.Queue[str | None]) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        for line in self.process.stdout:
-            self._lines.append(line.rstrip("\n"))
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    def stop(self, timeout: float = 15.0) -> int | None:
-        if self.process is None:
-            return None
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        return self.process.returncode
 
     def __enter__(self) -> RunningSimulator:
         return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self._lines)
-
-    # Addresses
-
-    @property
-    def root_url(self) -> str:
-        if self.port is None:
-            raise SimulatorError("the simulator is not running")
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def base_url(self) -> str:
-        """What the SDK and the dashboard use as the API base URL."""
-        return f"{self.root_url}/v1"
 
     def sdk(self, tenant_org_id: str | None = None, api_key: str | None = None) -> Any:
         from bitmovin_api_sdk import BitmovinApi
@@ -154,25 +67,7 @@ class RunningSimulator:
             api_key=api_key or self.api_key, tenant_org_id=tenant_org_id, base_url=self.base_url
         )
 
-    # Control endpoints
-
-    def control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        """Call /_sim/<path> and return data.result; raise SimulatorError on an ERROR envelope."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1
-            f"{self.root_url}/_sim/{path.lstrip('/')}",
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with self._opener.open(request, timeout=30) as response:
-                envelope = json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            raise SimulatorError(
-                f"{method} /_sim/{path}: {exc.code} {exc.read().decode(errors='replace')}"
-            ) from None
-        return envelope["data"]["result"]
+    # Shortcuts to the control endpoints
 
     def health(self) -> dict[str, Any]:
         return self.control("GET", "health")

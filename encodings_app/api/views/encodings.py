@@ -22,7 +22,7 @@ from encodings_app.api.views.actions import ACTION_ERRORS, action_encoding, perf
 from encodings_app.api.views.base import ApiView
 from encodings_app.models import Encoding, EncodingStatus, MessageType
 from encodings_app.selectors import parse_search
-from encodings_app.selectors.detail import error_panel, first_error_messages, messages_of, phases, subtasks
+from encodings_app.selectors.detail import error_panel, messages_of, phases, subtasks
 from encodings_app.selectors.encodings import EncodingFilters, filtered_encodings, ordering
 
 # The API's sort fields (Bitmovin's names) -> the list page's sort keys.
@@ -177,7 +177,7 @@ def _status(encoding: Encoding) -> dict:
                 "docUrl": explanation.doc_url,
             },
             "links": panel.links,
-            "errorMessages": first_error_messages(encoding),
+            "errorMessages": panel.error_messages,
         }
     return {
         "id": encoding.bitmovin_id,

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.private_files import restrict_umask
-from encodings_app.management.simulator_process import SimulatorProcess
+from devtools.simulator_process import SimulatorError, SimulatorProcess
 from encodings_app.services.clients import LOOPBACK_NEEDED
 
 DEMO_API_KEY = "demo-api-key-0000"
@@ -93,7 +93,10 @@ class Command(BaseCommand):
             "6",
         ]
         args += ["--api-key", DEMO_API_KEY, "--state", str(state)]
-        return SimulatorProcess(args, echo=sys.stdout.write).start()
+        try:
+            return SimulatorProcess(args, echo=sys.stdout.write, startup_timeout=120).start()
+        except SimulatorError as exc:
+            raise CommandError(str(exc)) from None
 
     def _watch(self, children: dict) -> None:
         while True:

@@ -4,7 +4,7 @@ Both run against the same simulator state: N encodings in one organization, of w
 milliseconds of latency on every request. The mirror is primed first (a full sync), since the steady state
 is what runs every few seconds for weeks. The last line printed is JSON.
 
-    python manage.py bench_sync --encodings 10000 --active 50 --latency-ms 20
+    DJANGO_DEBUG=1 python manage.py bench_sync --encodings 10000 --active 50 --latency-ms 20
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 
+from devtools.simulator_process import SimulatorError, SimulatorProcess
 from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
-from encodings_app.management.simulator_process import SimulatorProcess
 from encodings_app.models import Encoding, Organization, SyncRun
 from encodings_app.services import sync
 from encodings_app.services.clients import LOOPBACK_NEEDED
@@ -48,7 +48,14 @@ class Command(BaseCommand):
             raise CommandError("need --encodings >= 1, 0 <= --active <= --encodings and --latency-ms >= 0")
         sim_args = ["--port", "0", "--seed", str(seed), "--encodings", str(encodings), "--organizations", "1"]
         sim_args += ["--accounts", "1", "--arrival-rate", "0", "--api-key", BENCH_KEY]
-        with SimulatorProcess(sim_args) as simulator:
+        try:
+            ours, naive = self._run(sim_args, active, latency_ms)
+        except SimulatorError as exc:
+            raise CommandError(str(exc)) from None
+        self._report(encodings, active, latency_ms, ours, naive)
+
+    def _run(self, sim_args: list[str], active: int, latency_ms: int) -> tuple[dict, dict]:
+        with SimulatorProcess(sim_args, startup_timeout=120) as simulator:
             tenant = simulator.control("GET", "accounts")["accounts"][0]["organizations"][0]["id"]
             self._set_active(simulator, tenant, active)
             organization = Organization(slug=f"bench-{uuid.uuid4().hex[:8]}", name="Benchmark")
@@ -62,7 +69,7 @@ class Command(BaseCommand):
                 naive = self._measure_naive(simulator, tenant, latency_ms)
             finally:
                 organization.delete()
-        self._report(encodings, active, latency_ms, ours, naive)
+        return ours, naive
 
     def _set_active(self, simulator: SimulatorProcess, tenant: str, wanted: int) -> None:
         """Force encodings in or out of QUEUED/RUNNING until exactly `wanted` are active."""

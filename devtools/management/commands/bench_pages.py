@@ -5,7 +5,8 @@ repeatedly in-process and prints the median and 95th percentile, the number of q
 the plan of every query each page runs: the scans it chose, so that an index no query uses, or a query no
 index serves, shows. The last line printed is JSON. Meant for PostgreSQL:
 
-    DATABASE_URL=postgres://... python manage.py bench_pages --encodings 100000 --messages 1000000
+    export DASHBOARD_DEVTOOLS=1 DATABASE_URL=postgres://...
+    python manage.py bench_pages --encodings 100000 --messages 1000000
 """
 
 from __future__ import annotations
