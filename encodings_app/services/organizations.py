@@ -202,20 +202,9 @@ def organization_test_connection(
 ) -> ConnectionCheck:
     """Which account and organization the stored key reaches, or why it reaches none."""
     check = _connection_check(organization)
-    if check.ok:
-        detail = f"reached organization {check.organization_id}".strip()
-    elif check.error is not None:
-        detail = _error_summary(check.error)
-    else:
-        detail = check.problem
-    audit_record(
-        action=Action.CONNECTION_TEST,
-        user=user,
-        organization=organization,
-        outcome=Outcome.OK if check.ok else Outcome.FAILED,
-        detail=detail,
-        request_id=(check.error.request_id or "") if check.error is not None else "",
-        request=request,
+    success = f"reached organization {check.organization_id}".strip()
+    _audit_call(
+        Action.CONNECTION_TEST, organization, check.ok, success, check.error, check.problem, user, request
     )
     return check
 
@@ -237,6 +226,30 @@ def _connection_check(organization: Organization) -> ConnectionCheck:
         account_email=account.email or "",
         organization_name=(reached.name or "") if reached else "",
         organization_id=(reached.id if reached else organization.tenant_org_id) or "",
+    )
+
+
+def _audit_call(
+    action: str,
+    organization: Organization,
+    ok: bool,
+    success: str,
+    error: BitmovinError | None,
+    problem: str,
+    user,
+    request: HttpRequest | None,
+) -> None:
+    """One audit entry for a call made to Bitmovin from the settings page: what it achieved, or why not."""
+    failure = _error_summary(error) if error is not None else problem
+    detail = success if ok else failure
+    audit_record(
+        action=action,
+        user=user,
+        organization=organization,
+        outcome=Outcome.OK if ok else Outcome.FAILED,
+        detail=detail,
+        request_id=(error.request_id or "") if error is not None else "",
+        request=request,
     )
 
 
@@ -317,27 +330,24 @@ def webhooks_register(
 def _audit_registration(
     organization: Organization, outcome: WebhookRegistration, user, request: HttpRequest | None
 ) -> None:
-    if outcome.ok:
-        done = [
-            f"{label}: {', '.join(events)}"
-            for label, events in (
-                ("registered", outcome.registered),
-                ("replaced", outcome.replaced),
-                ("already registered", outcome.already),
-            )
-            if events
-        ]
-        detail = "; ".join(done)
-    else:
-        detail = _error_summary(outcome.error) if outcome.error is not None else outcome.problem
-    audit_record(
-        action=Action.WEBHOOKS_REGISTER,
-        user=user,
-        organization=organization,
-        outcome=Outcome.OK if outcome.ok else Outcome.FAILED,
-        detail=detail,
-        request_id=(outcome.error.request_id or "") if outcome.error is not None else "",
-        request=request,
+    done = [
+        f"{label}: {', '.join(events)}"
+        for label, events in (
+            ("registered", outcome.registered),
+            ("replaced", outcome.replaced),
+            ("already registered", outcome.already),
+        )
+        if events
+    ]
+    _audit_call(
+        Action.WEBHOOKS_REGISTER,
+        organization,
+        outcome.ok,
+        "; ".join(done),
+        outcome.error,
+        outcome.problem,
+        user,
+        request,
     )
 
 
