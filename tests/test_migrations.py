@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = ("encodings_app", "0009_webhooks_secret_stale")
-AFTER = ("encodings_app", "0010_forget_unverified_bodies")
+BEFORE = ("encodings_app", "0005_live_status_counts")
+AFTER = ("encodings_app", "0006_audit_log_and_hardening")
 
 
 @pytest.mark.django_db(transaction=True)
