@@ -14,7 +14,6 @@ from django.views.debug import ExceptionReporter
 from encodings_app import crypto
 from encodings_app.models import WebhookDelivery
 from encodings_app.services import webhooks
-from encodings_app.tasks import sync_encoding
 from tests.factories import make_organization
 from tests.services.test_webhooks import payload, post, sign
 from tests.support.web_server import DashboardServer
@@ -22,26 +21,6 @@ from tests.support.web_server import DashboardServer
 pytestmark = pytest.mark.django_db
 
 Verdict = WebhookDelivery.Verdict
-
-
-@pytest.fixture
-def acme(db):
-    organization = make_organization("acme")
-    organization.ensure_webhook_secret()
-    organization.save()
-    return organization
-
-
-@pytest.fixture
-def secret(acme):
-    return crypto.decrypt(acme.webhook_secret_encrypted)
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    calls = []
-    monkeypatch.setattr(sync_encoding, "delay", lambda *args: calls.append(args))
-    return calls
 
 
 @pytest.fixture
@@ -81,7 +60,7 @@ def post_from(client, address, slug, body, signature=None):
     ],
 )
 def test_non_ascii_signature_is_refused_with_401_not_a_server_error(
-    client, acme, secret, enqueued, make_signature
+    client, organization, secret, enqueued, make_signature
 ):
     body = payload()
     response = post(client, "acme", body, make_signature(secret, body))
@@ -101,7 +80,7 @@ def test_non_ascii_signature_is_refused_with_401_not_a_server_error(
     ],
 )
 def test_signature_of_the_wrong_shape_is_malformed_and_never_compared(
-    client, acme, secret, enqueued, monkeypatch, make_signature
+    client, organization, secret, enqueued, monkeypatch, make_signature
 ):
     compared = []
     real_compare = hmac.compare_digest
@@ -116,17 +95,17 @@ def test_signature_of_the_wrong_shape_is_malformed_and_never_compared(
 
 
 def test_uppercase_hex_signature_is_accepted(
-    client, acme, secret, enqueued, django_capture_on_commit_callbacks
+    client, organization, secret, enqueued, django_capture_on_commit_callbacks
 ):
     body = payload()
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, "acme", body, sign(secret, body).upper())
     assert response.status_code == 200
-    assert enqueued == [(acme.pk, "enc-42")]
+    assert enqueued == [(organization.pk, "enc-42")]
 
 
 def test_failure_while_verifying_shows_no_debug_page_and_reports_no_secret(
-    acme, secret, settings, monkeypatch, caplog
+    organization, secret, settings, monkeypatch, caplog
 ):
     # Debug mode lists every frame's locals on its error page; this endpoint must never show that page.
     settings.DEBUG = True
@@ -201,7 +180,7 @@ def comparable(headers) -> dict:
 @pytest.mark.parametrize(
     "signature", [None, "0" * 128, "not a signature"], ids=["unsigned", "wrong", "malformed"]
 )
-def test_unverified_delivery_keeps_size_hash_and_source_but_no_body(client, acme, source, signature):
+def test_unverified_delivery_keeps_size_hash_and_source_but_no_body(client, organization, source, signature):
     body = json.dumps({"resourceId": "enc-1", "junk": "x" * 5000}).encode()
     assert post_from(client, source, "acme", body, signature).status_code == 401
     delivery = WebhookDelivery.objects.get()
@@ -212,7 +191,7 @@ def test_unverified_delivery_keeps_size_hash_and_source_but_no_body(client, acme
     assert delivery.event_type == delivery.event_id == delivery.encoding_bitmovin_id == ""
 
 
-def test_verified_delivery_keeps_its_body(client, acme, secret, enqueued):
+def test_verified_delivery_keeps_its_body(client, organization, secret, enqueued):
     body = payload()
     assert post(client, "acme", body, sign(secret, body)).status_code == 200
     delivery = WebhookDelivery.objects.get()
@@ -224,7 +203,9 @@ def test_verified_delivery_keeps_its_body(client, acme, secret, enqueued):
 # Rate limit --------------------------------------------------------------------------------------------
 
 
-def test_unsigned_flood_from_one_address_is_cut_at_the_limit(client, acme, source, settings, one_window):
+def test_unsigned_flood_from_one_address_is_cut_at_the_limit(
+    client, organization, source, settings, one_window
+):
     settings.WEBHOOK_RATE_LIMIT_PER_MINUTE = 5
     answers = [post_from(client, source, "acme", payload(event_id=f"evt-{n}")) for n in range(12)]
     assert [answer.status_code for answer in answers] == [401] * 5 + [429] * 7
@@ -234,7 +215,9 @@ def test_unsigned_flood_from_one_address_is_cut_at_the_limit(client, acme, sourc
         assert refused.json()["status"] == "rejected"
 
 
-def test_limit_counts_each_address_on_its_own_and_an_ipv6_host_by_its_64(client, acme, settings, one_window):
+def test_limit_counts_each_address_on_its_own_and_an_ipv6_host_by_its_64(
+    client, organization, settings, one_window
+):
     settings.WEBHOOK_RATE_LIMIT_PER_MINUTE = 2
     prefix = f"2001:db8:{secrets.randbelow(0xFFFF):x}:{secrets.randbelow(0xFFFF):x}"
     # Two hosts in one /64 are one sender; a host in the next /64 is another.
@@ -245,7 +228,7 @@ def test_limit_counts_each_address_on_its_own_and_an_ipv6_host_by_its_64(client,
 
 
 def test_genuine_delivery_over_the_limit_is_refused_with_429_and_nothing_enqueued(
-    client, acme, secret, source, enqueued, settings, one_window, django_capture_on_commit_callbacks
+    client, organization, secret, source, enqueued, settings, one_window, django_capture_on_commit_callbacks
 ):
     settings.WEBHOOK_RATE_LIMIT_PER_MINUTE = 1
     body = payload()
@@ -260,7 +243,7 @@ def test_genuine_delivery_over_the_limit_is_refused_with_429_and_nothing_enqueue
 
 
 @pytest.mark.parametrize("signature", [None, "0" * 128, "é", sign("guess", b"{}")], ids=str)
-def test_unknown_organization_and_bad_signature_get_the_same_answer(client, acme, signature):
+def test_unknown_organization_and_bad_signature_get_the_same_answer(client, organization, signature):
     body = payload()
     known = post(client, "acme", body, signature)
     unknown = post(client, "no-such-organization", body, signature)
@@ -297,7 +280,7 @@ def test_organization_with_an_empty_secret_accepts_nothing_signed_with_an_empty_
     "resource_id", ["enc/42", "../../admin", "enc 42", "enc-42\n", "énc", "x" * 65, 42, ["enc-42"]]
 )
 def test_signed_notification_with_an_invalid_resource_id_is_malformed_and_enqueues_nothing(
-    client, acme, secret, enqueued, django_capture_on_commit_callbacks, resource_id
+    client, organization, secret, enqueued, django_capture_on_commit_callbacks, resource_id
 ):
     body = json.dumps(
         {"eventId": "evt-1", "eventType": "ENCODING_FINISHED", "resourceId": resource_id}

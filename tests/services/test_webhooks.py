@@ -9,7 +9,6 @@ from django.test import Client
 
 from encodings_app import crypto
 from encodings_app.models import WebhookDelivery
-from encodings_app.tasks import sync_encoding
 from tests.factories import make_organization
 
 pytestmark = pytest.mark.django_db
@@ -33,26 +32,6 @@ def payload(event_id="evt-1", encoding_id="enc-42", event_type="ENCODING_FINISHE
 
 def sign(secret: str, body: bytes, digest=hashlib.sha512) -> str:
     return hmac.new(secret.encode(), body, digest).hexdigest()
-
-
-@pytest.fixture
-def organization():
-    organization = make_organization("acme")
-    organization.ensure_webhook_secret()
-    organization.save()
-    return organization
-
-
-@pytest.fixture
-def secret(organization):
-    return crypto.decrypt(organization.webhook_secret_encrypted)
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    calls = []
-    monkeypatch.setattr(sync_encoding, "delay", lambda *args: calls.append(args))
-    return calls
 
 
 def post(client, slug, body, signature=None):
