@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.support.http_thread import ServedInThread
+
 
 @dataclass(frozen=True)
 class Received:
@@ -22,8 +24,6 @@ class Received:
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
     def __init__(self, listener: Listener) -> None:
         self.listener = listener
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -58,7 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class Listener:
+class Listener(ServedInThread):
     """Answers every request with ``status``, ``headers`` and ``body``; ``connections`` counts TCP accepts."""
 
     def __init__(
@@ -68,9 +68,7 @@ class Listener:
         self.lock = threading.Lock()
         self.connections = 0
         self.received: list[Received] = []
-        self._server = _Server(self)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(_Server(self))
 
     @property
     def url(self) -> str:
@@ -79,11 +77,3 @@ class Listener:
     def requests_with_header(self, name: str) -> list[Received]:
         with self.lock:
             return [item for item in self.received if name.lower() in (key.lower() for key in item.headers)]
-
-    def __enter__(self) -> Listener:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()

@@ -20,34 +20,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.support.http_thread import ServedInThread
+
 Rewrite = Callable[[str, str, Any], Any]
 # Hop-by-hop headers and the ones the proxy recomputes.
 _DROPPED = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
-class RewritingProxy:
+class RewritingProxy(ServedInThread):
     def __init__(self, upstream_root: str, rewrite: Rewrite | None = None) -> None:
         parts = urlsplit(upstream_root)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.rewrite = rewrite
         self.paths: list[str] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(ThreadingHTTPServer(("127.0.0.1", 0), self._handler()))
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
-    def __enter__(self) -> RewritingProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        return f"http://127.0.0.1:{self.port}/v1"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self
