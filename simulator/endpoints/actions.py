@@ -8,6 +8,7 @@ from simulator.endpoints.common import (
     info,
     optional_int,
     optional_object,
+    require_status,
     required_str,
     wrong_state,
 )
@@ -41,13 +42,14 @@ def start(request: Request, encoding_id: str) -> Reply:
     with world.lock:
         rec = world.find(request.org_id, encoding_id)
         now = world.now()
-        status = status_at(rec, now)
-        if status != CREATED:
-            raise wrong_state(
-                2000,
-                "Encoding resource error",
-                f"Encoding {encoding_id} is {status}; only an encoding in status CREATED can be started",
-            )
+        require_status(
+            rec,
+            now,
+            {CREATED},
+            2000,
+            "Encoding resource error",
+            f"Encoding {encoding_id} is {{status}}; only an encoding in status CREATED can be started",
+        )
         planner.start(rec, world.rng, now, world.speed, body)
         world.watch(rec)
         notes = [info(request, f"Encoding {encoding_id} was queued for execution")]
@@ -74,13 +76,14 @@ def stop(request: Request, encoding_id: str) -> Reply:
     with world.lock:
         rec = world.find(request.org_id, encoding_id)
         now = world.now()
-        status = status_at(rec, now)
-        if status not in (QUEUED, RUNNING):
-            raise wrong_state(
-                2000,
-                "Encoding resource error",
-                f"Encoding {encoding_id} is {status}; only QUEUED or RUNNING encodings can be stopped",
-            )
+        require_status(
+            rec,
+            now,
+            {QUEUED, RUNNING},
+            2000,
+            "Encoding resource error",
+            f"Encoding {encoding_id} is {{status}}; only QUEUED or RUNNING encodings can be stopped",
+        )
         planner.stop(rec, now, CANCELED)
         world.watch(rec)
     return id_reply(encoding_id)
@@ -96,13 +99,14 @@ def reprioritize(request: Request, encoding_id: str) -> Reply:
     with world.lock:
         rec = world.find(request.org_id, encoding_id)
         now = world.now()
-        status = status_at(rec, now)
-        if status != QUEUED:
-            raise wrong_state(
-                2030,
-                "Reprioritization not allowed",
-                f"Encoding {encoding_id} is {status}; only QUEUED encodings can be reprioritized",
-            )
+        require_status(
+            rec,
+            now,
+            {QUEUED},
+            2030,
+            "Reprioritization not allowed",
+            f"Encoding {encoding_id} is {{status}}; only QUEUED encodings can be reprioritized",
+        )
         planner.reprioritize(rec, now, priority)
         world.watch(rec)
     return id_reply(encoding_id)
@@ -115,13 +119,14 @@ def reschedule(request: Request, encoding_id: str) -> Reply:
     with world.lock:
         rec = world.find(request.org_id, encoding_id)
         now = world.now()
-        status = status_at(rec, now)
-        if status != QUEUED:
-            raise wrong_state(
-                2027,
-                "Rescheduling failed",
-                f"Encoding {encoding_id} is {status}; only QUEUED encodings can be rescheduled",
-            )
+        require_status(
+            rec,
+            now,
+            {QUEUED},
+            2027,
+            "Rescheduling failed",
+            f"Encoding {encoding_id} is {{status}}; only QUEUED encodings can be rescheduled",
+        )
         planner.reschedule(rec, world.rng, now, world.speed, infrastructure_id)
         world.watch(rec)
     return id_reply(encoding_id)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from simulator.errors import ApiError, bad_parameter, missing_field
 from simulator.ids import seeded_uuid
+from simulator.lifecycle import status_at
+from simulator.records import EncodingRecord
 from simulator.routing import Reply, Request
 from simulator.timefmt import iso_ms
 
@@ -75,3 +78,17 @@ def string_list(body: dict[str, Any], name: str) -> list[str]:
 
 def wrong_state(code: int, title: str, text: str) -> ApiError:
     return ApiError(409, code, title, text)
+
+
+def require_status(
+    rec: EncodingRecord, now: float, allowed: Collection[str], code: int, title: str, refusal: str
+) -> str:
+    """The encoding's status at `now`, or the API's 409 with `code` when an action needs another one.
+
+    `refusal` is the error's text; "{status}" in it names the status the encoding is in.
+    """
+    status = status_at(rec, now)
+    if status not in allowed:
+        # replace(), not format(): the text also holds the encoding id, which may contain braces.
+        raise wrong_state(code, title, refusal.replace("{status}", status))
+    return status

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from simulator import planner, render
-from simulator.endpoints.common import id_reply, required_str, wrong_state
+from simulator.endpoints.common import id_reply, require_status, required_str, wrong_state
 from simulator.errors import ApiError, bad_parameter
 from simulator.ids import derived_int
 from simulator.lifecycle import shown_times, status_at
@@ -60,13 +60,14 @@ def start_live(request: Request, encoding_id: str) -> Reply:
     with world.lock:
         rec = _live(request, encoding_id)
         now = world.now()
-        status = status_at(rec, now)
-        if status != CREATED:
-            raise wrong_state(
-                2000,
-                "Encoding resource error",
-                f"Live encoding {encoding_id} is {status}; it can start only once",
-            )
+        require_status(
+            rec,
+            now,
+            {CREATED},
+            2000,
+            "Encoding resource error",
+            f"Live encoding {encoding_id} is {{status}}; it can start only once",
+        )
         planner.start(rec, world.rng, now, world.speed, body)
         world.watch(rec)
     return id_reply(encoding_id)
@@ -103,14 +104,15 @@ def restart_live(request: Request, encoding_id: str) -> Reply:
     with world.lock:
         rec = _live(request, encoding_id)
         now = world.now()
-        status = status_at(rec, now)
-        if status not in (RUNNING, ERROR):
-            raise wrong_state(
-                2028,
-                "Wrong status for restarting live encoding",
-                f"Live encoding {encoding_id} is {status}; "
-                "only RUNNING or ERROR live encodings can be restarted",
-            )
+        require_status(
+            rec,
+            now,
+            {RUNNING, ERROR},
+            2028,
+            "Wrong status for restarting live encoding",
+            f"Live encoding {encoding_id} is {{status}}; "
+            "only RUNNING or ERROR live encodings can be restarted",
+        )
         planner.restart_live(rec, world.rng, now, world.speed)
         world.watch(rec)
     return id_reply(encoding_id)
