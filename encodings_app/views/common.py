@@ -19,8 +19,8 @@ from encodings_app.selectors.health import problems_of
 POLL_SECONDS = {"list": 10, "detail": 5, "overview": 15}
 
 
-def role_context(request: HttpRequest, organization: Organization) -> dict[str, Any]:
-    role = access.role_in(request.user, organization)
+def role_context(organization: Organization, role: str) -> dict[str, Any]:
+    """What every organization page shows of the viewer's role, as access.organization_for decided it."""
     return {
         "organization": organization,
         "role": role,
@@ -36,13 +36,21 @@ def render_page(
     context: dict[str, Any],
     *,
     organization: Organization | None = None,
+    role: str | None = None,
     partial: str | None = None,
     stop_polling: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    """The full page, or only its live part when htmx polls for it (the switcher is then not needed)."""
+    """The full page, or only its live part when htmx polls for it (the switcher is then not needed).
+
+    An organization's page passes the organization and role that access.organization_for returned."""
     if organization is not None:
-        context = {**role_context(request, organization), **context}
+        if role is None:
+            # A page without the viewer's role would quietly hide what the role allows.
+            raise TypeError(
+                "render_page needs the role access.organization_for returned with the organization"
+            )
+        context = {**role_context(organization, role), **context}
     context.setdefault("poll_seconds", POLL_SECONDS)
     if partial and request.htmx:
         response = render(request, partial, context, status=status)

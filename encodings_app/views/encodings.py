@@ -52,7 +52,7 @@ def sort_headers(form: EncodingFilterForm, current: str) -> list[dict]:
 
 @require_GET
 def encoding_list(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug)
+    organization, role = access.organization_for(request.user, slug)
     form = EncodingFilterForm(request.GET)
     filters = form.filters()
     page, corrected = selectors.encodings_page(organization, filters, form.page_number())
@@ -78,5 +78,6 @@ def encoding_list(request: HttpRequest, slug: str) -> HttpResponse:
         "encodings/list.html",
         context,
         organization=organization,
+        role=role,
         partial="encodings/_results.html",
     )

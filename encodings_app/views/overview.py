@@ -9,12 +9,13 @@ from encodings_app.views.common import render_page
 
 @require_GET
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug)
+    organization, role = access.organization_for(request.user, slug)
     data = selectors.organization_overview(organization)
     return render_page(
         request,
         "organizations/overview.html",
         {"overview": data},
         organization=organization,
+        role=role,
         partial="organizations/_overview_live.html",
     )

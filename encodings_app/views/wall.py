@@ -89,7 +89,7 @@ def _stopped(request: HttpRequest, notice: str, *, title: str, status: int) -> H
 
 @require_GET
 def wall_for_member(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug)
+    organization = access.organization_for(request.user, slug).organization
     scope = wall_selectors.scope_for_organization(organization, MEMBER_POLL_SECONDS)
     return _wall(request, scope, title=organization.name)
 
