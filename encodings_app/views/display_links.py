@@ -14,7 +14,7 @@ from encodings_app import access
 from encodings_app.forms import DisplayLinkForm
 from encodings_app.models import DisplayToken, Organization, Role
 from encodings_app.services.display_links import display_link_create, display_link_revoke
-from encodings_app.views.settings import render_settings
+from encodings_app.views.organization_settings import render_settings
 
 
 def link_form(request: HttpRequest, organization: Organization, data=None) -> DisplayLinkForm:

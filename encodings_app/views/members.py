@@ -18,7 +18,7 @@ from encodings_app.services.memberships import (
     membership_remove,
     membership_set,
 )
-from encodings_app.views.settings import render_settings
+from encodings_app.views.organization_settings import render_settings
 
 
 @require_POST
