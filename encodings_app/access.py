@@ -6,7 +6,7 @@ too low for an action gets a 403. Superusers are account admins of every organiz
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -34,10 +34,10 @@ def organizations_administered_by(user) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user, memberships__role=Role.ADMIN)
 
 
-class OrganizationAccess(NamedTuple):
-    """What organization_for decided: the organization, and the role the user holds in it.
-
-    A tuple so that a view needing both reads ``organization, role = access.organization_for(...)``."""
+@dataclass(frozen=True)
+class OrganizationAccess:
+    """What organization_for decided: the organization, and the role the user holds in it. Pages take it
+    whole (views/common.py render_page), so what they show of the role is what was checked."""
 
     organization: Organization
     role: str

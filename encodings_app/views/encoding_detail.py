@@ -51,8 +51,8 @@ def type_chips(timeline: Timeline, back: str) -> list[dict]:
 
 @require_GET
 def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpResponse:
-    organization, role = access.organization_for(request.user, slug)
-    encoding = access.encoding_for(organization, bitmovin_id)
+    viewer = access.organization_for(request.user, slug)
+    encoding = access.encoding_for(viewer.organization, bitmovin_id)
     form = MessageFilterForm(request.GET)
     timeline, corrected = selectors.message_timeline(
         encoding, types=form.shown_types(), page=form.page_number()
@@ -84,14 +84,13 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
         "previous_messages": detail_query(types=types, mpage=timeline.page - 1, back=back),
         "next_messages": detail_query(types=types, mpage=timeline.page + 1, back=back),
         "action_evidence": evidence,
-        "offered_actions": actions_offered(encoding, role=role),
+        "offered_actions": actions_offered(encoding, role=viewer.role),
     }
     return render_page(
         request,
         "encodings/detail.html",
         context,
-        organization=organization,
-        role=role,
+        viewer=viewer,
         partial="encodings/_detail_live.html",
         stop_polling=encoding.is_terminal,
     )

@@ -23,10 +23,11 @@ from encodings_app.views.organization_settings import render_settings
 
 @require_POST
 def member_add(request: HttpRequest, slug: str) -> HttpResponse:
-    organization, own_role = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    viewer = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    organization = viewer.organization
     form = MemberAddForm(request.POST)
     if not form.is_valid():
-        return render_settings(request, organization, own_role, member_form=form, status=400)
+        return render_settings(request, viewer, member_form=form, status=400)
     typed, role = form.cleaned_data["username"], Role(form.cleaned_data["role"])
     try:
         change = membership_add(

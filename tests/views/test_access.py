@@ -139,10 +139,10 @@ def test_every_page_names_the_role_the_member_holds(world, login, encodings, per
 
 
 def test_access_answers_with_the_organization_and_the_role_it_decided(world):
-    assert access.organization_for(world.viewer, "acme") == (world.acme, Role.VIEWER)
+    assert access.organization_for(world.viewer, "acme") == access.OrganizationAccess(world.acme, Role.VIEWER)
     assert access.organization_for(world.operator, "acme", needs=Role.OPERATOR).role == Role.OPERATOR
     root = make_user("root", is_superuser=True, is_staff=True)
-    assert access.organization_for(root, "globex") == (world.globex, Role.ADMIN)
+    assert access.organization_for(root, "globex") == access.OrganizationAccess(world.globex, Role.ADMIN)
 
 
 def test_an_encoding_found_through_access_knows_its_organization_without_a_query(
