@@ -6,6 +6,8 @@ too low for an action gets a 403. Superusers are account admins of every organiz
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -32,26 +34,22 @@ def organizations_administered_by(user) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user, memberships__role=Role.ADMIN)
 
 
-def role_in(user, organization: Organization) -> str | None:
-    """The user's role in the organization, or None. Superusers are admins everywhere."""
-    if not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return Role.ADMIN
-    cached = getattr(organization, "_viewer_role", None)
-    if cached is not None:
-        return cached
-    return (
-        Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
-    )
+@dataclass(frozen=True)
+class OrganizationAccess:
+    """What organization_for decided: the organization, and the role the user holds in it. Pages take it
+    whole (views/common.py render_page), so what they show of the role is what was checked."""
+
+    organization: Organization
+    role: str
 
 
 def has_role(role: str | None, needed: str) -> bool:
     return role is not None and _RANK[Role(role)] >= _RANK[Role(needed)]
 
 
-def organization_for(user, slug: str, *, needs: str = Role.VIEWER) -> Organization:
-    """The organization with this slug if the user may see it (404 otherwise) and holds `needs` (403)."""
+def organization_for(user, slug: str, *, needs: str = Role.VIEWER) -> OrganizationAccess:
+    """The organization with this slug and the user's role in it, if the user may see it (404 otherwise)
+    and holds `needs` (403). Superusers are admins everywhere."""
     if not user.is_authenticated:
         raise Http404("No such organization")
     if user.is_superuser:
@@ -67,15 +65,16 @@ def organization_for(user, slug: str, *, needs: str = Role.VIEWER) -> Organizati
         role = membership.role if membership else None
     if organization is None:
         raise Http404("No such organization")
-    organization._viewer_role = role
     if not has_role(role, needs):
         raise PermissionDenied(f"This needs the {Role(needs).label.lower()} role in {organization.name}.")
-    return organization
+    return OrganizationAccess(organization, role)
 
 
 def encoding_for(organization: Organization, bitmovin_id: str) -> Encoding:
-    """An encoding of this organization (404 for any other organization's id)."""
+    """An encoding of this organization (404 for any other organization's id), holding that organization
+    object, so that reading ``encoding.organization`` costs no query."""
     encoding = Encoding.objects.filter(organization=organization, bitmovin_id=bitmovin_id).first()
     if encoding is None:
         raise Http404("No such encoding")
+    encoding.organization = organization
     return encoding

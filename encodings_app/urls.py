@@ -9,8 +9,8 @@ from encodings_app.views import (
     health,
     home,
     members,
+    organization_settings,
     overview,
-    settings,
     wall,
     webhooks,
 )
@@ -22,7 +22,7 @@ urlpatterns = [
     path("webhooks/bitmovin/<slug:organization_slug>/", webhooks.bitmovin_webhook, name="bitmovin-webhook"),
     path("account/", account.account, name="account"),
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="account-token-revoke"),
-    path("organizations/new/", settings.organization_new, name="organization-new"),
+    path("organizations/new/", organization_settings.organization_new, name="organization-new"),
     path("wall/<str:token>/", wall.wall_by_token, name="wall"),
     path("wall/d/<int:link_id>/", wall.wall_display, name="wall-display"),
     path("o/<slug:slug>/wall/", wall.wall_for_member, name="organization-wall"),
@@ -41,16 +41,22 @@ urlpatterns = [
         actions.encoding_action,
         name="encoding-action",
     ),
-    path("o/<slug:slug>/settings/", settings.organization_settings, name="organization-settings"),
+    path(
+        "o/<slug:slug>/settings/", organization_settings.organization_settings, name="organization-settings"
+    ),
     path(
         "o/<slug:slug>/settings/test-connection/",
-        settings.test_connection,
+        organization_settings.test_connection,
         name="organization-test-connection",
     ),
-    path("o/<slug:slug>/settings/webhooks/", settings.register_webhooks, name="organization-webhooks"),
+    path(
+        "o/<slug:slug>/settings/webhooks/",
+        organization_settings.register_webhooks,
+        name="organization-webhooks",
+    ),
     path(
         "o/<slug:slug>/settings/webhooks/secret/",
-        settings.webhook_secret_replace,
+        organization_settings.webhook_secret_replace,
         name="organization-webhook-secret",
     ),
     path("o/<slug:slug>/settings/members/", members.member_add, name="organization-member-add"),

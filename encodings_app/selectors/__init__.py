@@ -12,6 +12,7 @@ from encodings_app.selectors.detail import (
     subtasks,
 )
 from encodings_app.selectors.encodings import DEFAULT_SORT, SORTS, EncodingFilters, encodings_page
+from encodings_app.selectors.organization_settings import SettingsData, organization_settings_data
 from encodings_app.selectors.organizations import (
     OrganizationHealth,
     healths_with_activity,
@@ -19,7 +20,6 @@ from encodings_app.selectors.organizations import (
 )
 from encodings_app.selectors.overview import Overview, organization_overview
 from encodings_app.selectors.search import ParsedSearch, parse_search
-from encodings_app.selectors.settings import SettingsData, organization_settings_data
 
 __all__ = [
     "DEFAULT_MESSAGE_TYPES",

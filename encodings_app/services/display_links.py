@@ -9,6 +9,7 @@ hint, never by its token.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +24,8 @@ from encodings_app.tokens import new_token, token_hash, token_hint
 LINK_PREFIX = "wall"
 MIN_POLL_SECONDS = 2
 MAX_POLL_SECONDS = 300
+# A screen polls every few seconds; the settings page only needs to know it is alive, to the minute.
+SEEN_STAMP_EVERY = timedelta(minutes=1)
 
 
 @transaction.atomic
@@ -64,6 +67,18 @@ def display_link_revoke(
     link.save(update_fields=["revoked_at"])
     for organization in link.organizations.all():
         _audit(Action.DISPLAY_LINK_REVOKE, link, organization, user, request, reason)
+
+
+def display_link_seen(*, link_id: int, now: datetime) -> bool:
+    """Stamp when the link's screen last showed fresh content (for the settings page); True if it wrote.
+
+    At most one write a minute per link, in one conditional UPDATE: concurrent polls cannot stamp twice.
+    Not audited: it records a screen being on, not anyone's decision."""
+    return bool(
+        DisplayToken.objects.filter(pk=link_id)
+        .exclude(last_seen_at__gt=now - SEEN_STAMP_EVERY)
+        .update(last_seen_at=now)
+    )
 
 
 def display_links_revoke_created_by(

@@ -44,9 +44,8 @@ def encoding_action(request: HttpRequest, slug: str, bitmovin_id: str, action: s
     spec = ACTIONS.get(action)
     if spec is None or not spec.confirm:
         raise Http404("No such action")
-    organization = access.organization_for(request.user, slug, needs=spec.needs)
-    encoding = access.encoding_for(organization, bitmovin_id)
-    encoding.organization = organization
+    viewer = access.organization_for(request.user, slug, needs=spec.needs)
+    encoding = access.encoding_for(viewer.organization, bitmovin_id)
     back = request.POST.get("back", "") if request.method == "POST" else request.GET.get("back", "")
     data = request.POST if request.method == "POST" else None
     form = ReprioritizeForm(data) if spec.argument == "priority" else None
@@ -75,7 +74,11 @@ def encoding_action(request: HttpRequest, slug: str, bitmovin_id: str, action: s
         "offered": spec.offered_for(encoding),
     }
     return render_page(
-        request, "encodings/confirm_action.html", context, organization=organization, status=status
+        request,
+        "encodings/confirm_action.html",
+        context,
+        viewer=viewer,
+        status=status,
     )
 
 

@@ -11,22 +11,23 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseStopPolling
 
 from encodings_app import access, selectors
+from encodings_app.access import OrganizationAccess
 from encodings_app.forms import list_querystring
-from encodings_app.models import Organization, Role
+from encodings_app.models import Role
 from encodings_app.selectors.health import problems_of
 
 # Seconds between polls of the live parts; the tab being hidden pauses them (static/js/app.js).
 POLL_SECONDS = {"list": 10, "detail": 5, "overview": 15}
 
 
-def role_context(request: HttpRequest, organization: Organization) -> dict[str, Any]:
-    role = access.role_in(request.user, organization)
+def role_context(viewer: OrganizationAccess) -> dict[str, Any]:
+    """What every organization page shows of the organization and the viewer's role in it."""
     return {
-        "organization": organization,
-        "role": role,
-        "is_admin": access.has_role(role, Role.ADMIN),
+        "organization": viewer.organization,
+        "role": viewer.role,
+        "is_admin": access.has_role(viewer.role, Role.ADMIN),
         # Only what makes the mirror untrustworthy; failures of encodings are the pages' own subject.
-        "org_problems": [p for p in problems_of(organization, 0) if p.level == "bad"],
+        "org_problems": [p for p in problems_of(viewer.organization, 0) if p.level == "bad"],
     }
 
 
@@ -35,14 +36,16 @@ def render_page(
     template: str,
     context: dict[str, Any],
     *,
-    organization: Organization | None = None,
+    viewer: OrganizationAccess | None = None,
     partial: str | None = None,
     stop_polling: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    """The full page, or only its live part when htmx polls for it (the switcher is then not needed)."""
-    if organization is not None:
-        context = {**role_context(request, organization), **context}
+    """The full page, or only its live part when htmx polls for it (the switcher is then not needed).
+
+    An organization's page passes as `viewer` what access.organization_for returned."""
+    if viewer is not None:
+        context = {**role_context(viewer), **context}
     context.setdefault("poll_seconds", POLL_SECONDS)
     if partial and request.htmx:
         response = render(request, partial, context, status=status)

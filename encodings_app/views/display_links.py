@@ -14,7 +14,7 @@ from encodings_app import access
 from encodings_app.forms import DisplayLinkForm
 from encodings_app.models import DisplayToken, Organization, Role
 from encodings_app.services.display_links import display_link_create, display_link_revoke
-from encodings_app.views.settings import render_settings
+from encodings_app.views.organization_settings import render_settings
 
 
 def link_form(request: HttpRequest, organization: Organization, data=None) -> DisplayLinkForm:
@@ -27,10 +27,10 @@ def link_form(request: HttpRequest, organization: Organization, data=None) -> Di
 @require_POST
 @sensitive_variables("token", "url")
 def create(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
-    form = link_form(request, organization, request.POST)
+    viewer = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    form = link_form(request, viewer.organization, request.POST)
     if not form.is_valid():
-        return render_settings(request, organization, display_link_form=form, status=400)
+        return render_settings(request, viewer, display_link_form=form, status=400)
     link, token = display_link_create(
         label=form.cleaned_data["label"],
         organizations=form.cleaned_data["organizations"],
@@ -40,7 +40,7 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
     )
     # Shown in this answer only, never put in a redirect, a message or the session.
     url = request.build_absolute_uri(reverse("wall", args=[token]))
-    response = render_settings(request, organization, new_display_link=url, new_display_link_label=link.label)
+    response = render_settings(request, viewer, new_display_link=url, new_display_link_label=link.label)
     # The page holds the link: no cache, no back-button copy.
     add_never_cache_headers(response)
     return response
@@ -48,7 +48,7 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def revoke(request: HttpRequest, slug: str, link_id: int) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN).organization
     link = DisplayToken.objects.filter(pk=link_id, organizations=organization).first()
     if link is None:
         raise Http404("No such display link")

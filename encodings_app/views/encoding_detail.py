@@ -51,8 +51,8 @@ def type_chips(timeline: Timeline, back: str) -> list[dict]:
 
 @require_GET
 def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug)
-    encoding = access.encoding_for(organization, bitmovin_id)
+    viewer = access.organization_for(request.user, slug)
+    encoding = access.encoding_for(viewer.organization, bitmovin_id)
     form = MessageFilterForm(request.GET)
     timeline, corrected = selectors.message_timeline(
         encoding, types=form.shown_types(), page=form.page_number()
@@ -84,13 +84,13 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
         "previous_messages": detail_query(types=types, mpage=timeline.page - 1, back=back),
         "next_messages": detail_query(types=types, mpage=timeline.page + 1, back=back),
         "action_evidence": evidence,
-        "offered_actions": actions_offered(encoding, role=access.role_in(request.user, organization)),
+        "offered_actions": actions_offered(encoding, role=viewer.role),
     }
     return render_page(
         request,
         "encodings/detail.html",
         context,
-        organization=organization,
+        viewer=viewer,
         partial="encodings/_detail_live.html",
         stop_polling=encoding.is_terminal,
     )
@@ -100,9 +100,8 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
 def encoding_refresh_request(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpResponse:
     """Ask for a fresh read now; viewers may too (it changes nothing in Bitmovin)."""
     spec = ACTIONS["refresh"]
-    organization = access.organization_for(request.user, slug, needs=spec.needs)
+    organization = access.organization_for(request.user, slug, needs=spec.needs).organization
     encoding = access.encoding_for(organization, bitmovin_id)
-    encoding.organization = organization
     result = encoding_action_perform(action=spec.key, encoding=encoding, user=request.user, request=request)
     if result.throttled and request.htmx:
         return HttpResponse(result.message, status=429, content_type="text/plain; charset=utf-8")

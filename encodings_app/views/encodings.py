@@ -52,10 +52,10 @@ def sort_headers(form: EncodingFilterForm, current: str) -> list[dict]:
 
 @require_GET
 def encoding_list(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug)
+    viewer = access.organization_for(request.user, slug)
     form = EncodingFilterForm(request.GET)
     filters = form.filters()
-    page, corrected = selectors.encodings_page(organization, filters, form.page_number())
+    page, corrected = selectors.encodings_page(viewer.organization, filters, form.page_number())
     notes = form.notes()
     if corrected:
         notes.append(f"There is no page {form.page_number()}; this is the last page, {page.number}.")
@@ -77,6 +77,6 @@ def encoding_list(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "encodings/list.html",
         context,
-        organization=organization,
+        viewer=viewer,
         partial="encodings/_results.html",
     )

@@ -18,15 +18,16 @@ from encodings_app.services.memberships import (
     membership_remove,
     membership_set,
 )
-from encodings_app.views.settings import render_settings
+from encodings_app.views.organization_settings import render_settings
 
 
 @require_POST
 def member_add(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    viewer = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    organization = viewer.organization
     form = MemberAddForm(request.POST)
     if not form.is_valid():
-        return render_settings(request, organization, member_form=form, status=400)
+        return render_settings(request, viewer, member_form=form, status=400)
     typed, role = form.cleaned_data["username"], Role(form.cleaned_data["role"])
     try:
         change = membership_add(
@@ -52,7 +53,7 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def member_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN).organization
     user = _member(organization, user_id)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
@@ -74,7 +75,7 @@ def member_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
 
 @require_POST
 def member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    organization = access.organization_for(request.user, slug, needs=Role.ADMIN).organization
     user = _member(organization, user_id)
     try:
         change = membership_remove(organization=organization, user=user, actor=request.user, request=request)

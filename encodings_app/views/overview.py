@@ -9,12 +9,12 @@ from encodings_app.views.common import render_page
 
 @require_GET
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug)
-    data = selectors.organization_overview(organization)
+    viewer = access.organization_for(request.user, slug)
+    data = selectors.organization_overview(viewer.organization)
     return render_page(
         request,
         "organizations/overview.html",
         {"overview": data},
-        organization=organization,
+        viewer=viewer,
         partial="organizations/_overview_live.html",
     )

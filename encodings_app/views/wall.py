@@ -26,9 +26,9 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from encodings_app import access
-from encodings_app.models import DisplayToken
 from encodings_app.selectors import wall as wall_selectors
 from encodings_app.selectors.health import sync_behind_after
+from encodings_app.services.display_links import display_link_seen
 
 MEMBER_POLL_SECONDS = 10
 
@@ -89,7 +89,7 @@ def _stopped(request: HttpRequest, notice: str, *, title: str, status: int) -> H
 
 @require_GET
 def wall_for_member(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug)
+    organization = access.organization_for(request.user, slug).organization
     scope = wall_selectors.scope_for_organization(organization, MEMBER_POLL_SECONDS)
     return _wall(request, scope, title=organization.name)
 
@@ -112,10 +112,7 @@ def _wall(request: HttpRequest, scope: wall_selectors.WallScope, *, title: str |
     response["ETag"] = etag
     patch_vary_headers(response, ("HX-Request",))
     if scope.link_id is not None:
-        # When the TV last showed fresh content, for the admin page; at most one write a minute.
-        DisplayToken.objects.filter(pk=scope.link_id).exclude(
-            last_seen_at__gt=now - timedelta(minutes=1)
-        ).update(last_seen_at=now)
+        display_link_seen(link_id=scope.link_id, now=now)
     return _freshness(_no_store(response), scope)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from encodings_app import access
 from encodings_app.models import Membership, Role
 from tests.factories import failed_encoding, make_user, running_encoding
 
@@ -126,6 +127,31 @@ def test_unknown_organization_encoding_and_action_are_404(world, login, encoding
     running = encodings["running"].bitmovin_id
     assert client.get(f"/o/acme/encodings/{running}/actions/explode/").status_code == 404
     assert client.post(f"/o/acme/encodings/{running}/actions/explode/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"), [("admin", "Admin"), ("operator", "Operator"), ("viewer", "Viewer")]
+)
+def test_every_page_names_the_role_the_member_holds(world, login, encodings, persona, shown):
+    client = login(getattr(world, persona))
+    for url in read_pages(encodings):
+        assert f"Your role: <strong>{shown}</strong>" in client.get(url).content.decode(), url
+
+
+def test_access_answers_with_the_organization_and_the_role_it_decided(world):
+    assert access.organization_for(world.viewer, "acme") == access.OrganizationAccess(world.acme, Role.VIEWER)
+    assert access.organization_for(world.operator, "acme", needs=Role.OPERATOR).role == Role.OPERATOR
+    root = make_user("root", is_superuser=True, is_staff=True)
+    assert access.organization_for(root, "globex") == access.OrganizationAccess(world.globex, Role.ADMIN)
+
+
+def test_an_encoding_found_through_access_knows_its_organization_without_a_query(
+    world, encodings, django_assert_num_queries
+):
+    organization = access.organization_for(world.viewer, "acme").organization
+    encoding = access.encoding_for(organization, encodings["running"].bitmovin_id)
+    with django_assert_num_queries(0):
+        assert encoding.organization.name == "Acme Media"
 
 
 def test_superuser_sees_every_organization_as_an_admin(world):

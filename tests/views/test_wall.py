@@ -136,6 +136,15 @@ def test_full_render_query_count_does_not_grow_with_the_data(client, link, acme,
         client.get(wall, **HTMX)
 
 
+def test_showing_the_wall_stamps_its_link_as_seen(client, link):
+    made, token = link
+    assert made.last_seen_at is None
+    client.get(open_link(client, token))
+    made.refresh_from_db()
+    assert made.last_seen_at is not None
+    assert timezone.now() - made.last_seen_at < timedelta(minutes=1)
+
+
 def test_several_organizations_are_shown_worst_first(client, acme, globex):
     _, token = display_link_create(label="Both", organizations=[globex, acme])
     html = client.get(f"/wall/{token}/", follow=True).content.decode()

@@ -20,10 +20,7 @@ class ApiView(APIView):
     def organization(self, slug: str, *, needs: str = Role.VIEWER) -> Organization:
         """404 for an organization the caller may not see (as for one that does not exist), 403 when the
         caller's role is below ``needs``."""
-        return access.organization_for(self.request.user, slug, needs=needs)
+        return access.organization_for(self.request.user, slug, needs=needs).organization
 
     def encoding(self, slug: str, encoding_id: str, *, needs: str = Role.VIEWER) -> Encoding:
-        organization = self.organization(slug, needs=needs)
-        encoding = access.encoding_for(organization, encoding_id)
-        encoding.organization = organization
-        return encoding
+        return access.encoding_for(self.organization(slug, needs=needs), encoding_id)

@@ -9,7 +9,7 @@ from encodings_app.models import AuditEvent, Encoding
 from encodings_app.services import sync
 from tests.factories import make_user
 from tests.support.api_client import simulator_client
-from tests.views.test_settings import form_data
+from tests.views.test_organization_settings import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from encodings_app.bitmovin import BitmovinClient
 from encodings_app.models import AuditEvent
 from tests.services.test_webhooks import sign
 from tests.support.api_client import simulator_client
-from tests.views.test_settings import form_data
+from tests.views.test_organization_settings import form_data
 
 pytestmark = pytest.mark.django_db
 

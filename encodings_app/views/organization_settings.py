@@ -17,7 +17,7 @@ from encodings_app.forms import (
     OrganizationCreateForm,
     OrganizationSettingsForm,
 )
-from encodings_app.models import Organization, Role
+from encodings_app.models import Role
 from encodings_app.selectors.wall import display_links_of
 from encodings_app.services import organizations as org_services
 from encodings_app.services.action_outcomes import ErrorEvidence
@@ -32,7 +32,9 @@ def _page_number(request: HttpRequest) -> tuple[int, str | None]:
     return 1, f"Webhook log page: “{raw[:20]}” is not a page number; showing the first page."
 
 
-def render_settings(request: HttpRequest, organization: Organization, **extra) -> HttpResponse:
+def render_settings(request: HttpRequest, viewer: access.OrganizationAccess, **extra) -> HttpResponse:
+    """The settings page, for what access.organization_for returned."""
+    organization = viewer.organization
     status = extra.pop("status", 200)
     page_number, note = _page_number(request)
     data = selectors.organization_settings_data(organization, webhook_page=page_number)
@@ -56,9 +58,7 @@ def render_settings(request: HttpRequest, organization: Organization, **extra) -
             administered=access.organizations_administered_by(request.user), current=organization
         ),
     )
-    return render_page(
-        request, "organizations/settings.html", context, organization=organization, status=status
-    )
+    return render_page(request, "organizations/settings.html", context, viewer=viewer, status=status)
 
 
 def _add_service_errors(form, exc: ValidationError) -> None:
@@ -75,12 +75,13 @@ def _add_service_errors(form, exc: ValidationError) -> None:
 @sensitive_post_parameters("api_key")
 @require_http_methods(["GET", "POST"])
 def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    viewer = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    organization = viewer.organization
     if request.method == "GET":
-        return render_settings(request, organization)
+        return render_settings(request, viewer)
     form = OrganizationSettingsForm.for_organization(organization, request.POST)
     if not form.is_valid():
-        return render_settings(request, organization, form=form, status=400)
+        return render_settings(request, viewer, form=form, status=400)
     data = form.cleaned_data
     try:
         org_services.organization_update(
@@ -95,7 +96,7 @@ def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except ValidationError as exc:
         _add_service_errors(form, exc)
-        return render_settings(request, organization, form=form, status=400)
+        return render_settings(request, viewer, form=form, status=400)
     changed_key = " The new API key is stored; the next sync uses it." if data["api_key"] else ""
     messages.success(request, f"Settings of {organization.name} saved.{changed_key}")
     return redirect("organization-settings", slug=organization.slug)
@@ -103,33 +104,32 @@ def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def test_connection(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    viewer = access.organization_for(request.user, slug, needs=Role.ADMIN)
     check = org_services.organization_test_connection(
-        organization=organization, user=request.user, request=request
+        organization=viewer.organization, user=request.user, request=request
     )
     evidence = ErrorEvidence.from_error(check.error) if check.error is not None else None
-    return render_settings(request, organization, connection=check, connection_evidence=evidence)
+    return render_settings(request, viewer, connection=check, connection_evidence=evidence)
 
 
 @require_POST
 def register_webhooks(request: HttpRequest, slug: str) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    viewer = access.organization_for(request.user, slug, needs=Role.ADMIN)
     callback_url = request.build_absolute_uri(reverse("bitmovin-webhook", args=[slug]))
     outcome = org_services.webhooks_register(
-        organization=organization, callback_url=callback_url, user=request.user, request=request
+        organization=viewer.organization, callback_url=callback_url, user=request.user, request=request
     )
     evidence = ErrorEvidence.from_error(outcome.error) if outcome.error is not None else None
-    return render_settings(request, organization, webhooks=outcome, webhooks_evidence=evidence)
+    return render_settings(request, viewer, webhooks=outcome, webhooks_evidence=evidence)
 
 
 @require_POST
 def webhook_secret_replace(request: HttpRequest, slug: str) -> HttpResponse:
     """First POST (the settings page's button) asks for confirmation; the confirming POST replaces it."""
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    viewer = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    organization = viewer.organization
     if request.POST.get("confirm") != "yes":
-        return render_page(
-            request, "organizations/confirm_secret_replace.html", {}, organization=organization
-        )
+        return render_page(request, "organizations/confirm_secret_replace.html", {}, viewer=viewer)
     org_services.webhook_secret_replace(organization=organization, user=request.user, request=request)
     messages.success(
         request,

@@ -15,7 +15,7 @@ from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import AuditEvent
 from tests.factories import TEST_API_KEY, make_user
 from tests.support.listener import Listener
-from tests.views.test_settings import NEW_KEY, form_data
+from tests.views.test_organization_settings import NEW_KEY, form_data
 
 pytestmark = pytest.mark.django_db
 
