@@ -9,18 +9,14 @@ import requests
 
 from encodings_app.models import AuditEvent, Encoding
 from encodings_app.services import sync
-from tests.support.api_client import simulator_client
+from tests.support.api_client import point_at_simulator, simulator_client
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def acme(world, simulator, tenant, sim_key):
-    world.acme.api_base_url = simulator.base_url
-    world.acme.tenant_org_id = tenant["id"]
-    world.acme.set_api_key(sim_key)
-    world.acme.save()
-    return world.acme
+    return point_at_simulator(world.acme, simulator, tenant["id"], sim_key)
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ import socket
 
 import pytest
 
-from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
+from encodings_app.bitmovin import DestinationPolicy
 from encodings_app.models import AuditEvent
 from tests.factories import TEST_API_KEY, make_user
+from tests.support.api_client import point_at_simulator, remove_registered_webhooks
 from tests.support.listener import Listener
 from tests.views.test_organization_settings import NEW_KEY, form_data
 
@@ -27,17 +28,8 @@ LOOPBACK = DestinationPolicy(allow_loopback=True)
 def simulated(world, simulator, tenant, sim_key):
     """Acme pointed at the simulator, with a key that reaches it; its webhooks are removed afterwards, as
     the simulator (like Bitmovin) takes only five per event."""
-    world.acme.api_base_url = simulator.base_url
-    world.acme.tenant_org_id = tenant["id"]
-    world.acme.set_api_key(sim_key)
-    world.acme.save()
-    yield world.acme
-    world.acme.refresh_from_db()
-    with BitmovinClient(
-        sim_key, tenant_org_id=tenant["id"], base_url=simulator.base_url, destinations=LOOPBACK
-    ) as api:
-        for event, webhook_id in world.acme.registered_webhooks.items():
-            api.delete_webhook(event, webhook_id)
+    yield point_at_simulator(world.acme, simulator, tenant["id"], sim_key)
+    remove_registered_webhooks(world.acme, simulator, tenant["id"], sim_key)
 
 
 def press_test_and_register(client) -> str:

@@ -7,10 +7,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from encodings_app import crypto
-from encodings_app.bitmovin import BitmovinClient
 from encodings_app.models import AuditEvent
 from tests.services.test_webhooks import sign
-from tests.support.api_client import simulator_client
+from tests.support.api_client import point_at_simulator, remove_registered_webhooks, simulator_client
 from tests.views.test_organization_settings import form_data
 
 pytestmark = pytest.mark.django_db
@@ -26,23 +25,12 @@ def second_account(simulator):
 
 @pytest.fixture
 def acme(world, simulator, second_account, sim_key):
-    world.acme.api_base_url = simulator.base_url
-    world.acme.tenant_org_id = second_account["id"]
-    world.acme.set_api_key(sim_key)
-    world.acme.save()
-    yield world.acme
-    world.acme.refresh_from_db()
-    with api_client(simulator, sim_key, second_account["id"]) as api:
-        for event, webhook_id in world.acme.registered_webhooks.items():
-            api.delete_webhook(event, webhook_id)
-
-
-def api_client(simulator, key: str, tenant_id: str) -> BitmovinClient:
-    return simulator_client(simulator, tenant_id, key)
+    yield point_at_simulator(world.acme, simulator, second_account["id"], sim_key)
+    remove_registered_webhooks(world.acme, simulator, second_account["id"], sim_key)
 
 
 def webhook_ids(simulator, key: str, tenant_id: str) -> set[str]:
-    with api_client(simulator, key, tenant_id) as api:
+    with simulator_client(simulator, tenant_id, key) as api:
         return {
             hook.id
             for event in ("finished", "error", "transfer-error")
@@ -95,7 +83,7 @@ def test_after_the_encryption_keys_change_the_secret_can_be_replaced_and_webhook
     assert acme.registered_webhooks["finished"] in listed
     assert not listed & set(old_ids.values()), "the webhooks signed with the old secret are gone"
 
-    with api_client(simulator, sim_key, second_account["id"]) as api:
+    with simulator_client(simulator, second_account["id"], sim_key) as api:
         running = next(item for item in api.iter_encodings() if item.status in ("RUNNING", "QUEUED"))
     simulator.force_state(running.id, "FINISHED")
     delivery = simulator.wait_for_deliveries(1, webhookId=acme.registered_webhooks["finished"])[0]
