@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,13 +31,6 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return render_settings(request, viewer, member_form=form, status=400)
     typed, role = form.cleaned_data["username"], Role(form.cleaned_data["role"])
-    try:
-        change = membership_add(
-            organization=organization, name_or_email=typed, role=role, actor=request.user, request=request
-        )
-    except LastAdminError as exc:
-        messages.error(request, str(exc))
-        return _back(request, organization)
     # The same words whether or not anyone was added: the answer must not tell an admin which names exist
     # beyond the people they already manage (who then show in the members list).
     if request.user.is_superuser:
@@ -43,12 +38,18 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         who = "the user name or e-mail address of someone in an organization you administer"
     anyone_else = "" if request.user.is_superuser else " Anyone else is added by an account admin."
-    messages.info(
-        request,
+    said = (
         f"If “{typed}” is {who}, they now have the {role.label.lower()} role in {organization.name} and "
-        f"are listed below.{anyone_else}",
+        f"are listed below.{anyone_else}"
     )
-    return _back(request, organization, change)
+    return _change(
+        request,
+        organization,
+        lambda: membership_add(
+            organization=organization, name_or_email=typed, role=role, actor=request.user, request=request
+        ),
+        lambda change: (messages.INFO, said),
+    )
 
 
 @require_POST
@@ -60,31 +61,48 @@ def member_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
         messages.error(request, "Choose one of the roles admin, operator or viewer.")
         return _back(request, organization)
     role = Role(form.cleaned_data["role"])
-    try:
-        change = membership_set(
+    return _change(
+        request,
+        organization,
+        lambda: membership_set(
             organization=organization, user=user, role=role, actor=request.user, request=request
-        )
-    except LastAdminError as exc:
-        messages.error(request, str(exc))
-        return _back(request, organization)
-    messages.success(
-        request, f"{user.get_username()} now has the {role.label.lower()} role.{_revoked(change)}"
+        ),
+        lambda change: (
+            messages.SUCCESS,
+            f"{user.get_username()} now has the {role.label.lower()} role.{_revoked(change)}",
+        ),
     )
-    return _back(request, organization, change)
 
 
 @require_POST
 def member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     organization = access.organization_for(request.user, slug, needs=Role.ADMIN).organization
     user = _member(organization, user_id)
+    return _change(
+        request,
+        organization,
+        lambda: membership_remove(organization=organization, user=user, actor=request.user, request=request),
+        lambda change: (
+            messages.SUCCESS,
+            f"{user.get_username()} is no longer a member of {organization.name}.{_revoked(change)}",
+        ),
+    )
+
+
+def _change(
+    request: HttpRequest,
+    organization: Organization,
+    perform: Callable[[], MembershipChange | None],
+    say: Callable[[MembershipChange | None], tuple[int, str]],
+) -> HttpResponse:
+    """Make a membership change and say how it went; the last-admin rule's refusal is said in its words."""
     try:
-        change = membership_remove(organization=organization, user=user, actor=request.user, request=request)
+        change = perform()
     except LastAdminError as exc:
         messages.error(request, str(exc))
         return _back(request, organization)
-    messages.success(
-        request, f"{user.get_username()} is no longer a member of {organization.name}.{_revoked(change)}"
-    )
+    level, text = say(change)
+    messages.add_message(request, level, text)
     return _back(request, organization, change)
 
 
