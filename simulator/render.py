@@ -44,12 +44,7 @@ def encoding(rec: EncodingRecord, t: float, *, with_custom_data: bool = True) ->
         item["selectedEncoderVersion"] = rec.selected_version
         item["selectedCloudRegion"] = rec.selected_region
         item["selectedEncodingMode"] = rec.selected_mode
-        if running is not None and running <= t:
-            item["runningAt"] = iso(running)
-        if end is not None and rec.end_at is not None and rec.end_at <= t:
-            item["finishedAt"] = iso(end)
-            if status == ERROR:
-                item["errorAt"] = iso(end)
+        item.update(_reached_phases(rec, t, status, running, end))
     if rec.infrastructure_id:
         item["infrastructure"] = {"infrastructureId": rec.infrastructure_id, "cloudRegion": rec.cloud_region}
     if rec.type == LIVE:
@@ -75,16 +70,25 @@ def task(rec: EncodingRecord, t: float) -> dict[str, Any]:
     }
     if status != CREATED:
         item["queuedAt"] = iso(started)
-        if running is not None and running <= t:
-            item["runningAt"] = iso(running)
-        if end is not None and rec.end_at is not None and rec.end_at <= t:
-            item["finishedAt"] = iso(end)
-            if status == ERROR:
-                item["errorAt"] = iso(end)
+        item.update(_reached_phases(rec, t, status, running, end))
     error = messages.error_details(rec, t)
     if error is not None:
         item["error"] = error
     return {k: v for k, v in item.items() if v is not None}
+
+
+def _reached_phases(
+    rec: EncodingRecord, t: float, status: str, running: float | None, end: float | None
+) -> dict[str, str]:
+    """runningAt, finishedAt and errorAt, each only once the encoding has reached it at time t."""
+    times = {}
+    if running is not None and running <= t:
+        times["runningAt"] = iso(running)
+    if end is not None and rec.end_at is not None and rec.end_at <= t:
+        times["finishedAt"] = iso(end)
+        if status == ERROR:
+            times["errorAt"] = iso(end)
+    return times
 
 
 def subtasks(
