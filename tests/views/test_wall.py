@@ -302,17 +302,23 @@ def test_sync_behind_is_flagged(client, acme):
     assert "sync behind" in response.content.decode()
 
 
-def test_admin_creates_a_link_seen_once_and_revokes_it(acme):
+def admin_creates_a_link(acme, poll_seconds=10):
+    """An admin of Acme creates the "Lobby TV" link in the settings: the admin, their client, the answer and
+    the token it shows."""
     admin = make_member(acme, Role.ADMIN)
     client = Client()
     client.force_login(admin)
     response = client.post(
-        "/o/acme/settings/walls/", {"label": "Lobby TV", "organizations": [acme.pk], "poll_seconds": 5}
+        "/o/acme/settings/walls/",
+        {"label": "Lobby TV", "organizations": [acme.pk], "poll_seconds": poll_seconds},
     )
     assert response.status_code == 200
-    html = response.content.decode()
-    url = html.split('<code id="new-display-link">', 1)[1].split("</code>", 1)[0]
-    token = url.rstrip("/").rsplit("/", 1)[1]
+    url = response.content.decode().split('<code id="new-display-link">', 1)[1].split("</code>", 1)[0]
+    return admin, client, response, url.rstrip("/").rsplit("/", 1)[1]
+
+
+def test_admin_creates_a_link_seen_once_and_revokes_it(acme):
+    _admin, client, _response, token = admin_creates_a_link(acme, poll_seconds=5)
     assert Client().get(f"/wall/{token}/", follow=True).status_code == 200
     assert token not in client.get("/o/acme/settings/").content.decode(), "shown once"
     link = DisplayToken.objects.get(label="Lobby TV")
@@ -322,27 +328,13 @@ def test_admin_creates_a_link_seen_once_and_revokes_it(acme):
 
 
 def test_the_answer_that_shows_a_new_link_is_never_stored(acme):
-    admin = make_member(acme, Role.ADMIN)
-    client = Client()
-    client.force_login(admin)
-    response = client.post(
-        "/o/acme/settings/walls/", {"label": "Lobby TV", "organizations": [acme.pk], "poll_seconds": 10}
-    )
-    assert response.status_code == 200
-    assert 'id="new-display-link"' in response.content.decode()
+    _admin, _client, response, _token = admin_creates_a_link(acme)
     directives = {part.strip() for part in response["Cache-Control"].split(",")}
     assert {"no-store", "private"} <= directives
 
 
 def test_creating_and_revoking_a_link_is_audited_without_its_token(acme):
-    admin = make_member(acme, Role.ADMIN)
-    client = Client()
-    client.force_login(admin)
-    response = client.post(
-        "/o/acme/settings/walls/", {"label": "Lobby TV", "organizations": [acme.pk], "poll_seconds": 10}
-    )
-    url = response.content.decode().split('<code id="new-display-link">', 1)[1].split("</code>", 1)[0]
-    token = url.rstrip("/").rsplit("/", 1)[1]
+    admin, client, _response, token = admin_creates_a_link(acme)
     link = DisplayToken.objects.get(label="Lobby TV")
     client.post(f"/o/acme/settings/walls/{link.pk}/revoke/")
     events = list(AuditEvent.objects.filter(organization=acme).order_by("pk"))
