@@ -147,32 +147,41 @@ def _description(action: str, more: str = "") -> str:
     return " ".join(part for part in (who, spec.consequence, more) if part)
 
 
-class EncodingStartView(ApiView):
-    @extend_schema(
-        operation_id="encodings_start",
-        summary="Start an encoding",
-        description=_description("start"),
-        tags=[schema.TAG_ACTIONS],
-        request=None,
-        parameters=[schema.SLUG, schema.ENCODING_ID],
-        responses=schema.responses("EncodingStart", ActionResultSerializer(), *ACTION_ERRORS),
-    )
-    def post(self, request: Request, slug: str, encoding_id: str) -> Response:
-        return perform("start", action_encoding(self, "start", slug, encoding_id), request)
+def _action_view(name: str, action: str, operation_id: str, summary: str, more: str = "") -> type[ApiView]:
+    """The POST endpoint of an action that takes no arguments, described from the registry."""
+
+    class ActionView(ApiView):
+        @extend_schema(
+            operation_id=operation_id,
+            summary=summary,
+            description=_description(action, more),
+            tags=[schema.TAG_ACTIONS],
+            request=None,
+            parameters=[schema.SLUG, schema.ENCODING_ID],
+            responses=schema.responses(name.removesuffix("View"), ActionResultSerializer(), *ACTION_ERRORS),
+        )
+        def post(self, request: Request, slug: str, encoding_id: str) -> Response:
+            return perform(action, action_encoding(self, action, slug, encoding_id), request)
+
+    ActionView.__name__ = ActionView.__qualname__ = name
+    return ActionView
 
 
-class EncodingStopView(ApiView):
-    @extend_schema(
-        operation_id="encodings_stop",
-        summary="Stop an encoding",
-        description=_description("stop", "A live encoding is stopped with the live stop call."),
-        tags=[schema.TAG_ACTIONS],
-        request=None,
-        parameters=[schema.SLUG, schema.ENCODING_ID],
-        responses=schema.responses("EncodingStop", ActionResultSerializer(), *ACTION_ERRORS),
-    )
-    def post(self, request: Request, slug: str, encoding_id: str) -> Response:
-        return perform("stop", action_encoding(self, "stop", slug, encoding_id), request)
+EncodingStartView = _action_view("EncodingStartView", "start", "encodings_start", "Start an encoding")
+EncodingStopView = _action_view(
+    "EncodingStopView",
+    "stop",
+    "encodings_stop",
+    "Stop an encoding",
+    "A live encoding is stopped with the live stop call.",
+)
+EncodingLiveRestartView = _action_view(
+    "EncodingLiveRestartView",
+    "restart-live",
+    "encodings_live_restart",
+    "Restart a live encoding",
+    "Bitmovin refuses a VOD encoding (2029) and a live encoding it cannot restart now (2028), HTTP 409 here.",
+)
 
 
 class EncodingReprioritizeView(ApiView):
@@ -193,21 +202,3 @@ class EncodingReprioritizeView(ApiView):
         body = ReprioritizeRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return perform("reprioritize", encoding, request, priority=body.validated_data["priority"])
-
-
-class EncodingLiveRestartView(ApiView):
-    @extend_schema(
-        operation_id="encodings_live_restart",
-        summary="Restart a live encoding",
-        description=_description(
-            "restart-live",
-            "Bitmovin refuses a VOD encoding (2029) and a live encoding it cannot restart now (2028), "
-            "HTTP 409 here.",
-        ),
-        tags=[schema.TAG_ACTIONS],
-        request=None,
-        parameters=[schema.SLUG, schema.ENCODING_ID],
-        responses=schema.responses("EncodingLiveRestart", ActionResultSerializer(), *ACTION_ERRORS),
-    )
-    def post(self, request: Request, slug: str, encoding_id: str) -> Response:
-        return perform("restart-live", action_encoding(self, "restart-live", slug, encoding_id), request)
