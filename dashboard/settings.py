@@ -187,9 +187,11 @@ FULL_SYNC_INTERVAL_SECONDS = env_int("FULL_SYNC_INTERVAL_SECONDS", 6 * 3600, min
 SYNC_MAX_STATUS_CALLS = env_int("SYNC_MAX_STATUS_CALLS", 500, minimum=1)
 # A sync run holds its organization's lease this long after its last API call; a dead worker's lease expires.
 SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 120, minimum=1)
-# An encoding counts as stuck when QUEUED longer than this, or RUNNING without progress for this long.
+# An encoding counts as stuck when QUEUED longer than this, or RUNNING without progress for this long; a live
+# encoding (always at 0 %) when RUNNING without a status read confirming it for STUCK_LIVE_NO_UPDATE_SECONDS.
 STUCK_QUEUED_SECONDS = env_int("STUCK_QUEUED_SECONDS", 15 * 60, minimum=1)
 STUCK_NO_PROGRESS_SECONDS = env_int("STUCK_NO_PROGRESS_SECONDS", 10 * 60, minimum=1)
+STUCK_LIVE_NO_UPDATE_SECONDS = env_int("STUCK_LIVE_NO_UPDATE_SECONDS", 15 * 60, minimum=1)
 
 CELERY_BEAT_SCHEDULE["sync-sweep"] = {"task": "sync.sweep", "schedule": float(SYNC_INTERVAL_SECONDS)}
 

@@ -283,3 +283,19 @@ def test_an_existing_secret_file_readable_by_others_is_made_private(tmp_path):
     result = run_manage(["check"], {"DJANGO_DEBUG": "1"}, tmp_path, embedded=True)
     assert result.returncode == 0, result.stderr
     assert os.stat(var / "secret_key").st_mode & 0o777 == 0o600
+
+
+def test_the_demo_divides_stuck_thresholds_by_the_simulator_speed_but_not_below_three_syncs():
+    from devtools.management.commands.run_stack import demo_stuck_thresholds
+
+    assert demo_stuck_thresholds({"SYNC_INTERVAL_SECONDS": "5"}, speed=30) == {
+        "STUCK_QUEUED_SECONDS": "30",
+        "STUCK_NO_PROGRESS_SECONDS": "20",
+        "STUCK_LIVE_NO_UPDATE_SECONDS": "30",
+    }
+    chosen = demo_stuck_thresholds({"SYNC_INTERVAL_SECONDS": "15", "STUCK_QUEUED_SECONDS": "99"}, speed=30)
+    assert chosen == {
+        "STUCK_QUEUED_SECONDS": "99",
+        "STUCK_NO_PROGRESS_SECONDS": "45",
+        "STUCK_LIVE_NO_UPDATE_SECONDS": "45",
+    }

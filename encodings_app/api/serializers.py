@@ -121,7 +121,11 @@ class EncodingSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="VOD or LIVE.")
     status = serializers.CharField(help_text=f"One of {', '.join(EncodingStatus.values)}.")
     progress = serializers.IntegerField(allow_null=True)
-    eta = serializers.FloatField(source="eta_seconds", allow_null=True, help_text="Seconds left.")
+    eta = serializers.FloatField(
+        source="shown_eta",
+        allow_null=True,
+        help_text="Seconds left; null for live and finished encodings and when progress has stopped moving.",
+    )
     cloudRegion = serializers.CharField(source="cloud_region")
     selectedCloudRegion = serializers.CharField(source="selected_cloud_region")
     encoderVersion = serializers.CharField(source="encoder_version")
@@ -232,7 +236,10 @@ class EncodingStatusSerializer(serializers.Serializer):
     id = serializers.CharField()
     status = serializers.CharField()
     progress = serializers.IntegerField(allow_null=True)
-    eta = serializers.FloatField(allow_null=True, help_text="Seconds left.")
+    eta = serializers.FloatField(
+        allow_null=True,
+        help_text="Seconds left; null for live and finished encodings and when progress has stopped moving.",
+    )
     isStuck = serializers.BooleanField()
     phases = PhaseSerializer(many=True)
     subtasks = SubtaskSerializer(many=True)

@@ -4,11 +4,11 @@ wall, the API and sync, and the plain-words explanation of a failure."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Self
+from typing import NamedTuple, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.db.models.functions import Coalesce
 
 from encodings_app.bitmovin import ErrorDetails, ErrorExplanation, explain_error_details
@@ -34,6 +34,7 @@ LIST_COLUMNS = (
     "started_at",
     "running_at",
     "progress_changed_at",
+    "status_synced_at",
     "finished_at",
     "error_at",
     "error_code",
@@ -48,12 +49,32 @@ LIST_COLUMNS = (
 FAILED_AT = Coalesce("error_at", "finished_at")
 
 
-def stuck_thresholds() -> tuple[timedelta, timedelta]:
-    """How long QUEUED, and RUNNING without progress, may last before an encoding counts as stuck."""
-    return (
+class StuckThresholds(NamedTuple):
+    queued: timedelta
+    no_progress: timedelta
+    live_no_update: timedelta
+
+
+def stuck_thresholds() -> StuckThresholds:
+    """How long QUEUED, RUNNING without progress (VOD), and RUNNING without a status read (live) may last
+    before an encoding counts as stuck."""
+    return StuckThresholds(
         timedelta(seconds=settings.STUCK_QUEUED_SECONDS),
         timedelta(seconds=settings.STUCK_NO_PROGRESS_SECONDS),
+        timedelta(seconds=settings.STUCK_LIVE_NO_UPDATE_SECONDS),
     )
+
+
+# The last sign that a RUNNING encoding is moving (Encoding.moved_at in SQL). A VOD encoding moves when its
+# progress does. A live one reports 0 % for as long as it runs, and Bitmovin's modifiedAt moves only at
+# status transitions, so neither moves for a healthy stream; what does is the status Task that every sync
+# reads for each active encoding (status_synced_at: the API confirmed it RUNNING then). A live stream whose
+# status has gone unconfirmed that long has stopped answering as running, which is what an operator must see.
+# running_at stands in until the first read.
+MOVED_AT = Case(
+    When(type="LIVE", then=Coalesce("status_synced_at", "running_at")),
+    default=Coalesce("progress_changed_at", "running_at"),
+)
 
 
 class EncodingQuerySet(models.QuerySet):
@@ -65,14 +86,17 @@ class EncodingQuerySet(models.QuerySet):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def stuck(self, now: datetime) -> Self:
-        """Encoding.is_stuck in SQL, with ``stuck_since`` and ``progress_since`` annotated for ordering."""
-        queued_too_long, no_progress_for = stuck_thresholds()
+        """Encoding.is_stuck in SQL, with ``stuck_since`` and ``progress_since`` (the last sign of movement,
+        MOVED_AT) annotated for ordering."""
+        limits = stuck_thresholds()
+        running = Q(status=EncodingStatus.RUNNING)
         return self.annotate(
             stuck_since=Coalesce("queued_at", "started_at", "created_at"),
-            progress_since=Coalesce("progress_changed_at", "running_at"),
+            progress_since=MOVED_AT,
         ).filter(
-            Q(status=EncodingStatus.QUEUED, stuck_since__lt=now - queued_too_long)
-            | Q(status=EncodingStatus.RUNNING, progress_since__lt=now - no_progress_for)
+            Q(status=EncodingStatus.QUEUED, stuck_since__lt=now - limits.queued)
+            | (running & Q(type="LIVE", progress_since__lt=now - limits.live_no_update))
+            | (running & ~Q(type="LIVE") & Q(progress_since__lt=now - limits.no_progress))
         )
 
     def failed_since(self, since: datetime) -> Self:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -182,19 +183,49 @@ class Encoding(models.Model):
     def failure_explanation(self) -> ErrorExplanation:
         return explain_failure(self.error_code, self.error_category, self.error_text, self.error_retry_hint)
 
-    def is_stuck(self, *, now=None, queued_too_long=None, no_progress_for=None) -> bool:
-        """QUEUED for too long, or RUNNING without progress for too long (EncodingQuerySet.stuck in SQL)."""
+    @property
+    def moved_at(self) -> datetime | None:
+        """The last sign that a RUNNING encoding is moving (MOVED_AT, which says why live differs)."""
+        if self.is_live:
+            return self.status_synced_at or self.running_at
+        return self.progress_changed_at or self.running_at
+
+    def is_stuck(self, *, now: datetime | None = None) -> bool:
+        """QUEUED for too long, or RUNNING without moving for too long (EncodingQuerySet.stuck in SQL)."""
         now = now or timezone.now()
-        default_queued, default_no_progress = stuck_thresholds()
-        queued_too_long = queued_too_long or default_queued
-        no_progress_for = no_progress_for or default_no_progress
+        limits = stuck_thresholds()
         if self.status == EncodingStatus.QUEUED:
             since = self.queued_at or self.started_at or self.created_at
-            return since is not None and now - since > queued_too_long
+            return since is not None and now - since > limits.queued
         if self.status == EncodingStatus.RUNNING:
-            since = self.progress_changed_at or self.running_at
-            return since is not None and now - since > no_progress_for
+            since = self.moved_at
+            limit = limits.live_no_update if self.is_live else limits.no_progress
+            return since is not None and now - since > limit
         return False
+
+    def eta_is_frozen(self, *, now: datetime | None = None) -> bool:
+        """Whether the last ETA read is no longer worth showing because progress stopped moving.
+
+        It is once progress has stood still for longer than the time the ETA said was left (by its own
+        account the encoding should be done) or for half the stuck threshold (a long ETA from a stalled
+        encoding), whichever comes first; but never within two sync intervals, since the mirror learns of
+        progress only when it reads the status, and a healthy encoding must not lose its ETA between reads.
+        """
+        if self.is_live or self.status != EncodingStatus.RUNNING or self.eta_seconds is None:
+            return False
+        since = self.moved_at
+        if since is None:
+            return False
+        limit = min(timedelta(seconds=self.eta_seconds), stuck_thresholds().no_progress / 2)
+        limit = max(limit, timedelta(seconds=2 * settings.SYNC_INTERVAL_SECONDS))
+        return (now or timezone.now()) - since > limit
+
+    @property
+    def shown_eta(self) -> float | None:
+        """The ETA pages and the API show: none for live encodings, finished ones, or frozen progress."""
+        if self.is_live or not self.is_active or self.eta_is_frozen():
+            return None
+        return self.eta_seconds
 
 
 class EncodingLabel(models.Model):

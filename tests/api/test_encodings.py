@@ -238,3 +238,30 @@ def test_messages_filter_by_type_and_page(world, api_for):
     assert page["previous"] and page["next"]
 
     error_of(api.get(path, {"type": "LOUD"}), 400, 1001)
+
+
+def test_a_stalled_encoding_has_no_eta_in_its_status_nor_in_the_list(world, api_for, settings):
+    settings.STUCK_NO_PROGRESS_SECONDS = 600
+    settings.SYNC_INTERVAL_SECONDS = 15
+    now = timezone.now()
+    encoding = make_encoding(world.acme, status="RUNNING", progress=32, eta_seconds=2.0,
+                             running_at=now - timedelta(minutes=20),
+                             progress_changed_at=now - timedelta(minutes=6))  # fmt: skip
+    caller = api_for(world.viewer)
+    status = result_of(caller.get(f"/organizations/acme/encodings/{encoding.bitmovin_id}/status"))
+    assert (status["progress"], status["eta"], status["isStuck"]) == (32, None, False)
+    listed = result_of(caller.get(f"/organizations/acme/encodings/{encoding.bitmovin_id}"))
+    assert listed["eta"] is None
+
+
+def test_a_live_encoding_has_no_eta_and_is_not_stuck_while_its_status_is_read(world, api_for, settings):
+    settings.STUCK_LIVE_NO_UPDATE_SECONDS = 900
+    now = timezone.now()
+    an_hour_ago = now - timedelta(hours=1)
+    encoding = make_encoding(world.acme, type="LIVE", status="RUNNING", progress=0, eta_seconds=0.0,
+                             running_at=an_hour_ago, progress_changed_at=an_hour_ago,
+                             status_synced_at=now - timedelta(seconds=30))  # fmt: skip
+    result = result_of(
+        api_for(world.viewer).get(f"/organizations/acme/encodings/{encoding.bitmovin_id}/status")
+    )
+    assert (result["eta"], result["isStuck"]) == (None, False)

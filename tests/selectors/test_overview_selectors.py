@@ -20,26 +20,56 @@ pytestmark = pytest.mark.django_db
 def test_stuck_in_sql_agrees_with_the_model_for_every_case(settings):
     settings.STUCK_QUEUED_SECONDS = 900
     settings.STUCK_NO_PROGRESS_SECONDS = 600
+    settings.STUCK_LIVE_NO_UPDATE_SECONDS = 720
     organization = make_organization()
     now = timezone.now()
-    minutes = [None, 1, 9, 11, 14, 16, 60]
-    for status in ("CREATED", "QUEUED", "RUNNING", "FINISHED", "ERROR"):
-        for queued in minutes:
-            for progressed in minutes:
-                make_encoding(
-                    organization,
-                    status=status,
-                    created_at=now - timedelta(minutes=90),
-                    started_at=now - timedelta(minutes=queued) if queued else None,
-                    queued_at=now - timedelta(minutes=queued) if queued and queued > 9 else None,
-                    running_at=now - timedelta(minutes=queued) if queued else None,
-                    progress_changed_at=now - timedelta(minutes=progressed) if progressed else None,
-                )
+    minutes = [None, 1, 9, 11, 13, 16, 60]
+    for kind in ("VOD", "LIVE"):
+        for status in ("CREATED", "QUEUED", "RUNNING", "FINISHED", "ERROR"):
+            for queued in minutes:
+                for progressed in minutes:
+                    make_encoding(
+                        organization,
+                        type=kind,
+                        status=status,
+                        created_at=now - timedelta(minutes=90),
+                        started_at=now - timedelta(minutes=queued) if queued else None,
+                        queued_at=now - timedelta(minutes=queued) if queued and queued > 9 else None,
+                        running_at=now - timedelta(minutes=queued) if queued else None,
+                        progress_changed_at=now - timedelta(minutes=progressed) if progressed else None,
+                        # A different clock than progress, so that a rule reading the wrong one disagrees.
+                        status_synced_at=now - timedelta(minutes=61 - progressed) if progressed else None,
+                    )
     everything = Encoding.objects.filter(organization=organization)
     in_sql = set(everything.stuck(now).values_list("pk", flat=True))
     in_python = {e.pk for e in everything if e.is_stuck(now=now)}
     assert in_sql == in_python
     assert 0 < len(in_sql) < everything.count()
+    live_stuck = everything.filter(pk__in=in_sql, type="LIVE", status="RUNNING")
+    assert live_stuck.exists() and everything.filter(type="LIVE", status="RUNNING").exclude(pk__in=in_sql)
+
+
+def test_a_live_encoding_at_zero_percent_for_an_hour_is_stuck_only_once_status_reads_stop(settings):
+    settings.STUCK_NO_PROGRESS_SECONDS = 600
+    settings.STUCK_LIVE_NO_UPDATE_SECONDS = 900
+    organization = make_organization()
+    now = timezone.now()
+    an_hour_ago = now - timedelta(hours=1)
+    fields = {
+        "type": "LIVE",
+        "status": "RUNNING",
+        "progress": 0,
+        "running_at": an_hour_ago,
+        "modified_at": an_hour_ago,
+        "progress_changed_at": an_hour_ago,
+    }
+    healthy = make_encoding(organization, status_synced_at=now - timedelta(seconds=30), **fields)
+    silent = make_encoding(organization, status_synced_at=now - timedelta(minutes=16), **fields)
+    never_read = make_encoding(organization, status_synced_at=None, **fields)
+    in_sql = set(Encoding.objects.stuck(now).values_list("pk", flat=True))
+    assert in_sql == {silent.pk, never_read.pk}
+    assert {e.pk for e in Encoding.objects.all() if e.is_stuck(now=now)} == in_sql
+    assert not healthy.is_stuck(now=now)
 
 
 def test_failures_are_grouped_by_code_newest_group_first():

@@ -22,6 +22,27 @@ from devtools.simulator_process import SimulatorError, SimulatorProcess
 from encodings_app.services.clients import LOOPBACK_NEEDED
 
 DEMO_API_KEY = "demo-api-key-0000"
+# The simulator's lifecycles run this many times faster than real ones, so the demo moves.
+DEMO_SPEED = 30
+# Stuck thresholds in real seconds; the demo divides them by DEMO_SPEED so that stalls show within a minute.
+STUCK_SETTINGS = {
+    "STUCK_QUEUED_SECONDS": 15 * 60,
+    "STUCK_NO_PROGRESS_SECONDS": 10 * 60,
+    "STUCK_LIVE_NO_UPDATE_SECONDS": 15 * 60,
+}
+
+
+def demo_stuck_thresholds(env: dict[str, str], *, speed: int) -> dict[str, str]:
+    """The stuck thresholds for parts watching a simulator ``speed`` times faster than real time.
+
+    A value the environment already sets is kept. None is shorter than three sync intervals: the mirror
+    learns of progress and status only when it syncs, so a shorter threshold would flag healthy encodings
+    between two reads.
+    """
+    floor = 3 * int(env.get("SYNC_INTERVAL_SECONDS", "30"))
+    return {
+        name: env.get(name, str(max(seconds // speed, floor))) for name, seconds in STUCK_SETTINGS.items()
+    }
 
 
 def _raise_keyboard_interrupt(signum, frame):
@@ -55,6 +76,8 @@ class Command(BaseCommand):
         env.setdefault("SYNC_INTERVAL_SECONDS", "15")
         if not no_simulator and not settings.BITMOVIN_ALLOW_LOOPBACK:
             raise CommandError(f"The demo cannot start: {LOOPBACK_NEEDED}.")
+        if not no_simulator:
+            env.update(demo_stuck_thresholds(env, speed=DEMO_SPEED))
         try:
             if not no_simulator:
                 children["simulator"] = self._start_simulator(simulator_port)
@@ -79,7 +102,7 @@ class Command(BaseCommand):
 
     def _start_simulator(self, port: int) -> SimulatorProcess:
         state = settings.VAR_DIR / "simulator-state.json"
-        # Lifecycles 30 times faster than real ones, and a few new encodings a minute, so the demo moves.
+        # Faster lifecycles (DEMO_SPEED), and a few new encodings a minute, so the demo moves.
         args = [
             "--port",
             str(port),
@@ -88,7 +111,7 @@ class Command(BaseCommand):
             "--encodings",
             "400",
             "--speed",
-            "30",
+            str(DEMO_SPEED),
             "--arrival-rate",
             "6",
         ]

@@ -183,7 +183,7 @@ def _status(encoding: Encoding) -> dict:
         "id": encoding.bitmovin_id,
         "status": encoding.status,
         "progress": encoding.progress,
-        "eta": encoding.eta_seconds,
+        "eta": encoding.shown_eta,
         "isStuck": encoding.is_stuck(),
         "phases": phases(encoding),
         "subtasks": subtasks(encoding),
