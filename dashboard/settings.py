@@ -381,13 +381,18 @@ LOGGING = {
         "json": {"()": "dashboard.logging.JsonFormatter"},
     },
     "filters": {"client_errors_one_line": {"()": "dashboard.logging.ClientErrorsWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # A refused or unknown address, a bad Host header, is the client's business: one line, no traceback.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["client_errors_one_line"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Request bodies never reach the logs; Django's request logger only names the path and status.
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        # A refused or unknown address is the client's business: one line, no traceback.
-        "django.request": {"filters": ["client_errors_one_line"]},
     },
 }
 
