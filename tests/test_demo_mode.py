@@ -25,7 +25,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def demo_environment(var_dir: Path) -> dict[str, str]:
     """The environment `make run` gives run_stack (and so its web server): the Makefile's exports on top of
     a shell without the test run's own secrets and conveniences."""
-    exports = re.findall(r"^run migrate: export (\w+) = (\S+)$", (PROJECT_ROOT / "Makefile").read_text(), re.M)
+    exports = re.findall(
+        r"^run migrate: export (\w+) = (\S+)$", (PROJECT_ROOT / "Makefile").read_text(), re.M
+    )
     assert exports, "the Makefile sets the demo's environment for `make run`"
     test_run_only = {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "ALLOWED_HOSTS", "STATIC_FROM_SOURCE"}
     test_run_only |= {"SECURE_SSL_REDIRECT", "DASHBOARD_DEVTOOLS", "BITMOVIN_ALLOW_LOOPBACK"}
