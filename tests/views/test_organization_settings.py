@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from encodings_app.models import Organization, WebhookDelivery
+from encodings_app.models import AuditEvent, Organization, WebhookDelivery
 from tests.factories import TEST_API_KEY, make_user, populate
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_invalid_settings_are_explained_and_nothing_changes(world, login, field,
 def test_test_connection_shows_the_account_and_organization_reached(
     simulated, world, login, simulator, tenant
 ):
-    html = login(world.admin).post("/o/acme/settings/test-connection/").content.decode()
+    html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
     account = simulator.accounts()["accounts"][0]
     assert "Connected" in html
     assert account["email"] in html and tenant["name"] in html
@@ -100,7 +100,7 @@ def test_test_connection_shows_the_account_and_organization_reached(
 def test_test_connection_explains_a_rejected_key_with_its_request_id(simulated, world, login):
     simulated.set_api_key("wrong-key-0000")
     simulated.save()
-    html = login(world.admin).post("/o/acme/settings/test-connection/").content.decode()
+    html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
     block = html.split('<div class="api-error" role="alert">')[1].split("</details>")[0]
     assert "401" in block
     assert re.search(r'data-copy="[0-9a-f-]{20,}"', block)
@@ -110,8 +110,36 @@ def test_test_connection_explains_a_rejected_key_with_its_request_id(simulated, 
 def test_test_connection_with_an_unreadable_key_says_so(world, login):
     world.acme.api_key_encrypted = "v9:not-a-ciphertext"
     world.acme.save()
-    html = login(world.admin).post("/o/acme/settings/test-connection/").content.decode()
+    html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
     assert "cannot be decrypted" in html
+
+
+def test_test_connection_with_htmx_answers_with_its_result_in_place(simulated, world, login, tenant):
+    client = login(world.admin)
+    page = client.get("/o/acme/settings/").content.decode()
+    assert 'hx-post="/o/acme/settings/test-connection/"' in page
+    assert 'hx-target="#connection-result"' in page
+    fragment = client.post("/o/acme/settings/test-connection/", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert html.startswith('<div id="connection-result"')
+    assert "Connected" in html and tenant["name"] in html
+    assert "<html" not in html, "a fragment, not the page"
+
+
+def test_test_connection_without_javascript_redirects_and_a_reload_tests_nothing_again(
+    simulated, world, login, tenant
+):
+    client = login(world.admin)
+    answer = client.post("/o/acme/settings/test-connection/")
+    assert answer.status_code == 302
+    assert answer["Location"] == "/o/acme/settings/#connection"
+    first = client.get(answer["Location"]).content.decode()
+    result = first.split('<div id="connection-result"')[1].split("</section>")[0]
+    assert "Connected" in result and tenant["name"] in result
+    reloaded = client.get(answer["Location"]).content.decode()
+    assert "Connected" not in reloaded.split('<div id="connection-result"')[1].split("</section>")[0]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CONNECTION_TEST).count() == 1
 
 
 def test_registering_webhooks_twice_registers_them_once(simulated, world, login):
