@@ -8,7 +8,11 @@ from django.views.generic import RedirectView
 
 # Browsers and bookmarks ask for /favicon.ico whatever the pages link to. Resolved on the first request,
 # when the static files' manifest is readable.
-favicon = login_not_required(RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"), permanent=True))
+favicon = login_not_required(
+    RedirectView.as_view(
+        url=lazy(static, str)("img/favicon.svg"), permanent=True, http_method_names=["get", "head"]
+    )
+)
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),

@@ -24,7 +24,6 @@ from encodings_app.services.action_outcomes import ErrorEvidence
 from encodings_app.views.audit import audit_log_context
 from encodings_app.views.common import render_page
 
-
 # The result of a connection test made without JavaScript, for the page the test redirects to.
 CONNECTION_RESULT_KEY = "connection_test_result"
 

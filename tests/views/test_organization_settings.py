@@ -10,6 +10,7 @@ from django.test import Client
 
 from encodings_app.models import AuditEvent, Organization, WebhookDelivery
 from tests.factories import TEST_API_KEY, make_user, populate
+from tests.support.web_server import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -180,27 +181,58 @@ def test_sync_history_and_webhook_log_are_listed_newest_first_and_paginated(worl
     )
 
 
-def test_account_admin_adds_an_organization(world):
+def new_organization(client: Client, **overrides) -> object:
+    data = {
+        "name": "Initech",
+        "slug": "initech",
+        "colour": "#5e4a8c",
+        "api_base_url": "https://api.bitmovin.com/v1",
+        "api_key": NEW_KEY,
+        "tenant_org_id": "",
+    }
+    return client.post("/organizations/new/", {**data, **overrides})
+
+
+def test_account_admin_adds_an_organization_after_its_key_reached_bitmovin(world, simulator, sim_key):
     root = make_user("root", is_superuser=True)
     client = Client()
     client.force_login(root)
     assert client.get("/organizations/new/").status_code == 200
-    response = client.post(
-        "/organizations/new/",
-        {
-            "name": "Initech",
-            "slug": "initech",
-            "colour": "#5e4a8c",
-            "api_base_url": "https://api.bitmovin.com/v1",
-            "api_key": NEW_KEY,
-            "tenant_org_id": "",
-        },
-    )
+    response = new_organization(client, api_base_url=simulator.base_url, api_key=sim_key)
     assert response.status_code == 302 and response["Location"] == "/o/initech/settings/"
     organization = Organization.objects.get(slug="initech")
-    assert organization.decrypt_api_key() == NEW_KEY
+    assert organization.decrypt_api_key() == sim_key
     page = client.get("/o/initech/settings/").content.decode()
-    assert NEW_KEY not in page and "Initech was added" in page
+    assert sim_key not in page and "Initech was added" in page
+
+
+def test_adding_an_organization_with_a_key_bitmovin_rejects_saves_nothing(world, simulator):
+    root = make_user("root", is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    response = new_organization(client, api_base_url=simulator.base_url, api_key=NEW_KEY)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Bitmovin did not accept this key, so nothing was saved." in html
+    assert NEW_KEY not in html
+    assert not Organization.objects.filter(slug="initech").exists()
+    refused = AuditEvent.objects.get(action=AuditEvent.Action.ORGANIZATION_CREATE)
+    assert refused.outcome == AuditEvent.Outcome.REFUSED and "HTTP 401" in refused.detail
+    assert NEW_KEY not in refused.detail
+
+
+def test_adding_an_organization_whose_api_cannot_be_reached_saves_nothing(world):
+    root = make_user("root", is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    closed = f"http://127.0.0.1:{free_port()}/v1"
+    response = new_organization(client, api_base_url=closed)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The key could not be checked, so nothing was saved." in html
+    assert "Could not reach the Bitmovin API" in html
+    assert NEW_KEY not in html
+    assert not Organization.objects.filter(slug="initech").exists()
 
 
 def test_adding_an_organization_refuses_a_taken_slug_and_a_missing_key(world):
