@@ -31,9 +31,14 @@ $(CHROMIUM):
 
 install: $(RUN_STAMP)
 
-# The demo runs in debug mode, which keeps its generated SECRET_KEY and FIELD_ENCRYPTION_KEYS under var/;
-# everything else (a bare manage.py, the tests, production) runs with debug off.
-run migrate: export DJANGO_DEBUG = 1
+# The demo mode keeps the demo's generated SECRET_KEY and FIELD_ENCRYPTION_KEYS under var/ and serves plain
+# HTTP on localhost; debug stays off, so every error is the product's own page, never Django's technical one.
+run migrate: export DASHBOARD_DEMO = 1
+run migrate: export DJANGO_DEBUG = 0
+
+# The demo's ports: `make run PORT=8001 SIMULATOR_PORT=8766`.
+PORT ?= 8000
+SIMULATOR_PORT ?= 8765
 
 migrate: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -41,7 +46,7 @@ migrate: $(RUN_STAMP)
 # run_stack starts the simulator, seeds the demo against it (printing the logins), then the web server and
 # a Celery worker with beat.
 run: migrate
-	$(BIN)/python manage.py run_stack
+	$(BIN)/python manage.py run_stack --port $(PORT) --simulator-port $(SIMULATOR_PORT)
 
 test: $(TEST_STAMP) $(CHROMIUM)
 	$(BIN)/ruff format --check .

@@ -1,4 +1,4 @@
-"""JSON log lines for log shippers (LOG_FORMAT=json)."""
+"""The log's formatting: JSON lines for log shippers (LOG_FORMAT=json), and one line per client error."""
 
 import json
 import logging
@@ -22,3 +22,15 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """Drops the traceback Django attaches to a 4xx answer (a PermissionDenied, a Http404): the status and
+    path say all there is to say, and a 403 per refused click must not bury the real errors in the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -2,8 +2,10 @@
 
 Without DATABASE_URL, REDIS_URL and friends the project runs on embedded defaults (SQLite, the filesystem
 broker, a file cache, all under var/), which is what `make run` and a plain `make test` use. Debug is off
-unless DJANGO_DEBUG=1 asks for it (`make run` does, and only then are SECRET_KEY and FIELD_ENCRYPTION_KEYS
-generated under var/); without it SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS are required. A missing
+unless DJANGO_DEBUG=1 asks for it. The demo (`make run`) runs with debug off and DASHBOARD_DEMO=1, so it shows
+the product's own error pages; either of the two generates SECRET_KEY and FIELD_ENCRYPTION_KEYS under var/
+and allows plain HTTP on localhost. Without them SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS are
+required. A missing
 or malformed value stops start-up with a clear message naming the variable.
 """
 
@@ -35,19 +37,25 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DASHBOARD_VAR_DIR") or BASE_DIR / "var")
 private_dir(VAR_DIR)
 
-# Off unless asked for: a bare runserver, a check, a production start and the tests never show Django's
-# technical pages. The demo (`make run`) turns it on itself.
+# Off unless asked for: a bare runserver, a check, a production start, the tests and the demo never show
+# Django's technical pages.
 DEBUG = env_bool("DJANGO_DEBUG", False)
-_DEBUG_HINT = "for the demo or local development, set DJANGO_DEBUG=1 to generate one under var/"
+# The demo on this machine: debug's conveniences (secrets generated under var/, plain HTTP on localhost, the
+# simulator on loopback, static files from source, the development tools) without its technical pages.
+DEMO = env_bool("DASHBOARD_DEMO", False)
+_LOCAL = DEBUG or DEMO
+_DEBUG_HINT = (
+    "for the demo or local development, set DASHBOARD_DEMO=1 or DJANGO_DEBUG=1 to generate one under var/"
+)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not _LOCAL:
         raise ImproperlyConfigured(f"SECRET_KEY must be set when DJANGO_DEBUG is off ({_DEBUG_HINT})")
     SECRET_KEY = read_or_create_secret(VAR_DIR / "secret_key", new_django_secret_key)
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
-if not DEBUG and not ALLOWED_HOSTS:
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if _LOCAL else [])
+if not _LOCAL and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_DEBUG is off")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 for _origin in CSRF_TRUSTED_ORIGINS:
@@ -74,7 +82,7 @@ INSTALLED_APPS = [
 # The demo runner, the benchmarks and the simulator launcher: devtools/ beside this project, in the source
 # tree only (the wheel leaves it out), so an installed wheel never carries them.
 _DEVTOOLS_FOUND = (BASE_DIR / "devtools" / "apps.py").is_file()
-DEVTOOLS = env_bool("DASHBOARD_DEVTOOLS", DEBUG and _DEVTOOLS_FOUND)
+DEVTOOLS = env_bool("DASHBOARD_DEVTOOLS", _LOCAL and _DEVTOOLS_FOUND)
 if DEVTOOLS:
     if not _DEVTOOLS_FOUND:
         raise ImproperlyConfigured(
@@ -213,7 +221,7 @@ ACTION_RATE_WINDOW_SECONDS = env_int("ACTION_RATE_WINDOW_SECONDS", 60, minimum=1
 # --- API keys of organizations -------------------------------------------------------------------------
 _field_keys = env_str("FIELD_ENCRYPTION_KEYS")
 if not _field_keys:
-    if not DEBUG:
+    if not _LOCAL:
         raise ImproperlyConfigured(
             "FIELD_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is off "
             f"(losing it makes stored API keys unreadable; {_DEBUG_HINT})"
@@ -226,7 +234,7 @@ FIELD_ENCRYPTION_KEYS = parse_fernet_keys("FIELD_ENCRYPTION_KEYS", _field_keys)
 # any other. The simulator on 127.0.0.1 / localhost (any port) is allowed only with BITMOVIN_ALLOW_LOOPBACK,
 # on by default in development; the client then also connects to loopback addresses, never to private ones.
 BITMOVIN_API_BASE_URLS = env_https_urls("BITMOVIN_API_BASE_URLS", ["https://api.bitmovin.com/v1"])
-BITMOVIN_ALLOW_LOOPBACK = env_bool("BITMOVIN_ALLOW_LOOPBACK", DEBUG)
+BITMOVIN_ALLOW_LOOPBACK = env_bool("BITMOVIN_ALLOW_LOOPBACK", _LOCAL)
 
 # --- Auth ---------------------------------------------------------------------------------------------------
 # django-axes first: it refuses a sign-in during a lockout before the password is even checked. It guards
@@ -279,7 +287,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "staticfiles")
 # Serve static files straight from static/ and the apps, without collectstatic: the demo and the tests.
-STATIC_FROM_SOURCE = env_bool("STATIC_FROM_SOURCE", DEBUG)
+STATIC_FROM_SOURCE = env_bool("STATIC_FROM_SOURCE", _LOCAL)
 WHITENOISE_USE_FINDERS = STATIC_FROM_SOURCE
 if STATIC_FROM_SOURCE:
     # WhiteNoise warns at every start when the folder is missing; nothing is collected into it here.
@@ -294,14 +302,14 @@ STORAGES = {
 }
 
 # --- Security -----------------------------------------------------------------------------------------------
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = not _LOCAL
+CSRF_COOKIE_SECURE = not _LOCAL
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not _LOCAL)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if _LOCAL else 31_536_000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
@@ -311,7 +319,7 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 # Error reports (the debug page, error e-mails) never show a key, a token, a password or a URL's password.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "dashboard.debug.SecretsReporterFilter"
 SILENCED_SYSTEM_CHECKS: list[str] = []
-if not DEBUG and not SECURE_SSL_REDIRECT:
+if not _LOCAL and not SECURE_SSL_REDIRECT:
     # The operator turned the redirect off because the proxy in front already redirects to HTTPS.
     SILENCED_SYSTEM_CHECKS.append("security.W008")
 
@@ -374,7 +382,15 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "dashboard.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "filters": {"client_errors_one_line": {"()": "dashboard.logging.ClientErrorsWithoutTraceback"}},
+    # A refused or unknown address, a bad Host header, is the client's business: one line, no traceback.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["client_errors_one_line"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Request bodies never reach the logs; Django's request logger only names the path and status.

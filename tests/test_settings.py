@@ -158,6 +158,24 @@ def test_debug_is_off_unless_asked_for(tmp_path):
     assert any(line.startswith("WHITENOISE_USE_FINDERS = False") for line in lines), "serves collected files"
 
 
+def test_the_demo_mode_has_debugs_conveniences_but_not_its_technical_pages(tmp_path):
+    result = run_manage(["diffsettings", "--all"], {"DASHBOARD_DEMO": "1"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "### DEBUG = False" in lines or "DEBUG = False" in lines
+    for expected in (
+        "ALLOWED_HOSTS = ['127.0.0.1', 'localhost']",
+        "BITMOVIN_ALLOW_LOOPBACK = True",
+        "WHITENOISE_USE_FINDERS = True",
+        "SESSION_COOKIE_SECURE = False",
+        "SECURE_SSL_REDIRECT = False",
+    ):
+        # diffsettings marks values with "###" (before: Django's default; after: only this project's).
+        assert any(line.strip("# ") == expected for line in lines), expected
+    assert (tmp_path / "var" / "secret_key").exists()
+    assert (tmp_path / "var" / "field_encryption_key").exists()
+
+
 @pytest.mark.parametrize("command", [["check"], ["runserver", "127.0.0.1:0", "--noreload"]])
 def test_a_bare_start_without_secret_key_fails_naming_the_variable_and_generates_nothing(tmp_path, command):
     result = run_manage(command, {}, tmp_path)
@@ -180,8 +198,8 @@ def test_production_installs_no_development_tools(tmp_path):
 
 @pytest.mark.parametrize(
     "overrides",
-    [{"DJANGO_DEBUG": "1"}, {**PRODUCTION_ENV, "DASHBOARD_DEVTOOLS": "1"}],
-    ids=["debug", "asked"],
+    [{"DJANGO_DEBUG": "1"}, {"DASHBOARD_DEMO": "1"}, {**PRODUCTION_ENV, "DASHBOARD_DEVTOOLS": "1"}],
+    ids=["debug", "demo", "asked"],
 )
 def test_debug_mode_or_the_setting_installs_the_development_tools(tmp_path, overrides):
     result = run_manage(["help"], overrides, tmp_path)

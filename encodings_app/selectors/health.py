@@ -76,6 +76,31 @@ def problems_of(organization: Organization, failed_recently: int) -> list[Proble
     return problems
 
 
+def never_synced(organization: Organization) -> bool:
+    """Nothing was ever read from Bitmovin: its counts are unknown, not zeros."""
+    return organization.last_sync_succeeded_at is None
+
+
+def unread_note(organization: Organization) -> str:
+    """Why the numbers of an organization cannot be trusted as they stand ('' when they can): it never
+    synced, or Bitmovin rejects its key, so a zero means "not read", not "none"."""
+    if never_synced(organization):
+        if not organization.has_api_key:
+            why = "it has no API key"
+        elif organization.key_unreadable:
+            why = "its API key cannot be decrypted"
+        elif organization.key_rejected:
+            why = "Bitmovin rejected its API key"
+        else:
+            why = "the first sync has not finished yet"
+        return f"Never synced: {why}, so nothing has been read from Bitmovin and there is nothing to count."
+    if organization.key_rejected:
+        return (
+            "Bitmovin rejects the API key, so nothing new is read: failures since the last sync are unknown."
+        )
+    return ""
+
+
 def worst_level(problems: Sequence[Problem]) -> str:
     return max((p.level for p in problems), key=LEVEL_RANK.__getitem__) if problems else "ok"
 

@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from encodings_app.access import organizations_for
 from encodings_app.models import Encoding, Membership, Organization, Role
-from encodings_app.selectors.health import Problem, problems_of, recent_failures, severity, worst_level
+from encodings_app.selectors.health import (
+    Problem,
+    never_synced,
+    problems_of,
+    recent_failures,
+    severity,
+    unread_note,
+    worst_level,
+)
 
 
 @dataclass
@@ -37,6 +45,14 @@ class OrganizationHealth:
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
+
+    @property
+    def never_synced(self) -> bool:
+        return never_synced(self.organization)
+
+    @property
+    def unread_note(self) -> str:
+        return unread_note(self.organization)
 
 
 def organizations_with_health(user: AbstractBaseUser) -> list[OrganizationHealth]:

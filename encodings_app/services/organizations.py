@@ -21,9 +21,16 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
-from encodings_app.bitmovin import BitmovinError, InvalidArgumentError, NotFoundError
+from encodings_app.bitmovin import (
+    BitmovinError,
+    InvalidArgumentError,
+    NotFoundError,
+    ProtocolError,
+    TransportError,
+)
 from encodings_app.bitmovin.error_codes import ErrorExplanation, explain
 from encodings_app.models import Membership, Organization, Role
+from encodings_app.services.action_outcomes import ErrorEvidence
 from encodings_app.services.audit import Action, Outcome, audit_record
 from encodings_app.services.clients import (
     KeyUnavailable,
@@ -114,8 +121,20 @@ def organization_create(
             request=request,
         )
         raise ValidationError(problems)
+    organization.set_api_key(api_key)
+    check = _connection_check(organization)
+    if not check.ok:
+        audit_record(
+            action=Action.ORGANIZATION_CREATE,
+            user=created_by,
+            outcome=Outcome.REFUSED,
+            target=slug,
+            detail=f"refused: api_key ({_error_summary(check.error) if check.error else 'key unusable'})",
+            request_id=(check.error.request_id or "") if check.error is not None else "",
+            request=request,
+        )
+        raise ValidationError({"api_key": _key_refusal(check)})
     with transaction.atomic():
-        organization.set_api_key(api_key)
         organization.ensure_webhook_secret()
         organization.full_clean()
         organization.save()
@@ -227,6 +246,20 @@ def _connection_check(organization: Organization) -> ConnectionCheck:
         organization_name=(reached.name or "") if reached else "",
         organization_id=(reached.id if reached else organization.tenant_org_id) or "",
     )
+
+
+def _key_refusal(check: ConnectionCheck) -> str:
+    """Why a new organization's key was refused, in plain words, without anything the remote side said."""
+    if check.error is None:
+        return f"The key could not be checked, so nothing was saved: {check.problem}."
+    evidence = ErrorEvidence.from_error(check.error)
+    unreachable = isinstance(check.error, TransportError | ProtocolError) or check.error.body_excerpt
+    if unreachable:
+        lead = "The key could not be checked, so nothing was saved"
+    else:
+        lead = "Bitmovin did not accept this key, so nothing was saved"
+    request_id = f" Request id {evidence.request_id}." if evidence.request_id else ""
+    return f"{lead}. {evidence.title}: {evidence.meaning} {evidence.what_to_do}{request_id}"
 
 
 def _audit_call(

@@ -14,6 +14,7 @@ from encodings_app import access
 from encodings_app.forms import DisplayLinkForm
 from encodings_app.models import DisplayToken, Organization, Role
 from encodings_app.services.display_links import display_link_create, display_link_revoke
+from encodings_app.views.common import render_page
 from encodings_app.views.organization_settings import render_settings
 
 
@@ -48,10 +49,17 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def revoke(request: HttpRequest, slug: str, link_id: int) -> HttpResponse:
-    organization = access.organization_for(request.user, slug, needs=Role.ADMIN).organization
+    """First POST (the settings page's button) asks for confirmation; the confirming POST revokes it."""
+    viewer = access.organization_for(request.user, slug, needs=Role.ADMIN)
+    organization = viewer.organization
     link = DisplayToken.objects.filter(pk=link_id, organizations=organization).first()
     if link is None:
         raise Http404("No such display link")
+    if link.revoked_at is not None:
+        messages.info(request, f"Display link “{link.label}” was already revoked.")
+        return redirect(reverse("organization-settings", args=[slug]) + "#walls")
+    if request.POST.get("confirm") != "yes":
+        return render_page(request, "organizations/confirm_link_revoke.html", {"link": link}, viewer=viewer)
     display_link_revoke(link=link, user=request.user, request=request)
     messages.success(request, f"Display link “{link.label}” revoked; its screen now says so.")
     return redirect(reverse("organization-settings", args=[slug]) + "#walls")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,6 +24,9 @@ from encodings_app.services.action_outcomes import ErrorEvidence
 from encodings_app.views.audit import audit_log_context
 from encodings_app.views.common import render_page
 
+# The result of a connection test made without JavaScript, for the page the test redirects to.
+CONNECTION_RESULT_KEY = "connection_test_result"
+
 
 def _page_number(request: HttpRequest) -> tuple[int, str | None]:
     raw = request.GET.get("webhooks_page", "1")
@@ -38,6 +41,9 @@ def render_settings(request: HttpRequest, viewer: access.OrganizationAccess, **e
     status = extra.pop("status", 200)
     page_number, note = _page_number(request)
     data = selectors.organization_settings_data(organization, webhook_page=page_number)
+    stored = request.session.pop(CONNECTION_RESULT_KEY, None)
+    if isinstance(stored, dict) and stored.pop("organization", None) == organization.pk:
+        extra = {**stored, **extra}
     notes = [note] if note else []
     if data.deliveries_corrected:
         notes.append(f"There is no webhook log page {page_number}; this is the last one.")
@@ -104,12 +110,27 @@ def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def test_connection(request: HttpRequest, slug: str) -> HttpResponse:
+    """With htmx the result replaces its place on the page; without, it waits in the session for the
+    settings page this redirects to, so that reloading that page asks Bitmovin nothing again."""
     viewer = access.organization_for(request.user, slug, needs=Role.ADMIN)
     check = org_services.organization_test_connection(
         organization=viewer.organization, user=request.user, request=request
     )
     evidence = ErrorEvidence.from_error(check.error) if check.error is not None else None
-    return render_settings(request, viewer, connection=check, connection_evidence=evidence)
+    result = {
+        "connection": {
+            "ok": check.ok,
+            "account_email": check.account_email,
+            "organization_name": check.organization_name,
+            "organization_id": check.organization_id,
+            "problem": check.problem,
+        },
+        "connection_evidence": evidence.as_dict() if evidence is not None else None,
+    }
+    if request.htmx:
+        return render(request, "organizations/_connection_result.html", result)
+    request.session[CONNECTION_RESULT_KEY] = {"organization": viewer.organization.pk, **result}
+    return redirect(reverse("organization-settings", args=[slug]) + "#connection")
 
 
 @require_POST

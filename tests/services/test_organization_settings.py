@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from encodings_app.services.organizations import (
     organization_update,
 )
 from tests.factories import TEST_API_KEY, make_organization, make_user
+from tests.support.simulator import RunningSimulator
 
 pytestmark = pytest.mark.django_db
 
@@ -123,18 +125,41 @@ def test_only_an_account_admin_may_bind_a_key_to_a_tenant_read_elsewhere(admin, 
 
 
 def test_creating_an_organization_for_a_tenant_read_elsewhere_needs_an_account_admin(admin, root):
-    make_organization("globex", tenant_org_id="tenant-g")
-    fields = {"name": "Initech", "api_key": OTHER_KEY, "api_base_url": API, "tenant_org_id": "tenant-g"}
+    key = f"services-{uuid.uuid4().hex[:12]}"  # the per-key request budget is shared through the cache
+    with RunningSimulator(encodings=0, seed=3, api_key=key) as simulator:
+        tenant = simulator.accounts()["accounts"][0]["organizations"][0]["id"]
+        make_organization("globex", api_base_url=simulator.base_url, tenant_org_id=tenant)
+        fields = {
+            "name": "Initech",
+            "api_key": key,
+            "api_base_url": simulator.base_url,
+            "tenant_org_id": tenant,
+        }
 
-    problems = refused_fields(lambda: organization_create(slug="initech", created_by=admin, **fields))
+        problems = refused_fields(lambda: organization_create(slug="initech", created_by=admin, **fields))
 
-    assert problems == {"tenant_org_id": [TENANT_TAKEN]}
-    assert not Organization.objects.filter(slug="initech").exists()
+        assert problems == {"tenant_org_id": [TENANT_TAKEN]}
+        assert not Organization.objects.filter(slug="initech").exists()
 
-    organization = organization_create(slug="initech", created_by=root, **fields)
-    assert organization.decrypt_api_key() == OTHER_KEY
+        organization = organization_create(slug="initech", created_by=root, **fields)
+    assert organization.decrypt_api_key() == key
     created = AuditEvent.objects.filter(organization=organization).values_list("action", flat=True)
     assert sorted(created) == [AuditEvent.Action.KEY_SET, AuditEvent.Action.ORGANIZATION_CREATE]
+
+
+def test_creating_an_organization_with_a_rejected_key_saves_nothing(root):
+    with RunningSimulator(encodings=0, seed=3, api_key=f"services-{uuid.uuid4().hex[:12]}") as simulator:
+        fields = {"name": "Initech", "api_key": OTHER_KEY, "api_base_url": simulator.base_url}
+        problems = refused_fields(lambda: organization_create(slug="initech", created_by=root, **fields))
+    assert list(problems) == ["api_key"]
+    assert problems["api_key"][0].startswith("Bitmovin did not accept this key, so nothing was saved.")
+    assert OTHER_KEY not in problems["api_key"][0]
+    assert not Organization.objects.filter(slug="initech").exists()
+    refused = AuditEvent.objects.get()
+    assert (refused.action, refused.outcome) == (
+        AuditEvent.Action.ORGANIZATION_CREATE,
+        AuditEvent.Outcome.REFUSED,
+    )
 
 
 def test_an_error_report_of_client_for_hides_the_decrypted_key(monkeypatch):

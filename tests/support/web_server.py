@@ -23,8 +23,10 @@ def free_port() -> int:
 
 
 class DashboardServer:
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, env: dict[str, str] | None = None) -> None:
+        """env, when given, replaces the inherited environment (DATABASE_URL is still the test database's)."""
         self.port = port or free_port()
+        self.env = env
         self.process: subprocess.Popen | None = None
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in close()
 
@@ -33,7 +35,7 @@ class DashboardServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> DashboardServer:
-        env = {**os.environ, "DATABASE_URL": database_url_for_workers()}
+        env = {**(os.environ if self.env is None else self.env), "DATABASE_URL": database_url_for_workers()}
         self.process = subprocess.Popen(
             [
                 sys.executable,

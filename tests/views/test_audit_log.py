@@ -70,7 +70,7 @@ def test_display_links_and_api_tokens_are_audited_without_their_secrets(world, l
     ).content.decode()
     wall_token = re.search(r"/wall/([^/<\"]+)/", created).group(1)
     link_id = re.search(r"/settings/walls/(\d+)/revoke/", admin.get("/o/acme/settings/").content.decode())
-    admin.post(f"/o/acme/settings/walls/{link_id.group(1)}/revoke/")
+    admin.post(f"/o/acme/settings/walls/{link_id.group(1)}/revoke/", {"confirm": "yes"})
 
     page = admin.post("/account/", {"name": "nightly report"}).content.decode()
     api_token = re.search(r'id="new-token" type="text" readonly value="([^"]+)"', page).group(1)

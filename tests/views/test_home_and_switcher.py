@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from encodings_app.models import Role
+from encodings_app.models import Organization, Role
 from tests.factories import failed_encoding, make_member, make_organization, make_user, running_encoding
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,7 @@ def test_cross_organization_overview_counts_running_queued_stuck_and_failed(worl
     user = make_user("multi")
     make_member(world.acme, Role.VIEWER, user=user)
     make_member(world.globex, Role.VIEWER, user=user)
+    Organization.objects.update(last_sync_succeeded_at=timezone.now())
     running_encoding(world.acme)
     running_encoding(world.acme, progress_changed_at=timezone.now() - timedelta(hours=3))
     failed_encoding(world.acme)
@@ -64,6 +65,24 @@ def test_cross_organization_overview_counts_running_queued_stuck_and_failed(worl
     assert '?status=RUNNING">2</a>' in acme_card
     assert '?stuck=1">1</a>' in acme_card
     assert 'period=24h">1</a>' in acme_card
+
+
+def test_the_card_of_an_organization_that_never_synced_shows_no_zeros(world, login):
+    user = make_user("multi")
+    make_member(world.acme, Role.VIEWER, user=user)
+    make_member(world.globex, Role.VIEWER, user=user)
+    world.globex.last_sync_succeeded_at = timezone.now()
+    world.globex.save(update_fields=["last_sync_succeeded_at"])
+    world.acme.key_rejected = True
+    world.acme.save(update_fields=["key_rejected"])
+
+    page = login(user).get("/").content.decode()
+
+    acme_card = page.split("Acme Media</a></h2>")[1].split("</li>\n    \n")[0]
+    assert "Never synced: Bitmovin rejected its API key" in acme_card
+    assert "org-card-counts" not in acme_card and "Healthy" not in acme_card
+    globex_card = page.split("Globex Broadcasting</a></h2>")[1].split("</li>\n    \n")[0]
+    assert "org-card-counts" in globex_card
 
 
 def test_switcher_lists_only_the_users_organizations_with_a_health_chip_each(world, login):

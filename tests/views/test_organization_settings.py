@@ -8,8 +8,9 @@ import re
 import pytest
 from django.test import Client
 
-from encodings_app.models import Organization, WebhookDelivery
+from encodings_app.models import AuditEvent, Organization, WebhookDelivery
 from tests.factories import TEST_API_KEY, make_user, populate
+from tests.support.web_server import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +91,7 @@ def test_invalid_settings_are_explained_and_nothing_changes(world, login, field,
 def test_test_connection_shows_the_account_and_organization_reached(
     simulated, world, login, simulator, tenant
 ):
-    html = login(world.admin).post("/o/acme/settings/test-connection/").content.decode()
+    html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
     account = simulator.accounts()["accounts"][0]
     assert "Connected" in html
     assert account["email"] in html and tenant["name"] in html
@@ -100,7 +101,7 @@ def test_test_connection_shows_the_account_and_organization_reached(
 def test_test_connection_explains_a_rejected_key_with_its_request_id(simulated, world, login):
     simulated.set_api_key("wrong-key-0000")
     simulated.save()
-    html = login(world.admin).post("/o/acme/settings/test-connection/").content.decode()
+    html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
     block = html.split('<div class="api-error" role="alert">')[1].split("</details>")[0]
     assert "401" in block
     assert re.search(r'data-copy="[0-9a-f-]{20,}"', block)
@@ -110,8 +111,36 @@ def test_test_connection_explains_a_rejected_key_with_its_request_id(simulated, 
 def test_test_connection_with_an_unreadable_key_says_so(world, login):
     world.acme.api_key_encrypted = "v9:not-a-ciphertext"
     world.acme.save()
-    html = login(world.admin).post("/o/acme/settings/test-connection/").content.decode()
+    html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
     assert "cannot be decrypted" in html
+
+
+def test_test_connection_with_htmx_answers_with_its_result_in_place(simulated, world, login, tenant):
+    client = login(world.admin)
+    page = client.get("/o/acme/settings/").content.decode()
+    assert 'hx-post="/o/acme/settings/test-connection/"' in page
+    assert 'hx-target="#connection-result"' in page
+    fragment = client.post("/o/acme/settings/test-connection/", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert html.startswith('<div id="connection-result"')
+    assert "Connected" in html and tenant["name"] in html
+    assert "<html" not in html, "a fragment, not the page"
+
+
+def test_test_connection_without_javascript_redirects_and_a_reload_tests_nothing_again(
+    simulated, world, login, tenant
+):
+    client = login(world.admin)
+    answer = client.post("/o/acme/settings/test-connection/")
+    assert answer.status_code == 302
+    assert answer["Location"] == "/o/acme/settings/#connection"
+    first = client.get(answer["Location"]).content.decode()
+    result = first.split('<div id="connection-result"')[1].split("</section>")[0]
+    assert "Connected" in result and tenant["name"] in result
+    reloaded = client.get(answer["Location"]).content.decode()
+    assert "Connected" not in reloaded.split('<div id="connection-result"')[1].split("</section>")[0]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CONNECTION_TEST).count() == 1
 
 
 def test_registering_webhooks_twice_registers_them_once(simulated, world, login):
@@ -152,27 +181,58 @@ def test_sync_history_and_webhook_log_are_listed_newest_first_and_paginated(worl
     )
 
 
-def test_account_admin_adds_an_organization(world):
+def new_organization(client: Client, **overrides) -> object:
+    data = {
+        "name": "Initech",
+        "slug": "initech",
+        "colour": "#5e4a8c",
+        "api_base_url": "https://api.bitmovin.com/v1",
+        "api_key": NEW_KEY,
+        "tenant_org_id": "",
+    }
+    return client.post("/organizations/new/", {**data, **overrides})
+
+
+def test_account_admin_adds_an_organization_after_its_key_reached_bitmovin(world, simulator, sim_key):
     root = make_user("root", is_superuser=True)
     client = Client()
     client.force_login(root)
     assert client.get("/organizations/new/").status_code == 200
-    response = client.post(
-        "/organizations/new/",
-        {
-            "name": "Initech",
-            "slug": "initech",
-            "colour": "#5e4a8c",
-            "api_base_url": "https://api.bitmovin.com/v1",
-            "api_key": NEW_KEY,
-            "tenant_org_id": "",
-        },
-    )
+    response = new_organization(client, api_base_url=simulator.base_url, api_key=sim_key)
     assert response.status_code == 302 and response["Location"] == "/o/initech/settings/"
     organization = Organization.objects.get(slug="initech")
-    assert organization.decrypt_api_key() == NEW_KEY
+    assert organization.decrypt_api_key() == sim_key
     page = client.get("/o/initech/settings/").content.decode()
-    assert NEW_KEY not in page and "Initech was added" in page
+    assert sim_key not in page and "Initech was added" in page
+
+
+def test_adding_an_organization_with_a_key_bitmovin_rejects_saves_nothing(world, simulator):
+    root = make_user("root", is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    response = new_organization(client, api_base_url=simulator.base_url, api_key=NEW_KEY)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Bitmovin did not accept this key, so nothing was saved." in html
+    assert NEW_KEY not in html
+    assert not Organization.objects.filter(slug="initech").exists()
+    refused = AuditEvent.objects.get(action=AuditEvent.Action.ORGANIZATION_CREATE)
+    assert refused.outcome == AuditEvent.Outcome.REFUSED and "HTTP 401" in refused.detail
+    assert NEW_KEY not in refused.detail
+
+
+def test_adding_an_organization_whose_api_cannot_be_reached_saves_nothing(world):
+    root = make_user("root", is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    closed = f"http://127.0.0.1:{free_port()}/v1"
+    response = new_organization(client, api_base_url=closed)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The key could not be checked, so nothing was saved." in html
+    assert "Could not reach the Bitmovin API" in html
+    assert NEW_KEY not in html
+    assert not Organization.objects.filter(slug="initech").exists()
 
 
 def test_adding_an_organization_refuses_a_taken_slug_and_a_missing_key(world):

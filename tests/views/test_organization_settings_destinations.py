@@ -33,7 +33,7 @@ def simulated(world, simulator, tenant, sim_key):
 
 
 def press_test_and_register(client) -> str:
-    connection = client.post("/o/acme/settings/test-connection/")
+    connection = client.post("/o/acme/settings/test-connection/", follow=True)
     webhooks = client.post("/o/acme/settings/webhooks/")
     assert connection.status_code == 200 and webhooks.status_code == 200
     return connection.content.decode() + webhooks.content.decode()
@@ -82,7 +82,7 @@ def test_a_key_entered_with_the_new_base_url_is_the_only_key_sent_there(simulate
         )
         assert response.status_code == 302
 
-        html = client.post("/o/acme/settings/test-connection/").content.decode()
+        html = client.post("/o/acme/settings/test-connection/", follow=True).content.decode()
 
         sent = {item.headers["X-Api-Key"] for item in listener.requests_with_header("X-Api-Key")}
         assert sent == {NEW_KEY}
@@ -133,7 +133,7 @@ def test_an_allowed_name_that_resolves_to_loopback_is_still_refused_by_the_clien
         world.acme.api_base_url = f"https://localhost:{listener.port}/v1"
         world.acme.save()
 
-        html = login(world.admin).post("/o/acme/settings/test-connection/").content.decode()
+        html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
 
         assert listener.connections == 0
     assert "Could not connect to the API: the destination is not allowed." in error_block(html)
@@ -146,7 +146,7 @@ def test_a_refused_connection_is_explained_without_the_http_stacks_words(simulat
     simulated.api_base_url = f"http://127.0.0.1:{closed_port}/v1"
     simulated.save()
 
-    html = login(world.admin).post("/o/acme/settings/test-connection/").content.decode()
+    html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
 
     block = error_block(html)
     assert "Could not connect to the API: the connection to the API was refused" in block
@@ -209,7 +209,7 @@ def test_an_error_page_of_another_server_is_not_repeated(simulated, world, login
         client.post(
             "/o/acme/settings/", form_data(simulated, api_base_url=listener.url + "/v1", api_key=NEW_KEY)
         )
-        html = client.post("/o/acme/settings/test-connection/").content.decode()
+        html = client.post("/o/acme/settings/test-connection/", follow=True).content.decode()
         webhooks = client.post("/o/acme/settings/webhooks/").content.decode()
 
     assert "Could not connect to the API: the answer (HTTP 403) was not the Bitmovin API." in error_block(

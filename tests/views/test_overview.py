@@ -14,7 +14,13 @@ from tests.factories import failed_encoding, make_encoding, make_sync_run, runni
 pytestmark = pytest.mark.django_db
 
 
+def synced(organization) -> None:
+    organization.last_sync_succeeded_at = timezone.now()
+    organization.save(update_fields=["last_sync_succeeded_at"])
+
+
 def test_counts_by_status_link_to_the_filtered_list(world, login):
+    synced(world.acme)
     running_encoding(world.acme)
     running_encoding(world.acme)
     make_encoding(world.acme, status="FINISHED")
@@ -121,7 +127,33 @@ def test_overview_polls_and_answers_htmx_with_its_live_part(world, login):
 
 
 def test_empty_organization_has_calm_empty_states(world, login):
+    synced(world.acme)
     html = login(world.viewer).get("/o/acme/").content.decode()
     assert "Nothing is running." in html
     assert "Nothing is waiting." in html
     assert "No failures in the last 7 days" in html
+
+
+def test_an_organization_that_never_synced_says_so_instead_of_zeros(world, login):
+    html = login(world.viewer).get("/o/acme/").content.decode()
+    assert "Never synced: the first sync has not finished yet" in html
+    assert "No failures in the last 7 days" not in html
+    assert 'class="count-number"' not in html, "no zero counts"
+
+
+def test_an_organization_whose_key_was_rejected_before_any_sync_says_so(world, login):
+    world.acme.key_rejected = True
+    world.acme.save(update_fields=["key_rejected"])
+    html = login(world.viewer).get("/o/acme/").content.decode()
+    assert "Never synced: Bitmovin rejected its API key" in html
+    assert "No failures in the last 7 days" not in html
+
+
+def test_a_rejected_key_after_a_sync_does_not_claim_there_were_no_failures(world, login):
+    synced(world.acme)
+    world.acme.key_rejected = True
+    world.acme.save(update_fields=["key_rejected"])
+    html = login(world.viewer).get("/o/acme/").content.decode()
+    assert "No failures in the last 7 days" not in html
+    assert "failures since the last sync are unknown" in html
+    assert 'class="count-number"' in html, "what was read before is still shown"

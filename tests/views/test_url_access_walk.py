@@ -54,6 +54,7 @@ ROUTES: dict[str, Route] = {
     # Public: no login.
     "login/": Route("public", ("GET", "POST"), fixed={"GET": {200, 302}, "POST": {200, 302}}),
     "healthz": Route("public", fixed={"GET": {200}, "POST": {405}}),
+    "favicon.ico": Route("public", fixed={"GET": {301}, "POST": {405}}),
     "readyz": Route("public", fixed={"GET": {200}, "POST": {405}}),
     "webhooks/bitmovin/<slug:organization_slug>/": Route(
         "public", ("POST",), fixed={"GET": {405}, "POST": {401}}

@@ -323,8 +323,25 @@ def test_admin_creates_a_link_seen_once_and_revokes_it(acme):
     assert token not in client.get("/o/acme/settings/").content.decode(), "shown once"
     link = DisplayToken.objects.get(label="Lobby TV")
     assert link.poll_seconds == 5
-    client.post(f"/o/acme/settings/walls/{link.pk}/revoke/")
+    client.post(f"/o/acme/settings/walls/{link.pk}/revoke/", {"confirm": "yes"})
     assert Client().get(f"/wall/{token}/", follow=True).status_code == 410
+
+
+def test_revoking_a_link_asks_for_confirmation_first(acme):
+    _admin, client, _response, token = admin_creates_a_link(acme)
+    link = DisplayToken.objects.get(label="Lobby TV")
+    page = client.post(f"/o/acme/settings/walls/{link.pk}/revoke/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Revoke the display link “Lobby TV”?" in text
+    assert 'name="confirm" value="yes"' in text
+    link.refresh_from_db()
+    assert link.revoked_at is None, "the first click only asks"
+    assert Client().get(f"/wall/{token}/", follow=True).status_code == 200
+    confirmed = client.post(f"/o/acme/settings/walls/{link.pk}/revoke/", {"confirm": "yes"})
+    assert confirmed.status_code == 302
+    link.refresh_from_db()
+    assert link.revoked_at is not None
 
 
 def test_the_answer_that_shows_a_new_link_is_never_stored(acme):
@@ -336,7 +353,7 @@ def test_the_answer_that_shows_a_new_link_is_never_stored(acme):
 def test_creating_and_revoking_a_link_is_audited_without_its_token(acme):
     admin, client, _response, token = admin_creates_a_link(acme)
     link = DisplayToken.objects.get(label="Lobby TV")
-    client.post(f"/o/acme/settings/walls/{link.pk}/revoke/")
+    client.post(f"/o/acme/settings/walls/{link.pk}/revoke/", {"confirm": "yes"})
     events = list(AuditEvent.objects.filter(organization=acme).order_by("pk"))
     assert [event.action for event in events] == [
         AuditEvent.Action.DISPLAY_LINK_CREATE,
@@ -356,10 +373,10 @@ def test_viewers_and_operators_cannot_create_or_revoke_links(acme, link, globex)
             client.post("/o/acme/settings/walls/", {"label": "x", "organizations": [acme.pk]}).status_code
             == 403
         )
-        assert client.post(f"/o/acme/settings/walls/{row.pk}/revoke/").status_code == 403
+        assert client.post(f"/o/acme/settings/walls/{row.pk}/revoke/", {"confirm": "yes"}).status_code == 403
     outsider = Client()
     outsider.force_login(make_member(globex, Role.ADMIN))
-    assert outsider.post(f"/o/acme/settings/walls/{row.pk}/revoke/").status_code == 404
+    assert outsider.post(f"/o/acme/settings/walls/{row.pk}/revoke/", {"confirm": "yes"}).status_code == 404
     assert DisplayToken.objects.get(pk=row.pk).revoked_at is None
 
 

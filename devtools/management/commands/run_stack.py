@@ -12,6 +12,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 from django.conf import settings
 from django.core.management import call_command
@@ -79,6 +81,13 @@ class Command(BaseCommand):
         if not no_simulator:
             env.update(demo_stuck_thresholds(env, speed=DEMO_SPEED))
         try:
+            python = sys.executable
+            web = [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
+            worker = [python, "-m", "celery", "-A", "dashboard", "worker", "--beat", "--loglevel", "INFO"]
+            # The web server first: the simulator delivers webhooks as soon as it starts (those registered
+            # by an earlier run too), and each one sent before the server listens would fail and be logged.
+            children["web"] = subprocess.Popen(web, env=env)
+            self._wait_until_listening(children["web"], f"http://{host}:{port}/healthz")
             if not no_simulator:
                 children["simulator"] = self._start_simulator(simulator_port)
                 seed = ["--api-url", f"http://127.0.0.1:{simulator_port}/v1", "--api-key", DEMO_API_KEY]
@@ -86,10 +95,6 @@ class Command(BaseCommand):
                 if password:
                     seed += ["--password", password]
                 call_command("seed_demo", *seed)
-            python = sys.executable
-            web = [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
-            worker = [python, "-m", "celery", "-A", "dashboard", "worker", "--beat", "--loglevel", "INFO"]
-            children["web"] = subprocess.Popen(web, env=env)
             children["worker"] = subprocess.Popen([*worker, "--concurrency", "2"], env=env)
             self.stdout.write(
                 self.style.SUCCESS(f"Dashboard: http://{host}:{port}/   (Ctrl-C stops everything)")
@@ -99,6 +104,21 @@ class Command(BaseCommand):
             self.stdout.write("Stopping…")
         finally:
             self._stop(children)
+
+    @staticmethod
+    def _wait_until_listening(web: subprocess.Popen, url: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if web.poll() is not None:
+                raise CommandError(f"the web server exited with code {web.returncode} (is the port taken?)")
+            try:
+                with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - the address this command chose
+                    return
+            except urllib.error.HTTPError:
+                return  # it answers, if only to refuse the host name it was reached by
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError(f"the web server did not answer at {url} within {timeout:.0f} s")
 
     def _start_simulator(self, port: int) -> SimulatorProcess:
         state = settings.VAR_DIR / "simulator-state.json"
@@ -131,16 +151,19 @@ class Command(BaseCommand):
 
     @staticmethod
     def _stop(children: dict) -> None:
-        simulator = children.pop("simulator", None)
-        for child in children.values():
+        # The worker first, while the simulator still answers its final calls; then the simulator (it saves
+        # its state on the way out), while the web server still takes its last webhook deliveries; the web
+        # server last.
+        for name in ("worker", "simulator", "web"):
+            child = children.pop(name, None)
+            if child is None:
+                continue
+            if isinstance(child, SimulatorProcess):
+                child.stop()
+                continue
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for child in children.values():
             try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                child.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 child.kill()
-        # Last, so that the worker's final calls still find it; it saves its state on the way out.
-        if simulator is not None:
-            simulator.stop()
