@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from encodings_app.models import Role
+from encodings_app.models import Organization, Role
 from tests.factories import make_encoding, make_member, make_user, running_encoding
 
 pytestmark = pytest.mark.django_db
@@ -49,9 +49,13 @@ def home_stuck_count(world, login) -> str:
 
 
 @pytest.fixture
-def thresholds(settings):
+def thresholds(settings, world):
     settings.STUCK_NO_PROGRESS_SECONDS = 600
     settings.STUCK_LIVE_NO_UPDATE_SECONDS = 900
+    # Counts are shown only for organizations that have synced (one that never did says so instead).
+    Organization.objects.filter(pk__in=[world.acme.pk, world.globex.pk]).update(
+        last_sync_succeeded_at=timezone.now()
+    )
 
 
 def test_a_live_encoding_live_for_an_hour_with_recent_status_reads_is_stuck_nowhere(world, login, thresholds):
