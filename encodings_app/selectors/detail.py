@@ -1,4 +1,5 @@
-"""One encoding: phases, subtasks, the message timeline (by type, by subtask) and its error in plain words.
+"""One encoding: phases, subtasks, the message timeline (by type; in time order or by subtask) and its error
+in plain words.
 
 The page costs the same queries for 10 messages or 100,000: the encoding, the counts by type, one page of
 messages (the counts give the page total, so no COUNT of its own) and, for a failed encoding, its first
@@ -30,6 +31,10 @@ ERROR_MESSAGES_SHOWN = 20
 MESSAGE_TYPES = [t.value for t in MessageType]
 # INFO and up by default; DEBUG and TRACE are noise until someone asks for them.
 DEFAULT_MESSAGE_TYPES = [MessageType.ERROR.value, MessageType.WARNING.value, MessageType.INFO.value]
+# Time order, the one order of the page and the API. Undated messages come first: they cannot be placed in
+# time, and first keeps them on page 1 in view instead of behind every page of dated ones. Said outright
+# because the databases differ (SQLite sorts NULL first, PostgreSQL last).
+TIME_ORDER = (F("date").asc(nulls_first=True), "pk")
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,8 @@ class Timeline:
     page: int
     pages: int
     total_shown: int
+    by_subtask: bool = False
+    # (subtask, its messages) when grouped by subtask; else one group of the whole page in time order.
     grouped: list[tuple[str, list[Message]]] = field(default_factory=list)
 
     @property
@@ -133,8 +140,11 @@ def message_counts(encoding: Encoding) -> dict[str, int]:
     return {row["type"]: row["n"] for row in rows}
 
 
-def message_timeline(encoding: Encoding, *, types: list[str], page: int) -> tuple[Timeline, bool]:
-    """One page of messages of the given types, grouped by subtask (the encoding's own first).
+def message_timeline(
+    encoding: Encoding, *, types: list[str], page: int, by_subtask: bool = False
+) -> tuple[Timeline, bool]:
+    """One page of messages of the given types in time order, or grouped by subtask (the encoding's own first,
+    each group in time order).
 
     Returns the timeline and whether the page asked for was out of range (the last page is shown instead).
     """
@@ -149,12 +159,14 @@ def message_timeline(encoding: Encoding, *, types: list[str], page: int) -> tupl
         messages = list(
             Message.objects.filter(encoding=encoding, type__in=types)
             .only("type", "date", "text", "field", "links", "subtask", "more")
-            .order_by("subtask", "date", "pk")[start : start + MESSAGES_PER_PAGE]
+            .order_by(*(("subtask", *TIME_ORDER) if by_subtask else TIME_ORDER))[
+                start : start + MESSAGES_PER_PAGE
+            ]
         )
     grouped: list[tuple[str, list[Message]]] = []
     for message in messages:
-        if not grouped or grouped[-1][0] != message.subtask:
-            grouped.append((message.subtask, []))
+        if not grouped or (by_subtask and grouped[-1][0] != message.subtask):
+            grouped.append((message.subtask if by_subtask else "", []))
         grouped[-1][1].append(message)
     timeline = Timeline(
         counts=counts,
@@ -163,6 +175,7 @@ def message_timeline(encoding: Encoding, *, types: list[str], page: int) -> tupl
         page=page,
         pages=pages,
         total_shown=total,
+        by_subtask=by_subtask,
         grouped=grouped,
     )
     return timeline, corrected
@@ -242,4 +255,4 @@ def messages_of(encoding: Encoding, types: list[str]) -> QuerySet[Message]:
     queryset = Message.objects.filter(encoding=encoding)
     if types:
         queryset = queryset.filter(type__in=types)
-    return queryset.order_by(F("date").asc(nulls_first=True), "pk")
+    return queryset.order_by(*TIME_ORDER)

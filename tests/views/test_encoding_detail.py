@@ -100,6 +100,61 @@ def test_only_the_asked_types_are_shown_and_unknown_types_are_named(world, login
     assert "No message type is selected" in empty
 
 
+def test_messages_are_in_time_order_across_subtasks_by_default_with_undated_ones_first(world, login):
+    encoding = running_encoding(world.acme)
+    start = timezone.now() - timedelta(minutes=10)
+    make_message(encoding, text="analysis at 17:06", subtask="Analysis", date=start + timedelta(minutes=4))
+    make_message(encoding, text="download at 17:02", subtask="Download", date=start)
+    make_message(encoding, text="encoding level at 17:04", subtask="", date=start + timedelta(minutes=2))
+    make_message(encoding, text="undated", subtask="Download", date=None)
+
+    html = login(world.viewer).get(url(encoding)).content.decode()
+
+    assert message_texts(html) == [
+        "undated",
+        "download at 17:02",
+        "encoding level at 17:04",
+        "analysis at 17:06",
+    ]
+    assert '<h3 class="msg-group">' not in html
+    # Each message still says which subtask it belongs to.
+    assert "Subtask Analysis" in html and "Subtask Download" in html
+    assert "In time order" in html
+
+
+def test_grouping_by_subtask_is_an_option_kept_by_the_timeline_links_and_the_poll(world, login):
+    encoding = running_encoding(world.acme)
+    start = timezone.now() - timedelta(minutes=10)
+    make_message(encoding, text="analysis", subtask="Analysis", date=start + timedelta(minutes=4))
+    make_message(encoding, text="download", subtask="Download", date=start)
+    client = login(world.viewer)
+
+    default = client.get(url(encoding)).content.decode()
+    switch = re.search(r'<a href="\?([^"]*)#messages">group by subtask</a>', default)
+    assert switch and "group=subtask" in switch.group(1)
+
+    html = client.get(url(encoding, switch.group(1).replace("&amp;", "&"))).content.decode()
+    assert re.findall(r'<h3 class="msg-group">([^<]+)</h3>', html) == [
+        "Subtask: Analysis",
+        "Subtask: Download",
+    ]
+    assert message_texts(html) == ["analysis", "download"]
+    chips = re.findall(r'class="type-chip[^"]*" href="([^"]+)"', html)
+    assert chips and all("group=subtask" in href for href in chips)
+    poll = re.search(r'hx-get="([^"]+)"', html).group(1)
+    assert "group=subtask" in poll
+    back = re.search(r'<a href="\?([^"]*)#messages">show in time order</a>', html)
+    assert back and "group=" not in back.group(1)
+
+
+def test_an_unknown_message_order_is_noted_and_time_order_is_kept(world, login):
+    encoding = running_encoding(world.acme)
+    make_message(encoding, text="one", subtask="Analysis")
+    html = login(world.viewer).get(url(encoding, "group=%3Cscript%3E")).content.decode()
+    assert "Message order:" in html and "<script>" not in html.split("<main", 1)[-1].split("</main>")[0]
+    assert '<h3 class="msg-group">' not in html and message_texts(html) == ["one"]
+
+
 def test_messages_are_grouped_by_subtask_and_only_web_links_become_links(world, login):
     encoding = running_encoding(world.acme)
     make_message(encoding, text="encoding level", subtask="")
@@ -113,7 +168,7 @@ def test_messages_are_grouped_by_subtask_and_only_web_links_become_links(world, 
             {"href": "ftp://files.example/x", "title": "FTP"},
         ],
     )
-    html = login(world.viewer).get(url(encoding)).content.decode()
+    html = login(world.viewer).get(url(encoding, "group=subtask")).content.decode()
     groups = re.findall(r'<h3 class="msg-group">([^<]+)</h3>', html)
     assert groups == ["Encoding", "Subtask: MUXING"]
     assert '<a href="https://bitmovin.com/docs/muxing"' in html

@@ -104,6 +104,12 @@ def test_detail_query_count_is_fixed(world, login, data, django_assert_num_queri
     )
     get(
         client,
+        f"/o/acme/encodings/{running}/?group=subtask&mpage=2",
+        django_assert_num_queries,
+        DETAIL_ACTIVE,
+    )
+    get(
+        client,
         f"/o/acme/encodings/{running}/",
         django_assert_num_queries,
         DETAIL_FRAGMENT,
