@@ -25,6 +25,7 @@ from encodings_app.bitmovin import (
 )
 from encodings_app.models import Encoding, EncodingStatus, Message, MessageType
 from encodings_app.safe_links import api_links
+from encodings_app.selectors.error_evidence import RequestIdRow, developer_json, request_ids
 
 MESSAGES_PER_PAGE = 100
 ERROR_MESSAGES_SHOWN = 20
@@ -188,6 +189,8 @@ class ErrorPanel:
     retry_advice: str
     has_details: bool
     error_messages: list[Message]
+    request_ids: list[RequestIdRow] = field(default_factory=list)
+    developer_json: str = ""
 
     @property
     def links(self) -> list[dict[str, str]]:
@@ -202,8 +205,8 @@ class ErrorPanel:
 
 
 def error_panel(encoding: Encoding) -> ErrorPanel | None:
-    """The plain-words explanation of a failed encoding (one query for its first ERROR messages, with every
-    field the page and the API show)."""
+    """The plain-words explanation of a failed encoding: one query for its first ERROR messages (with every
+    field the page and the API show), one for the request ids of the actions on it."""
     if not encoding.is_failed:
         return None
     details = ErrorDetails(
@@ -232,12 +235,16 @@ def error_panel(encoding: Encoding) -> ErrorPanel | None:
         )
     else:
         what_to_do = explanation.what_to_do
+    error_messages = first_error_messages(encoding)
+    ids = request_ids(encoding)
     return ErrorPanel(
         explanation=explanation,
         what_to_do=what_to_do,
         retry_advice=explain_retry_hint(details.retry_hint),
         has_details=has_details,
-        error_messages=first_error_messages(encoding),
+        error_messages=error_messages,
+        request_ids=ids,
+        developer_json=developer_json(encoding, error_messages=error_messages, ids=ids),
     )
 
 
