@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from encodings_app import access, selectors
 from encodings_app.forms import MessageFilterForm, list_querystring
 from encodings_app.selectors.detail import Timeline
-from encodings_app.services.action_registry import ACTIONS, actions_offered
+from encodings_app.services.action_registry import ACTIONS, actions_offered, retry_offer
 from encodings_app.services.actions import encoding_action_perform
 from encodings_app.views.actions import action_message
 from encodings_app.views.common import ACTION_EVIDENCE_KEY, back_to_list, detail_url, render_page
@@ -69,6 +69,7 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
     # Types as asked for (only known ones survive); when none were asked for, the links keep the default.
     types = timeline.shown_types if "types" in request.GET else None
     grouped = timeline.by_subtask
+    error = selectors.error_panel(encoding)
     evidence = None
     if not request.htmx and ACTION_EVIDENCE_KEY in request.session:
         stored = request.session.pop(ACTION_EVIDENCE_KEY)
@@ -80,7 +81,8 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
         "subtasks": selectors.subtasks(encoding),
         "timeline": timeline,
         "chips": type_chips(timeline, back),
-        "error": selectors.error_panel(encoding),
+        "error": error,
+        "retry_offer": retry_offer(encoding, role=viewer.role) if error else None,
         "notes": notes,
         "back_url": back_to_list(request, slug),
         "back": back,

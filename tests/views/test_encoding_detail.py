@@ -304,6 +304,26 @@ def test_developer_details_say_when_no_request_id_is_known(world, login):
     assert "None recorded" in details
 
 
+def test_a_failed_vod_encoding_explains_how_to_run_it_again_and_offers_no_button_that_cannot_work(
+    world, login
+):
+    encoding = failed_encoding(world.acme, code=2016)
+
+    html = login(world.operator).get(url(encoding)).content.decode()
+    panel = html.split('class="card card-danger error-panel"')[1].split("</section>")[0]
+
+    offer = re.search(r'<p class="retry-offer">(.*?)</p>', panel, re.S).group(1)
+    assert "cannot start a finished or failed VOD encoding again" in offer
+    assert "create a new encoding with the same configuration" in offer
+    assert "/actions/" not in panel
+
+
+def test_no_retry_offer_where_starting_again_unchanged_cannot_help(world, login):
+    encoding = failed_encoding(world.acme, code=2100, error_retry_hint="NO_RETRY")
+    html = login(world.operator).get(url(encoding)).content.decode()
+    assert "No, not unchanged." in html and 'class="retry-offer"' not in html
+
+
 def test_unknown_error_codes_fall_back_to_the_encoders_own_words(world, login):
     encoding = failed_encoding(
         world.acme,
