@@ -62,7 +62,8 @@ def _iso(value: datetime | None) -> str | None:
 def developer_json(
     encoding: Encoding, *, error_messages: Sequence[Message], ids: Sequence[RequestIdRow]
 ) -> str:
-    """The failure as Bitmovin's field names spell it, indented for reading and pasting."""
+    """The failure as Bitmovin's field names spell it, indented for reading and pasting. The messages' links
+    are left out: the panel lists them, and only there is a link that is not Bitmovin's kept to its URL."""
     document: dict[str, Any] = {
         "encodingId": encoding.bitmovin_id,
         "status": encoding.status,
@@ -82,12 +83,11 @@ def developer_json(
                 "subtask": message.subtask or None,
                 "field": message.field or None,
                 "text": message.text,
-                "links": message.links,
                 "more": message.more,
             }
             for message in error_messages
         ],
     }
-    # default=str: "more" and "links" are the API's JSON as stored, but a value the encoder made up must not
-    # turn the page into an error.
+    # "more" is stored JSON; default=str keeps a value that is not (written some other way) from breaking the
+    # page.
     return json.dumps(document, indent=2, ensure_ascii=False, default=str)
