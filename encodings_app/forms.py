@@ -247,6 +247,13 @@ def list_querystring(raw: Any) -> str:
 class MessageFilterForm(ToleratingForm):
     types = forms.CharField(label="Message types", required=False)
     mpage = forms.IntegerField(label="Messages page", required=False, min_value=1, max_value=1_000_000)
+    group = forms.ChoiceField(
+        label="Message order", required=False, choices=[("", "Time order"), ("subtask", "By subtask")]
+    )
+
+    def by_subtask(self) -> bool:
+        """Grouped by subtask only when asked (``group=subtask``): time order reads as what happened."""
+        return self.value("group") == "subtask"
 
     def shown_types(self) -> list[str]:
         if not self.is_bound or "types" not in self.data:

@@ -10,8 +10,7 @@ import re
 from dataclasses import dataclass
 
 from simulator.codes import API_ERROR_TITLES
-
-DOCS = "https://developer.bitmovin.com/encoding/docs"
+from simulator.docs import API_BASICS, ENCODER_ERRORS, STORAGE
 
 # Phases of a VOD run, as fractions of its planned duration: (name, start, end).
 PHASES: tuple[tuple[str, float, float], ...] = (
@@ -34,7 +33,7 @@ class Failure:
     weight: int
     text: str
     field: str | None = None
-    doc: str = "encoding-error-codes"
+    doc: str = ENCODER_ERRORS
 
     @property
     def title(self) -> str:
@@ -42,7 +41,7 @@ class Failure:
 
     @property
     def link(self) -> dict[str, str]:
-        return {"href": f"{DOCS}/{self.doc}#{self.code}", "title": f"{self.code}: {self.title}"}
+        return {"href": self.doc, "title": f"{self.code}: {self.title}"}
 
 
 _F = Failure
@@ -56,7 +55,7 @@ FAILURES: tuple[Failure, ...] = (
         22,
         "Input file {input} does not exist",
         "inputPath",
-        "input-errors",
+        STORAGE,
     ),
     _F(
         2101,
@@ -66,7 +65,7 @@ FAILURES: tuple[Failure, ...] = (
         4,
         "Input bucket {bucket} does not exist",
         "bucketName",
-        "input-errors",
+        STORAGE,
     ),
     _F(
         2102,
@@ -76,7 +75,7 @@ FAILURES: tuple[Failure, ...] = (
         4,
         "Input path {input} is not a valid path",
         "inputPath",
-        "input-errors",
+        STORAGE,
     ),
     _F(
         2103,
@@ -86,7 +85,7 @@ FAILURES: tuple[Failure, ...] = (
         9,
         "Access denied while reading {input}",
         "accessKey",
-        "input-errors",
+        STORAGE,
     ),
     _F(
         2104,
@@ -96,12 +95,10 @@ FAILURES: tuple[Failure, ...] = (
         6,
         "Download of {input} timed out after 600 s",
         None,
-        "input-errors",
+        STORAGE,
     ),
     _F(2105, "INPUT", "RETRY", "Download", 6, "Download of {input} failed: connection reset by peer", None),
-    _F(
-        2106, "INPUT", "RETRY", "Download", 4, "Remote server {host} is not reachable", "host", "input-errors"
-    ),
+    _F(2106, "INPUT", "RETRY", "Download", 4, "Remote server {host} is not reachable", "host", STORAGE),
     _F(
         2107,
         "INPUT",
@@ -169,7 +166,7 @@ FAILURES: tuple[Failure, ...] = (
         2,
         "Output bucket {outbucket} does not exist",
         "bucketName",
-        "output-errors",
+        STORAGE,
     ),
     _F(
         2201,
@@ -179,7 +176,7 @@ FAILURES: tuple[Failure, ...] = (
         2,
         "Output path {outpath} is not a valid path",
         "outputPath",
-        "output-errors",
+        STORAGE,
     ),
     _F(
         2042,
@@ -196,10 +193,12 @@ FAILURES: tuple[Failure, ...] = (
         QUEUE,
         1,
         "Monthly encoding limit of 5000 encodings reached",
-        doc="limits",
+        doc=API_BASICS,
     ),
-    _F(8003, "LIMIT_EXCEEDED", "NO_RETRY", QUEUE, 1, "Encoded bytes limit of 50 TB reached", doc="limits"),
-    _F(8004, "LIMIT_EXCEEDED", "RETRY", QUEUE, 3, "Limit of 200 queued VOD encodings reached", doc="limits"),
+    _F(8003, "LIMIT_EXCEEDED", "NO_RETRY", QUEUE, 1, "Encoded bytes limit of 50 TB reached", doc=API_BASICS),
+    _F(
+        8004, "LIMIT_EXCEEDED", "RETRY", QUEUE, 3, "Limit of 200 queued VOD encodings reached", doc=API_BASICS
+    ),
 )
 
 # Failures that end in TRANSFER_ERROR rather than ERROR: the encoding itself succeeded.
@@ -212,7 +211,7 @@ TRANSFER_FAILURES: tuple[Failure, ...] = (
         3,
         "Access denied while writing to {outbucket}",
         "secretKey",
-        "output-errors",
+        STORAGE,
     ),
     _F(
         2203,
@@ -222,7 +221,7 @@ TRANSFER_FAILURES: tuple[Failure, ...] = (
         3,
         "Upload to {outbucket} timed out after 600 s",
         None,
-        "output-errors",
+        STORAGE,
     ),
     _F(
         2204,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-DOCS_ERROR_CODES = "https://developer.bitmovin.com/encoding/docs/api-error-codes"
+from simulator.docs import API_BASICS
 
 
 class ApiError(Exception):
@@ -50,7 +50,7 @@ class ApiError(Exception):
             "developerMessage": self.developer_message,
             "links": self.links
             if self.links is not None
-            else [{"href": f"{DOCS_ERROR_CODES}#{self.code}", "title": f"Error code {self.code}"}],
+            else [{"href": API_BASICS, "title": f"Error code {self.code}"}],
             "details": details,
         }
 

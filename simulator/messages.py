@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.catalog import DOCS, PHASES
+from simulator.catalog import PHASES
+from simulator.docs import API_BASICS, ENCODING_STATES
 from simulator.ids import derived_int, derived_uuid
 from simulator.lifecycle import (
     effective_time,
@@ -115,7 +116,7 @@ def planned(rec: EncodingRecord, t: float) -> list[Planned]:
                 "version.deprecated",
                 f"Encoder version {rec.encoder_version} is deprecated and will be removed; use STABLE",
                 field="encoderVersion",
-                links=({"href": f"{DOCS}/encoder-versions", "title": "Encoder versions"},),
+                links=({"href": API_BASICS, "title": "Using the API: encoder versions"},),
             )
         )
     queue_end = min(x for x in (running, rec.end_at, t) if x is not None)
@@ -128,7 +129,7 @@ def planned(rec: EncodingRecord, t: float) -> list[Planned]:
                 WARNING,
                 f"queue.slow.{count}",
                 f"Encoding has been queued for {_duration(waited)}: no free capacity in {names['region']}",
-                links=({"href": f"{DOCS}/encoding-queue", "title": "Understanding the encoding queue"},),
+                links=({"href": ENCODING_STATES, "title": "What the encoding states mean"},),
             )
         )
         waited += 3600.0 if count else 2700.0
@@ -197,10 +198,8 @@ def _vod(rec: EncodingRecord, t: float, running: float, names: dict[str, str], o
         for share, kind, text, field in texts[name]:
             at = begin + share * (end - begin)
             if at <= eff:
-                links = ()
-                if kind == WARNING:
-                    links = ({"href": f"{DOCS}/troubleshooting#{field}", "title": "Troubleshooting"},)
-                add(Planned(at, kind, f"{name}.{share}", text, phase=name, field=field, links=links))
+                # No checked documentation page covers these warnings, and a dead link is worse than none.
+                add(Planned(at, kind, f"{name}.{share}", text, phase=name, field=field))
     if rec.stall_at is not None and rec.stall_at < t:
         for minutes in (5, 30, 90):
             at = rec.stall_at + minutes * 60.0
@@ -249,10 +248,7 @@ def _ending(rec: EncodingRecord, t: float, names: dict[str, str], out: list[Plan
                 _fill(failure.text, names),
                 phase=failure.phase,
                 field=failure.field,
-                links=(
-                    failure.link,
-                    {"href": f"{DOCS}/troubleshooting", "title": "Troubleshooting encodings"},
-                ),
+                links=(failure.link,),
                 more={
                     "errorCode": failure.code,
                     "category": failure.category,

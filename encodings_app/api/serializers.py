@@ -222,6 +222,12 @@ class ExplanationSerializer(serializers.Serializer):
     docUrl = serializers.CharField()
 
 
+class RequestIdSerializer(serializers.Serializer):
+    requestId = serializers.CharField(source="request_id", help_text="Bitmovin's request id.")
+    source = serializers.CharField(help_text="What the dashboard asked Bitmovin when it got this id.")
+    at = serializers.DateTimeField(allow_null=True)
+
+
 class ErrorDetailsSerializer(serializers.Serializer):
     code = serializers.IntegerField(allow_null=True)
     category = serializers.CharField()
@@ -230,6 +236,10 @@ class ErrorDetailsSerializer(serializers.Serializer):
     explanation = ExplanationSerializer(help_text="The error in plain words.")
     links = LinkSerializer(many=True)
     errorMessages = StoredMessageSerializer(many=True, help_text="The first ERROR messages.")
+    requestIds = RequestIdSerializer(
+        many=True,
+        help_text="Every Bitmovin request id the dashboard has for the encoding, to quote to support.",
+    )
 
 
 class EncodingStatusSerializer(serializers.Serializer):

@@ -18,21 +18,22 @@ class Entry(NamedTuple):
     doc_url: str
 
 
-REFERENCE = "https://developer.bitmovin.com/encoding/reference"
-DOCS = "https://developer.bitmovin.com/encoding/docs"
-
-API_BASICS = f"{REFERENCE}#api-error-codes"
-ENCODER_ERRORS = f"{REFERENCE}/encoder-errors"
-API_KEYS = f"{DOCS}/managing-api-keys"
-TEAM_ACCESS = f"{DOCS}/managing-your-organization-team-access"
-ENCODING_STATES = f"{DOCS}/understanding-the-different-encoding-states"
-ENCODER_VERSIONS = f"{DOCS}/choosing-the-right-encoder-version"
-FORMATS = f"{DOCS}/supported-input-and-output-formats"
-STORAGES = f"{DOCS}/supported-input-and-output-storages"
-MANIFESTS = f"{DOCS}/how-to-create-manifests-for-your-encodings"
-CLOUD_CONNECT = f"{DOCS}/using-bitmovin-cloud-connect-with-aws"
-WEBHOOKS = f"{DOCS}/encoding-webhooks"
-SUBSCRIPTION = f"{DOCS}/managing-your-subscription"
+# Only addresses checked against the public site (tests/fixtures/bitmovin-doc-links.txt pins them): the site's
+# titles and addresses differ, so a guessed address is often dead. No anchors, since none could be confirmed.
+# Topics without a page of their own (API keys, encoder versions, formats, subscriptions) link the nearest.
+# How to use the API: it lists every API error code.
+API_BASICS = "https://developer.bitmovin.com/encoding/reference/how-to-use-the-api"
+ENCODER_ERRORS = "https://developer.bitmovin.com/encoding/reference/encoder-errors"
+# Getting started: its section "Get your Bitmovin API Key".
+API_KEYS = "https://developer.bitmovin.com/encoding/docs/getting-started"
+TEAM_ACCESS = "https://developer.bitmovin.com/encoding/docs/managing-your-organization-team-access"
+ENCODING_STATES = "https://developer.bitmovin.com/encoding/docs/what-do-the-different-encodings-state-mean"
+STORAGES = "https://developer.bitmovin.com/encoding/docs/how-to-create-an-s3-encoding-input-or-output-with-the-bitmovin-api"
+MANIFESTS = "https://developer.bitmovin.com/encoding/docs/how-to-create-manifests-for-your-encodings"
+CLOUD_CONNECT = "https://developer.bitmovin.com/encoding/docs/using-bitmovin-cloud-connect-with-aws"
+WEBHOOKS = "https://developer.bitmovin.com/encoding/docs/ecoding-webhooks"  # Bitmovin's own spelling
+CODEC_CONFIG = "https://developer.bitmovin.com/encoding/reference/h264-configuration"
+WATERMARK = "https://developer.bitmovin.com/encoding/reference/enhanced-watermark-filter"
 
 GENERAL = "General"
 ENCODING = "Encoding"
@@ -140,12 +141,12 @@ ENTRIES: dict[int, Entry] = {
                 "The encoder could not separate the input's audio and video; the file may be damaged or laid"
                 " out unusually.",
                 "Check that the file plays locally; export or upload it again.",
-                False, FORMATS),
+                False, API_BASICS),
     2015: Entry(ENCODING, "Input could not be decoded",
                 "The encoder could not read the input's audio or video; the file may be damaged or use a "
                 "codec that is not supported.",
                 "Check that the input is intact and in a supported format.",
-                False, FORMATS),
+                False, API_BASICS),
     2016: Entry(ENCODING, "Encoding step failed",
                 "The encoder failed while producing the output streams.",
                 _RETRY_THEN_SUPPORT,
@@ -167,7 +168,7 @@ ENTRIES: dict[int, Entry] = {
     2020: Entry(ENCODING, "Encoder version not available",
                 "The encoder version asked for does not exist or is no longer offered.",
                 "Pick an available version, or a tag such as STABLE.",
-                False, ENCODER_VERSIONS),
+                False, API_BASICS),
     2021: Entry(ENCODING, "Cannot delete a running encoding",
                 "An encoding cannot be deleted while it is RUNNING or QUEUED.",
                 "Stop the encoding, or wait until it ends, then delete it.",
@@ -261,7 +262,7 @@ ENTRIES: dict[int, Entry] = {
                 "The encoder could not recognise the input as audio or video.",
                 "Check that the file is a complete media file in a supported format, not an error page or a "
                 "partial upload.",
-                False, FORMATS),
+                False, API_BASICS),
     # 22xx: writing the output
     2200: Entry(OUTPUT, "Output bucket not found",
                 "The output storage bucket does not exist, or its name or region is wrong.",
@@ -291,24 +292,24 @@ ENTRIES: dict[int, Entry] = {
     2300: Entry(CODEC, "H.264 settings not valid",
                 "The H.264 video settings do not fit together, for example profile, level and resolution.",
                 "Review the H.264 codec configuration.",
-                False, ENCODER_ERRORS),
+                False, CODEC_CONFIG),
     2301: Entry(CODEC, "H.265 settings not valid",
                 "The H.265 (HEVC) video settings do not fit together.",
                 "Review the H.265 codec configuration.",
-                False, ENCODER_ERRORS),
+                False, CODEC_CONFIG),
     2302: Entry(CODEC, "AAC settings not valid",
                 "The AAC audio settings (bitrate, sample rate or channel layout) are not valid.",
                 "Review the AAC codec configuration.",
-                False, ENCODER_ERRORS),
+                False, CODEC_CONFIG),
     # 24xx: filters
     2400: Entry(FILTER, "Watermark settings not valid",
                 "The watermark filter's settings are not valid.",
                 "Check the watermark image location and its position values.",
-                False, ENCODER_ERRORS),
+                False, WATERMARK),
     2401: Entry(FILTER, "Watermark failed",
                 "Applying the watermark failed during encoding.",
                 "Check that the watermark image can be downloaded and is in a supported format.",
-                False, ENCODER_ERRORS),
+                False, WATERMARK),
     2402: Entry(FILTER, "Crop settings not valid",
                 "The crop values do not fit the input, for example cropping more than the picture holds.",
                 "Check the crop values against the input's resolution.",
@@ -349,19 +350,19 @@ ENTRIES: dict[int, Entry] = {
     8000: Entry(LIMITS, "Account limit reached",
                 "The account has reached one of the limits of its plan.",
                 "Check the account's usage in the Bitmovin dashboard, or ask Bitmovin to raise the limit.",
-                False, SUBSCRIPTION),
+                False, API_BASICS),
     8001: Entry(LIMITS, "Monthly encoding limit reached",
                 "The account has used all the encodings its plan allows this month.",
                 "Wait for the next billing month, or upgrade the plan.",
-                False, SUBSCRIPTION),
+                False, API_BASICS),
     8003: Entry(LIMITS, "Encoded volume limit reached",
                 "The account has encoded as many bytes as its plan allows.",
                 "Upgrade the plan or contact Bitmovin about the limit.",
-                False, SUBSCRIPTION),
+                False, API_BASICS),
     8004: Entry(LIMITS, "Too many VOD encodings queued",
                 "The account already has as many VOD encodings waiting in the queue as it may.",
                 "Wait until queued encodings have started, then start this one again.",
-                True, SUBSCRIPTION),
+                True, API_BASICS),
 }
 # fmt: on
 

@@ -68,6 +68,8 @@ class AuditEvent(models.Model):
         indexes = [
             # The settings page's audit log of one organization, newest first.
             models.Index(fields=["organization", "-created_at"], name="audit_org_created"),
+            # The detail page's request ids of the actions on one encoding (the target is its Bitmovin id).
+            models.Index(fields=["organization", "target", "-created_at"], name="audit_org_target_created"),
         ]
 
     def __str__(self) -> str:

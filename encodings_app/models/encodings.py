@@ -65,6 +65,12 @@ class Encoding(models.Model):
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now, help_text="Last seen in a list from the API.")
     status_synced_at = models.DateTimeField(null=True, blank=True)
+    status_request_id = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Bitmovin's requestId of the latest status read (of a failed encoding: the read that gave "
+        "its error), to quote to Bitmovin support.",
+    )
     status_synced_for = models.CharField(
         max_length=32,
         blank=True,

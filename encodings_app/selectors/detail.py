@@ -1,4 +1,5 @@
-"""One encoding: phases, subtasks, the message timeline (by type, by subtask) and its error in plain words.
+"""One encoding: phases, subtasks, the message timeline (by type; in time order or by subtask) and its error
+in plain words.
 
 The page costs the same queries for 10 messages or 100,000: the encoding, the counts by type, one page of
 messages (the counts give the page total, so no COUNT of its own) and, for a failed encoding, its first
@@ -24,12 +25,17 @@ from encodings_app.bitmovin import (
 )
 from encodings_app.models import Encoding, EncodingStatus, Message, MessageType
 from encodings_app.safe_links import api_links
+from encodings_app.selectors.error_evidence import RequestIdRow, developer_json, request_ids
 
 MESSAGES_PER_PAGE = 100
 ERROR_MESSAGES_SHOWN = 20
 MESSAGE_TYPES = [t.value for t in MessageType]
 # INFO and up by default; DEBUG and TRACE are noise until someone asks for them.
 DEFAULT_MESSAGE_TYPES = [MessageType.ERROR.value, MessageType.WARNING.value, MessageType.INFO.value]
+# Time order, the one order of the page and the API. Undated messages come first: they cannot be placed in
+# time, and first keeps them on page 1 in view instead of behind every page of dated ones. Said outright
+# because the databases differ (SQLite sorts NULL first, PostgreSQL last).
+TIME_ORDER = (F("date").asc(nulls_first=True), "pk")
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,8 @@ class Timeline:
     page: int
     pages: int
     total_shown: int
+    by_subtask: bool = False
+    # (subtask, its messages) when grouped by subtask; else one group of the whole page in time order.
     grouped: list[tuple[str, list[Message]]] = field(default_factory=list)
 
     @property
@@ -133,8 +141,11 @@ def message_counts(encoding: Encoding) -> dict[str, int]:
     return {row["type"]: row["n"] for row in rows}
 
 
-def message_timeline(encoding: Encoding, *, types: list[str], page: int) -> tuple[Timeline, bool]:
-    """One page of messages of the given types, grouped by subtask (the encoding's own first).
+def message_timeline(
+    encoding: Encoding, *, types: list[str], page: int, by_subtask: bool = False
+) -> tuple[Timeline, bool]:
+    """One page of messages of the given types in time order, or grouped by subtask (the encoding's own first,
+    each group in time order).
 
     Returns the timeline and whether the page asked for was out of range (the last page is shown instead).
     """
@@ -149,12 +160,14 @@ def message_timeline(encoding: Encoding, *, types: list[str], page: int) -> tupl
         messages = list(
             Message.objects.filter(encoding=encoding, type__in=types)
             .only("type", "date", "text", "field", "links", "subtask", "more")
-            .order_by("subtask", "date", "pk")[start : start + MESSAGES_PER_PAGE]
+            .order_by(*(("subtask", *TIME_ORDER) if by_subtask else TIME_ORDER))[
+                start : start + MESSAGES_PER_PAGE
+            ]
         )
     grouped: list[tuple[str, list[Message]]] = []
     for message in messages:
-        if not grouped or grouped[-1][0] != message.subtask:
-            grouped.append((message.subtask, []))
+        if not grouped or (by_subtask and grouped[-1][0] != message.subtask):
+            grouped.append((message.subtask if by_subtask else "", []))
         grouped[-1][1].append(message)
     timeline = Timeline(
         counts=counts,
@@ -163,6 +176,7 @@ def message_timeline(encoding: Encoding, *, types: list[str], page: int) -> tupl
         page=page,
         pages=pages,
         total_shown=total,
+        by_subtask=by_subtask,
         grouped=grouped,
     )
     return timeline, corrected
@@ -175,6 +189,8 @@ class ErrorPanel:
     retry_advice: str
     has_details: bool
     error_messages: list[Message]
+    request_ids: list[RequestIdRow] = field(default_factory=list)
+    developer_json: str = ""
 
     @property
     def links(self) -> list[dict[str, str]]:
@@ -189,8 +205,8 @@ class ErrorPanel:
 
 
 def error_panel(encoding: Encoding) -> ErrorPanel | None:
-    """The plain-words explanation of a failed encoding (one query for its first ERROR messages, with every
-    field the page and the API show)."""
+    """The plain-words explanation of a failed encoding: one query for its first ERROR messages (with every
+    field the page and the API show), one for the request ids of the actions on it."""
     if not encoding.is_failed:
         return None
     details = ErrorDetails(
@@ -219,12 +235,16 @@ def error_panel(encoding: Encoding) -> ErrorPanel | None:
         )
     else:
         what_to_do = explanation.what_to_do
+    error_messages = first_error_messages(encoding)
+    ids = request_ids(encoding)
     return ErrorPanel(
         explanation=explanation,
         what_to_do=what_to_do,
         retry_advice=explain_retry_hint(details.retry_hint),
         has_details=has_details,
-        error_messages=first_error_messages(encoding),
+        error_messages=error_messages,
+        request_ids=ids,
+        developer_json=developer_json(encoding, error_messages=error_messages, ids=ids),
     )
 
 
@@ -242,4 +262,4 @@ def messages_of(encoding: Encoding, types: list[str]) -> QuerySet[Message]:
     queryset = Message.objects.filter(encoding=encoding)
     if types:
         queryset = queryset.filter(type__in=types)
-    return queryset.order_by(F("date").asc(nulls_first=True), "pk")
+    return queryset.order_by(*TIME_ORDER)

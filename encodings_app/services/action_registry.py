@@ -168,3 +168,37 @@ def actions_offered(encoding: Encoding, *, role: str | None) -> list[ActionSpec]
     """The actions the page offers this user for the encoding as the mirror last saw it, in the table's
     order."""
     return [spec for spec in ACTIONS.values() if has_role(role, spec.needs) and spec.offered_for(encoding)]
+
+
+@dataclass(frozen=True)
+class RetryOffer:
+    """What a failed encoding's error panel offers where starting again can help: the action Bitmovin allows,
+    or, where there is none, how to run it again in plain words."""
+
+    advice: str
+    action: ActionSpec | None = None
+
+
+def retry_offer(encoding: Encoding, *, role: str | None) -> RetryOffer:
+    """Bitmovin restarts a live encoding (in the statuses the restart's spec names); a finished or failed VOD
+    encoding cannot be started again at all, so the way is a new encoding with the same configuration."""
+    restart = ACTIONS["restart-live"]
+    if encoding.is_live:
+        if not restart.offered_for(encoding):
+            return RetryOffer(
+                "Bitmovin restarts a live encoding only while it is running or after an error, not in this "
+                "state. Start a new live encoding with the same configuration instead."
+            )
+        if not has_role(role, restart.needs):
+            return RetryOffer(
+                "Bitmovin can restart this live encoding; an operator or admin can do that here."
+            )
+        return RetryOffer(
+            "Bitmovin can restart this live encoding; the stream is interrupted while the encoder restarts.",
+            restart,
+        )
+    return RetryOffer(
+        "Bitmovin cannot start a finished or failed VOD encoding again. To run it again, create a new "
+        "encoding with the same configuration (input, codec configurations, streams, muxings and outputs), "
+        "for example by running again the workflow or script that created this one, then start the new one."
+    )

@@ -278,8 +278,10 @@ def apply_task(encoding: Encoding, task: api.Task) -> int:
 
     encoding.status_synced_for = values.get("status", encoding.status)
     encoding.status_synced_at = now
+    encoding.status_request_id = (task.request_id or "")[:100]
     Encoding.objects.filter(pk=encoding.pk).update(
         status_synced_at=now,
+        status_request_id=encoding.status_request_id,
         status_synced_for=encoding.status_synced_for,
         **{name: getattr(encoding, name) for name in changed},
     )

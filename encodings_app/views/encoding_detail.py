@@ -1,7 +1,8 @@
 """One encoding: status, phases, subtasks, metadata, the message timeline and its error in plain words.
 
-The page's own links (message type chips, message pages, the poll, the way back to the list) are rebuilt
-from validated values only: the shown message types, the page number and the list's filters as
+The page's own links (message type chips, message order, message pages, the poll, the way back to the list)
+are rebuilt from validated values only: the shown message types, the order, the page number and the list's
+filters as
 ``list_querystring`` accepts them. Nothing else from the request's query string reaches a link.
 """
 
@@ -14,17 +15,19 @@ from django.views.decorators.http import require_GET, require_POST
 from encodings_app import access, selectors
 from encodings_app.forms import MessageFilterForm, list_querystring
 from encodings_app.selectors.detail import Timeline
-from encodings_app.services.action_registry import ACTIONS, actions_offered
+from encodings_app.services.action_registry import ACTIONS, actions_offered, retry_offer
 from encodings_app.services.actions import encoding_action_perform
 from encodings_app.views.actions import action_message
 from encodings_app.views.common import ACTION_EVIDENCE_KEY, back_to_list, detail_url, render_page
 
 
-def detail_query(*, types: list[str] | None, mpage: int = 1, back: str = "") -> str:
-    """The detail page's query string: message types (None: the default ones), messages page, way back."""
+def detail_query(*, types: list[str] | None, by_subtask: bool = False, mpage: int = 1, back: str = "") -> str:
+    """The detail page's query string: message types (None: the default ones), order, page, way back."""
     query = QueryDict(mutable=True)
     if types is not None:
         query["types"] = ",".join(t for t in selectors.MESSAGE_TYPES if t in types)
+    if by_subtask:
+        query["group"] = "subtask"
     if mpage > 1:
         query["mpage"] = str(mpage)
     if back:
@@ -43,7 +46,7 @@ def type_chips(timeline: Timeline, back: str) -> list[dict]:
                 "type": message_type,
                 "count": timeline.counts.get(message_type, 0),
                 "shown": shown,
-                "href": f"?{detail_query(types=wanted, back=back)}#messages",
+                "href": f"?{detail_query(types=wanted, by_subtask=timeline.by_subtask, back=back)}#messages",
             }
         )
     return chips
@@ -55,7 +58,7 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
     encoding = access.encoding_for(viewer.organization, bitmovin_id)
     form = MessageFilterForm(request.GET)
     timeline, corrected = selectors.message_timeline(
-        encoding, types=form.shown_types(), page=form.page_number()
+        encoding, types=form.shown_types(), page=form.page_number(), by_subtask=form.by_subtask()
     )
     notes = form.notes()
     if corrected:
@@ -65,6 +68,8 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
     back = list_querystring(request.GET.get("back", ""))
     # Types as asked for (only known ones survive); when none were asked for, the links keep the default.
     types = timeline.shown_types if "types" in request.GET else None
+    grouped = timeline.by_subtask
+    error = selectors.error_panel(encoding)
     evidence = None
     if not request.htmx and ACTION_EVIDENCE_KEY in request.session:
         stored = request.session.pop(ACTION_EVIDENCE_KEY)
@@ -76,13 +81,18 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
         "subtasks": selectors.subtasks(encoding),
         "timeline": timeline,
         "chips": type_chips(timeline, back),
-        "error": selectors.error_panel(encoding),
+        "error": error,
+        "retry_offer": retry_offer(encoding, role=viewer.role) if error else None,
         "notes": notes,
         "back_url": back_to_list(request, slug),
         "back": back,
-        "poll_query": detail_query(types=types, mpage=timeline.page, back=back),
-        "previous_messages": detail_query(types=types, mpage=timeline.page - 1, back=back),
-        "next_messages": detail_query(types=types, mpage=timeline.page + 1, back=back),
+        "poll_query": detail_query(types=types, by_subtask=grouped, mpage=timeline.page, back=back),
+        "previous_messages": detail_query(
+            types=types, by_subtask=grouped, mpage=timeline.page - 1, back=back
+        ),
+        "next_messages": detail_query(types=types, by_subtask=grouped, mpage=timeline.page + 1, back=back),
+        # The other order, from the first page (a page number means something else in it).
+        "other_order": detail_query(types=types, by_subtask=not grouped, back=back),
         "action_evidence": evidence,
         "offered_actions": actions_offered(encoding, role=viewer.role),
     }

@@ -182,7 +182,10 @@ def test_another_organizations_encoding_is_404(world, api_for):
 
 def test_status_of_a_failed_encoding_explains_the_error_in_plain_words(world, api_for):
     encoding = failed_encoding(
-        world.acme, 2100, subtasks=[{"name": "muxing", "status": "ERROR", "progress": 10}]
+        world.acme,
+        2100,
+        subtasks=[{"name": "muxing", "status": "ERROR", "progress": 10}],
+        status_request_id="rid-status-read",
     )
     result = result_of(
         api_for(world.viewer).get(f"/organizations/acme/encodings/{encoding.bitmovin_id}/status")
@@ -197,6 +200,9 @@ def test_status_of_a_failed_encoding_explains_the_error_in_plain_words(world, ap
         {"href": "https://developer.bitmovin.com/encoding/docs/outputs", "title": "Output permissions"}
     ]
     assert error["errorMessages"][0]["field"] == "outputs[0].outputId"
+    assert [(row["requestId"], row["source"]) for row in error["requestIds"]] == [
+        ("rid-status-read", "Status read")
+    ]
     assert result["subtasks"] == [
         {"name": "muxing", "status": "ERROR", "progress": 10, "startedAt": None, "finishedAt": None,
          "messageCount": 0}

@@ -29,9 +29,10 @@ def busy(world):
         ("/organizations/acme/encodings", {"label": "news", "search": "labels:batch1", "limit": 100}, 3),
         ("/organizations/acme/encodings", {"includeTotalCount": "true"}, 4),
         ("/organizations/acme/failures", {}, 3),
-        # token, membership, encoding (and for the status of a failed one, its first ERROR messages)
+        # token, membership, encoding (and for the status of a failed one, its first ERROR messages and the
+        # request ids of the actions on it)
         ("/organizations/acme/encodings/{id}", {}, 3),
-        ("/organizations/acme/encodings/{id}/status", {}, 4),
+        ("/organizations/acme/encodings/{id}/status", {}, 5),
         ("/organizations/acme/encodings/{id}/messages", {"type": "ERROR,INFO"}, 4),
     ],
 )

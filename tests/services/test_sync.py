@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime
 
@@ -349,3 +350,13 @@ def test_data_version_moves_only_when_the_mirror_changes(simulator, tenant, orga
     simulator.force_state(encoding.bitmovin_id, "RUNNING", progress=40)
     sync.encoding_sync(organization_id=organization.pk, bitmovin_id=encoding.bitmovin_id)
     assert Organization.objects.get(pk=organization.pk).data_version > version
+
+
+def test_a_failed_encodings_status_read_keeps_bitmovins_request_id(simulator, tenant, organization):
+    run_sync(organization)
+    failed = Encoding.objects.filter(organization=organization, status="ERROR").first()
+
+    assert re.fullmatch(r"[0-9a-f-]{36}", failed.status_request_id)
+    assert (
+        Encoding.objects.filter(organization=organization, status="ERROR", status_request_id="").count() == 0
+    )

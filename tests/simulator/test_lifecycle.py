@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,3 +212,24 @@ def test_live_encoding_runs_until_stopped_and_restarts_after_an_error(
     http.result("POST", f"/encoding/encodings/{live['id']}/live/restart")
     sim.advance(300)
     assert encoding(http, live["id"])["status"] == "RUNNING"
+
+
+def test_links_the_simulator_sends_are_checked_documentation_pages(http: Http, sim: RunningSimulator) -> None:
+    checked = {
+        line.strip()
+        for line in (Path(__file__).resolve().parents[1] / "fixtures/bitmovin-doc-links.txt")
+        .read_text()
+        .splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    hrefs: list[str] = []
+    for code in (2100, 2200, 2300, 8004, 2018):
+        created = http.create_encoding()
+        sim.force_state(created["id"], "ERROR", errorCode=code)
+        task = status(http, created["id"])
+        hrefs += [link["href"] for link in task["error"].get("links", [])]
+        hrefs += [link["href"] for message in task["messages"] for link in message.get("links", [])]
+    hrefs += [link["href"] for link in http.get("/encoding/encodings/unknown-id").json()["data"]["links"]]
+
+    assert len(hrefs) >= 6
+    assert set(hrefs) <= checked

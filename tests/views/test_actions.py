@@ -230,3 +230,34 @@ def test_a_refused_and_an_unconfirmed_action_are_audited_as_such(world, login, i
     client.post(f"/o/acme/encodings/{running.bitmovin_id}/refresh/")
     refresh = AuditEvent.objects.filter(target=running.bitmovin_id).latest("pk")
     assert (refresh.action, refresh.outcome) == ("encoding.refresh", "ok")
+
+
+def error_panel_of(html: str) -> str:
+    return html.split('class="card card-danger error-panel"')[1].split("</section>")[0]
+
+
+def test_a_failed_live_encodings_error_panel_offers_the_restart_bitmovin_accepts(
+    world, login, in_api, enqueued
+):
+    encoding = in_api("ERROR", kind="LIVE", errorCode=2018)
+    client = login(world.operator)
+
+    panel = error_panel_of(client.get(f"/o/acme/encodings/{encoding.bitmovin_id}/").content.decode())
+
+    assert "Probably yes." in panel and "Bitmovin can restart this live encoding" in panel
+    restart = re.search(r'<p class="retry-offer">.*?<a [^>]*href="([^"]+)">Restart live</a>', panel, re.S)
+    assert restart and restart.group(1) == f"/o/acme/encodings/{encoding.bitmovin_id}/actions/restart-live/"
+    assert "Restart this live encoding?" in client.get(restart.group(1)).content.decode()
+    response = client.post(restart.group(1), {"back": ""})
+    assert "Restart requested" in flash(client, response["Location"])
+
+
+def test_a_viewer_reads_that_a_restart_is_possible_but_gets_no_button(world, login, in_api):
+    encoding = in_api("ERROR", kind="LIVE", errorCode=2018)
+
+    panel = error_panel_of(
+        login(world.viewer).get(f"/o/acme/encodings/{encoding.bitmovin_id}/").content.decode()
+    )
+
+    assert "an operator or admin can do that here" in panel
+    assert "/actions/" not in panel

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as html_module
+import json
 import re
 from datetime import timedelta
 
@@ -9,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from encodings_app.services.action_outcomes import ErrorEvidence
+from encodings_app.services.audit import Action, Outcome, audit_record
 from tests.factories import failed_encoding, make_encoding, make_message, running_encoding
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +103,61 @@ def test_only_the_asked_types_are_shown_and_unknown_types_are_named(world, login
     assert "No message type is selected" in empty
 
 
+def test_messages_are_in_time_order_across_subtasks_by_default_with_undated_ones_first(world, login):
+    encoding = running_encoding(world.acme)
+    start = timezone.now() - timedelta(minutes=10)
+    make_message(encoding, text="analysis at 17:06", subtask="Analysis", date=start + timedelta(minutes=4))
+    make_message(encoding, text="download at 17:02", subtask="Download", date=start)
+    make_message(encoding, text="encoding level at 17:04", subtask="", date=start + timedelta(minutes=2))
+    make_message(encoding, text="undated", subtask="Download", date=None)
+
+    html = login(world.viewer).get(url(encoding)).content.decode()
+
+    assert message_texts(html) == [
+        "undated",
+        "download at 17:02",
+        "encoding level at 17:04",
+        "analysis at 17:06",
+    ]
+    assert '<h3 class="msg-group">' not in html
+    # Each message still says which subtask it belongs to.
+    assert "Subtask Analysis" in html and "Subtask Download" in html
+    assert "In time order" in html
+
+
+def test_grouping_by_subtask_is_an_option_kept_by_the_timeline_links_and_the_poll(world, login):
+    encoding = running_encoding(world.acme)
+    start = timezone.now() - timedelta(minutes=10)
+    make_message(encoding, text="analysis", subtask="Analysis", date=start + timedelta(minutes=4))
+    make_message(encoding, text="download", subtask="Download", date=start)
+    client = login(world.viewer)
+
+    default = client.get(url(encoding)).content.decode()
+    switch = re.search(r'<a href="\?([^"]*)#messages">group by subtask</a>', default)
+    assert switch and "group=subtask" in switch.group(1)
+
+    html = client.get(url(encoding, switch.group(1).replace("&amp;", "&"))).content.decode()
+    assert re.findall(r'<h3 class="msg-group">([^<]+)</h3>', html) == [
+        "Subtask: Analysis",
+        "Subtask: Download",
+    ]
+    assert message_texts(html) == ["analysis", "download"]
+    chips = re.findall(r'class="type-chip[^"]*" href="([^"]+)"', html)
+    assert chips and all("group=subtask" in href for href in chips)
+    poll = re.search(r'hx-get="([^"]+)"', html).group(1)
+    assert "group=subtask" in poll
+    back = re.search(r'<a href="\?([^"]*)#messages">show in time order</a>', html)
+    assert back and "group=" not in back.group(1)
+
+
+def test_an_unknown_message_order_is_noted_and_time_order_is_kept(world, login):
+    encoding = running_encoding(world.acme)
+    make_message(encoding, text="one", subtask="Analysis")
+    html = login(world.viewer).get(url(encoding, "group=%3Cscript%3E")).content.decode()
+    assert "Message order:" in html and "<script>" not in html.split("<main", 1)[-1].split("</main>")[0]
+    assert '<h3 class="msg-group">' not in html and message_texts(html) == ["one"]
+
+
 def test_messages_are_grouped_by_subtask_and_only_web_links_become_links(world, login):
     encoding = running_encoding(world.acme)
     make_message(encoding, text="encoding level", subtask="")
@@ -113,7 +171,7 @@ def test_messages_are_grouped_by_subtask_and_only_web_links_become_links(world, 
             {"href": "ftp://files.example/x", "title": "FTP"},
         ],
     )
-    html = login(world.viewer).get(url(encoding)).content.decode()
+    html = login(world.viewer).get(url(encoding, "group=subtask")).content.decode()
     groups = re.findall(r'<h3 class="msg-group">([^<]+)</h3>', html)
     assert groups == ["Encoding", "Subtask: MUXING"]
     assert '<a href="https://bitmovin.com/docs/muxing"' in html
@@ -160,6 +218,110 @@ def test_failed_encoding_explains_its_error_in_plain_words(world, login):
         "access denied",
     ):
         assert evidence in details
+
+
+def developer_details(html: str) -> str:
+    return html.split('<details class="dev-details">')[1].split("</details>")[0]
+
+
+def test_developer_details_show_the_failure_as_indented_json_with_a_copy_button(world, login):
+    encoding = failed_encoding(world.acme, code=2600, status="TRANSFER_ERROR")
+    make_message(
+        encoding,
+        type="ERROR",
+        text="Upload failed",
+        more={"category": "TRANSFER", "retryHint": "RETRY", "attempts": [1, 2]},
+    )
+
+    details = developer_details(login(world.viewer).get(url(encoding)).content.decode())
+
+    assert "{&#x27;category&#x27;" not in details and "{'category'" not in details
+    shown = html_module.unescape(re.search(r'<pre class="json">(.*?)</pre>', details, re.S).group(1))
+    document = json.loads(shown)
+    assert shown == json.dumps(document, indent=2, ensure_ascii=False)
+    assert document["encodingId"] == encoding.bitmovin_id
+    assert document["error"] == {
+        "code": 2600,
+        "category": "Encoding",
+        "retryHint": "RETRY",
+        "text": "The encoder could not write segment 17 of stream video-1080p",
+    }
+    more = [m["more"] for m in document["errorMessages"] if m["text"] == "Upload failed"]
+    assert more == [{"category": "TRANSFER", "retryHint": "RETRY", "attempts": [1, 2]}]
+    copied = re.search(r'data-copy="([^"]*)">Copy JSON</button>', details).group(1)
+    assert html_module.unescape(copied) == shown
+    assert "<script" not in details
+
+
+def test_developer_details_list_every_request_id_the_dashboard_has_for_the_encoding(world, login):
+    encoding = failed_encoding(world.acme, status_request_id="rid-status-read")
+    other = failed_encoding(world.acme)
+    audit_record(
+        action=Action.ENCODING_START,
+        user=world.operator,
+        organization=world.acme,
+        target=encoding.bitmovin_id,
+        request_id="rid-start",
+    )
+    audit_record(
+        action=Action.ENCODING_RESTART_LIVE,
+        user=world.operator,
+        organization=world.acme,
+        outcome=Outcome.FAILED,
+        target=encoding.bitmovin_id,
+        request_id="rid-refused-restart",
+    )
+    audit_record(
+        action=Action.ENCODING_STOP, organization=world.acme, target=other.bitmovin_id, request_id="x-1"
+    )
+    audit_record(
+        action=Action.ENCODING_STOP, organization=world.globex, target=encoding.bitmovin_id, request_id="x-2"
+    )
+    audit_record(action=Action.ENCODING_STOP, organization=world.acme, target=encoding.bitmovin_id)
+
+    details = developer_details(login(world.viewer).get(url(encoding)).content.decode())
+
+    ids = re.findall(r'<li><code>([^<]+)</code> <button[^>]*data-copy="([^"]+)"', details)
+    assert ids == [
+        ("rid-status-read", "rid-status-read"),
+        ("rid-refused-restart", "rid-refused-restart"),
+        ("rid-start", "rid-start"),
+    ]
+    assert "Status read" in details and "Restart live encoding by" in details
+    document = json.loads(
+        html_module.unescape(re.search(r'<pre class="json">(.*?)</pre>', details, re.S).group(1))
+    )
+    assert [row["requestId"] for row in document["requestIds"]] == [
+        "rid-status-read",
+        "rid-refused-restart",
+        "rid-start",
+    ]
+
+
+def test_developer_details_say_when_no_request_id_is_known(world, login):
+    encoding = failed_encoding(world.acme)
+    details = developer_details(login(world.viewer).get(url(encoding)).content.decode())
+    assert "None recorded" in details
+
+
+def test_a_failed_vod_encoding_explains_how_to_run_it_again_and_offers_no_button_that_cannot_work(
+    world, login
+):
+    encoding = failed_encoding(world.acme, code=2016)
+
+    html = login(world.operator).get(url(encoding)).content.decode()
+    panel = html.split('class="card card-danger error-panel"')[1].split("</section>")[0]
+
+    offer = re.search(r'<p class="retry-offer">(.*?)</p>', panel, re.S).group(1)
+    assert "cannot start a finished or failed VOD encoding again" in offer
+    assert "create a new encoding with the same configuration" in offer
+    assert "/actions/" not in panel
+
+
+def test_no_retry_offer_where_starting_again_unchanged_cannot_help(world, login):
+    encoding = failed_encoding(world.acme, code=2100, error_retry_hint="NO_RETRY")
+    html = login(world.operator).get(url(encoding)).content.decode()
+    assert "No, not unchanged." in html and 'class="retry-offer"' not in html
 
 
 def test_unknown_error_codes_fall_back_to_the_encoders_own_words(world, login):

@@ -24,7 +24,7 @@ OVERVIEW_FRAGMENT = 2 + 1 + 7  # no switcher in the polled fragment
 LIST = 2 + 1 + 1 + 2  # count, one page of rows
 LIST_FRAGMENT = 2 + 1 + 2
 DETAIL_ACTIVE = 2 + 1 + 1 + 1 + 2  # encoding, message counts by type, one page of messages
-DETAIL_FAILED = DETAIL_ACTIVE + 1  # its ERROR messages for the error panel
+DETAIL_FAILED = DETAIL_ACTIVE + 2  # the error panel: its ERROR messages, the request ids of actions on it
 DETAIL_FRAGMENT = 2 + 1 + 1 + 2
 HOME_SEVERAL = 2 + 1 + 2  # organizations with health, counts by status, stuck counts
 SETTINGS = 2 + 1 + 1 + 4 + 2 + 2  # members, webhook log count and page, sync runs, display links, wall
@@ -99,6 +99,12 @@ def test_detail_query_count_is_fixed(world, login, data, django_assert_num_queri
     get(
         client,
         f"/o/acme/encodings/{running}/?types=DEBUG,TRACE,INFO&mpage=2",
+        django_assert_num_queries,
+        DETAIL_ACTIVE,
+    )
+    get(
+        client,
+        f"/o/acme/encodings/{running}/?group=subtask&mpage=2",
         django_assert_num_queries,
         DETAIL_ACTIVE,
     )

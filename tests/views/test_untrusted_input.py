@@ -221,7 +221,7 @@ def test_the_detail_page_rebuilds_its_links_from_known_values(world, login, list
         if parts.path == "/o/acme/encodings/":
             assert names <= set(FILTER_PARAMS), link
         else:
-            assert names <= {"types", "mpage", "back"}, link
+            assert names <= {"types", "group", "mpage", "back"}, link
             for kept in parse_qs(parts.query).get("back", []):
                 assert parse_qs(kept) == {"status": ["ERROR"], "sort": ["name"]}, link
 

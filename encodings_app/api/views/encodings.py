@@ -178,6 +178,7 @@ def _status(encoding: Encoding) -> dict:
             },
             "links": panel.links,
             "errorMessages": panel.error_messages,
+            "requestIds": panel.request_ids,
         }
     return {
         "id": encoding.bitmovin_id,
