@@ -150,7 +150,9 @@ class OrganizationBoard:
         return self.failed_total - len(self.failures)
 
     def trimmed(self, rows: int) -> OrganizationBoard:
-        return replace(self, running=self.running[:rows], waiting=self.waiting[:rows], failures=self.failures[:rows])
+        return replace(
+            self, running=self.running[:rows], waiting=self.waiting[:rows], failures=self.failures[:rows]
+        )
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,7 @@ def display_link_create(
     if not MIN_POLL_SECONDS <= poll_seconds <= MAX_POLL_SECONDS:
         raise ValueError(f"the poll interval must be {MIN_POLL_SECONDS} to {MAX_POLL_SECONDS} seconds")
     if not MIN_ROTATE_SECONDS <= rotate_seconds <= MAX_ROTATE_SECONDS:
-        raise ValueError(
-            f"the page interval must be {MIN_ROTATE_SECONDS} to {MAX_ROTATE_SECONDS} seconds"
-        )
+        raise ValueError(f"the page interval must be {MIN_ROTATE_SECONDS} to {MAX_ROTATE_SECONDS} seconds")
     token = new_token(LINK_PREFIX)
     link = DisplayToken.objects.create(
         label=label.strip()[:100] or "Wall display",

@@ -12,6 +12,7 @@ from encodings_app.models import Organization
 from encodings_app.services.display_links import display_link_create, display_link_revoke
 from encodings_app.services.mirror import bump_data_version
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.wall_fleet import wall_fleet
 from tests.factories import make_encoding, make_organization
 from tests.support.web_server import DashboardServer
 
@@ -154,8 +155,10 @@ NAMES_TOO_NARROW = """(minimum) => {
     })
     .filter((name) => name.width + 0.5 < name.needed);
 }"""
-FITS = """() => [document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth,
-  document.documentElement.scrollHeight, document.documentElement.scrollWidth]"""
+FITS = """() => {
+  const root = document.documentElement;
+  return [root.scrollHeight <= innerHeight && root.scrollWidth <= innerWidth, root.scrollHeight, root.scrollWidth];
+}"""
 
 
 def shown_organizations(page) -> list[str]:
@@ -164,8 +167,6 @@ def shown_organizations(page) -> list[str]:
 
 @pytest.mark.parametrize("count", [1, 2, 4, 12])
 def test_wall_fits_the_screen_and_keeps_names_readable(browser, live_server, count):
-    from tests.e2e.wall_fleet import wall_fleet
-
     token = wall_fleet(count)
     for name, width, height in VIEWPORTS:
         context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark")
@@ -185,8 +186,6 @@ def test_wall_fits_the_screen_and_keeps_names_readable(browser, live_server, cou
 
 
 def test_more_organizations_than_fit_take_turns_worst_first(browser, live_server):
-    from tests.e2e.wall_fleet import wall_fleet
-
     token = wall_fleet(12, poll_seconds=2, rotate_seconds=3)
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, color_scheme="dark")
     try:
