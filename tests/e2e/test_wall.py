@@ -157,7 +157,8 @@ NAMES_TOO_NARROW = """(minimum) => {
 }"""
 FITS = """() => {
   const root = document.documentElement;
-  return [root.scrollHeight <= innerHeight && root.scrollWidth <= innerWidth, root.scrollHeight, root.scrollWidth];
+  const fits = root.scrollHeight <= innerHeight && root.scrollWidth <= innerWidth;
+  return [fits, root.scrollHeight, root.scrollWidth];
 }"""
 
 
