@@ -161,6 +161,10 @@ FITS = """() => {
   return [fits, root.scrollHeight, root.scrollWidth];
 }"""
 
+CONTENT_INSIDE_CARDS = """() => [...document.querySelectorAll(".wall-page:not([hidden]) .wall-org")]
+  .filter((card) => card.lastElementChild.getBoundingClientRect().bottom > card.getBoundingClientRect().bottom)
+  .map((card) => card.querySelector(".wall-org-name").textContent.trim())"""
+
 
 def shown_organizations(page) -> list[str]:
     return page.locator(".wall-page:not([hidden]) .wall-org-name").all_inner_texts()
@@ -179,9 +183,27 @@ def test_wall_fits_the_screen_and_keeps_names_readable(browser, live_server, cou
             assert len(shown) == min(count, 4)
             fits, page_height, page_width = page.evaluate(FITS)
             assert fits, f"{count} organizations at {name}: {page_width}x{page_height} px"
+            assert page.evaluate(CONTENT_INSIDE_CARDS) == []
             assert page.evaluate(NAMES_TOO_NARROW, NAME_CHARACTERS) == []
             assert page.locator(".wall-page:not([hidden]) .wall-item-name").count() >= 3 * min(count, 4)
             page.screenshot(path=str(SCREENSHOTS / f"wall-{count}orgs-{name}.png"))
+        finally:
+            context.close()
+
+
+@pytest.mark.parametrize("count", [2, 4])
+def test_wall_still_fits_when_the_banner_says_the_sync_is_behind(browser, live_server, count):
+    token = wall_fleet(count)
+    Organization.objects.update(last_sync_succeeded_at=timezone.now() - timedelta(hours=2))
+    for name, width, height in VIEWPORTS:
+        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark")
+        try:
+            page = context.new_page()
+            page.goto(f"{live_server.url}/wall/{token}/")
+            expect(page.locator("#wall-alert")).to_contain_text("Sync with Bitmovin is behind")
+            assert page.evaluate(FITS)[0]
+            # The lists' last rows end inside their organization's card, above the screen's bottom edge.
+            assert page.evaluate(CONTENT_INSIDE_CARDS) == []
         finally:
             context.close()
 
