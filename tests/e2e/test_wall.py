@@ -162,7 +162,8 @@ FITS = """() => {
 }"""
 
 CONTENT_INSIDE_CARDS = """() => [...document.querySelectorAll(".wall-page:not([hidden]) .wall-org")]
-  .filter((card) => card.lastElementChild.getBoundingClientRect().bottom > card.getBoundingClientRect().bottom)
+  .filter((card) => card.lastElementChild.getBoundingClientRect().bottom >
+    card.getBoundingClientRect().bottom)
   .map((card) => card.querySelector(".wall-org-name").textContent.trim())"""
 
 
@@ -201,7 +202,8 @@ def test_wall_still_fits_when_the_banner_says_the_sync_is_behind(browser, live_s
             page = context.new_page()
             page.goto(f"{live_server.url}/wall/{token}/")
             expect(page.locator("#wall-alert")).to_contain_text("Sync with Bitmovin is behind")
-            assert page.evaluate(FITS)[0]
+            fits, page_height, page_width = page.evaluate(FITS)
+            assert fits, f"{count} organizations at {name} with the banner: {page_width}x{page_height} px"
             # The lists' last rows end inside their organization's card, above the screen's bottom edge.
             assert page.evaluate(CONTENT_INSIDE_CARDS) == []
         finally:
