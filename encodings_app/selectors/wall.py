@@ -21,7 +21,7 @@ from encodings_app.tokens import token_hash
 WALL_PAGE_SIZE = 4
 # Rows per list, by how many organizations share the screen; the rest of a list is a "+N more" line. The
 # type scales with the screen's width, so these hold at 1080p and 4K alike (tests/e2e/test_wall.py).
-ROWS_PER_LIST = {1: 9, 2: 4, 3: 3, 4: 3}
+ROWS_PER_LIST = {1: 14, 2: 4, 3: 3, 4: 3}
 # Statuses in the order the summary band shows them: what needs eyes first.
 BAND_STATUSES = (
     EncodingStatus.ERROR,

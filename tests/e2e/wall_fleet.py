@@ -26,15 +26,16 @@ NAMES = (
 def fleet_organization(number: int) -> Organization:
     now = timezone.now()
     organization = make_organization(f"wall-org-{number}", name=f"Broadcaster {number:02d} Media Group")
-    for index in range(6):
+    # Every list is longer than the longest a screen shows (selectors/wall.py ROWS_PER_LIST).
+    for index in range(16):
         running_encoding(
             organization,
             name=f"{NAMES[index % len(NAMES)]} #{number}-{index}",
-            progress=10 + 12 * index,
+            progress=10 + 5 * index,
             running_at=now - timedelta(minutes=index + 1),
             progress_changed_at=now - timedelta(seconds=10),
         )
-    for index in range(5):
+    for index in range(15):
         make_encoding(
             organization,
             name=f"{NAMES[(index + 3) % len(NAMES)]} queued #{number}-{index}",
@@ -57,8 +58,8 @@ def fleet_organization(number: int) -> Organization:
         running_at=now - timedelta(hours=2),
         progress_changed_at=now - timedelta(hours=1),
     )
-    # Failures: one more each organization up the list, so the worst-first order is plain to see.
-    for index in range(1 + number % 7):
+    # Failures: a number that differs between organizations, so the worst-first order is plain to see.
+    for index in range(15 + number % 7):
         failed_encoding(
             organization,
             code=2100 if index % 2 else 2016,

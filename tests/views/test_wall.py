@@ -411,7 +411,7 @@ def test_failure_whose_details_are_not_read_yet_says_so(client, acme):
 
 
 def test_a_long_list_is_cut_to_what_fits_and_says_how_many_more(client, acme):
-    for number in range(14):
+    for number in range(20):
         make_encoding(
             acme,
             name=f"Running job {number:02d}",
@@ -423,7 +423,7 @@ def test_a_long_list_is_cut_to_what_fits_and_says_how_many_more(client, acme):
     html = client.get(f"/wall/{token}/", follow=True).content.decode()
     shown = ROWS_PER_LIST[1]
     assert html.count("Running job") == shown
-    assert f"+{15 - shown} more" in html, "14 new and Evening news are running"
+    assert f"+{21 - shown} more" in html, "20 new and Evening news are running"
 
 
 @pytest.mark.parametrize(
