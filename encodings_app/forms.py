@@ -404,8 +404,19 @@ class DisplayLinkForm(forms.Form):
         queryset=Organization.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     poll_seconds = forms.IntegerField(min_value=2, max_value=300, initial=10, label="Refresh every (seconds)")
+    rotate_seconds = forms.IntegerField(
+        min_value=2,
+        max_value=600,
+        initial=20,
+        required=False,
+        label="Next page every (seconds)",
+        help_text="More than four organizations are shown in pages, the worst first.",
+    )
 
     def __init__(self, *args: Any, administered: Any, current: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organizations"].queryset = administered
         self.fields["organizations"].initial = [current.pk]
+
+    def clean_rotate_seconds(self) -> int:
+        return self.cleaned_data["rotate_seconds"] or self.fields["rotate_seconds"].initial

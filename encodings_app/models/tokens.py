@@ -35,6 +35,8 @@ class DisplayToken(models.Model):
     hint = models.CharField(max_length=16)
     organizations = models.ManyToManyField(Organization, related_name="display_tokens")
     poll_seconds = models.PositiveIntegerField(default=10)
+    # More organizations than fit one screen are shown in pages, each for this many seconds.
+    rotate_seconds = models.PositiveIntegerField(default=20)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)

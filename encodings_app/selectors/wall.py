@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from encodings_app.bitmovin import ErrorExplanation
@@ -14,9 +15,13 @@ from encodings_app.models import DisplayToken, Encoding, EncodingStatus, Organiz
 from encodings_app.selectors.health import RECENT_FAILURES_WINDOW, problems_of, severity, sync_is_behind
 from encodings_app.tokens import token_hash
 
-# Rows per list: one organization gets three lists side by side, several get them stacked, shorter.
-WALL_LIST_LIMIT = 6
-WALL_LIST_LIMIT_SHARED = 4
+# A screen shows at most four organizations (a 2x2 grid): a quarter of a 16:9 screen still holds an
+# organization's status band and three lists of two-line rows whose names keep 12 characters or more; a
+# ninth of it would not. More organizations are shown in pages of at most four that take turns.
+WALL_PAGE_SIZE = 4
+# Rows per list, by how many organizations share the screen; the rest of a list is a "+N more" line. The
+# type scales with the screen's width, so these hold at 1080p and 4K alike (tests/e2e/test_wall.py).
+ROWS_PER_LIST = {1: 14, 2: 4, 3: 3, 4: 3}
 # Statuses in the order the summary band shows them: what needs eyes first.
 BAND_STATUSES = (
     EncodingStatus.ERROR,
@@ -36,6 +41,7 @@ class WallScope:
     link_id: int | None
     revoked: bool
     poll_seconds: int
+    rotate_seconds: int
     organization_ids: tuple[int, ...]
     versions: tuple[tuple[int, int], ...]
     synced_at: datetime | None  # the oldest last successful sync among the organizations (None: never)
@@ -47,6 +53,7 @@ class WallScope:
             self.link_id,
             self.revoked,
             self.poll_seconds,
+            self.rotate_seconds,
             self.versions,
             self.behind,
             int(now.timestamp() // 60),
@@ -54,13 +61,14 @@ class WallScope:
         return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
 
 
-def _scope(rows: list[dict], *, link_id, revoked, poll_seconds) -> WallScope:
+def _scope(rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds) -> WallScope:
     synced = [row["last_sync_succeeded_at"] for row in rows]
     oldest = None if not synced or None in synced else min(synced)
     return WallScope(
         link_id=link_id,
         revoked=revoked,
         poll_seconds=poll_seconds,
+        rotate_seconds=rotate_seconds,
         organization_ids=tuple(row["pk"] for row in rows),
         versions=tuple((row["pk"], row["data_version"]) for row in rows),
         synced_at=oldest,
@@ -79,9 +87,10 @@ def scope_for_token(token: str) -> WallScope | None:
             link_id=F("display_tokens__pk"),
             link_revoked_at=F("display_tokens__revoked_at"),
             link_poll=F("display_tokens__poll_seconds"),
+            link_rotate=F("display_tokens__rotate_seconds"),
         )
         .order_by("name", "pk")
-        .values(*_SCOPE_COLUMNS, "link_id", "link_revoked_at", "link_poll")
+        .values(*_SCOPE_COLUMNS, "link_id", "link_revoked_at", "link_poll", "link_rotate")
     )
     if not rows:
         return None
@@ -91,12 +100,14 @@ def scope_for_token(token: str) -> WallScope | None:
         link_id=first["link_id"],
         revoked=first["link_revoked_at"] is not None,
         poll_seconds=first["link_poll"],
+        rotate_seconds=first["link_rotate"],
     )
 
 
 def scope_for_organization(organization: Organization, poll_seconds: int = 10) -> WallScope:
     row = {name: getattr(organization, name) for name in ("pk", "data_version", "last_sync_succeeded_at")}
-    return _scope([row], link_id=None, revoked=False, poll_seconds=poll_seconds)
+    # One organization always fits one screen: nothing rotates.
+    return _scope([row], link_id=None, revoked=False, poll_seconds=poll_seconds, rotate_seconds=0)
 
 
 @dataclass(frozen=True)
@@ -114,54 +125,120 @@ class OrganizationBoard:
     stuck_ids: set[int]
     failures: list[RecentFailure]
     behind: bool
+    # Whole lists, of which the lists above show the first rows.
+    running_total: int = 0
+    waiting_total: int = 0
+    stuck_total: int = 0
+    failed_total: int = 0
 
     @property
     def severity(self) -> tuple[int, ...]:
         """The switcher's order (see selectors.health), with stuck encodings as the last word."""
-        failed = len(self.failures)
-        problems = problems_of(self.organization, failed)
-        return severity(problems, failed_recently=failed, stuck=len(self.stuck_ids))
+        problems = problems_of(self.organization, self.failed_total)
+        return severity(problems, failed_recently=self.failed_total, stuck=self.stuck_total)
+
+    @property
+    def running_more(self) -> int:
+        return self.running_total - len(self.running)
+
+    @property
+    def waiting_more(self) -> int:
+        return self.waiting_total - len(self.waiting)
+
+    @property
+    def failed_more(self) -> int:
+        return self.failed_total - len(self.failures)
+
+    def trimmed(self, rows: int) -> OrganizationBoard:
+        return replace(
+            self, running=self.running[:rows], waiting=self.waiting[:rows], failures=self.failures[:rows]
+        )
+
+
+@dataclass(frozen=True)
+class WallPage:
+    """Organizations shown together on one screen, and how many rows each of their lists has."""
+
+    boards: list[OrganizationBoard]
+    rows: int
 
 
 def organization_board(
-    organization: Organization, *, now: datetime | None = None, limit: int = WALL_LIST_LIMIT
+    organization: Organization, *, now: datetime | None = None, limit: int = ROWS_PER_LIST[1]
 ) -> OrganizationBoard:
     """Five queries per organization, whatever the number of encodings."""
     now = now or timezone.now()
     live = organization.encodings.live()
-    counted = dict(live.order_by().values_list("status").annotate(n=Count("*")))
     columns = live.for_list()
+    failed_recently = columns.failed_since(now - RECENT_FAILURES_WINDOW)
+    # Per status: how many, how many of them are stuck, and how many failed recently; the lists below show
+    # only their first rows, and these say how long the lists are.
+    counted = {
+        row["status"]: row
+        for row in live.order_by()
+        .values("status")
+        .annotate(
+            n=Count("*"),
+            stuck=Count("pk", filter=Q(pk__in=live.stuck(now).values("pk"))),
+            failed=Count("pk", filter=Q(pk__in=failed_recently.values("pk"))),
+        )
+    }
     running = list(columns.filter(status=EncodingStatus.RUNNING).order_by("-running_at", "-pk")[:limit])
     stuck = list(
         columns.stuck(now).order_by(F("progress_since").asc(nulls_last=True), "stuck_since", "pk")[:limit]
     )
     queued = list(
         columns.filter(status=EncodingStatus.QUEUED).order_by(F("queued_at").asc(nulls_last=True), "pk")[
-            :WALL_LIST_LIMIT
+            : 2 * limit
         ]
     )
     # Stuck ones first, then the rest of the queue, without showing an encoding twice.
     waiting = stuck + [encoding for encoding in queued if encoding.pk not in {e.pk for e in stuck}]
-    failed = list(
-        columns.failed_since(now - RECENT_FAILURES_WINDOW).order_by(F("failed_at").desc(), "-pk")[:limit]
-    )
+    failed = list(failed_recently.order_by(F("failed_at").desc(), "-pk")[:limit])
+
+    def total(status: str, column: str = "n") -> int:
+        return counted.get(status, {}).get(column, 0)
+
+    stuck_total = sum(row["stuck"] for row in counted.values())
     return OrganizationBoard(
         organization=organization,
-        counts=[(status, counted.get(status, 0)) for status in BAND_STATUSES],
+        counts=[(status, total(status)) for status in BAND_STATUSES],
         running=running,
         waiting=waiting[:limit],
         stuck_ids={encoding.pk for encoding in stuck},
         failures=[RecentFailure(encoding, encoding.failure_explanation) for encoding in failed],
         behind=sync_is_behind(organization.last_sync_succeeded_at, now),
+        running_total=total(EncodingStatus.RUNNING),
+        waiting_total=stuck_total + total(EncodingStatus.QUEUED) - total(EncodingStatus.QUEUED, "stuck"),
+        stuck_total=stuck_total,
+        failed_total=sum(row["failed"] for row in counted.values()),
     )
 
 
-def boards(scope: WallScope, *, now: datetime | None = None) -> list[OrganizationBoard]:
-    """One board per organization of the scope, worst first."""
+def page_sizes(count: int) -> list[int]:
+    """How many organizations each page shows: as few pages as fit, as even as can be (5 is 3 + 2)."""
+    if count <= 0:
+        return []
+    pages = math.ceil(count / WALL_PAGE_SIZE)
+    base, extra = divmod(count, pages)
+    return [base + 1 if index < extra else base for index in range(pages)]
+
+
+def pages(scope: WallScope, *, now: datetime | None = None) -> list[WallPage]:
+    """The scope's organizations, worst first, in pages that fit one screen each; lists are cut to the rows
+    their page has room for, so the HTML holds no more than fits."""
     organizations = Organization.objects.filter(pk__in=scope.organization_ids).order_by("name", "pk")
-    limit = WALL_LIST_LIMIT if len(scope.organization_ids) == 1 else WALL_LIST_LIMIT_SHARED
+    sizes = page_sizes(len(scope.organization_ids))
+    limit = max((ROWS_PER_LIST[size] for size in sizes), default=ROWS_PER_LIST[1])
     built = [organization_board(organization, now=now, limit=limit) for organization in organizations]
-    return sorted(built, key=lambda board: tuple(-v for v in board.severity))
+    ranked = sorted(built, key=lambda board: tuple(-v for v in board.severity))
+    result: list[WallPage] = []
+    start = 0
+    for size in sizes:
+        rows = ROWS_PER_LIST[size]
+        result.append(WallPage([board.trimmed(rows) for board in ranked[start : start + size]], rows))
+        start += size
+    return result
 
 
 def display_links_of(organization: Organization) -> list[DisplayToken]:

@@ -24,6 +24,8 @@ from encodings_app.tokens import new_token, token_hash, token_hint
 LINK_PREFIX = "wall"
 MIN_POLL_SECONDS = 2
 MAX_POLL_SECONDS = 300
+MIN_ROTATE_SECONDS = 2
+MAX_ROTATE_SECONDS = 600
 # A screen polls every few seconds; the settings page only needs to know it is alive, to the minute.
 SEEN_STAMP_EVERY = timedelta(minutes=1)
 
@@ -35,6 +37,7 @@ def display_link_create(
     organizations: Iterable[Organization],
     created_by=None,
     poll_seconds: int = 10,
+    rotate_seconds: int = 20,
     request: HttpRequest | None = None,
 ) -> tuple[DisplayToken, str]:
     """Returns the link's row and its token; the token is shown once and never stored in the clear."""
@@ -43,12 +46,15 @@ def display_link_create(
         raise ValueError("a display link needs at least one organization")
     if not MIN_POLL_SECONDS <= poll_seconds <= MAX_POLL_SECONDS:
         raise ValueError(f"the poll interval must be {MIN_POLL_SECONDS} to {MAX_POLL_SECONDS} seconds")
+    if not MIN_ROTATE_SECONDS <= rotate_seconds <= MAX_ROTATE_SECONDS:
+        raise ValueError(f"the page interval must be {MIN_ROTATE_SECONDS} to {MAX_ROTATE_SECONDS} seconds")
     token = new_token(LINK_PREFIX)
     link = DisplayToken.objects.create(
         label=label.strip()[:100] or "Wall display",
         token_hash=token_hash(token),
         hint=token_hint(token),
         poll_seconds=poll_seconds,
+        rotate_seconds=rotate_seconds,
         created_by=created_by,
     )
     link.organizations.set(organizations)

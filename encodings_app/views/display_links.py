@@ -37,6 +37,7 @@ def create(request: HttpRequest, slug: str) -> HttpResponse:
         organizations=form.cleaned_data["organizations"],
         created_by=request.user,
         poll_seconds=form.cleaned_data["poll_seconds"],
+        rotate_seconds=form.cleaned_data["rotate_seconds"],
         request=request,
     )
     # Shown in this answer only, never put in a redirect, a message or the session.

@@ -99,11 +99,11 @@ def _wall(request: HttpRequest, scope: wall_selectors.WallScope, *, title: str |
     etag = scope.etag(now)
     if request.htmx and request.headers.get("If-None-Match") == etag:
         return _freshness(_no_store(HttpResponseNotModified()), scope)
-    boards = wall_selectors.boards(scope, now=now)
+    pages = wall_selectors.pages(scope, now=now)
     context = {
-        "boards": boards,
+        "pages": pages,
         "scope": scope,
-        "title": title or " · ".join(board.organization.name for board in boards),
+        "title": title or " · ".join(board.organization.name for page in pages for board in page.boards),
         "poll_url": request.path,
         "behind_after_seconds": int(sync_behind_after().total_seconds()),
     }

@@ -4,6 +4,8 @@
 // answer carries the time of the last successful sync (X-Wall-Synced-At), which drives "updated N s ago".
 // When a poll fails, or the sync falls behind, a banner says so until things recover by themselves.
 // The page's address holds no token: the display link's HttpOnly cookie goes with every poll by itself.
+// With more organizations than fit one screen, the board holds pages (worst first) that take turns here,
+// in the browser: polls and their 304s are untouched, and a new board keeps showing the same page number.
 "use strict";
 
 (function () {
@@ -17,12 +19,15 @@
   const alertBox = document.getElementById("wall-alert");
   const alertText = document.getElementById("wall-alert-text");
   const clock = document.getElementById("wall-clock");
+  const pager = document.getElementById("wall-pager");
 
   let etag = null;
   let syncedAt = null;
   let serverSaysBehind = false;
   let lastGoodPoll = Date.now();
   let failing = false;
+  let pageIndex = 0;
+  let pageShownAt = Date.now();
 
   function readBoard() {
     const board = document.getElementById("wall-board");
@@ -31,6 +36,34 @@
     }
     syncedAt = board.dataset.syncedAt ? Date.parse(board.dataset.syncedAt) : null;
     serverSaysBehind = board.dataset.behind === "1";
+  }
+
+  function showPage() {
+    const pages = document.querySelectorAll("#wall-board [data-wall-page]");
+    if (pages.length === 0) {
+      if (pager) {
+        pager.hidden = true;
+      }
+      return;
+    }
+    pageIndex = pageIndex % pages.length;
+    pages.forEach(function (page, index) {
+      page.hidden = index !== pageIndex;
+    });
+    if (pager) {
+      pager.hidden = pages.length < 2;
+      pager.textContent = "Page " + (pageIndex + 1) + " of " + pages.length;
+    }
+  }
+
+  function rotate() {
+    const board = document.getElementById("wall-board");
+    const seconds = Number((board && board.dataset.rotateSeconds) || "0");
+    if (seconds > 0 && Date.now() - pageShownAt >= seconds * 1000) {
+      pageIndex += 1;
+      pageShownAt = Date.now();
+      showPage();
+    }
   }
 
   function spoken(milliseconds) {
@@ -107,6 +140,7 @@
 
   document.addEventListener("htmx:afterSwap", function () {
     readBoard();
+    showPage();
     render();
   });
 
@@ -118,6 +152,10 @@
   });
 
   readBoard();
+  showPage();
   render();
-  setInterval(render, 1000);
+  setInterval(function () {
+    rotate();
+    render();
+  }, 1000);
 })();

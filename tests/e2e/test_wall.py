@@ -12,6 +12,7 @@ from encodings_app.models import Organization
 from encodings_app.services.display_links import display_link_create, display_link_revoke
 from encodings_app.services.mirror import bump_data_version
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.wall_fleet import wall_fleet
 from tests.factories import make_encoding, make_organization
 from tests.support.web_server import DashboardServer
 
@@ -135,5 +136,100 @@ def test_revoked_link_replaces_the_screen_and_stops_polling(browser, live_server
         display_link_revoke(link=DisplayToken.objects.get())
         expect(page.get_by_text("This display link was revoked")).to_be_visible(timeout=8_000)
         expect(page.locator("#wall-alert")).to_be_hidden()
+    finally:
+        context.close()
+
+
+VIEWPORTS = [("1080p", 1920, 1080), ("4k", 3840, 2160)]
+# Every visible name shows at least this many characters of itself.
+NAME_CHARACTERS = 12
+NAMES_TOO_NARROW = """(minimum) => {
+  const probe = document.createElement("canvas").getContext("2d");
+  return [...document.querySelectorAll(".wall-item-name")]
+    .filter((name) => name.offsetParent !== null)
+    .map((name) => {
+      const style = getComputedStyle(name);
+      probe.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const needed = probe.measureText(name.textContent.trim().slice(0, minimum)).width;
+      return {text: name.textContent.trim(), width: name.clientWidth, needed: needed};
+    })
+    .filter((name) => name.width + 0.5 < name.needed);
+}"""
+FITS = """() => {
+  const root = document.documentElement;
+  const fits = root.scrollHeight <= innerHeight && root.scrollWidth <= innerWidth;
+  return [fits, root.scrollHeight, root.scrollWidth];
+}"""
+
+CONTENT_INSIDE_CARDS = """() => [...document.querySelectorAll(".wall-page:not([hidden]) .wall-org")]
+  .filter((card) => card.lastElementChild.getBoundingClientRect().bottom >
+    card.getBoundingClientRect().bottom)
+  .map((card) => card.querySelector(".wall-org-name").textContent.trim())"""
+
+
+def shown_organizations(page) -> list[str]:
+    return page.locator(".wall-page:not([hidden]) .wall-org-name").all_inner_texts()
+
+
+@pytest.mark.parametrize("count", [1, 2, 4, 12])
+def test_wall_fits_the_screen_and_keeps_names_readable(browser, live_server, count):
+    token = wall_fleet(count)
+    for name, width, height in VIEWPORTS:
+        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark")
+        try:
+            page = context.new_page()
+            page.goto(f"{live_server.url}/wall/{token}/")
+            expect(page.locator("#wall-updated")).to_contain_text("updated")
+            shown = shown_organizations(page)
+            assert len(shown) == min(count, 4)
+            fits, page_height, page_width = page.evaluate(FITS)
+            assert fits, f"{count} organizations at {name}: {page_width}x{page_height} px"
+            assert page.evaluate(CONTENT_INSIDE_CARDS) == []
+            assert page.evaluate(NAMES_TOO_NARROW, NAME_CHARACTERS) == []
+            assert page.locator(".wall-page:not([hidden]) .wall-item-name").count() >= 3 * min(count, 4)
+            page.screenshot(path=str(SCREENSHOTS / f"wall-{count}orgs-{name}.png"))
+        finally:
+            context.close()
+
+
+@pytest.mark.parametrize("count", [2, 4])
+def test_wall_still_fits_when_the_banner_says_the_sync_is_behind(browser, live_server, count):
+    token = wall_fleet(count)
+    Organization.objects.update(last_sync_succeeded_at=timezone.now() - timedelta(hours=2))
+    for name, width, height in VIEWPORTS:
+        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark")
+        try:
+            page = context.new_page()
+            page.goto(f"{live_server.url}/wall/{token}/")
+            expect(page.locator("#wall-alert")).to_contain_text("Sync with Bitmovin is behind")
+            fits, page_height, page_width = page.evaluate(FITS)
+            assert fits, f"{count} organizations at {name} with the banner: {page_width}x{page_height} px"
+            # The lists' last rows end inside their organization's card, above the screen's bottom edge.
+            assert page.evaluate(CONTENT_INSIDE_CARDS) == []
+        finally:
+            context.close()
+
+
+def test_more_organizations_than_fit_take_turns_worst_first(browser, live_server):
+    token = wall_fleet(12, poll_seconds=2, rotate_seconds=3)
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        statuses: list[int] = []
+        page.on("response", lambda response: statuses.append(response.status))
+        page.goto(f"{live_server.url}/wall/{token}/")
+        pager = page.locator("#wall-pager")
+        expect(pager).to_have_text("Page 1 of 3")
+        first = shown_organizations(page)
+        # The fleet gives organization n 15 + n % 7 failures: those with the most come first.
+        assert [name.split()[1] for name in first] == ["06", "05", "12", "04"]
+        expect(pager).to_have_text("Page 2 of 3", timeout=6_000)
+        second = shown_organizations(page)
+        assert len(second) == 4 and not set(second) & set(first)
+        assert page.evaluate(FITS)[0]
+        expect(pager).to_have_text("Page 3 of 3", timeout=6_000)
+        expect(pager).to_have_text("Page 1 of 3", timeout=6_000)
+        assert shown_organizations(page) == first
+        assert 304 in statuses, "unchanged polls still answer 304 while the pages turn"
     finally:
         context.close()

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from encodings_app.models import AuditEvent, DisplayToken, Organization, Role
+from encodings_app.selectors.wall import ROWS_PER_LIST, page_sizes
 from encodings_app.services.display_links import display_link_create, display_link_revoke
 from encodings_app.services.mirror import bump_data_version
 from encodings_app.views.wall import WALL_COOKIE
@@ -149,7 +150,7 @@ def test_several_organizations_are_shown_worst_first(client, acme, globex):
     _, token = display_link_create(label="Both", organizations=[globex, acme])
     html = client.get(f"/wall/{token}/", follow=True).content.decode()
     assert html.index("Acme Media") < html.index("Globex"), "Acme has failures and is listed first"
-    assert "wall-board-multi" in html
+    assert "wall-page-2" in html, "two organizations share one screen"
 
 
 def test_revoked_link_says_so_and_stops_polling(client, link):
@@ -424,3 +425,53 @@ def test_failure_whose_details_are_not_read_yet_says_so(client, acme):
     assert "Fresh failure" in html
     assert "No error details read yet" in html
     assert "None" not in html
+
+
+def test_a_long_list_is_cut_to_what_fits_and_says_how_many_more(client, acme):
+    for number in range(20):
+        make_encoding(
+            acme,
+            name=f"Running job {number:02d}",
+            status="RUNNING",
+            progress=number,
+            running_at=timezone.now(),
+        )
+    _, token = display_link_create(label="One", organizations=[acme])
+    html = client.get(f"/wall/{token}/", follow=True).content.decode()
+    shown = ROWS_PER_LIST[1]
+    assert html.count("Running job") == shown
+    assert f"+{21 - shown} more" in html, "20 new and Evening news are running"
+
+
+@pytest.mark.parametrize(
+    ("count", "sizes"), [(1, [1]), (4, [4]), (5, [3, 2]), (9, [3, 3, 3]), (12, [4, 4, 4])]
+)
+def test_organizations_are_split_into_even_pages_of_at_most_four(count, sizes):
+    assert page_sizes(count) == sizes
+
+
+def test_more_organizations_than_fit_come_in_pages_worst_first(client, acme):
+    calm = [make_organization(f"calm-{number}", name=f"Calm {number}") for number in range(4)]
+    _, token = display_link_create(label="Many", organizations=[*calm, acme], rotate_seconds=7)
+    html = client.get(f"/wall/{token}/", follow=True).content.decode()
+    assert 'data-rotate-seconds="7"' in html
+    first, second = html.split(
+        '<div class="wall-page wall-page-2" data-wall-page="2" data-wall-pages="2" hidden>'
+    )
+    assert '<div class="wall-page wall-page-3" data-wall-page="1" data-wall-pages="2">' in first
+    assert "Acme Media" in first, "the one with failures is on the first page"
+    assert second.count('class="wall-org"') == 2
+    assert html.count('data-wall-page="') == 2
+
+
+def test_admin_sets_how_long_each_page_is_shown(acme):
+    admin = make_member(acme, Role.ADMIN)
+    client = Client()
+    client.force_login(admin)
+    form = {"label": "Big TV", "organizations": [acme.pk], "poll_seconds": 10}
+    assert client.post("/o/acme/settings/walls/", {**form, "rotate_seconds": 45}).status_code == 200
+    assert DisplayToken.objects.get(label="Big TV").rotate_seconds == 45
+    refused = client.post("/o/acme/settings/walls/", {**form, "label": "Bad", "rotate_seconds": 1})
+    assert refused.status_code == 400
+    assert "greater than or equal to 2" in refused.content.decode()
+    assert not DisplayToken.objects.filter(label="Bad").exists()

@@ -15,12 +15,18 @@ class Command(BaseCommand):
         parser.add_argument("--label", default="Wall display", help="A name for the link, e.g. the room.")
         parser.add_argument("--poll-seconds", type=int, default=10, help="How often the screen refreshes.")
         parser.add_argument(
+            "--rotate-seconds",
+            type=int,
+            default=20,
+            help="With more organizations than fit one screen: how long each page is shown.",
+        )
+        parser.add_argument(
             "--base-url",
             default="http://127.0.0.1:8000",
             help="The dashboard's address as the TV reaches it.",
         )
 
-    def handle(self, *args, organizations, label, poll_seconds, base_url, **options):
+    def handle(self, *args, organizations, label, poll_seconds, rotate_seconds, base_url, **options):
         found = {
             organization.slug: organization
             for organization in Organization.objects.filter(slug__in=organizations)
@@ -30,7 +36,10 @@ class Command(BaseCommand):
             raise CommandError(f"no organization with slug {', '.join(missing)}")
         try:
             link, token = display_link_create(
-                label=label, organizations=[found[slug] for slug in organizations], poll_seconds=poll_seconds
+                label=label,
+                organizations=[found[slug] for slug in organizations],
+                poll_seconds=poll_seconds,
+                rotate_seconds=rotate_seconds,
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
