@@ -101,6 +101,22 @@ def unread_note(organization: Organization) -> str:
     return ""
 
 
+class ReadState:
+    """What a page needs to say about an organization's numbers before showing them: `never_synced` and,
+    when they cannot be trusted, why (`unread_note`). Mixed into the dataclasses that carry an
+    `organization`."""
+
+    organization: Organization
+
+    @property
+    def never_synced(self) -> bool:
+        return never_synced(self.organization)
+
+    @property
+    def unread_note(self) -> str:
+        return unread_note(self.organization)
+
+
 def worst_level(problems: Sequence[Problem]) -> str:
     return max((p.level for p in problems), key=LEVEL_RANK.__getitem__) if problems else "ok"
 

@@ -14,17 +14,16 @@ from encodings_app.access import organizations_for
 from encodings_app.models import Encoding, Membership, Organization, Role
 from encodings_app.selectors.health import (
     Problem,
-    never_synced,
+    ReadState,
     problems_of,
     recent_failures,
     severity,
-    unread_note,
     worst_level,
 )
 
 
 @dataclass
-class OrganizationHealth:
+class OrganizationHealth(ReadState):
     organization: Organization
     failed_recently: int
     problems: list[Problem] = field(default_factory=list)
@@ -45,14 +44,6 @@ class OrganizationHealth:
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
-
-    @property
-    def never_synced(self) -> bool:
-        return never_synced(self.organization)
-
-    @property
-    def unread_note(self) -> str:
-        return unread_note(self.organization)
 
 
 def organizations_with_health(user: AbstractBaseUser) -> list[OrganizationHealth]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from encodings_app.models import FAILED_STATUSES, Encoding, EncodingStatus, Organization, SyncRun
 from encodings_app.selectors.failures import FAILURE_WINDOW, FailureGroup, failure_groups
-from encodings_app.selectors.health import never_synced, unread_note
+from encodings_app.selectors.health import ReadState
 
 OVERVIEW_LIST_LIMIT = 10
 CHART_DAYS = 14
@@ -25,7 +25,7 @@ class DayCount:
 
 
 @dataclass
-class Overview:
+class Overview(ReadState):
     organization: Organization
     counts: dict[str, int]
     running: list[Encoding]
@@ -35,14 +35,6 @@ class Overview:
     latest_run: SyncRun | None
     days: list[DayCount] = field(default_factory=list)
     status_order: tuple[str, ...] = tuple(EncodingStatus.values)
-
-    @property
-    def never_synced(self) -> bool:
-        return never_synced(self.organization)
-
-    @property
-    def unread_note(self) -> str:
-        return unread_note(self.organization)
 
     @property
     def total(self) -> int:

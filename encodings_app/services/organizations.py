@@ -111,29 +111,26 @@ def organization_create(
     problems = _destination_problems(
         organization, user=created_by, moved=True, key_given=bool(api_key.strip()), had_key=False
     )
-    if problems:
+
+    def refuse(errors: dict, why: str, error: BitmovinError | None = None) -> ValidationError:
         audit_record(
             action=Action.ORGANIZATION_CREATE,
             user=created_by,
             outcome=Outcome.REFUSED,
             target=slug,
-            detail=f"refused: {', '.join(sorted(problems))}",
+            detail=f"refused: {why}",
+            request_id=(error.request_id or "") if error is not None else "",
             request=request,
         )
-        raise ValidationError(problems)
+        return ValidationError(errors)
+
+    if problems:
+        raise refuse(problems, ", ".join(sorted(problems)))
     organization.set_api_key(api_key)
     check = _connection_check(organization)
     if not check.ok:
-        audit_record(
-            action=Action.ORGANIZATION_CREATE,
-            user=created_by,
-            outcome=Outcome.REFUSED,
-            target=slug,
-            detail=f"refused: api_key ({_error_summary(check.error) if check.error else 'key unusable'})",
-            request_id=(check.error.request_id or "") if check.error is not None else "",
-            request=request,
-        )
-        raise ValidationError({"api_key": _key_refusal(check)})
+        summary = _error_summary(check.error) if check.error else "key unusable"
+        raise refuse({"api_key": _key_refusal(check)}, f"api_key ({summary})", check.error)
     with transaction.atomic():
         organization.ensure_webhook_secret()
         organization.full_clean()
