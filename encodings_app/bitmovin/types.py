@@ -49,6 +49,19 @@ _META = {"compare": False}
 _RAW = {"compare": False, "repr": False}
 
 
+# The times of an encoding's phases, under the same names on encodings, tasks and subtasks.
+_PHASE_TIMES = {
+    "queued_at": "queuedAt",
+    "running_at": "runningAt",
+    "finished_at": "finishedAt",
+    "error_at": "errorAt",
+}
+
+
+def _phase_times(data: Mapping[str, Any]) -> dict[str, datetime | None]:
+    return {name: as_datetime(data.get(key)) for name, key in _PHASE_TIMES.items()}
+
+
 @dataclass(frozen=True)
 class Link:
     href: str | None = None
@@ -167,10 +180,7 @@ class Subtask:
             created_at=as_datetime(data.get("createdAt")),
             updated_at=as_datetime(data.get("updatedAt")),
             started_at=as_datetime(data.get("startedAt")),
-            queued_at=as_datetime(data.get("queuedAt")),
-            running_at=as_datetime(data.get("runningAt")),
-            finished_at=as_datetime(data.get("finishedAt")),
-            error_at=as_datetime(data.get("errorAt")),
+            **_phase_times(data),
         )
 
 
@@ -212,10 +222,7 @@ class Task:
             subtasks=as_objects(data.get("subtasks"), Subtask.from_json),
             messages=as_objects(data.get("messages"), Message.from_json),
             created_at=as_datetime(data.get("createdAt")),
-            queued_at=as_datetime(data.get("queuedAt")),
-            running_at=as_datetime(data.get("runningAt")),
-            finished_at=as_datetime(data.get("finishedAt")),
-            error_at=as_datetime(data.get("errorAt")),
+            **_phase_times(data),
             error=as_object(data.get("error"), ErrorDetails.from_json),
             raw=dict(data),
         )
@@ -284,10 +291,7 @@ class Encoding:
             custom_data=as_dict(data.get("customData")),
             type=enum_or_raw(EncodingType, data.get("type")),
             started_at=as_datetime(data.get("startedAt")),
-            queued_at=as_datetime(data.get("queuedAt")),
-            running_at=as_datetime(data.get("runningAt")),
-            finished_at=as_datetime(data.get("finishedAt")),
-            error_at=as_datetime(data.get("errorAt")),
+            **_phase_times(data),
             progress=as_int(data.get("progress")),
             cloud_region=enum_or_raw(CloudRegion, data.get("cloudRegion")),
             fallback_cloud_regions=_regions(data.get("fallbackCloudRegions")),
