@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from simulator import planner, render
 from simulator.endpoints.common import (
-    id_reply,
+    change_encoding,
     info,
     optional_int,
     optional_object,
-    require_status,
     required_str,
     wrong_state,
 )
 from simulator.errors import bad_parameter, missing_field
 from simulator.lifecycle import status_at
-from simulator.records import CANCELED, CREATED, QUEUED, RUNNING
+from simulator.records import CANCELED, CREATED, QUEUED, RUNNING, EncodingRecord
 from simulator.routing import Reply, Request, Router
 from simulator.vocab import ENCODING_MODES
 
@@ -38,24 +39,23 @@ def start(request: Request, encoding_id: str) -> Reply:
     offset = trimming.get("offset")
     if offset is not None and (not isinstance(offset, int | float) or offset < 0):
         raise bad_parameter("trimming.offset", "must be a number of seconds, 0 or more")
-    world = request.world
-    with world.lock:
-        rec = world.find(request.org_id, encoding_id)
-        now = world.now()
-        require_status(
-            rec,
-            now,
-            {CREATED},
-            2000,
-            "Encoding resource error",
-            f"Encoding {encoding_id} is {{status}}; only an encoding in status CREATED can be started",
-        )
-        planner.start(rec, world.rng, now, world.speed, body)
-        world.watch(rec)
+
+    def begin(rec: EncodingRecord, now: float) -> list[dict[str, Any]]:
+        planner.start(rec, request.world.rng, now, request.world.speed, body)
         notes = [info(request, f"Encoding {encoding_id} was queued for execution")]
         if rec.encoder_version.startswith("2.1") and rec.encoder_version < "2.180":
             notes.append(info(request, f"Encoder version {rec.encoder_version} is deprecated", "WARNING"))
-    return id_reply(encoding_id, notes)
+        return notes
+
+    return change_encoding(
+        request,
+        encoding_id,
+        allowed={CREATED},
+        code=2000,
+        title="Encoding resource error",
+        refusal=f"Encoding {encoding_id} is {{status}}; only an encoding in status CREATED can be started",
+        change=begin,
+    )
 
 
 def get_start_request(request: Request, encoding_id: str) -> Reply:
@@ -72,21 +72,15 @@ def get_start_request(request: Request, encoding_id: str) -> Reply:
 
 
 def stop(request: Request, encoding_id: str) -> Reply:
-    world = request.world
-    with world.lock:
-        rec = world.find(request.org_id, encoding_id)
-        now = world.now()
-        require_status(
-            rec,
-            now,
-            {QUEUED, RUNNING},
-            2000,
-            "Encoding resource error",
-            f"Encoding {encoding_id} is {{status}}; only QUEUED or RUNNING encodings can be stopped",
-        )
-        planner.stop(rec, now, CANCELED)
-        world.watch(rec)
-    return id_reply(encoding_id)
+    return change_encoding(
+        request,
+        encoding_id,
+        allowed={QUEUED, RUNNING},
+        code=2000,
+        title="Encoding resource error",
+        refusal=f"Encoding {encoding_id} is {{status}}; only QUEUED or RUNNING encodings can be stopped",
+        change=lambda rec, now: planner.stop(rec, now, CANCELED),
+    )
 
 
 def reprioritize(request: Request, encoding_id: str) -> Reply:
@@ -95,38 +89,28 @@ def reprioritize(request: Request, encoding_id: str) -> Reply:
         raise missing_field("priority")
     priority = optional_int(body, "priority", 0, 100)
     assert priority is not None
-    world = request.world
-    with world.lock:
-        rec = world.find(request.org_id, encoding_id)
-        now = world.now()
-        require_status(
-            rec,
-            now,
-            {QUEUED},
-            2030,
-            "Reprioritization not allowed",
-            f"Encoding {encoding_id} is {{status}}; only QUEUED encodings can be reprioritized",
-        )
-        planner.reprioritize(rec, now, priority)
-        world.watch(rec)
-    return id_reply(encoding_id)
+    return change_encoding(
+        request,
+        encoding_id,
+        allowed={QUEUED},
+        code=2030,
+        title="Reprioritization not allowed",
+        refusal=f"Encoding {encoding_id} is {{status}}; only QUEUED encodings can be reprioritized",
+        change=lambda rec, now: planner.reprioritize(rec, now, priority),
+    )
 
 
 def reschedule(request: Request, encoding_id: str) -> Reply:
     body = request.json()
     infrastructure_id = required_str(body, "infrastructureId")
-    world = request.world
-    with world.lock:
-        rec = world.find(request.org_id, encoding_id)
-        now = world.now()
-        require_status(
-            rec,
-            now,
-            {QUEUED},
-            2027,
-            "Rescheduling failed",
-            f"Encoding {encoding_id} is {{status}}; only QUEUED encodings can be rescheduled",
-        )
-        planner.reschedule(rec, world.rng, now, world.speed, infrastructure_id)
-        world.watch(rec)
-    return id_reply(encoding_id)
+    return change_encoding(
+        request,
+        encoding_id,
+        allowed={QUEUED},
+        code=2027,
+        title="Rescheduling failed",
+        refusal=f"Encoding {encoding_id} is {{status}}; only QUEUED encodings can be rescheduled",
+        change=lambda rec, now: planner.reschedule(
+            rec, request.world.rng, now, request.world.speed, infrastructure_id
+        ),
+    )

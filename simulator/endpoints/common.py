@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from simulator.errors import ApiError, bad_parameter, missing_field
@@ -92,3 +92,31 @@ def require_status(
         # replace(), not format(): the text also holds the encoding id, which may contain braces.
         raise wrong_state(code, title, refusal.replace("{status}", status))
     return status
+
+
+def find_encoding(request: Request, encoding_id: str) -> EncodingRecord:
+    return request.world.find(request.org_id, encoding_id)
+
+
+def change_encoding(
+    request: Request,
+    encoding_id: str,
+    *,
+    find: Callable[[Request, str], EncodingRecord] = find_encoding,
+    allowed: Collection[str],
+    code: int,
+    title: str,
+    refusal: str,
+    change: Callable[[EncodingRecord, float], list[dict[str, Any]] | None],
+) -> Reply:
+    """An action on one encoding, all under the world's lock: find it, check that its status allows the
+    action (else Bitmovin's 409 with `code`), change it, and have its webhooks watch it. The answer is the
+    encoding's id, with the messages `change` returns."""
+    world = request.world
+    with world.lock:
+        rec = find(request, encoding_id)
+        now = world.now()
+        require_status(rec, now, allowed, code, title, refusal)
+        notes = change(rec, now)
+        world.watch(rec)
+    return id_reply(encoding_id, notes)

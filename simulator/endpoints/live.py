@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from simulator import planner, render
-from simulator.endpoints.common import id_reply, require_status, required_str, wrong_state
+from simulator.endpoints.common import change_encoding, required_str, wrong_state
 from simulator.errors import ApiError, bad_parameter
 from simulator.ids import derived_int
 from simulator.lifecycle import shown_times, status_at
@@ -56,21 +56,16 @@ def start_live(request: Request, encoding_id: str) -> Reply:
     key = required_str(body, "streamKey")
     if not STREAM_KEY.match(key):
         raise bad_parameter("streamKey", "must be 3 to 20 letters a-z or A-Z")
-    world = request.world
-    with world.lock:
-        rec = _live(request, encoding_id)
-        now = world.now()
-        require_status(
-            rec,
-            now,
-            {CREATED},
-            2000,
-            "Encoding resource error",
-            f"Live encoding {encoding_id} is {{status}}; it can start only once",
-        )
-        planner.start(rec, world.rng, now, world.speed, body)
-        world.watch(rec)
-    return id_reply(encoding_id)
+    return change_encoding(
+        request,
+        encoding_id,
+        find=_live,
+        allowed={CREATED},
+        code=2000,
+        title="Encoding resource error",
+        refusal=f"Live encoding {encoding_id} is {{status}}; it can start only once",
+        change=lambda rec, now: planner.start(rec, request.world.rng, now, request.world.speed, body),
+    )
 
 
 def get_live_start_request(request: Request, encoding_id: str) -> Reply:
@@ -87,35 +82,32 @@ def get_live_start_request(request: Request, encoding_id: str) -> Reply:
 
 
 def stop_live(request: Request, encoding_id: str) -> Reply:
-    world = request.world
-    with world.lock:
-        rec = _live(request, encoding_id)
-        now = world.now()
-        status = status_at(rec, now)
-        if status not in (QUEUED, RUNNING):
-            raise wrong_state(2022, "Stop live encoding error", f"Live encoding {encoding_id} is {status}")
-        planner.stop(rec, now, FINISHED)
-        world.watch(rec)
-    return id_reply(encoding_id)
+    return change_encoding(
+        request,
+        encoding_id,
+        find=_live,
+        allowed={QUEUED, RUNNING},
+        code=2022,
+        title="Stop live encoding error",
+        refusal=f"Live encoding {encoding_id} is {{status}}",
+        change=lambda rec, now: planner.stop(rec, now, FINISHED),
+    )
 
 
 def restart_live(request: Request, encoding_id: str) -> Reply:
-    world = request.world
-    with world.lock:
-        rec = _live(request, encoding_id)
-        now = world.now()
-        require_status(
-            rec,
-            now,
-            {RUNNING, ERROR},
-            2028,
-            "Wrong status for restarting live encoding",
+    return change_encoding(
+        request,
+        encoding_id,
+        find=_live,
+        allowed={RUNNING, ERROR},
+        code=2028,
+        title="Wrong status for restarting live encoding",
+        refusal=(
             f"Live encoding {encoding_id} is {{status}}; "
-            "only RUNNING or ERROR live encodings can be restarted",
-        )
-        planner.restart_live(rec, world.rng, now, world.speed)
-        world.watch(rec)
-    return id_reply(encoding_id)
+            "only RUNNING or ERROR live encodings can be restarted"
+        ),
+        change=lambda rec, now: planner.restart_live(rec, request.world.rng, now, request.world.speed),
+    )
 
 
 def heartbeat(request: Request, encoding_id: str) -> Reply:
