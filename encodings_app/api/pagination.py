@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import QueryDict
 
+from encodings_app.api.envelope import success
 from encodings_app.api.params import QueryReader
 
 DEFAULT_LIMIT = 25
@@ -67,3 +68,20 @@ def paginated(
     result["next"] = _page_url(request, page, page.offset + page.limit) if has_next else None
     result["items"] = serialize(window[: page.limit])
     return result
+
+
+def serialized_by(serializer: type) -> Callable[[list[Any]], list[Any]]:
+    return lambda items: serializer(items, many=True).data
+
+
+def page_answer(
+    request,
+    reader: QueryReader,
+    rows: Callable[[], QuerySet | Sequence[Any]],
+    serialize: Callable[[list[Any]], list[Any]],
+):
+    """One page of what `rows()` returns, in the envelope. The page parameters are read last and the query
+    runs only once every parameter was checked, so a bad one is a 400 before any query."""
+    page = page_request(reader)
+    reader.check()
+    return success(paginated(request, rows(), page, serialize))

@@ -7,8 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from encodings_app.api import schema
-from encodings_app.api.envelope import success
-from encodings_app.api.pagination import page_request, paginated
+from encodings_app.api.pagination import page_answer, serialized_by
 from encodings_app.api.params import QueryReader
 from encodings_app.api.serializers import AuditEventSerializer
 from encodings_app.api.views.base import ApiView
@@ -29,9 +28,6 @@ class AuditListView(ApiView):
     def get(self, request: Request, slug: str) -> Response:
         organization = self.organization(slug, needs=Role.ADMIN)
         reader = QueryReader(request.query_params)
-        page = page_request(reader)
-        reader.check()
-        rows = audit_events(organization)
-        return success(
-            paginated(request, rows, page, lambda items: AuditEventSerializer(items, many=True).data)
+        return page_answer(
+            request, reader, lambda: audit_events(organization), serialized_by(AuditEventSerializer)
         )

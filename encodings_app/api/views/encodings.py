@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from encodings_app.api import schema
 from encodings_app.api.envelope import success
-from encodings_app.api.pagination import page_request, paginated
+from encodings_app.api.pagination import page_answer, serialized_by
 from encodings_app.api.params import QueryReader
 from encodings_app.api.serializers import (
     ActionResultSerializer,
@@ -108,11 +108,11 @@ class EncodingListView(ApiView):
         organization = self.organization(slug)
         reader = QueryReader(request.query_params)
         filters = _filters(reader)
-        page = page_request(reader)
-        reader.check()
-        rows = filtered_encodings(organization, filters).for_list().order_by(*ordering(filters.sort))
-        return success(
-            paginated(request, rows, page, lambda items: EncodingSerializer(items, many=True).data)
+        return page_answer(
+            request,
+            reader,
+            lambda: filtered_encodings(organization, filters).for_list().order_by(*ordering(filters.sort)),
+            serialized_by(EncodingSerializer),
         )
 
 
@@ -216,9 +216,6 @@ class EncodingMessagesView(ApiView):
         encoding = self.encoding(slug, encoding_id)
         reader = QueryReader(request.query_params)
         types = reader.choices("type", MessageType.values)
-        page = page_request(reader)
-        reader.check()
-        rows = messages_of(encoding, types)
-        return success(
-            paginated(request, rows, page, lambda items: StoredMessageSerializer(items, many=True).data)
+        return page_answer(
+            request, reader, lambda: messages_of(encoding, types), serialized_by(StoredMessageSerializer)
         )

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from encodings_app.api import schema
 from encodings_app.api.envelope import success
-from encodings_app.api.pagination import page_request, paginated
+from encodings_app.api.pagination import page_answer, serialized_by
 from encodings_app.api.params import QueryReader
 from encodings_app.api.serializers import (
     FailureGroupSerializer,
@@ -36,11 +36,11 @@ class OrganizationListView(ApiView):
     )
     def get(self, request: Request) -> Response:
         reader = QueryReader(request.query_params)
-        page = page_request(reader)
-        reader.check()
-        rows = organizations_with_role(request.user)
-        return success(
-            paginated(request, rows, page, lambda items: OrganizationSerializer(items, many=True).data)
+        return page_answer(
+            request,
+            reader,
+            lambda: organizations_with_role(request.user),
+            serialized_by(OrganizationSerializer),
         )
 
 
@@ -84,10 +84,7 @@ class FailureListView(ApiView):
         organization = self.organization(slug)
         reader = QueryReader(request.query_params)
         since = reader.when("finishedAtNewerThan") or timezone.now() - FAILURE_WINDOW
-        page = page_request(reader)
-        reader.check()
-        rows = failure_rows(organization, since=since)
-        return success(paginated(request, rows, page, _failure_items))
+        return page_answer(request, reader, lambda: failure_rows(organization, since=since), _failure_items)
 
 
 def _failure_items(rows: list[dict]) -> list[dict]:
