@@ -69,8 +69,7 @@ def problems_of(organization: Organization, failed_recently: int) -> list[Proble
     elif organization.sync_is_paused:
         problems.append(Problem("warn", "Sync paused by rate limit", "pause"))
     elif organization.has_api_key and sync_is_behind(organization.last_sync_succeeded_at):
-        never = organization.last_sync_succeeded_at is None
-        problems.append(Problem("warn", "Never synced" if never else "Sync behind"))
+        problems.append(Problem("warn", "Never synced" if never_synced(organization) else "Sync behind"))
     if failed_recently:
         problems.append(Problem("warn", f"{failed_recently} failed in 24 h", "cross"))
     return problems

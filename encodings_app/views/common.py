@@ -80,3 +80,11 @@ def detail_url(slug: str, bitmovin_id: str, back: str = "") -> str:
         query["back"] = list_querystring(back)
         url += f"?{query.urlencode()}"
     return url
+
+
+def log_page_number(request: HttpRequest, parameter: str, log_name: str) -> tuple[int, str]:
+    """The page of a settings-page log the URL asks for, and a note when it is not a page number."""
+    raw = request.GET.get(parameter, "1")
+    if raw.isdigit() and 0 < int(raw) < 1_000_000:
+        return int(raw), ""
+    return 1, f"{log_name} page: “{raw[:20]}” is not a page number; showing the first page."

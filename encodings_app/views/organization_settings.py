@@ -22,24 +22,17 @@ from encodings_app.selectors.wall import display_links_of
 from encodings_app.services import organizations as org_services
 from encodings_app.services.action_outcomes import ErrorEvidence
 from encodings_app.views.audit import audit_log_context
-from encodings_app.views.common import render_page
+from encodings_app.views.common import log_page_number, render_page
 
 # The result of a connection test made without JavaScript, for the page the test redirects to.
 CONNECTION_RESULT_KEY = "connection_test_result"
-
-
-def _page_number(request: HttpRequest) -> tuple[int, str | None]:
-    raw = request.GET.get("webhooks_page", "1")
-    if raw.isdigit() and 0 < int(raw) < 1_000_000:
-        return int(raw), None
-    return 1, f"Webhook log page: “{raw[:20]}” is not a page number; showing the first page."
 
 
 def render_settings(request: HttpRequest, viewer: access.OrganizationAccess, **extra) -> HttpResponse:
     """The settings page, for what access.organization_for returned."""
     organization = viewer.organization
     status = extra.pop("status", 200)
-    page_number, note = _page_number(request)
+    page_number, note = log_page_number(request, "webhooks_page", "Webhook log")
     data = selectors.organization_settings_data(organization, webhook_page=page_number)
     stored = request.session.pop(CONNECTION_RESULT_KEY, None)
     if isinstance(stored, dict) and stored.pop("organization", None) == organization.pk:
