@@ -9,16 +9,14 @@ from dataclasses import dataclass, field
 
 from simulator import generator, state
 from simulator.clock import Clock
-from simulator.endpoints import register_api
-from simulator.endpoints.control import register as register_control
 from simulator.errors import ApiError
 from simulator.faults import Faults, parse_spec
 from simulator.metrics import Metrics
 from simulator.ratelimit import RateLimiter
 from simulator.records import ApiKey
-from simulator.routing import Router
 from simulator.server import SimServer
 from simulator.ticker import Ticker, tick
+from simulator.urls import API_ROUTES, CONTROL_ROUTES, router_for
 from simulator.webhooks import Dispatcher, Registry
 from simulator.world import World
 
@@ -52,10 +50,8 @@ class Simulator:
         self.faults = Faults(parse_spec(config.faults), config.seed, config.latency_ms)
         self.limiter = RateLimiter(enabled=config.rate_limits)
         self.metrics = Metrics()
-        self.api = Router()
-        register_api(self.api)
-        self.control = Router()
-        register_control(self.control)
+        self.api = router_for(API_ROUTES)
+        self.control = router_for(CONTROL_ROUTES)
         self.loaded_from_state = False
         if config.state and os.path.exists(config.state):
             self.world, self.registry = state.load(

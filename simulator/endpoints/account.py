@@ -7,16 +7,8 @@ from typing import Any
 from simulator.errors import ApiError, not_found
 from simulator.pagination import page_of
 from simulator.records import ApiKey, Organization
-from simulator.routing import Reply, Request, Router
+from simulator.routing import Reply, Request
 from simulator.timefmt import iso
-
-
-def register(router: Router) -> None:
-    router.add("GET", "/account/information", information)
-    router.add("GET", "/account/organizations", organizations)
-    router.add("GET", "/account/organizations/{organization_id}", organization)
-    router.add("GET", "/account/organizations/{organization_id}/sub-organizations", sub_organizations)
-    router.add("GET", "/account/api-keys", api_keys)
 
 
 def render_org(request: Request, org: Organization) -> dict[str, Any]:

@@ -16,16 +16,8 @@ from simulator.endpoints.common import (
 from simulator.errors import bad_parameter, missing_field
 from simulator.lifecycle import status_at
 from simulator.records import CANCELED, CREATED, QUEUED, RUNNING, EncodingRecord
-from simulator.routing import Reply, Request, Router
+from simulator.routing import Reply, Request
 from simulator.vocab import ENCODING_MODES
-
-
-def register(router: Router) -> None:
-    router.add("POST", "/encoding/encodings/{encoding_id}/start", start)
-    router.add("GET", "/encoding/encodings/{encoding_id}/start", get_start_request)
-    router.add("POST", "/encoding/encodings/{encoding_id}/stop", stop)
-    router.add("POST", "/encoding/encodings/{encoding_id}/reprioritize", reprioritize)
-    router.add("POST", "/encoding/encodings/{encoding_id}/reschedule", reschedule)
 
 
 def start(request: Request, encoding_id: str) -> Reply:

@@ -12,30 +12,10 @@ from simulator.faults import parse_spec
 from simulator.generator import next_arrival_gap
 from simulator.lifecycle import status_at
 from simulator.records import ERROR, FINISHED, STATUSES, TRANSFER_ERROR
-from simulator.routing import Reply, Request, Router
+from simulator.routing import Reply, Request
 from simulator.timefmt import iso, iso_ms
 
 STARTED = time.time()
-
-
-def register(router: Router) -> None:
-    router.add("GET", "/health", health)
-    router.add("GET", "/accounts", accounts)
-    router.add("GET", "/faults", get_faults)
-    router.add("POST", "/faults", set_faults)
-    router.add("DELETE", "/faults", clear_faults)
-    router.add("GET", "/rate-limits", get_rate_limits)
-    router.add("POST", "/rate-limits", set_rate_limits)
-    router.add("GET", "/webhook-deliveries", deliveries)
-    router.add("DELETE", "/webhook-deliveries", clear_deliveries)
-    router.add("GET", "/stats", stats)
-    router.add("DELETE", "/stats", reset_stats)
-    router.add("POST", "/advance", advance)
-    router.add("POST", "/tick", tick)
-    router.add("POST", "/encodings", force_state)
-    router.add("GET", "/encodings/{encoding_id}", plan)
-    router.add("POST", "/arrivals", arrivals)
-    router.add("POST", "/save", save)
 
 
 def health(request: Request) -> Reply:

@@ -5,12 +5,7 @@ from __future__ import annotations
 from simulator.catalog import encoding_error_definitions
 from simulator.codes import api_error_definitions
 from simulator.pagination import page_of
-from simulator.routing import Reply, Request, Router
-
-
-def register(router: Router) -> None:
-    router.add("GET", "/encoding/error-definitions", encoding_definitions)
-    router.add("GET", "/general/error-definitions", general_definitions)
+from simulator.routing import Reply, Request
 
 
 def encoding_definitions(request: Request) -> Reply:

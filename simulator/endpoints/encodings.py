@@ -17,21 +17,12 @@ from simulator.errors import ApiError, bad_parameter
 from simulator.lifecycle import status_at
 from simulator.pagination import page
 from simulator.records import LIVE, QUEUED, RUNNING, VOD, EncodingRecord
-from simulator.routing import Reply, Request, Router
+from simulator.routing import Reply, Request
 from simulator.timefmt import iso
 from simulator.vocab import CLOUD_REGION_SET
 
 VERSION = re.compile(r"^\d+\.\d+\.\d+(-[A-Za-z0-9.]+)?$")
 VERSION_TAGS = ("STABLE", "BETA")
-
-
-def register(router: Router) -> None:
-    router.add("GET", "/encoding/encodings", list_encodings)
-    router.add("POST", "/encoding/encodings", create_encoding)
-    router.add("GET", "/encoding/encodings/{encoding_id}", get_encoding)
-    router.add("DELETE", "/encoding/encodings/{encoding_id}", delete_encoding)
-    router.add("GET", "/encoding/encodings/{encoding_id}/status", get_status)
-    router.add("GET", "/encoding/encodings/{encoding_id}/customData", get_custom_data)
 
 
 def list_encodings(request: Request) -> Reply:

@@ -11,7 +11,7 @@ from simulator.errors import ApiError, bad_parameter
 from simulator.ids import derived_int
 from simulator.lifecycle import shown_times, status_at
 from simulator.records import CANCELED, CREATED, ERROR, FINISHED, LIVE, QUEUED, RUNNING, EncodingRecord
-from simulator.routing import Reply, Request, Router
+from simulator.routing import Reply, Request
 from simulator.timefmt import iso
 
 STREAM_KEY = re.compile(r"^[a-zA-Z]{3,20}$")
@@ -22,16 +22,6 @@ INGEST_STATUS = {
     ERROR: "ERROR",
     CANCELED: "NOT_AVAILABLE",
 }
-
-
-def register(router: Router) -> None:
-    base = "/encoding/encodings/{encoding_id}/live"
-    router.add("GET", base, get_live)
-    router.add("POST", f"{base}/start", start_live)
-    router.add("GET", f"{base}/start", get_live_start_request)
-    router.add("POST", f"{base}/stop", stop_live)
-    router.add("POST", f"{base}/restart", restart_live)
-    router.add("GET", f"{base}/heartbeat", heartbeat)
 
 
 def _live(request: Request, encoding_id: str) -> EncodingRecord:

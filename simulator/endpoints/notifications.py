@@ -12,30 +12,12 @@ from simulator.endpoints.common import (
 )
 from simulator.errors import bad_parameter, missing_field, not_found
 from simulator.pagination import page_of
-from simulator.routing import Reply, Request, Router
+from simulator.routing import Reply, Request
 from simulator.webhooks import Webhook, render_notification, render_webhook
 
 PREFIX = "/notifications/webhooks/encoding/encodings"
 EVENT = "{event:finished|error|transfer-error}"
 STATUS_CHANGED = "encoding-status-changed"
-
-
-def register(router: Router) -> None:
-    router.add("POST", f"{PREFIX}/{EVENT}", create)
-    router.add("GET", f"{PREFIX}/{EVENT}", listing)
-    router.add("GET", f"{PREFIX}/{EVENT}/{{webhook_id}}", get)
-    router.add("DELETE", f"{PREFIX}/{EVENT}/{{webhook_id}}", delete)
-    router.add("POST", f"{PREFIX}/{STATUS_CHANGED}", create_status_changed)
-    router.add("GET", f"{PREFIX}/{STATUS_CHANGED}", list_status_changed)
-    router.add("GET", f"{PREFIX}/{STATUS_CHANGED}/{{notification_id}}", get_status_changed)
-    router.add("PUT", f"{PREFIX}/{STATUS_CHANGED}/{{notification_id}}", update_status_changed)
-    router.add("DELETE", f"{PREFIX}/{STATUS_CHANGED}/{{notification_id}}", delete_status_changed)
-    router.add("POST", f"{PREFIX}/{{encoding_id}}/{EVENT}", create)
-    router.add("GET", f"{PREFIX}/{{encoding_id}}/{EVENT}", listing)
-    router.add("GET", f"{PREFIX}/{{encoding_id}}/{EVENT}/{{webhook_id}}", get)
-    router.add("DELETE", f"{PREFIX}/{{encoding_id}}/{EVENT}/{{webhook_id}}", delete)
-    router.add("POST", f"{PREFIX}/{{encoding_id}}/{STATUS_CHANGED}", create_status_changed)
-    router.add("GET", f"{PREFIX}/{{encoding_id}}/{STATUS_CHANGED}", list_status_changed)
 
 
 def _settings(body: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:

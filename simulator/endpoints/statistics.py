@@ -8,22 +8,11 @@ from simulator import usage
 from simulator.errors import bad_parameter
 from simulator.pagination import page_of
 from simulator.records import LIVE, VOD
-from simulator.routing import Reply, Request, Router
+from simulator.routing import Reply, Request
 from simulator.timefmt import day, day_start, parse_day
 
 MAX_RANGE_DAYS = 366
 DAILY_DAYS = 90
-
-
-def register(router: Router) -> None:
-    router.add("GET", "/encoding/statistics", overall)
-    router.add("GET", "/encoding/statistics/daily", daily_recent)
-    router.add("GET", "/encoding/statistics/daily/{from}/{to}", daily_range)
-    router.add("GET", "/encoding/statistics/encodings/{kind:vod|live}", per_encoding_list)
-    router.add("GET", "/encoding/statistics/encodings/{kind:vod|live}/{from}/{to}", per_encoding_list)
-    router.add("GET", "/encoding/statistics/encodings/{encoding_id}", per_encoding)
-    # Only a date-like first segment: /encoding/statistics/labels/daily and the like are not this route.
-    router.add("GET", "/encoding/statistics/{from:\\d[^/]*}/{to}", overall_range)
 
 
 def _range(first_raw: str, last_raw: str) -> tuple[date, date]:
