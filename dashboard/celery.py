@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 from dashboard.private_files import restrict_umask
 
@@ -13,3 +13,26 @@ restrict_umask()
 app = Celery("dashboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _refuse_demo_parts_in_production(process: str) -> None:
+    # Celery runs no system checks, and it logs and swallows an exception raised by a signal handler: the
+    # refusal leaves as SystemExit, whose message is the reason.
+    from django.core.exceptions import ImproperlyConfigured
+
+    from dashboard.checks import refuse_to_start
+
+    try:
+        refuse_to_start(process)
+    except ImproperlyConfigured as exc:
+        raise SystemExit(str(exc)) from None
+
+
+@signals.worker_init.connect
+def _check_worker(**kwargs) -> None:
+    _refuse_demo_parts_in_production("Celery worker")
+
+
+@signals.beat_init.connect
+def _check_beat(**kwargs) -> None:
+    _refuse_demo_parts_in_production("Celery beat")

@@ -28,6 +28,24 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def env_secret(name: str) -> str:
+    """A secret from `NAME`, or from the file named by `NAME_FILE` (Docker and Kubernetes secrets), stripped.
+
+    Setting both is refused: which one wins would be a guess. A file that cannot be read is named in the
+    error, never its content.
+    """
+    direct = env_str(name)
+    path = env_str(f"{name}_FILE")
+    if not path:
+        return direct
+    if direct:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both")
+    try:
+        return Path(path).read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}_FILE: cannot read {path!r} ({exc.strerror})") from None
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -148,21 +166,44 @@ def parse_cache_url(name: str, url: str, *, default_file_dir: Path) -> dict:
     )
 
 
-def broker_transport_options(url: str, var_dir: Path) -> dict:
-    """Options for the broker transport. The filesystem transport needs shared folders so that the web
-    server, the worker and beat, all on one machine, exchange messages without a broker server."""
+def broker_transport_options(url: str, var_dir: Path, *, visibility_timeout: int, create: bool) -> dict:
+    """Options for the broker transport.
+
+    Redis redelivers a task that no worker acknowledged within `visibility_timeout` seconds, and counts a
+    task's countdown in that time: the timeout must outlast the longest countdown, or a retry scheduled for
+    later runs twice. The filesystem transport needs shared folders so that the web server, the worker and
+    beat, all on one machine, exchange messages without a broker server; they are made only when `create`
+    (the embedded parts are allowed), so a production start writes nothing.
+    """
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"visibility_timeout": visibility_timeout}
     if not url.startswith("filesystem://"):
         return {}
     queue = var_dir / "celery" / "queue"
     control = var_dir / "celery" / "control"
-    for folder in (queue, control):
-        private_dir(folder)
+    if create:
+        for folder in (queue, control):
+            private_dir(folder)
     return {
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "control_folder": str(control),
         "store_processed": False,
     }
+
+
+def broker_url_beside_cache(redis_url: str) -> str:
+    """The broker's default when only REDIS_URL is given: the same server, the next database.
+
+    The cache may evict keys under memory pressure and the broker must never lose a message, so the two
+    never share a database (see "Redis" in README.md for the eviction settings).
+    """
+    parts = urlsplit(redis_url)
+    if parts.scheme not in ("redis", "rediss"):
+        return redis_url
+    path = parts.path.strip("/")
+    database = int(path) if path.isdigit() else 0
+    return parts._replace(path=f"/{database + 1}").geturl()
 
 
 def redact_url(text: str) -> str:

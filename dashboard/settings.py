@@ -19,11 +19,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from dashboard.envconfig import (
     broker_transport_options,
+    broker_url_beside_cache,
     env_bool,
     env_choice,
     env_https_urls,
     env_int,
     env_list,
+    env_secret,
     env_str,
     new_django_secret_key,
     new_fernet_key,
@@ -35,7 +37,6 @@ from dashboard.private_files import private_dir, private_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DASHBOARD_VAR_DIR") or BASE_DIR / "var")
-private_dir(VAR_DIR)
 
 # Off unless asked for: a bare runserver, a check, a production start, the tests and the demo never show
 # Django's technical pages.
@@ -44,11 +45,19 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 # simulator on loopback, static files from source, the development tools) without its technical pages.
 DEMO = env_bool("DASHBOARD_DEMO", False)
 _LOCAL = DEBUG or DEMO
+# Production on one machine, knowingly: SQLite, the file cache and the filesystem broker are refused with
+# debug off (dashboard/checks.py) unless this says so. What it costs is in README.md ("One machine only").
+SINGLE_MACHINE = env_bool("DASHBOARD_SINGLE_MACHINE", False)
+# Only the demo, development and a single-machine deployment keep files under var/; a production start on
+# PostgreSQL and Redis writes nothing at import, so it runs from a read-only image.
+EMBEDDED_PARTS_ALLOWED = _LOCAL or SINGLE_MACHINE
+if EMBEDDED_PARTS_ALLOWED:
+    private_dir(VAR_DIR)
 _DEBUG_HINT = (
     "for the demo or local development, set DASHBOARD_DEMO=1 or DJANGO_DEBUG=1 to generate one under var/"
 )
 
-SECRET_KEY = env_str("SECRET_KEY")
+SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
     if not _LOCAL:
         raise ImproperlyConfigured(f"SECRET_KEY must be set when DJANGO_DEBUG is off ({_DEBUG_HINT})")
@@ -132,7 +141,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
+DATABASE_URL = env_secret("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 try:
     _database = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
 except ValueError as exc:
@@ -150,23 +159,35 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by a test can open the test database too.
     _database["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
     # Created private before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
-    if _database["NAME"] and _database["NAME"] != ":memory:":
+    if EMBEDDED_PARTS_ALLOWED and _database["NAME"] and _database["NAME"] != ":memory:":
         private_file(Path(_database["NAME"]))
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (also used for locks and rate limits, so it must work across processes) -----------------------
-REDIS_URL = env_str("REDIS_URL")
-CACHE_URL = env_str("CACHE_URL") or REDIS_URL or f"file://{VAR_DIR / 'cache'}"
+REDIS_URL = env_secret("REDIS_URL")
+CACHE_URL = env_secret("CACHE_URL") or REDIS_URL or f"file://{VAR_DIR / 'cache'}"
 CACHES = {
     "default": parse_cache_url(
-        "CACHE_URL" if env_str("CACHE_URL") else "REDIS_URL", CACHE_URL, default_file_dir=VAR_DIR / "cache"
+        "CACHE_URL" if env_secret("CACHE_URL") else "REDIS_URL", CACHE_URL, default_file_dir=VAR_DIR / "cache"
     )
 }
 
 # --- Celery -----------------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
-CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL, VAR_DIR)
+# With only REDIS_URL, the broker uses the next database on the same server: never the cache's.
+CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL") or (
+    broker_url_beside_cache(REDIS_URL) if REDIS_URL else "filesystem://"
+)
+# A task's retry never waits longer than this (a Retry-After from Bitmovin included): the broker's
+# visibility timeout below must outlast it, and dashboard/checks.py makes sure it does.
+TASK_MAX_RETRY_COUNTDOWN_SECONDS = 15 * 60
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 2 * 3600, minimum=60)
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
+    CELERY_BROKER_URL,
+    VAR_DIR,
+    visibility_timeout=CELERY_BROKER_VISIBILITY_TIMEOUT,
+    create=EMBEDDED_PARTS_ALLOWED,
+)
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
@@ -180,7 +201,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat keeps its schedule in memory, not in a file: every periodic task here is an idempotent interval
+# (a restarted beat just runs each once at start), and a production image stays read-only.
+CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 # Periodic tasks: name -> {"task": ..., "schedule": seconds}. Each is added below, next to the settings of
 # its feature: the sync sweep and the retention prune.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
@@ -219,7 +242,7 @@ ACTION_RATE_LIMIT = env_int("ACTION_RATE_LIMIT", 30, minimum=1)
 ACTION_RATE_WINDOW_SECONDS = env_int("ACTION_RATE_WINDOW_SECONDS", 60, minimum=1)
 
 # --- API keys of organizations -------------------------------------------------------------------------
-_field_keys = env_str("FIELD_ENCRYPTION_KEYS")
+_field_keys = env_secret("FIELD_ENCRYPTION_KEYS")
 if not _field_keys:
     if not _LOCAL:
         raise ImproperlyConfigured(

@@ -9,6 +9,8 @@ class EncodingsAppConfig(AppConfig):
     def ready(self) -> None:
         from axes.signals import user_locked_out
 
+        # Registers the check that refuses the demo's parts in production.
+        import dashboard.checks  # noqa: F401
         from encodings_app.services.login_lockout import on_user_locked_out
 
         user_locked_out.connect(on_user_locked_out, dispatch_uid="encodings_app.login_lockout")

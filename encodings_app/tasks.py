@@ -64,6 +64,8 @@ def sync_encoding(self, organization_id: int, bitmovin_id: str) -> None:
         if not exc.retryable:
             raise
         countdown = exc.retry_after if isinstance(exc, RateLimitedError) else 2 ** (self.request.retries + 1)
+        # Never past the broker's visibility timeout (dashboard/checks.py): Redis would deliver it twice.
+        countdown = min(countdown, settings.TASK_MAX_RETRY_COUNTDOWN_SECONDS)
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 

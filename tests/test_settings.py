@@ -19,20 +19,28 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "dashboard.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://dashboard.example.com",
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    # Production runs on PostgreSQL and Redis; these commands never connect to them.
+    "DATABASE_URL": "postgres://dashboard@db.example.com:5432/dashboard",
+    "REDIS_URL": "redis://cache.example.com:6379/0",
 }
 
 
 # What the test run itself sets (pyproject.toml's pytest env) must not leak into the starts tried here.
-TEST_RUN_VARIABLES = ("ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "STATIC_FROM_SOURCE", "DASHBOARD_DEVTOOLS")
+TEST_RUN_VARIABLES = (
+    "ALLOWED_HOSTS",
+    "SECURE_SSL_REDIRECT",
+    "STATIC_FROM_SOURCE",
+    "DASHBOARD_DEVTOOLS",
+    "DASHBOARD_SINGLE_MACHINE",
+)
 
 
 # The servers a run on PostgreSQL and Redis uses; without them a start uses the embedded parts under var/.
 SERVER_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "CELERY_BROKER_URL")
 
 
-def run_manage(
-    args: list[str], env_overrides: dict[str, str], tmp_path: Path, *, embedded: bool = False
-) -> subprocess.CompletedProcess:
+def process_env(env_overrides: dict[str, str], tmp_path: Path, *, embedded: bool = False) -> dict[str, str]:
+    """The environment of a process started as a deployment would: none of the test run's own settings."""
     removed = TEST_RUN_VARIABLES + (SERVER_VARIABLES if embedded else ())
     env = {
         k: v
@@ -41,6 +49,13 @@ def run_manage(
     }
     env["DASHBOARD_VAR_DIR"] = str(tmp_path / "var")
     env.update(env_overrides)
+    return env
+
+
+def run_manage(
+    args: list[str], env_overrides: dict[str, str], tmp_path: Path, *, embedded: bool = False
+) -> subprocess.CompletedProcess:
+    env = process_env(env_overrides, tmp_path, embedded=embedded)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT_ROOT,
@@ -317,3 +332,40 @@ def test_the_demo_divides_stuck_thresholds_by_the_simulator_speed_but_not_below_
         "STUCK_NO_PROGRESS_SECONDS": "45",
         "STUCK_LIVE_NO_UPDATE_SECONDS": "45",
     }
+
+
+def test_every_secret_can_come_from_a_file_named_by_its_file_variable(tmp_path):
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir()
+    from_files = {}
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL", "REDIS_URL"):
+        (secrets_dir / name).write_text(PRODUCTION_ENV[name] + "\n")
+        from_files[f"{name}_FILE"] = str(secrets_dir / name)
+    env = {k: v for k, v in PRODUCTION_ENV.items() if f"{k}_FILE" not in from_files}
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SECRET_KEY == {!r}, settings.FIELD_ENCRYPTION_KEYS == [{!r}], "
+        "settings.DATABASES['default']['HOST'], settings.CELERY_BROKER_URL)"
+    ).format(PRODUCTION_ENV["SECRET_KEY"], PRODUCTION_ENV["FIELD_ENCRYPTION_KEYS"])
+    result = run_manage(["shell", "-c", code], {**env, **from_files}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "True",
+        "True",
+        "db.example.com",
+        "redis://cache.example.com:6379/1",
+    ]
+
+
+def test_a_secret_set_twice_or_in_an_unreadable_file_stops_start_up_without_its_value(tmp_path):
+    both = run_manage(
+        ["check"], {**PRODUCTION_ENV, "SECRET_KEY_FILE": str(tmp_path / "secret_key")}, tmp_path
+    )
+    assert both.returncode != 0
+    assert "Set SECRET_KEY or SECRET_KEY_FILE, not both" in both.stderr
+
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    missing = run_manage(["check"], {**env, "SECRET_KEY_FILE": str(tmp_path / "nowhere")}, tmp_path)
+    assert missing.returncode != 0
+    assert "SECRET_KEY_FILE: cannot read" in missing.stderr and "No such file or directory" in missing.stderr
+    assert PRODUCTION_ENV["SECRET_KEY"] not in both.stderr + missing.stderr

@@ -26,7 +26,12 @@ def test_worker_executes_a_task_sent_through_the_broker(broker_url):
     queued_mark = f"{QUEUED_KEY_PREFIX}{organization_id}"
     cache.set(queued_mark, 1, timeout=300)
     with CeleryWorker(queue=queue, broker_url=broker_url) as worker:
-        options = broker_transport_options(broker_url, settings.VAR_DIR)
+        options = broker_transport_options(
+            broker_url,
+            settings.VAR_DIR,
+            visibility_timeout=settings.CELERY_BROKER_VISIBILITY_TIMEOUT,
+            create=True,
+        )
         with Connection(broker_url, transport_options=options) as connection:
             sync_organization.apply_async(args=[organization_id], queue=queue, connection=connection)
         done = worker.wait_for(lambda: cache.get(queued_mark) is None, timeout=90)

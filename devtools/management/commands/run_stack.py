@@ -71,7 +71,7 @@ class Command(BaseCommand):
         # supervisor stops it with SIGTERM; both must still bring every part down.
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, _raise_keyboard_interrupt)
-        # Inherited by every part: the simulator's state, the broker's messages and beat's schedule under var/
+        # Inherited by every part: the simulator's state and the broker's messages under var/
         # are private to this user.
         restrict_umask()
         env = os.environ.copy()
