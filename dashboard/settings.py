@@ -101,6 +101,9 @@ if DEVTOOLS:
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
+    # Before anything reads the Host header or redirects to HTTPS: load balancers probe over plain HTTP with
+    # the machine's address as Host (dashboard/probes.py).
+    "dashboard.probes.ProbeMiddleware",
     # First, so that every response carries X-Request-Id and the API's log line times the whole request.
     "encodings_app.api.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -135,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.context_processors.product",
+                "dashboard.context_processors.schedule",
             ],
         },
     },
@@ -205,8 +209,29 @@ CELERY_TIMEZONE = "UTC"
 # (a restarted beat just runs each once at start), and a production image stays read-only.
 CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 # Periodic tasks: name -> {"task": ..., "schedule": seconds}. Each is added below, next to the settings of
-# its feature: the sync sweep and the retention prune.
+# its feature: the schedule's heartbeat, the sync sweep and the retention prune.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Three queues, so that a sync of up to CELERY_TASK_TIME_LIMIT seconds never delays what an operator waits
+# for: "sync" (sweeps, syncs, pruning), "refresh" (one encoding's read after a webhook or an action, and the
+# schedule's heartbeat) and "alerts". Each wants its own worker (README.md, "Production deployment").
+CELERY_TASK_DEFAULT_QUEUE = "refresh"
+CELERY_TASK_ROUTES = {
+    "sync.sweep": {"queue": "sync"},
+    "sync.organization": {"queue": "sync"},
+    "retention.prune": {"queue": "sync"},
+    "sync.refresh_encoding": {"queue": "refresh"},
+    "schedule.heartbeat": {"queue": "refresh"},
+    "alerts.*": {"queue": "alerts"},
+}
+TASK_QUEUES = ("sync", "refresh", "alerts")
+# Beat queues a heartbeat this often; pages and /readyz say the schedule is late once none ran for
+# SCHEDULE_LATE_SECONDS (beat or the worker of the "refresh" queue stopped, and with it every sync).
+SCHEDULE_HEARTBEAT_SECONDS = env_int("SCHEDULE_HEARTBEAT_SECONDS", 30, minimum=5)
+SCHEDULE_LATE_SECONDS = env_int("SCHEDULE_LATE_SECONDS", 180, minimum=SCHEDULE_HEARTBEAT_SECONDS * 2)
+CELERY_BEAT_SCHEDULE["schedule-heartbeat"] = {
+    "task": "schedule.heartbeat",
+    "schedule": float(SCHEDULE_HEARTBEAT_SECONDS),
+}
 
 # --- Sync of the mirror ----------------------------------------------------------------------------------
 # How often beat sweeps every organization; the demo uses 15 s.

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from encodings_app.bitmovin import BitmovinError, RateLimitedError
-from encodings_app.services import retention, sync
+from encodings_app.services import retention, schedule, sync
 
 QUEUED_KEY_PREFIX = "sync:queued:"
 REFRESH_QUEUED_KEY_PREFIX = "refresh:queued:"
@@ -18,7 +18,22 @@ REFRESH_QUEUED_KEY_PREFIX = "refresh:queued:"
 REFRESH_QUEUED_SECONDS = 120
 
 
-@shared_task(name="sync.sweep", time_limit=60, soft_time_limit=50)
+# Limits: CELERY_TASK_TIME_LIMIT for the long tasks (a sync, the prune); a minute for the short ones, so that
+# a stuck read or sweep frees its worker soon. The soft limit comes 30 s (or 10 s) earlier.
+LONG = {
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+}
+SHORT = {"time_limit": 60, "soft_time_limit": 50}
+
+
+@shared_task(name="schedule.heartbeat", **SHORT)
+def schedule_heartbeat() -> None:
+    """Beat queues this every SCHEDULE_HEARTBEAT_SECONDS: its run proves beat and a worker are alive."""
+    schedule.schedule_heartbeat_record()
+
+
+@shared_task(name="sync.sweep", **SHORT)
 def sync_sweep() -> int:
     """Enqueue one sync per organization that may sync now; returns how many were enqueued."""
     enqueued = 0
@@ -30,7 +45,7 @@ def sync_sweep() -> int:
     return enqueued
 
 
-@shared_task(name="sync.organization", time_limit=300, soft_time_limit=270)
+@shared_task(name="sync.organization", **LONG)
 def sync_organization(organization_id: int, full: bool = False) -> None:
     cache.delete(f"{QUEUED_KEY_PREFIX}{organization_id}")
     # Failures are recorded on the run and the organization; the next sweep is the retry.
@@ -54,7 +69,7 @@ def encoding_sync_enqueue(organization_id: int, bitmovin_id: str) -> bool:
 
 
 # The name predates the function's: queued messages carry it, so it stays.
-@shared_task(name="sync.refresh_encoding", bind=True, max_retries=5, time_limit=60, soft_time_limit=50)
+@shared_task(name="sync.refresh_encoding", bind=True, max_retries=5, **SHORT)
 def sync_encoding(self, organization_id: int, bitmovin_id: str) -> None:
     # Cleared before reading, so that a change made while this read runs can queue a read of its own.
     cache.delete(refresh_queued_key(organization_id, bitmovin_id))
@@ -69,9 +84,9 @@ def sync_encoding(self, organization_id: int, bitmovin_id: str) -> None:
         raise self.retry(exc=exc, countdown=countdown) from exc
 
 
-@shared_task(name="retention.prune", time_limit=600, soft_time_limit=570)
+@shared_task(name="retention.prune", **LONG)
 def prune_bookkeeping() -> int:
     """Remove old webhook deliveries and sync runs; returns how many. Safe to run twice or cut short."""
     # Half the time limit: a backlog is finished by the next runs, never by a task killed mid-batch.
-    outcome = retention.retention_prune(time_budget_seconds=300)
+    outcome = retention.retention_prune(time_budget_seconds=settings.CELERY_TASK_TIME_LIMIT // 2)
     return outcome.webhook_deliveries + outcome.sync_runs

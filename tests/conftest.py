@@ -41,7 +41,11 @@ def fresh_cache():
     the next test (or the next run) reuses, and must not carry over."""
     from django.core.cache import cache
 
+    from encodings_app.services.schedule import schedule_heartbeat_record
+
     cache.clear()
+    # A healthy deployment: beat and a worker ran a moment ago (tests/services/test_schedule.py stops them).
+    schedule_heartbeat_record()
 
 
 @pytest.fixture

@@ -37,9 +37,6 @@ from encodings_app.services.ratelimit import window_spend
 
 logger = logging.getLogger(__name__)
 
-# The operator is waiting for the page: give up sooner than a worker would.
-ACTION_RETRY_BUDGET_S = 10.0
-
 
 def encoding_action_perform(
     *,
@@ -78,7 +75,7 @@ def _send(spec: ActionSpec, encoding: Encoding, user: Any, arguments: dict[str, 
             field="encodingId",
         )
     try:
-        client = client_for(organization, retry_budget_s=ACTION_RETRY_BUDGET_S, interactive=True)
+        client = client_for(organization, interactive=True)
     except KeyUnavailable as exc:
         return ActionResult(
             spec.key,

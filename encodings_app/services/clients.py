@@ -16,8 +16,15 @@ from encodings_app.services.ratelimit import ApiBudget, key_fingerprint
 
 logger = logging.getLogger(__name__)
 
-# Workers give up on a call sooner than an interactive default would: the next sweep tries again anyway.
+# How long one logical call may keep retrying, and how long one attempt may take (connect, read). A worker
+# gives up sooner than it could: the next sweep tries again anyway. Someone waiting for a page (an action,
+# "Test connection") gets a shorter budget still, so that the longest interactive call, about
+# INTERACTIVE_RETRY_BUDGET_S plus one attempt, ends well inside the web server's timeout
+# (dashboard/gunicorn_config.py).
 WORKER_RETRY_BUDGET_S = 20.0
+WORKER_TIMEOUT_S = (5.0, 30.0)
+INTERACTIVE_RETRY_BUDGET_S = 8.0
+INTERACTIVE_TIMEOUT_S = (3.05, 10.0)
 # The simulator's addresses, allowed (any port) when BITMOVIN_ALLOW_LOOPBACK is on.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # What the simulator's launchers (demo, benchmark) say when the settings keep the dashboard off loopback.
@@ -87,10 +94,11 @@ def base_url_refusal(url: str) -> str | None:
 
 
 @sensitive_variables("api_key")
-def client_for(
-    organization: Organization, *, retry_budget_s: float = WORKER_RETRY_BUDGET_S, interactive: bool = False
-) -> BitmovinClient:
+def client_for(organization: Organization, *, interactive: bool = False) -> BitmovinClient:
     """A client speaking for this organization, spending from its key's shared request budget.
+
+    `interactive`: someone is waiting for the answer; shorter timeouts, and a 429 is waited out within the
+    budget instead of handed back to the sweep.
 
     Fails closed: a key that cannot be decrypted marks the organization and is never sent anywhere, and a
     key whose base URL is not (or no longer) allowed is not even decrypted.
@@ -117,7 +125,8 @@ def client_for(
         api_key,
         tenant_org_id=organization.tenant_org_id or None,
         base_url=organization.api_base_url,
-        retry_budget_s=retry_budget_s,
+        retry_budget_s=INTERACTIVE_RETRY_BUDGET_S if interactive else WORKER_RETRY_BUDGET_S,
+        timeout=INTERACTIVE_TIMEOUT_S if interactive else WORKER_TIMEOUT_S,
         # A worker never sleeps through a 429: the sync records a pause and the sweep comes back later.
         max_rate_limit_wait_s=None if interactive else 0,
         before_request=ApiBudget(key_fingerprint(api_key)),

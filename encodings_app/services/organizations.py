@@ -42,9 +42,6 @@ from encodings_app.services.webhooks import REGISTERED_EVENTS
 
 logger = logging.getLogger(__name__)
 
-# An admin is waiting for "Test connection": give up sooner than a worker would.
-INTERACTIVE_RETRY_BUDGET_S = 8.0
-
 KEY_AGAIN = (
     "Enter the API key again: a stored key is only sent to the API base URL and tenant organization id it "
     "was entered for, so changing either needs the key in the same form."
@@ -227,7 +224,7 @@ def organization_test_connection(
 
 def _connection_check(organization: Organization) -> ConnectionCheck:
     try:
-        with client_for(organization, retry_budget_s=INTERACTIVE_RETRY_BUDGET_S, interactive=True) as client:
+        with client_for(organization, interactive=True) as client:
             account = client.get_account_information()
             organizations = client.list_organizations().items
     except KeyUnavailable as exc:
@@ -327,7 +324,7 @@ def webhooks_register(
     known = dict(organization.registered_webhooks or {})
     stale = organization.webhooks_secret_stale
     try:
-        with client_for(organization, retry_budget_s=INTERACTIVE_RETRY_BUDGET_S, interactive=True) as client:
+        with client_for(organization, interactive=True) as client:
             for event in REGISTERED_EVENTS:
                 if known.get(event) and stale:
                     _delete_webhook(client, event, known[event])

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dashboard.celery import app as celery_app
+from encodings_app.services.schedule import schedule_state
 
 logger = logging.getLogger(__name__)
 
@@ -63,4 +64,17 @@ def readyz(request: HttpRequest) -> JsonResponse:
             results[name] = {"ok": True}
         results[name]["ms"] = round((time.monotonic() - started) * 1000, 1)
     ok = all(entry["ok"] for entry in results.values())
-    return JsonResponse({"status": "ok" if ok else "error", "checks": results}, status=200 if ok else 503)
+    answer = {"status": "ok" if ok else "error", "checks": results, "schedule": _schedule()}
+    return JsonResponse(answer, status=200 if ok else 503)
+
+
+def _schedule() -> dict:
+    """Reported, not a readiness failure: a web process serves pages fine while beat is stopped, and taking
+    every web process out of the load balancer would hide the pages that say so."""
+    try:
+        state = schedule_state()
+    except Exception as exc:  # the cache's own failure is already reported by its check
+        logger.warning("schedule state unavailable: %s", exc)
+        return {"late": None, "seconds_since_last_run": None}
+    seconds = state.seconds_since if state.last_run_at else None
+    return {"late": state.late, "seconds_since_last_run": seconds}

@@ -9,7 +9,7 @@ from dashboard.celery import app as celery_app
 from encodings_app.api.views.actions import OUTCOME_ANSWERS, action_error
 from encodings_app.bitmovin import explain
 from encodings_app.models import AuditEvent, Role
-from encodings_app.services import actions, sync
+from encodings_app.services import actions, clients, sync
 from encodings_app.services.action_outcomes import AUDIT_OUTCOMES, ActionOutcome
 from tests.api.helpers import ApiCaller, error_of, fields_named, result_of, token_for
 from tests.factories import make_encoding, make_member, make_organization, make_user
@@ -154,7 +154,7 @@ def test_an_action_without_an_answer_from_bitmovin_is_a_504_and_not_sent_twice(
     organization, api, _ = mirrored
     encoding_id = some_encoding(organization)
     simulator.force_state(encoding_id, "RUNNING", progress=10)
-    monkeypatch.setattr(actions, "ACTION_RETRY_BUDGET_S", 1.0)
+    monkeypatch.setattr(clients, "INTERACTIVE_RETRY_BUDGET_S", 1.0)
     simulator.reset_stats()
     simulator.set_faults("504=1")
     try:
@@ -176,7 +176,7 @@ def test_an_action_without_an_answer_from_bitmovin_is_a_504_and_not_sent_twice(
 
 
 def test_an_unreachable_bitmovin_is_a_502(world, api_for, monkeypatch):
-    monkeypatch.setattr(actions, "ACTION_RETRY_BUDGET_S", 0.2)
+    monkeypatch.setattr(clients, "INTERACTIVE_RETRY_BUDGET_S", 0.2)
     world.acme.api_base_url = "http://127.0.0.1:9/v1"
     world.acme.save()
     encoding = make_encoding(world.acme, status="RUNNING")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from encodings_app.models import AuditEvent
-from encodings_app.services import actions
+from encodings_app.services import clients
 from encodings_app.services.audit import audit_record
 from tests.api.helpers import error_of, result_of
 from tests.factories import make_encoding
@@ -75,7 +75,7 @@ def test_the_audit_log_costs_a_fixed_number_of_queries(world, api_for, django_as
 
 def test_actions_past_the_users_limit_answer_429_in_the_envelope(world, api_for, settings, monkeypatch):
     settings.ACTION_RATE_LIMIT = 2
-    monkeypatch.setattr(actions, "ACTION_RETRY_BUDGET_S", 0.2)
+    monkeypatch.setattr(clients, "INTERACTIVE_RETRY_BUDGET_S", 0.2)
     # Nobody answers there: the two actions within the limit are sent and fail; the third is not sent.
     world.acme.api_base_url = "http://127.0.0.1:9/v1"
     world.acme.save()

@@ -34,7 +34,7 @@ import encodings_app
 import simulator
 from dashboard.wsgi import application
 from encodings_app.models import Role
-from encodings_app.services import actions
+from encodings_app.services import clients
 from tests.api import fuzz_summary
 from tests.api.helpers import token_for
 from tests.factories import (
@@ -97,7 +97,7 @@ def every_project_module_imported():
 @pytest.fixture
 def fuzzed_world(db, monkeypatch, in_process_requests, every_project_module_imported):
     # A refused connection fails at once; a small budget keeps the client's retries from adding up.
-    monkeypatch.setattr(actions, "ACTION_RETRY_BUDGET_S", 0.05)
+    monkeypatch.setattr(clients, "INTERACTIVE_RETRY_BUDGET_S", 0.05)
     acme = make_organization("acme", name="Acme Media", api_base_url=UNREACHABLE_API)
     globex = make_organization("globex", name="Globex", api_base_url=UNREACHABLE_API)
     admin = make_member(acme, Role.ADMIN, user=make_user("ada"))

@@ -22,8 +22,8 @@ class QueuedTask:
 
 
 def queued_tasks(name: str) -> list[QueuedTask]:
-    """The messages of task `name` waiting in the default queue, oldest first."""
-    queue = app.conf.task_default_queue
+    """The messages of task `name` waiting in its queue (settings.CELERY_TASK_ROUTES), oldest first."""
+    queue = settings.CELERY_TASK_ROUTES.get(name, {}).get("queue", app.conf.task_default_queue)
     url = settings.CELERY_BROKER_URL
     if url.startswith("filesystem://"):
         return _from_folder(Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]), queue, name)

@@ -1,5 +1,5 @@
-"""Run the whole product in the foreground for the demo: the simulator, the web server, and a Celery worker
-with beat.
+"""Run the whole product in the foreground for the demo: the simulator, the web server, and two Celery
+workers as production has them (one for syncs, with beat; one for refreshes and alerts).
 
 Ctrl-C stops every part; if one part dies, the others are stopped too, so a half-running demo never
 lingers unnoticed.
@@ -52,7 +52,7 @@ def _raise_keyboard_interrupt(signum, frame):
 
 
 class Command(BaseCommand):
-    help = "Start the simulator, the web server and a Celery worker with beat; Ctrl-C stops them all."
+    help = "Start the simulator, the web server and the Celery workers with beat; Ctrl-C stops them all."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -83,7 +83,20 @@ class Command(BaseCommand):
         try:
             python = sys.executable
             web = [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
-            worker = [python, "-m", "celery", "-A", "dashboard", "worker", "--beat", "--loglevel", "INFO"]
+            celery = [python, "-m", "celery", "-A", "dashboard", "worker", "--loglevel", "INFO"]
+            # As in production: syncs on one worker (with beat), what an operator waits for on another.
+            workers = {
+                "sync worker": [*celery, "--queues", "sync", "--beat", "--concurrency", "2", "-n", "sync@%h"],
+                "refresh worker": [
+                    *celery,
+                    "--queues",
+                    "refresh,alerts",
+                    "--concurrency",
+                    "2",
+                    "-n",
+                    "refresh@%h",
+                ],
+            }
             # The web server first: the simulator delivers webhooks as soon as it starts (those registered
             # by an earlier run too), and each one sent before the server listens would fail and be logged.
             children["web"] = subprocess.Popen(web, env=env)
@@ -95,7 +108,8 @@ class Command(BaseCommand):
                 if password:
                     seed += ["--password", password]
                 call_command("seed_demo", *seed)
-            children["worker"] = subprocess.Popen([*worker, "--concurrency", "2"], env=env)
+            for name, command in workers.items():
+                children[name] = subprocess.Popen(command, env=env)
             self.stdout.write(
                 self.style.SUCCESS(f"Dashboard: http://{host}:{port}/   (Ctrl-C stops everything)")
             )
@@ -151,10 +165,10 @@ class Command(BaseCommand):
 
     @staticmethod
     def _stop(children: dict) -> None:
-        # The worker first, while the simulator still answers its final calls; then the simulator (it saves
+        # The workers first, while the simulator still answers their final calls; then the simulator (it saves
         # its state on the way out), while the web server still takes its last webhook deliveries; the web
         # server last.
-        for name in ("worker", "simulator", "web"):
+        for name in ("sync worker", "refresh worker", "simulator", "web"):
             child = children.pop(name, None)
             if child is None:
                 continue

@@ -1,0 +1,28 @@
+"""gunicorn's settings for the web process: `gunicorn -c python:dashboard.gunicorn_config dashboard.wsgi`.
+
+Threads, because a page may wait on Bitmovin (an action, "Test connection") while other requests go on; the
+longest such call is bounded by services/clients.py (INTERACTIVE_RETRY_BUDGET_S plus one attempt, about 20 s),
+and `timeout` stays well above it, so a slow API never gets a worker killed mid-action. Every value can be
+overridden with gunicorn's own GUNICORN_CMD_ARGS or the environment variables read here.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# Processes: one per core plus one; each runs `threads` requests at once.
+workers = int(os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Seconds a worker may go silent before it is restarted; an interactive Bitmovin call ends within about 20 s.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+# Idle keep-alive connections from the load balancer; longer than the balancer's own idle timeout is wrong.
+keepalive = 5
+# A worker is replaced after this many requests (with jitter), so that a slow leak never grows unbounded.
+max_requests = 2000
+max_requests_jitter = 200
+# Logs go to standard output and error like every other process; the application logs each request itself.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+# Behind a proxy that sets X-Forwarded-*; which proxies Django trusts is decided in settings, not here.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
