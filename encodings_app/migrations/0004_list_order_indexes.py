@@ -3,59 +3,63 @@
 import django.db.models.functions.text
 from django.db import migrations, models
 
+from encodings_app.migration_operations import AddIndexWithoutLocking, RemoveIndexWithoutLocking
+
 
 class Migration(migrations.Migration):
+    # The indexes build concurrently on PostgreSQL, which cannot happen inside a transaction.
+    atomic = False
 
     dependencies = [
         ('encodings_app', '0003_organization_data_version'),
     ]
 
     operations = [
-        migrations.RemoveIndex(
+        RemoveIndexWithoutLocking(
             model_name='encoding',
             name='enc_org_created',
         ),
-        migrations.RemoveIndex(
+        RemoveIndexWithoutLocking(
             model_name='encoding',
             name='enc_org_status_created',
         ),
-        migrations.RemoveIndex(
+        RemoveIndexWithoutLocking(
             model_name='encoding',
             name='enc_org_type_created',
         ),
-        migrations.RemoveIndex(
+        RemoveIndexWithoutLocking(
             model_name='encoding',
             name='enc_org_finished',
         ),
-        migrations.RemoveIndex(
+        RemoveIndexWithoutLocking(
             model_name='encoding',
             name='enc_org_started',
         ),
-        migrations.RemoveIndex(
+        RemoveIndexWithoutLocking(
             model_name='encoding',
             name='enc_org_name',
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='encoding',
             index=models.Index(models.F('organization_id'), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='enc_org_created'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='encoding',
             index=models.Index(models.F('organization_id'), models.F('status'), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='enc_org_status_created'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='encoding',
             index=models.Index(models.F('organization_id'), models.F('type'), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='enc_org_type_created'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='encoding',
             index=models.Index(models.F('organization_id'), models.OrderBy(models.F('finished_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='enc_org_finished'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='encoding',
             index=models.Index(models.F('organization_id'), models.OrderBy(models.F('started_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='enc_org_started'),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='encoding',
             index=models.Index(models.F('organization_id'), django.db.models.functions.text.Lower('name'), models.F('id'), name='enc_org_name'),
         ),

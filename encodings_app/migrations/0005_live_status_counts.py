@@ -2,15 +2,19 @@
 
 from django.db import migrations, models
 
+from encodings_app.migration_operations import AddIndexWithoutLocking
+
 
 class Migration(migrations.Migration):
+    # The indexes build concurrently on PostgreSQL, which cannot happen inside a transaction.
+    atomic = False
 
     dependencies = [
         ('encodings_app', '0004_list_order_indexes'),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name='encoding',
             index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['organization', 'status'], name='enc_org_live_status'),
         ),
