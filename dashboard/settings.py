@@ -258,6 +258,10 @@ WEBHOOK_RATE_LIMIT_PER_MINUTE = env_int("WEBHOOK_RATE_LIMIT_PER_MINUTE", 300, mi
 # Webhook deliveries and sync runs older than this are removed (each organization keeps its latest sync run).
 WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 14, minimum=1)
 SYNC_RUN_RETENTION_DAYS = env_int("SYNC_RUN_RETENTION_DAYS", 30, minimum=1)
+# Encodings deleted at Bitmovin stay visible (marked deleted) this long, then go with their messages.
+DELETED_ENCODING_RETENTION_DAYS = env_int("DELETED_ENCODING_RETENTION_DAYS", 30, minimum=1)
+# Audit entries older than this are removed; 0 keeps the audit log for ever.
+AUDIT_LOG_RETENTION_DAYS = env_int("AUDIT_LOG_RETENTION_DAYS", 730, minimum=0)
 
 CELERY_BEAT_SCHEDULE["retention-prune"] = {"task": "retention.prune", "schedule": 3600.0}
 # --- Actions on encodings ---------------------------------------------------------------------------------

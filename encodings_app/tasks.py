@@ -86,7 +86,7 @@ def sync_encoding(self, organization_id: int, bitmovin_id: str) -> None:
 
 @shared_task(name="retention.prune", **LONG)
 def prune_bookkeeping() -> int:
-    """Remove old webhook deliveries and sync runs; returns how many. Safe to run twice or cut short."""
+    """Remove records past their retention; returns how many. Safe to run twice or cut short."""
     # Half the time limit: a backlog is finished by the next runs, never by a task killed mid-batch.
     outcome = retention.retention_prune(time_budget_seconds=settings.CELERY_TASK_TIME_LIMIT // 2)
-    return outcome.webhook_deliveries + outcome.sync_runs
+    return outcome.total

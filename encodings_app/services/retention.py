@@ -1,23 +1,27 @@
-"""Retention of the dashboard's own bookkeeping: old webhook deliveries and sync runs are removed.
+"""Retention of the dashboard's own records: each kind is removed past its age in settings.
 
-Rows go in small batches, each its own short transaction, so a large backlog never holds a lock for long and
-a run cut short (a time limit, a restart) has kept everything it did. Each organization keeps its latest sync
-run whatever its age, because the pages show "last sync". The audit log is not touched: it is kept.
+What goes: webhook deliveries, sync runs (each organization keeps its latest whatever its age, because the
+pages show "last sync"), encodings deleted at Bitmovin with their messages, audit entries (unless
+AUDIT_LOG_RETENTION_DAYS is 0: kept for ever) and expired sessions. Rows go in small batches, each its own
+short transaction, so a large backlog never holds a lock for long and a run cut short (a time limit, a
+restart) has kept everything it did. A deleted encoding's messages go before the encoding itself, a batch
+of messages at a time, so that no single statement removes an unbounded number of rows by cascade.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from encodings_app.models import Organization, SyncRun, WebhookDelivery
+from encodings_app.models import AuditEvent, Encoding, Message, Organization, SyncRun, WebhookDelivery
 from encodings_app.services.audit import Action, audit_record
 
 logger = logging.getLogger(__name__)
@@ -26,12 +30,72 @@ BATCH_SIZE = 1000
 
 
 @dataclass(frozen=True)
+class Rule:
+    """One kind of record past its age: what to call it, which rows, oldest first by which field."""
+
+    name: str
+    rows: QuerySet
+    oldest_first: str
+    age: str  # in words, for the audit entry
+
+
+@dataclass
 class PruneOutcome:
-    webhook_deliveries: int
-    sync_runs: int
-    batches: int
+    removed: dict[str, int] = field(default_factory=dict)
+    batches: int = 0
     # False when the time budget ran out with old rows left; the next run carries on.
-    complete: bool
+    complete: bool = True
+
+    @property
+    def total(self) -> int:
+        return sum(self.removed.values())
+
+    def __getitem__(self, name: str) -> int:
+        return self.removed.get(name, 0)
+
+
+def retention_rules(now: datetime) -> list[Rule]:
+    def before(days: int) -> datetime:
+        return now - timedelta(days=days)
+
+    deleted_days = settings.DELETED_ENCODING_RETENTION_DAYS
+    gone = Encoding.objects.filter(deleted_at__lt=before(deleted_days))
+    rules = [
+        Rule(
+            "webhook deliveries",
+            WebhookDelivery.objects.filter(received_at__lt=before(settings.WEBHOOK_DELIVERY_RETENTION_DAYS)),
+            "received_at",
+            f"older than {settings.WEBHOOK_DELIVERY_RETENTION_DAYS} days",
+        ),
+        Rule(
+            "sync runs",
+            SyncRun.objects.filter(started_at__lt=before(settings.SYNC_RUN_RETENTION_DAYS)).exclude(
+                pk__in=_latest_sync_runs()
+            ),
+            "started_at",
+            f"older than {settings.SYNC_RUN_RETENTION_DAYS} days",
+        ),
+        Rule(
+            "messages of deleted encodings",
+            Message.objects.filter(encoding__in=gone.values("pk")),
+            "pk",
+            f"deleted at Bitmovin more than {deleted_days} days ago",
+        ),
+        Rule(
+            "deleted encodings", gone, "deleted_at", f"deleted at Bitmovin more than {deleted_days} days ago"
+        ),
+        Rule("expired sessions", Session.objects.filter(expire_date__lt=now), "expire_date", "expired"),
+    ]
+    if settings.AUDIT_LOG_RETENTION_DAYS:
+        rules.append(
+            Rule(
+                "audit entries",
+                AuditEvent.objects.filter(created_at__lt=before(settings.AUDIT_LOG_RETENTION_DAYS)),
+                "created_at",
+                f"older than {settings.AUDIT_LOG_RETENTION_DAYS} days",
+            )
+        )
+    return rules
 
 
 def retention_prune(
@@ -40,43 +104,33 @@ def retention_prune(
     batch_size: int = BATCH_SIZE,
     time_budget_seconds: float = 300.0,
 ) -> PruneOutcome:
-    """Remove webhook deliveries and sync runs past their retention (settings), batch by batch."""
+    """Remove every kind of record past its retention (settings), batch by batch, within the time budget."""
     now = now or timezone.now()
     deadline = time.monotonic() + time_budget_seconds
-    delivery_days = settings.WEBHOOK_DELIVERY_RETENTION_DAYS
-    run_days = settings.SYNC_RUN_RETENTION_DAYS
-
-    old_deliveries = WebhookDelivery.objects.filter(received_at__lt=now - timedelta(days=delivery_days))
-    deliveries, delivery_batches, deliveries_done = _delete_in_batches(
-        old_deliveries, oldest_first="received_at", batch_size=batch_size, deadline=deadline
-    )
-    old_runs = SyncRun.objects.filter(started_at__lt=now - timedelta(days=run_days)).exclude(
-        pk__in=_latest_sync_runs()
-    )
-    runs, run_batches, runs_done = _delete_in_batches(
-        old_runs, oldest_first="started_at", batch_size=batch_size, deadline=deadline
-    )
-
-    outcome = PruneOutcome(
-        webhook_deliveries=deliveries,
-        sync_runs=runs,
-        batches=delivery_batches + run_batches,
-        complete=deliveries_done and runs_done,
-    )
-    if deliveries or runs:
+    outcome = PruneOutcome()
+    done_words = []
+    for rule in retention_rules(now):
+        removed, batches, done = _delete_in_batches(
+            rule.rows, oldest_first=rule.oldest_first, batch_size=batch_size, deadline=deadline
+        )
+        outcome.removed[rule.name] = removed
+        outcome.batches += batches
+        outcome.complete = outcome.complete and done
+        if removed:
+            done_words.append(f"{removed} {rule.name} ({rule.age})")
+    if done_words:
         audit_record(
             action=Action.RETENTION_PRUNE,
-            target="webhook log and sync history",
+            target="records past their retention",
             detail=(
-                f"Removed {deliveries} webhook deliveries older than {delivery_days} days and "
-                f"{runs} sync runs older than {run_days} days"
+                "Removed "
+                + ", ".join(done_words)
                 + ("." if outcome.complete else "; more are left for the next run.")
             ),
         )
     logger.info(
-        "retention: removed %s webhook deliveries and %s sync runs in %s batches%s",
-        deliveries,
-        runs,
+        "retention: removed %s in %s batches%s",
+        ", ".join(f"{count} {name}" for name, count in outcome.removed.items()),
         outcome.batches,
         "" if outcome.complete else " (time budget spent, more left)",
     )
