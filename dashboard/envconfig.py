@@ -153,7 +153,12 @@ def parse_cache_url(name: str, url: str, *, default_file_dir: Path) -> dict:
     """Turn a CACHE_URL / REDIS_URL into a Django CACHES entry."""
     scheme = urlsplit(url).scheme
     if scheme in ("redis", "rediss", "unix"):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # A Redis that stops answering costs a page at most a few seconds, never a hung request.
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
+        }
     if scheme == "file":
         location = unquote(urlsplit(url).path) or str(default_file_dir)
         return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": location}
@@ -176,7 +181,8 @@ def broker_transport_options(url: str, var_dir: Path, *, visibility_timeout: int
     (the embedded parts are allowed), so a production start writes nothing.
     """
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return {"visibility_timeout": visibility_timeout}
+        # Bounded waits: a broker that stops answering is an error within seconds, not a hung process.
+        return {"visibility_timeout": visibility_timeout, "socket_connect_timeout": 3, "socket_timeout": 5}
     if not url.startswith("filesystem://"):
         return {}
     queue = var_dir / "celery" / "queue"

@@ -165,6 +165,21 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # Created private before SQLite opens it; SQLite gives its -wal and -shm files the same mode.
     if EMBEDDED_PARTS_ALLOWED and _database["NAME"] and _database["NAME"] != ":memory:":
         private_file(Path(_database["NAME"]))
+elif _database["ENGINE"] == "django.db.backends.postgresql":
+    # A database that stops answering must turn into a fast, clear error, not a hung request: a bounded
+    # connect, a statement limit the server enforces, and TCP settings that notice a peer gone silent.
+    _statement_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
+    _database.setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
+            "options": f"-c statement_timeout={_statement_ms}",
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "tcp_user_timeout": env_int("DATABASE_TCP_USER_TIMEOUT_MS", 20_000, minimum=0),
+        }
+    )
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -184,8 +199,8 @@ CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL") or (
 )
 # A task's retry never waits longer than this (a Retry-After from Bitmovin included): the broker's
 # visibility timeout below must outlast it, and dashboard/checks.py makes sure it does.
-TASK_MAX_RETRY_COUNTDOWN_SECONDS = 15 * 60
-CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 2 * 3600, minimum=60)
+TASK_MAX_RETRY_COUNTDOWN_SECONDS = 10 * 60
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 30 * 60, minimum=60)
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
     CELERY_BROKER_URL,
     VAR_DIR,
@@ -193,6 +208,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
     create=EMBEDDED_PARTS_ALLOWED,
 )
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# A page that queues a task (an action's follow-up read, a webhook's refresh) waits at most about a second
+# for a broker that is down, then goes on without it; what was not queued is queued later (see tasks.py).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.3,
+    "interval_max": 0.5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

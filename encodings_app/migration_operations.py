@@ -13,9 +13,15 @@ from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndex
 from django.db import migrations
 
 
+def _no_statement_timeout(schema_editor) -> None:
+    # Building an index on a large table outlasts the statement limit (DATABASE_STATEMENT_TIMEOUT_MS).
+    schema_editor.execute("SET statement_timeout = 0")
+
+
 class AddIndexWithoutLocking(AddIndexConcurrently):
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
+            _no_statement_timeout(schema_editor)
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
         return migrations.AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
 

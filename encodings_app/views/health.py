@@ -64,7 +64,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
             results[name] = {"ok": True}
         results[name]["ms"] = round((time.monotonic() - started) * 1000, 1)
     ok = all(entry["ok"] for entry in results.values())
-    answer = {"status": "ok" if ok else "error", "checks": results, "schedule": _schedule()}
+    # The schedule's record is in the cache: when the cache failed, asking it again would only wait again.
+    schedule = _schedule() if results["cache"]["ok"] else {"late": None, "seconds_since_last_run": None}
+    answer = {"status": "ok" if ok else "error", "checks": results, "schedule": schedule}
     return JsonResponse(answer, status=200 if ok else 503)
 
 

@@ -1,0 +1,121 @@
+"""A dependency that accepts connections but never answers turns into a fast, clear error, not a hung page."""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.test_settings import PRODUCTION_ENV, PROJECT_ROOT, process_env
+
+pytestmark = pytest.mark.slow
+
+
+class SilentServer:
+    """Accepts every TCP connection and never sends a byte: a database or Redis that hangs."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(50)
+        self.port = self.sock.getsockname()[1]
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+
+    def __enter__(self) -> "SilentServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.sock.close()
+        for connection in self.held:
+            connection.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _timed_get(url: str) -> tuple[int, str, float]:
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
+            status, body = response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read().decode()
+    return status, body, time.monotonic() - started
+
+
+def test_a_database_that_never_answers_fails_readiness_and_pages_within_the_connect_timeout(tmp_path):
+    web_port = _free_port()
+    with SilentServer() as database, SilentServer() as redis:
+        env = process_env(
+            {
+                **PRODUCTION_ENV,
+                "ALLOWED_HOSTS": "127.0.0.1",
+                "SECURE_SSL_REDIRECT": "0",
+                "STATIC_FROM_SOURCE": "1",
+                "DATABASE_URL": f"postgres://dashboard@127.0.0.1:{database.port}/dashboard",
+                "REDIS_URL": f"redis://127.0.0.1:{redis.port}/0",
+                "DATABASE_CONNECT_TIMEOUT": "2",
+                "GUNICORN_BIND": f"127.0.0.1:{web_port}",
+                "WEB_CONCURRENCY": "1",
+            },
+            tmp_path,
+        )
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_config", "dashboard.wsgi"],
+            cwd=PROJECT_ROOT,
+            env={**env, "PATH": os.environ["PATH"]},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if _timed_get(f"http://127.0.0.1:{web_port}/healthz")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            status, body, seconds = _timed_get(f"http://127.0.0.1:{web_port}/readyz")
+            assert status == 503
+            assert '"database": {"ok": false' in body and '"cache": {"ok": false' in body
+            # Database (2 s connect), cache (3 s), broker: each bounded, none hangs the probe.
+            assert seconds < 20, seconds
+
+            # A page that needs the database: a session cookie makes it look the session up.
+            started = time.monotonic()
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{web_port}/o/acme/", headers={"Cookie": "sessionid=abcdefghijklmnop"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+                    status, body = response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                status, body = error.code, error.read().decode()
+            seconds = time.monotonic() - started
+            assert status == 500, status
+            assert "Something went wrong on our side" in body, "the product's own error page"
+            assert seconds < 15, seconds
+            assert "Traceback" not in body
+        finally:
+            server.terminate()
+            output = server.communicate(timeout=30)[0]
+    assert "WORKER TIMEOUT" not in output, output[-3000:]
