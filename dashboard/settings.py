@@ -101,11 +101,11 @@ if DEVTOOLS:
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
+    # First, so that every response carries X-Request-Id and the API's log line times the whole request.
+    "encodings_app.api.middleware.RequestIdMiddleware",
     # Before anything reads the Host header or redirects to HTTPS: load balancers probe over plain HTTP with
     # the machine's address as Host (dashboard/probes.py).
     "dashboard.probes.ProbeMiddleware",
-    # First, so that every response carries X-Request-Id and the API's log line times the whole request.
-    "encodings_app.api.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dashboard.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
