@@ -25,6 +25,7 @@ from encodings_app.selectors import (
     EncodingFilters,
     parse_search,
 )
+from encodings_app.selectors.search import SEARCH_ALIAS, SEARCH_CONFLICT, SEARCH_PARAMETER
 from encodings_app.services.action_registry import PRIORITY_MAX, PRIORITY_MIN
 from encodings_app.services.clients import (
     allowed_base_urls,
@@ -44,7 +45,7 @@ SORT_CHOICES = [(key, key) for name in SORTS for key in (name, f"-{name}")]
 # The list's URL parameters, in the order its links write them; every link of the list and the detail page's
 # "back to list" are rebuilt from these alone, with the values the filter form validated.
 FILTER_PARAMS = (
-    "q",
+    SEARCH_PARAMETER,
     "status",
     "type",
     "region",
@@ -121,8 +122,9 @@ class EncodingFilterForm(ToleratingForm):
     sort = forms.ChoiceField(label="Sort", required=False, choices=SORT_CHOICES)
     page = forms.IntegerField(label="Page", required=False, min_value=1, max_value=1_000_000)
 
-    # The URL speaks "from" and "to" (not valid Python names for fields): add_prefix maps the names.
-    renamed = {"created_from": "from", "created_to": "to"}
+    # The URL speaks "from" and "to" (not valid Python names for fields) and the API's "search" (the field
+    # keeps its short name for the templates): add_prefix maps the names.
+    renamed = {"created_from": "from", "created_to": "to", "q": SEARCH_PARAMETER}
 
     def __init__(self, data: QueryDict | None = None) -> None:
         self._notes: list[str] = []
@@ -135,6 +137,7 @@ class EncodingFilterForm(ToleratingForm):
             if unknown:
                 self._notes.append(f"Status: {', '.join(unknown)} is not a status; ignored.")
                 data.setlist("status", known)
+            self._read_search_alias(data)
         super().__init__(data)
         for name in ("created_from", "created_to"):
             self.fields[name].widget = forms.DateTimeInput(
@@ -143,6 +146,18 @@ class EncodingFilterForm(ToleratingForm):
 
     def add_prefix(self, field_name: str) -> str:
         return self.renamed.get(field_name, field_name)
+
+    def _read_search_alias(self, data: QueryDict) -> None:
+        """An address written with the old name (``q=``) searches as before; the links the page writes
+        then carry ``search=``. Both names with different values: ``search`` wins, and a note says so."""
+        if SEARCH_ALIAS not in data:
+            return
+        old = (data.pop(SEARCH_ALIAS)[-1] or "").strip()
+        current = (data.get(SEARCH_PARAMETER) or "").strip()
+        if not current:
+            data[SEARCH_PARAMETER] = old
+        elif old and old != current:
+            self._notes.append(f"{SEARCH_CONFLICT} “{SEARCH_ALIAS}” was ignored.")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -155,6 +170,8 @@ class EncodingFilterForm(ToleratingForm):
     def filters(self) -> EncodingFilters:
         search = parse_search(self.value("q", ""))
         self._notes.extend(f"Search: {problem}" for problem in search.problems)
+        if search.nothing_left:
+            self._notes.append("Search: nothing in it could be searched for, so it does not narrow the list.")
         created_from, created_to = self.value("created_from"), self.value("created_to")
         period = self.value("period")
         if period and created_from is None:

@@ -121,6 +121,14 @@ def labelled_encoding(organization: Organization, labels: Sequence[str] = (), **
     return encoding
 
 
+def search_catalogue(organization: Organization) -> list[str]:
+    """Three encodings for the search tests, one with a colon in its name; their names, sorted."""
+    labelled_encoding(organization, ["news", "Customer1"], name="Evening news")
+    labelled_encoding(organization, ["sport"], name="Match of the day")
+    labelled_encoding(organization, [], name="Recap:Finale")
+    return ["Evening news", "Match of the day", "Recap:Finale"]
+
+
 def failed_encoding(
     organization: Organization, code: int | None = 2016, *, minutes_ago: int = 5, **fields
 ) -> Encoding:

@@ -46,6 +46,7 @@ class Phase:
     ended: datetime | None
     current: bool = False
     reached: bool = True
+    failed: bool = False  # the phase that says the encoding failed: marked apart, not only by its name
 
     @property
     def seconds(self) -> float | None:
@@ -74,7 +75,7 @@ def phases(encoding: Encoding) -> list[Phase]:
               current=status == EncodingStatus.QUEUED, reached=queued is not None),
         Phase("Running", "running", running, ended if terminal else None,
               current=status == EncodingStatus.RUNNING, reached=running is not None),
-        Phase(end_name, "ended", ended, None, reached=terminal),
+        Phase(end_name, "ended", ended, None, reached=terminal, failed=encoding.is_failed),
     ]  # fmt: skip
 
 

@@ -2,8 +2,10 @@
 
 The API accepts exact and prefix (``value*``) matches on ``name`` and ``labels``, case-insensitive, joined by
 ``AND`` only (see the list endpoint in the API reference). The dashboard accepts the same, so that a query
-copied from a script works here, and treats any other word as "the name contains this word". What it cannot
-honour (``OR``, a wildcard that is not at the end) is reported, never silently reinterpreted.
+copied from a script works here, and treats any other word as "the name contains this word". Whatever it
+cannot honour as written (``OR``, an operator with nothing to join, an unknown field, a wildcard that is not
+at the end, empty quotes, a lone ``-``) is reported as a ``SearchProblem``, never silently reinterpreted: the
+API answers it with a 400, the list page with a note saying what it did instead.
 """
 
 from __future__ import annotations
@@ -15,9 +17,18 @@ from django.db.models import Exists, OuterRef, Q
 
 from encodings_app.models import EncodingLabel
 
+# The parameter's name on the pages and in the API: Bitmovin's own, so that a script's query works here.
+SEARCH_PARAMETER = "search"
+# The pages' name for it before both took Bitmovin's: bookmarks and scripts that carry it keep working.
+SEARCH_ALIAS = "q"
+SEARCH_CONFLICT = (
+    f"“{SEARCH_PARAMETER}” and its old name “{SEARCH_ALIAS}” were both given, with different values; "
+    f"give only “{SEARCH_PARAMETER}”."
+)
+
 _TOKEN = re.compile(
     r"""\s*(?:
-        (?P<field>[A-Za-z]+):(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]*))
+        (?P<minus>-?)(?P<field>[A-Za-z]+):(?:"(?P<quoted>[^"]*)"(?P<star>\*?)|(?P<bare>[^\s"]*))
       | "(?P<phrase>[^"]*)"
       | (?P<word>[^\s"]+)
       | (?P<stray>")
@@ -25,6 +36,10 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 FIELDS = {"name": "name", "label": "labels", "labels": "labels"}
+FIELD_NAMES = "name: and labels: (or label:)"
+# Written in capitals, as Bitmovin's search writes them; "and" in lower case is a word of a name.
+OPERATORS = ("AND", "OR")
+IGNORED = "It was ignored."
 
 
 @dataclass(frozen=True)
@@ -34,44 +49,114 @@ class Term:
     prefix: bool = False
 
 
+@dataclass(frozen=True)
+class SearchProblem:
+    text: str  # what cannot be used as written: the whole answer of the API, which then searches nothing
+    effect: str  # what the list page did instead, since it always shows a list
+
+    def __str__(self) -> str:
+        return f"{self.text} {self.effect}"
+
+
 @dataclass
 class ParsedSearch:
     terms: list[Term] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[SearchProblem] = field(default_factory=list)
+
+    def report(self, text: str, effect: str = IGNORED) -> None:
+        problem = SearchProblem(text, effect)
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    @property
+    def nothing_left(self) -> bool:
+        """Something was typed, but none of it could be searched: the list is not narrowed at all."""
+        return bool(self.problems) and not self.terms
+
+
+@dataclass(frozen=True)
+class _Token:
+    raw: str
+    match: re.Match
+
+    @property
+    def is_operator(self) -> bool:
+        return self.raw in OPERATORS
 
 
 def parse_search(text: str) -> ParsedSearch:
     parsed = ParsedSearch()
-    for match in _TOKEN.finditer(text or ""):
-        if match.group("stray"):
-            parsed.problems.append("A quotation mark was not closed; it was ignored.")
-            continue
-        if match.group("field"):
-            name = match.group("field").lower()
-            value = match.group("quoted") if match.group("quoted") is not None else match.group("bare")
-            if name not in FIELDS:
-                # Not one of the API's fields: most likely a name with a colon in it ("Match 20:30").
-                _add_value(parsed, "text", match.group(0).strip().strip('"'))
-                continue
-            if not value:
-                parsed.problems.append(f"“{name}:” has no value; it was ignored.")
-                continue
-            _add_value(parsed, FIELDS[name], value)
-            continue
-        if match.group("phrase") is not None:
-            if match.group("phrase").strip():
-                _add_value(parsed, "text", match.group("phrase").strip())
-            continue
-        word = match.group("word")
-        if word == "AND":
-            continue
-        if word == "OR":
-            parsed.problems.append(
-                "OR is not supported (the API joins terms with AND only); all terms must match."
-            )
-            continue
-        _add_value(parsed, "text", word)
+    tokens = [_Token(match.group(0).strip(), match) for match in _TOKEN.finditer(text or "")]
+    for index, token in enumerate(tokens):
+        if token.is_operator:
+            before = tokens[index - 1] if index > 0 else None
+            after = tokens[index + 1] if index + 1 < len(tokens) else None
+            _check_operator(parsed, token.raw, before, after)
+        else:
+            _read_operand(parsed, token.match)
     return parsed
+
+
+def _check_operator(parsed: ParsedSearch, word: str, before: _Token | None, after: _Token | None) -> None:
+    """AND joins the terms on either side of it; anything else an operator can be is reported."""
+    if before is None and after is None:
+        parsed.report(f"“{word}” on its own joins nothing.")
+    elif before is None:
+        parsed.report(f"“{word}” at the start joins nothing.")
+    elif before.is_operator:
+        parsed.report(f"“{before.raw} {word}”: two operators in a row; the second one means nothing.")
+    elif after is None:
+        parsed.report(f"“{word}” at the end joins nothing.")
+    elif word == "OR":
+        parsed.report(
+            "OR is not supported (the API joins terms with AND only).", "All terms had to match instead."
+        )
+
+
+def _read_operand(parsed: ParsedSearch, match: re.Match) -> None:
+    if match.group("stray"):
+        parsed.report("A quotation mark was not closed.")
+    elif match.group("field"):
+        _read_field(parsed, match)
+    elif match.group("phrase") is not None:
+        phrase = match.group("phrase").strip()
+        if phrase:
+            _add_value(parsed, "text", phrase)
+        else:
+            parsed.report('Empty quotes (“""”) hold nothing to search for.')
+    elif match.group("word") == "-":
+        # Most likely the dash of a name typed without its quotes ("Sintel - trailer").
+        parsed.report("A lone “-” is not a search term (and excluding terms is not supported).")
+    else:
+        _add_value(parsed, "text", match.group("word"))
+
+
+def _read_field(parsed: ParsedSearch, match: re.Match) -> None:
+    name = match.group("field").lower()
+    quoted = match.group("quoted")
+    value = quoted + match.group("star") if quoted is not None else match.group("bare")
+    if match.group("minus"):
+        written = match.group(0).strip()
+        parsed.report(
+            f"“{written}”: excluding terms is not supported (the API joins terms with AND only).",
+            "The term was ignored.",
+        )
+        return
+    if name not in FIELDS:
+        # Searched as text rather than dropped: a colon is common in names ("Recap:Finale"), and a mistyped
+        # field (nmae:test) then narrows the list to nothing instead of widening it to everything.
+        literal = f"{match.group('field')}:{quoted if quoted is not None else value}"
+        parsed.report(
+            f"“{name}:” is not a search field; the fields are {FIELD_NAMES}. "
+            f"To search the names for the text “{literal}”, put it in quotes.",
+            "The names were searched for that text.",
+        )
+        _add_value(parsed, "text", literal)
+        return
+    if not value:
+        parsed.report(f"“{name}:” has no value.")
+        return
+    _add_value(parsed, FIELDS[name], value)
 
 
 def _add_value(parsed: ParsedSearch, kind: str, value: str) -> None:
@@ -81,14 +166,12 @@ def _add_value(parsed: ParsedSearch, kind: str, value: str) -> None:
         if kind == "text":
             core = core.replace("*", "")
         else:
-            parsed.problems.append(
-                f"“{value}”: a wildcard is only allowed at the end of a value; the term was ignored."
+            parsed.report(
+                f"“{value}”: a wildcard is only allowed at the end of a value.", "The term was ignored."
             )
             return
     if not core:
-        if not prefix:
-            return
-        parsed.problems.append(f"“{value}” matches everything; the term was ignored.")
+        parsed.report(f"“{value}” matches everything.", "The term was ignored.")
         return
     parsed.terms.append(Term(field=kind, value=core[:200], prefix=prefix))
 

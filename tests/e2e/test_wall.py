@@ -141,11 +141,13 @@ def test_revoked_link_replaces_the_screen_and_stops_polling(browser, live_server
 
 
 VIEWPORTS = [("1080p", 1920, 1080), ("4k", 3840, 2160)]
-# Every visible name shows at least this many characters of itself.
+# Every visible name shows at least this many characters of itself; in a quarter of the screen, so does every
+# failure's title (it has a line of its own there).
 NAME_CHARACTERS = 12
-NAMES_TOO_NARROW = """(minimum) => {
+TITLE_CHARACTERS = 12
+TOO_NARROW = """([selector, minimum]) => {
   const probe = document.createElement("canvas").getContext("2d");
-  return [...document.querySelectorAll(".wall-item-name")]
+  return [...document.querySelectorAll(selector)]
     .filter((name) => name.offsetParent !== null)
     .map((name) => {
       const style = getComputedStyle(name);
@@ -185,7 +187,11 @@ def test_wall_fits_the_screen_and_keeps_names_readable(browser, live_server, cou
             fits, page_height, page_width = page.evaluate(FITS)
             assert fits, f"{count} organizations at {name}: {page_width}x{page_height} px"
             assert page.evaluate(CONTENT_INSIDE_CARDS) == []
-            assert page.evaluate(NAMES_TOO_NARROW, NAME_CHARACTERS) == []
+            assert page.evaluate(TOO_NARROW, [".wall-item-name", NAME_CHARACTERS]) == []
+            if count >= 3:
+                titles = ".wall-page:not([hidden]) .wall-failure-text"
+                assert page.locator(titles).count() == 3 * 4
+                assert page.evaluate(TOO_NARROW, [titles, TITLE_CHARACTERS]) == []
             assert page.locator(".wall-page:not([hidden]) .wall-item-name").count() >= 3 * min(count, 4)
             page.screenshot(path=str(SCREENSHOTS / f"wall-{count}orgs-{name}.png"))
         finally:

@@ -20,10 +20,14 @@ from encodings_app.selectors.search import Term, parse_search
         ("evening news", [Term("text", "evening"), Term("text", "news")]),
         ('"evening news"', [Term("text", "evening news")]),
         ("Match 20:30", [Term("text", "Match"), Term("text", "20:30")]),
-        ("foo:bar", [Term("text", "foo:bar")]),
+        ('"foo:bar"', [Term("text", "foo:bar")]),
+        ('name:"Night Shift"*', [Term("name", "Night Shift", prefix=True)]),
+        ('"AND"', [Term("text", "AND")]),
+        ("salt and pepper", [Term("text", "salt"), Term("text", "and"), Term("text", "pepper")]),
+        ("re-encode", [Term("text", "re-encode")]),
         ("news*", [Term("text", "news")]),
         ("", []),
-        ("   AND  ", []),
+        ("   ", []),
     ],
 )
 def test_search_terms_are_understood(text, terms):
@@ -45,8 +49,58 @@ def test_search_terms_are_understood(text, terms):
 )
 def test_what_cannot_be_honoured_is_reported(text, problem, kept):
     parsed = parse_search(text)
-    assert any(problem in p for p in parsed.problems)
+    assert any(problem in str(p) for p in parsed.problems)
     assert parsed.terms == kept
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "kept"),
+    [
+        ("AND", "“AND” on its own joins nothing", []),
+        ("AND AND", "“AND AND”: two operators in a row", []),
+        ("name:a AND AND labels:b", "“AND AND”: two operators", [Term("name", "a"), Term("labels", "b")]),
+        ("AND name:a", "“AND” at the start joins nothing", [Term("name", "a")]),
+        ("name:a OR", "“OR” at the end joins nothing", [Term("name", "a")]),
+        ("name:a AND", "“AND” at the end joins nothing", [Term("name", "a")]),
+        ("name:a OR AND name:b", "“OR AND”: two operators in a row", [Term("name", "a"), Term("name", "b")]),
+        ('""', "Empty quotes", []),
+        ('name:a ""', "Empty quotes", [Term("name", "a")]),
+        ("-", "A lone “-” is not a search term", []),
+        ("Sintel - trailer", "A lone “-”", [Term("text", "Sintel"), Term("text", "trailer")]),
+        ("-name:a", "“-name:a”: excluding terms is not supported", []),
+        ('name:b -labels:"x y"', "“-labels:\"x y\"”: excluding terms", [Term("name", "b")]),
+        ("*", "“*” matches everything", []),
+    ],
+)  # fmt: skip
+def test_dangling_operators_empty_quotes_and_dashes_are_reported(text, problem, kept):
+    parsed = parse_search(text)
+    assert [str(p) for p in parsed.problems if problem in str(p)], parsed.problems
+    assert parsed.terms == kept
+    assert parsed.nothing_left == (not kept)
+
+
+def test_each_problem_is_reported_once():
+    parsed = parse_search("name:a AND AND name:b AND AND name:c")
+    assert len(parsed.problems) == 1
+
+
+@pytest.mark.parametrize("text", ["foo:bar", 'foo:"bar"', "Status:ERROR"])
+def test_an_unknown_field_names_the_known_ones_and_searches_the_text(text):
+    parsed = parse_search(text)
+    [problem] = parsed.problems
+    assert "is not a search field; the fields are name: and labels: (or label:)" in problem.text
+    assert "put it in quotes" in problem.text
+    assert problem.effect == "The names were searched for that text."
+    literal = text.replace('"', "")
+    assert parsed.terms == [Term("text", literal)]
+    assert f"“{literal}”" in problem.text
+
+
+def test_the_problem_text_says_what_is_wrong_and_the_effect_what_the_page_did():
+    [problem] = parse_search("name:a OR name:b").problems
+    assert problem.text == "OR is not supported (the API joins terms with AND only)."
+    assert problem.effect == "All terms had to match instead."
+    assert str(problem) == f"{problem.text} {problem.effect}"
 
 
 def test_very_long_values_are_cut():

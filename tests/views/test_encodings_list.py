@@ -165,7 +165,11 @@ def test_detail_page_links_back_to_the_same_filtered_list(world, login, catalogu
     detail = client.get(detail_link.replace("&amp;", "&")).content.decode()
     back = re.search(r'<p class="breadcrumb"><a href="([^"]+)"', detail).group(1).replace("&amp;", "&")
     assert urlparse(back).path == "/o/acme/encodings/"
-    assert parse_qs(urlparse(back).query) == {"status": ["ERROR"], "q": ["name:My*"], "sort": ["-created"]}
+    assert parse_qs(urlparse(back).query) == {
+        "status": ["ERROR"],
+        "search": ["name:My*"],
+        "sort": ["-created"],
+    }
     assert names(client.get(back)) == ["My Encoding"]
 
 

@@ -175,7 +175,7 @@ class Command(BaseCommand):
             "list (status=ERROR)": (f"{base}/encodings/?status=ERROR", {}),
             "list (code=2100, the overview's link)": (f"{base}/encodings/?code=2100", {}),
             "list (label, sort by name)": (f"{base}/encodings/?label=news&sort=name", {}),
-            "list (search name:Match*)": (f"{base}/encodings/?q=name%3AMatch%2A", {}),
+            "list (search name:Match*)": (f"{base}/encodings/?search=name%3AMatch%2A", {}),
             "list (page 200)": (f"{base}/encodings/?page=200", {}),
             "detail (5,000 messages)": (f"{base}/encodings/{heavy}/", {}),
             "wall (full render)": (wall, {"HTTP_HX_REQUEST": "true"}),

@@ -26,6 +26,10 @@ from encodings_app.services.clients import LOOPBACK_NEEDED
 DEMO_API_KEY = "demo-api-key-0000"
 # The simulator's lifecycles run this many times faster than real ones, so the demo moves.
 DEMO_SPEED = 30
+# The demo's world: the same seed always gives the same names and labels (the README's search examples are
+# checked against it, tests/test_readme_search_examples.py).
+DEMO_SEED = 7
+DEMO_ENCODINGS = 400
 # Stuck thresholds in real seconds; the demo divides them by DEMO_SPEED so that stalls show within a minute.
 STUCK_SETTINGS = {
     "STUCK_QUEUED_SECONDS": 15 * 60,
@@ -141,9 +145,9 @@ class Command(BaseCommand):
             "--port",
             str(port),
             "--seed",
-            "7",
+            str(DEMO_SEED),
             "--encodings",
-            "400",
+            str(DEMO_ENCODINGS),
             "--speed",
             str(DEMO_SPEED),
             "--arrival-rate",

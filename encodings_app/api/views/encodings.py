@@ -21,9 +21,10 @@ from encodings_app.api.serializers import (
 from encodings_app.api.views.actions import ACTION_ERRORS, action_encoding, perform
 from encodings_app.api.views.base import ApiView
 from encodings_app.models import Encoding, EncodingStatus, MessageType
-from encodings_app.selectors import parse_search
+from encodings_app.selectors import ParsedSearch, parse_search
 from encodings_app.selectors.detail import error_panel, messages_of, phases, subtasks
 from encodings_app.selectors.encodings import EncodingFilters, filtered_encodings, ordering
+from encodings_app.selectors.search import SEARCH_ALIAS, SEARCH_CONFLICT, SEARCH_PARAMETER
 
 # The API's sort fields (Bitmovin's names) -> the list page's sort keys.
 SORT_FIELDS = {
@@ -57,10 +58,19 @@ LIST_PARAMETERS = [
     OpenApiParameter("createdAtNewerThan", OpenApiTypes.DATETIME, description="Created at or after."),
     OpenApiParameter("createdAtOlderThan", OpenApiTypes.DATETIME, description="Created before."),
     OpenApiParameter(
-        "search",
+        SEARCH_PARAMETER,
         OpenApiTypes.STR,
-        description='Bitmovin\'s search syntax: `name:test*`, `name:"My Encoding"`, `labels:customer1`, '
-        "joined with AND; a plain word matches names containing it.",
+        description='Bitmovin\'s search syntax: `name:Sintel*`, `name:"Sintel trailer"`, `labels:customer1`, '
+        "joined with AND; a plain word matches names containing it. What cannot be searched as written (OR, "
+        "an operator with nothing to join, a field other than name and labels, a wildcard before the end, "
+        "empty quotes, a lone `-`) is a 400 naming the parameter.",
+    ),
+    OpenApiParameter(
+        SEARCH_ALIAS,
+        OpenApiTypes.STR,
+        deprecated=True,
+        description=f"The old name of `{SEARCH_PARAMETER}` on the dashboard's pages, accepted here too. "
+        "Giving both with different values is a 400.",
     ),
     OpenApiParameter(
         "sort",
@@ -72,11 +82,22 @@ LIST_PARAMETERS = [
 ]
 
 
-def _filters(reader: QueryReader) -> EncodingFilters:
-    search_text = reader.text("search", max_length=500)
-    search = parse_search(search_text)
+def _search(reader: QueryReader) -> ParsedSearch:
+    """The search under its name or its old one; every problem of it is a 400 naming the one given."""
+    name, text = SEARCH_PARAMETER, reader.text(SEARCH_PARAMETER, max_length=500)
+    old = reader.text(SEARCH_ALIAS, max_length=500)
+    if old and not text:
+        name, text = SEARCH_ALIAS, old
+    elif old and old != text:
+        reader.problems.add(SEARCH_ALIAS, SEARCH_CONFLICT)
+    search = parse_search(text)
     for problem in search.problems:
-        reader.problems.add("search", problem)
+        reader.problems.add(name, problem.text)
+    return search
+
+
+def _filters(reader: QueryReader) -> EncodingFilters:
+    search = _search(reader)
     sort = reader.choice("sort", SORT_VALUES, default=DEFAULT_SORT)
     field, _, direction = sort.partition(":")
     created_from = reader.when("createdAtNewerThan")
