@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
-from encodings_app.models.choices import DEFAULT_API_BASE_URL, Role
+from encodings_app.models.choices import DEFAULT_API_BASE_URL, REGISTERED_WEBHOOK_EVENTS, Role
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour like #1d5bb8.")
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and hyphens.")
@@ -131,6 +131,13 @@ class Organization(models.Model):
         self.webhooks_secret_stale = bool(self.registered_webhooks)
 
     # --- health --------------------------------------------------------------------------------------------
+    @property
+    def webhooks_working(self) -> bool:
+        """Bitmovin posts every event this dashboard registers for, signed with the current secret: polling is
+        then a safety net. (Deliveries that stop arriving are not noticed here; the safety net catches up.)"""
+        registered = self.registered_webhooks or {}
+        return not self.webhooks_secret_stale and all(registered.get(e) for e in REGISTERED_WEBHOOK_EVENTS)
+
     @property
     def sync_is_paused(self) -> bool:
         return self.sync_paused_until is not None and self.sync_paused_until > timezone.now()
