@@ -18,6 +18,12 @@ hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour like #1d5bb8."
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and hyphens.")
 
 
+def webhooks_work(registered_webhooks: dict | None, secret_stale: bool) -> bool:
+    """Organization.webhooks_working, for reads that fetch the two columns without the model."""
+    registered = registered_webhooks or {}
+    return not secret_stale and all(registered.get(event) for event in REGISTERED_WEBHOOK_EVENTS)
+
+
 class Organization(models.Model):
     """A Bitmovin organization (tenant) watched by the dashboard, with the API key used to read it."""
 
@@ -70,6 +76,11 @@ class Organization(models.Model):
         null=True,
         blank=True,
         help_text="Set when the API's rate limit (or our own budget for it) is reached.",
+    )
+    rate_limited_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a sync last ended on a rate limit (the API's, or our own budget).",
     )
     # The lease that makes one sync per organization at a time, across processes and machines: taken and
     # released with conditional UPDATEs, and expiring by itself if the worker holding it dies.
@@ -135,8 +146,7 @@ class Organization(models.Model):
     def webhooks_working(self) -> bool:
         """Bitmovin posts every event this dashboard registers for, signed with the current secret: polling is
         then a safety net. (Deliveries that stop arriving are not noticed here; the safety net catches up.)"""
-        registered = self.registered_webhooks or {}
-        return not self.webhooks_secret_stale and all(registered.get(e) for e in REGISTERED_WEBHOOK_EVENTS)
+        return webhooks_work(self.registered_webhooks, self.webhooks_secret_stale)
 
     @property
     def sync_is_paused(self) -> bool:

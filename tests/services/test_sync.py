@@ -212,6 +212,7 @@ def test_rate_limit_pauses_only_that_organization_and_keeps_the_work_done(simula
     assert run.outcome == SyncRun.Outcome.RATE_LIMITED
     assert run.error_request_id
     assert organization.sync_paused_until is not None
+    assert organization.rate_limited_at is not None, "when it happened, for the pages' warning"
     assert organization.pk not in sync.organizations_to_sync()
     assert other.pk in sync.organizations_to_sync()
     assert organization.consecutive_failures == 0, "a pause is not a failure"
