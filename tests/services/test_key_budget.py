@@ -5,6 +5,8 @@ import pytest
 from encodings_app.bitmovin import RateLimitedError
 from encodings_app.services.key_budget import SLOTS, ApiBudget, budget_for, key_fingerprint
 
+pytestmark = pytest.mark.usefixtures("published_limits")
+
 LIST = "GET /encoding/encodings"
 STATUS = "GET /encoding/encodings/{id}/status"
 
@@ -15,14 +17,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture(autouse=True)
-def limits(settings):
-    settings.BITMOVIN_KEY_LIMIT_PER_MINUTE = 60
-    settings.BITMOVIN_RATE_WINDOW_SECONDS = 60
-    settings.SYNC_BUDGET_HEADROOM = 0.1
-    settings.INTERACTIVE_RESERVED_SHARE = 0.1
 
 
 def allowed(budget: ApiBudget, endpoint: str = LIST) -> bool:

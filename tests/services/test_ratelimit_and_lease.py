@@ -53,7 +53,7 @@ def test_sweep_enqueues_one_sync_per_organization_that_may_sync(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_a_sync_counts_as_queued_until_it_has_finished(monkeypatch):
+def test_a_sync_counts_as_queued_until_it_has_finished(monkeypatch, published_limits):
     enqueued = []
     monkeypatch.setattr(
         sync_organization, "delay", lambda organization_id, **options: enqueued.append(organization_id)

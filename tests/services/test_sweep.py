@@ -23,13 +23,9 @@ WEBHOOKS = {event: f"webhook-{event}" for event in REGISTERED_WEBHOOK_EVENTS}
 
 
 @pytest.fixture(autouse=True)
-def cadence(settings):
+def cadence(settings, published_limits):
     settings.SYNC_INTERVAL_SECONDS = 30
     settings.SYNC_SAFETY_NET_SECONDS = 300
-    settings.BITMOVIN_KEY_LIMIT_PER_MINUTE = 60
-    settings.BITMOVIN_RATE_WINDOW_SECONDS = 60
-    settings.SYNC_BUDGET_HEADROOM = 0.1
-    settings.INTERACTIVE_RESERVED_SHARE = 0.1
 
 
 def synced(slug: str, *, key: str = "key-one", ago: float = 100.0, **fields) -> Organization:
