@@ -376,8 +376,3 @@ def syncable_organizations(now: datetime | None = None) -> QuerySet[Organization
         .exclude(api_key_encrypted="")
         .filter(Q(sync_paused_until__isnull=True) | Q(sync_paused_until__lte=now))
     )
-
-
-def organizations_to_sync() -> list[int]:
-    """Ids of the organizations the sweep may sync now (the planner, sweep.py, chooses among them)."""
-    return list(syncable_organizations().values_list("pk", flat=True))
