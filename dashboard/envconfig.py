@@ -71,6 +71,20 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_fraction(name: str, default: float) -> float:
+    """A share between 0 (included) and 1 (excluded), written as a decimal: 0.1 for ten per cent."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a decimal number such as 0.1; got {raw!r}") from None
+    if not 0 <= value < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 0 and less than 1; got {value}")
+    return value
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

@@ -22,6 +22,7 @@ from dashboard.envconfig import (
     broker_url_beside_cache,
     env_bool,
     env_choice,
+    env_fraction,
     env_https_urls,
     env_int,
     env_list,
@@ -235,11 +236,12 @@ CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
 # its feature: the schedule's heartbeat, the sync sweep and the retention prune.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # Three queues, so that a sync of up to CELERY_TASK_TIME_LIMIT seconds never delays what an operator waits
-# for: "sync" (sweeps, syncs, pruning), "refresh" (one encoding's read after a webhook or an action, and the
-# schedule's heartbeat) and "alerts". Each wants its own worker (README.md, "Production deployment").
+# for: "sync" (syncs, pruning), "refresh" (one encoding's read after a webhook or an action, the sweep that
+# plans the syncs every few seconds, and the schedule's heartbeat) and "alerts". Each wants its own worker
+# (README.md, "Production deployment").
 CELERY_TASK_DEFAULT_QUEUE = "refresh"
 CELERY_TASK_ROUTES = {
-    "sync.sweep": {"queue": "sync"},
+    "sync.sweep": {"queue": "refresh"},
     "sync.organization": {"queue": "sync"},
     "retention.prune": {"queue": "sync"},
     "sync.refresh_encoding": {"queue": "refresh"},
@@ -257,8 +259,12 @@ CELERY_BEAT_SCHEDULE["schedule-heartbeat"] = {
 }
 
 # --- Sync of the mirror ----------------------------------------------------------------------------------
-# How often beat sweeps every organization; the demo uses 15 s.
+# How often an organization is synced while something may change in it; the demo uses 15 s. The sweep
+# stretches it when the organizations sharing an API key cannot all afford it within the key's budget.
 SYNC_INTERVAL_SECONDS = env_int("SYNC_INTERVAL_SECONDS", 30, minimum=1)
+# How often a quiet organization (nothing active, no recent webhook, no wall screen watching) whose webhooks
+# are registered is synced anyway: its webhooks announce changes, polling is the safety net.
+SYNC_SAFETY_NET_SECONDS = env_int("SYNC_SAFETY_NET_SECONDS", 300, minimum=1)
 # How often a full reconciliation (every encoding, to catch deletions and anything missed) replaces an
 # incremental sync.
 FULL_SYNC_INTERVAL_SECONDS = env_int("FULL_SYNC_INTERVAL_SECONDS", 6 * 3600, minimum=60)
@@ -272,7 +278,21 @@ STUCK_QUEUED_SECONDS = env_int("STUCK_QUEUED_SECONDS", 15 * 60, minimum=1)
 STUCK_NO_PROGRESS_SECONDS = env_int("STUCK_NO_PROGRESS_SECONDS", 10 * 60, minimum=1)
 STUCK_LIVE_NO_UPDATE_SECONDS = env_int("STUCK_LIVE_NO_UPDATE_SECONDS", 15 * 60, minimum=1)
 
-CELERY_BEAT_SCHEDULE["sync-sweep"] = {"task": "sync.sweep", "schedule": float(SYNC_INTERVAL_SECONDS)}
+# The sweep plans which organizations are due; it looks more often than the interval, so that a sync
+# starts soon after it is due and room in a key's budget is not left unused.
+SYNC_SWEEP_SECONDS = min(5, SYNC_INTERVAL_SECONDS)
+CELERY_BEAT_SCHEDULE["sync-sweep"] = {"task": "sync.sweep", "schedule": float(SYNC_SWEEP_SECONDS)}
+
+# --- Request budgets of the Bitmovin API keys (services/key_budget.py, services/sweep.py) ------------------
+# Bitmovin's limit on list calls (GET /encoding/encodings) per key and minute, the tightest of its limits.
+BITMOVIN_KEY_LIMIT_PER_MINUTE = env_int("BITMOVIN_KEY_LIMIT_PER_MINUTE", 60, minimum=1)
+# The length of that minute: only tests, against a simulator with a shortened window, change it.
+BITMOVIN_RATE_WINDOW_SECONDS = env_int("BITMOVIN_RATE_WINDOW_SECONDS", 60, minimum=1)
+# The share of every limit left unused: for clocks that disagree and calls made with the key elsewhere.
+SYNC_BUDGET_HEADROOM = env_fraction("SYNC_BUDGET_HEADROOM", 0.1)
+# The share of what is left that only interactive calls (actions, connection tests, webhook registration)
+# may use, so that a busy sweep never blocks an operator.
+INTERACTIVE_RESERVED_SHARE = env_fraction("INTERACTIVE_RESERVED_SHARE", 0.1)
 
 # --- Webhooks and retention of the dashboard's own bookkeeping -------------------------------------------
 # Deliveries one address (an IPv6 /64) may post per minute; past it the endpoint answers 429 and stores

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 from encodings_app.bitmovin import BitmovinError, RateLimitedError
-from encodings_app.services import retention, schedule, sync
+from encodings_app.services import retention, schedule, sweep, sync
+from encodings_app.services.sync_planner import Planned
 
-QUEUED_KEY_PREFIX = "sync:queued:"
 REFRESH_QUEUED_KEY_PREFIX = "refresh:queued:"
 # How long "a refresh of this encoding is queued" holds when the task never runs (a lost message, a broker
 # emptied by hand): after that the next request may queue one again.
@@ -35,21 +35,27 @@ def schedule_heartbeat() -> None:
 
 @shared_task(name="sync.sweep", **SHORT)
 def sync_sweep() -> int:
-    """Enqueue one sync per organization that may sync now; returns how many were enqueued."""
-    enqueued = 0
-    for organization_id in sync.organizations_to_sync():
-        # At most one queued sync per organization: a slow queue must not pile up duplicates.
-        if cache.add(f"{QUEUED_KEY_PREFIX}{organization_id}", 1, timeout=settings.SYNC_INTERVAL_SECONDS * 4):
-            sync_organization.delay(organization_id)
-            enqueued += 1
-    return enqueued
+    """Enqueue the syncs that are due, within each API key's budget; returns how many were enqueued."""
+    # At most one queued sync per organization (sweep marks it): a slow queue must not pile up duplicates.
+    return len(sweep.sweep(enqueue=_enqueue_sync))
+
+
+def _enqueue_sync(planned: Planned) -> None:
+    sync_organization.delay(planned.organization_id, full_pass_allowance=planned.full_pass_allowance)
 
 
 @shared_task(name="sync.organization", **LONG)
-def sync_organization(organization_id: int, full: bool = False) -> None:
-    cache.delete(f"{QUEUED_KEY_PREFIX}{organization_id}")
-    # Failures are recorded on the run and the organization; the next sweep is the retry.
-    sync.organization_sync(organization_id=organization_id, full=full)
+def sync_organization(
+    organization_id: int, full: bool = False, full_pass_allowance: int | None = None
+) -> None:
+    try:
+        # Failures are recorded on the run and the organization; the next sweep is the retry.
+        sync.organization_sync(
+            organization_id=organization_id, full=full, full_pass_allowance=full_pass_allowance
+        )
+    finally:
+        # Cleared at the end, not the start: until then the sweep counts the run's planned calls.
+        sweep.sync_finished(organization_id)
 
 
 def refresh_queued_key(organization_id: int, bitmovin_id: str) -> str:

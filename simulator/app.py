@@ -36,6 +36,7 @@ class Config:
     latency_ms: int = 0
     faults: str | None = None
     rate_limits: bool = True
+    rate_limit_window_s: float = 60.0
     state: str | None = None
     arrival_rate: float = 60.0
     tick_s: float = 0.2
@@ -48,7 +49,7 @@ class Simulator:
         self.config = config
         self.verbose = config.verbose
         self.faults = Faults(parse_spec(config.faults), config.seed, config.latency_ms)
-        self.limiter = RateLimiter(enabled=config.rate_limits)
+        self.limiter = RateLimiter(enabled=config.rate_limits, window_s=config.rate_limit_window_s)
         self.metrics = Metrics()
         self.api = router_for(API_ROUTES)
         self.control = router_for(CONTROL_ROUTES)

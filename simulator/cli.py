@@ -22,6 +22,16 @@ def _on_off(value: str) -> bool:
     raise argparse.ArgumentTypeError("use on or off")
 
 
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("use a number of seconds") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError("use a number of seconds greater than 0")
+    return seconds
+
+
 def _faults(value: str) -> str:
     try:
         parse_spec(value)
@@ -76,6 +86,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--rate-limits", type=_on_off, default=True, metavar="on|off", help="enforce rate limits (default on)"
     )
+    p.add_argument(
+        "--rate-limit-window",
+        type=_positive_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help="length of the rate-limit window (default 60; tests shorten it to speed time up)",
+    )
     p.add_argument("--state", default=None, metavar="FILE", help="load the world from FILE and save it there")
     p.add_argument(
         "--arrival-rate",
@@ -105,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         latency_ms=max(0, args.latency_ms),
         faults=args.faults,
         rate_limits=args.rate_limits,
+        rate_limit_window_s=args.rate_limit_window,
         state=args.state,
         arrival_rate=max(0.0, args.arrival_rate),
         verbose=args.verbose,

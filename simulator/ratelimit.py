@@ -1,4 +1,8 @@
-"""Per-key, per-endpoint request budgets over one-minute windows of real (unscaled) time."""
+"""Per-key, per-endpoint request budgets over one-minute windows of real (unscaled) time.
+
+Tests may shorten the window (``--rate-limit-window``), so that a quarter of an hour of traffic against the
+limits takes seconds; the limits stay per window.
+"""
 
 from __future__ import annotations
 
@@ -48,8 +52,11 @@ class Verdict:
 
 
 class RateLimiter:
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, window_s: float = WINDOW_S) -> None:
+        if window_s <= 0:
+            raise ValueError("the rate-limit window must be longer than 0 s")
         self.enabled = enabled
+        self.window_s = window_s
         self.overrides: dict[str, int] = {}
         self._windows: dict[tuple[str, str], list[float]] = {}
         self._lock = threading.Lock()
@@ -64,10 +71,10 @@ class RateLimiter:
         bucket = (api_key, f"{method} {pattern}")
         with self._lock:
             window = self._windows.get(bucket)
-            if window is None or now - window[0] >= WINDOW_S:
+            if window is None or now - window[0] >= self.window_s:
                 window = [now, 0.0]
                 self._windows[bucket] = window
-            reset = max(1, math.ceil(window[0] + WINDOW_S - now))
+            reset = max(1, math.ceil(window[0] + self.window_s - now))
             if window[1] >= limit:
                 self.rejected += 1
                 return Verdict(False, limit, 0, reset)
@@ -88,7 +95,7 @@ class RateLimiter:
     def snapshot(self) -> dict[str, object]:
         return {
             "enabled": self.enabled,
-            "windowSeconds": WINDOW_S,
+            "windowSeconds": self.window_s,
             "overrides": dict(self.overrides),
             "rejected": self.rejected,
             "defaultLimit": DEFAULT_LIMIT,

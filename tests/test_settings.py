@@ -97,6 +97,12 @@ def test_deploy_check_passes_behind_a_tls_terminating_proxy(tmp_path):
         ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be at least 0"),
         ({"STATIC_FROM_SOURCE": "sometimes"}, "STATIC_FROM_SOURCE must be one of"),
         ({"DASHBOARD_DEVTOOLS": "maybe"}, "DASHBOARD_DEVTOOLS must be one of"),
+        ({"SYNC_BUDGET_HEADROOM": "10%"}, "SYNC_BUDGET_HEADROOM must be a decimal number such as 0.1"),
+        (
+            {"INTERACTIVE_RESERVED_SHARE": "1"},
+            "INTERACTIVE_RESERVED_SHARE must be at least 0 and less than 1",
+        ),
+        ({"BITMOVIN_KEY_LIMIT_PER_MINUTE": "0"}, "BITMOVIN_KEY_LIMIT_PER_MINUTE must be at least 1"),
     ],
 )
 def test_malformed_setting_stops_start_up_with_a_clear_message(tmp_path, overrides, message):

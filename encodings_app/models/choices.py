@@ -23,6 +23,8 @@ TERMINAL_STATUSES = (
     EncodingStatus.TRANSFER_ERROR,
 )
 FAILED_STATUSES = (EncodingStatus.ERROR, EncodingStatus.TRANSFER_ERROR)
+# The webhook events the dashboard registers in Bitmovin: enough to refresh an encoding whenever it changes.
+REGISTERED_WEBHOOK_EVENTS = ("finished", "error", "transfer-error", "status-changed")
 
 
 class MessageType(models.TextChoices):

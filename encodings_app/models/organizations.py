@@ -12,10 +12,16 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
-from encodings_app.models.choices import DEFAULT_API_BASE_URL, Role
+from encodings_app.models.choices import DEFAULT_API_BASE_URL, REGISTERED_WEBHOOK_EVENTS, Role
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour like #1d5bb8.")
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and hyphens.")
+
+
+def webhooks_work(registered_webhooks: dict | None, secret_stale: bool) -> bool:
+    """Organization.webhooks_working, for reads that fetch the two columns without the model."""
+    registered = registered_webhooks or {}
+    return not secret_stale and all(registered.get(event) for event in REGISTERED_WEBHOOK_EVENTS)
 
 
 class Organization(models.Model):
@@ -70,6 +76,11 @@ class Organization(models.Model):
         null=True,
         blank=True,
         help_text="Set when the API's rate limit (or our own budget for it) is reached.",
+    )
+    rate_limited_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a sync last ended on a rate limit (the API's, or our own budget).",
     )
     # The lease that makes one sync per organization at a time, across processes and machines: taken and
     # released with conditional UPDATEs, and expiring by itself if the worker holding it dies.
@@ -131,6 +142,12 @@ class Organization(models.Model):
         self.webhooks_secret_stale = bool(self.registered_webhooks)
 
     # --- health --------------------------------------------------------------------------------------------
+    @property
+    def webhooks_working(self) -> bool:
+        """Bitmovin posts every event this dashboard registers for, signed with the current secret: polling is
+        then a safety net. (Deliveries that stop arriving are not noticed here; the safety net catches up.)"""
+        return webhooks_work(self.registered_webhooks, self.webhooks_secret_stale)
+
     @property
     def sync_is_paused(self) -> bool:
         return self.sync_paused_until is not None and self.sync_paused_until > timezone.now()

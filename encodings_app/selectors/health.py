@@ -17,6 +17,9 @@ from encodings_app.models import Encoding, Organization
 RECENT_FAILURES_WINDOW = timedelta(hours=24)
 # A sync is behind after this many sweep intervals without a success.
 BEHIND_AFTER_INTERVALS = 3
+# A rate limit is worth a warning while it is this recent and no sync has succeeded since. Later the sync is
+# either back (nothing to say) or still without success ("Sync behind" says so).
+RATE_LIMIT_WARNING = timedelta(minutes=10)
 
 LEVEL_RANK = {"bad": 3, "warn": 2, "off": 1, "ok": 0}
 
@@ -28,15 +31,34 @@ class Problem:
     icon: str = ""
 
 
-def sync_behind_after() -> timedelta:
-    return timedelta(seconds=BEHIND_AFTER_INTERVALS * settings.SYNC_INTERVAL_SECONDS)
+def sync_behind_after(*, webhooks_working: bool = False) -> timedelta:
+    """How long without a successful sync before the mirror counts as behind: a few sweep intervals, or,
+    when the organization's webhooks work, the safety-net interval at which the sweep polls it while it is
+    quiet (its webhooks keep it current meanwhile), plus two sweep intervals."""
+    behind = timedelta(seconds=BEHIND_AFTER_INTERVALS * settings.SYNC_INTERVAL_SECONDS)
+    if not webhooks_working:
+        return behind
+    safety_net = settings.SYNC_SAFETY_NET_SECONDS + 2 * settings.SYNC_INTERVAL_SECONDS
+    return max(behind, timedelta(seconds=safety_net))
 
 
-def sync_is_behind(last_success: datetime | None, now: datetime | None = None) -> bool:
-    """No successful sync within the last few sweep intervals, or never."""
+def sync_is_behind(
+    last_success: datetime | None, now: datetime | None = None, *, webhooks_working: bool = False
+) -> bool:
+    """No successful sync within sync_behind_after, or never."""
     if last_success is None:
         return True
-    return (now or timezone.now()) - last_success > sync_behind_after()
+    return (now or timezone.now()) - last_success > sync_behind_after(webhooks_working=webhooks_working)
+
+
+def rate_limited_recently(organization: Organization, now: datetime | None = None) -> bool:
+    """A sync ended on a rate limit within RATE_LIMIT_WARNING, and none has succeeded since. A rate limit
+    the next sync got over raises no warning: it stays on record in the sync history."""
+    limited = organization.rate_limited_at
+    if limited is None or (now or timezone.now()) - limited > RATE_LIMIT_WARNING:
+        return False
+    succeeded = organization.last_sync_succeeded_at
+    return succeeded is None or succeeded < limited
 
 
 def recent_failures() -> Subquery:
@@ -66,9 +88,11 @@ def problems_of(organization: Organization, failed_recently: int) -> list[Proble
         problems.append(Problem("off", "Sync off"))
     elif organization.consecutive_failures:
         problems.append(Problem("bad", f"Sync failing ({organization.consecutive_failures} in a row)"))
-    elif organization.sync_is_paused:
+    elif rate_limited_recently(organization):
         problems.append(Problem("warn", "Sync paused by rate limit", "pause"))
-    elif organization.has_api_key and sync_is_behind(organization.last_sync_succeeded_at):
+    elif organization.has_api_key and sync_is_behind(
+        organization.last_sync_succeeded_at, webhooks_working=organization.webhooks_working
+    ):
         problems.append(Problem("warn", "Never synced" if never_synced(organization) else "Sync behind"))
     if failed_recently:
         problems.append(Problem("warn", f"{failed_recently} failed in 24 h", "cross"))

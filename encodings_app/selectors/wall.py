@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from encodings_app.bitmovin import ErrorExplanation
 from encodings_app.models import DisplayToken, Encoding, EncodingStatus, Organization
-from encodings_app.selectors.health import RECENT_FAILURES_WINDOW, problems_of, severity, sync_is_behind
+from encodings_app.models.organizations import webhooks_work
+from encodings_app.selectors.health import (
+    RECENT_FAILURES_WINDOW,
+    problems_of,
+    severity,
+    sync_behind_after,
+    sync_is_behind,
+)
 from encodings_app.tokens import token_hash
 
 # A screen shows at most four organizations (a 2x2 grid): a quarter of a 16:9 screen still holds an
@@ -45,7 +52,10 @@ class WallScope:
     organization_ids: tuple[int, ...]
     versions: tuple[tuple[int, int], ...]
     synced_at: datetime | None  # the oldest last successful sync among the organizations (None: never)
-    behind: bool
+    behind: bool  # some organization's sync is behind, by its own measure (sync_behind_after)
+    # How old synced_at may grow before the screen says "behind" between polls: the most any of its
+    # organizations allows, since every poll brings each organization's own verdict (`behind`).
+    behind_after_seconds: int = 0
 
     def etag(self, now: datetime) -> str:
         # The minute is part of the tag: "stuck" and "failed in 24 h" change with time alone.
@@ -64,6 +74,7 @@ class WallScope:
 def _scope(rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds) -> WallScope:
     synced = [row["last_sync_succeeded_at"] for row in rows]
     oldest = None if not synced or None in synced else min(synced)
+    working = [webhooks_work(row["registered_webhooks"], row["webhooks_secret_stale"]) for row in rows]
     return WallScope(
         link_id=link_id,
         revoked=revoked,
@@ -72,11 +83,24 @@ def _scope(rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds) 
         organization_ids=tuple(row["pk"] for row in rows),
         versions=tuple((row["pk"], row["data_version"]) for row in rows),
         synced_at=oldest,
-        behind=sync_is_behind(oldest),
+        behind=not rows
+        or any(
+            sync_is_behind(row["last_sync_succeeded_at"], webhooks_working=works)
+            for row, works in zip(rows, working, strict=True)
+        ),
+        behind_after_seconds=int(
+            max(sync_behind_after(webhooks_working=works) for works in working or [False]).total_seconds()
+        ),
     )
 
 
-_SCOPE_COLUMNS = ("pk", "data_version", "last_sync_succeeded_at")
+_SCOPE_COLUMNS = (
+    "pk",
+    "data_version",
+    "last_sync_succeeded_at",
+    "registered_webhooks",
+    "webhooks_secret_stale",
+)
 
 
 def scope_for_token(token: str) -> WallScope | None:
@@ -105,7 +129,7 @@ def scope_for_token(token: str) -> WallScope | None:
 
 
 def scope_for_organization(organization: Organization, poll_seconds: int = 10) -> WallScope:
-    row = {name: getattr(organization, name) for name in ("pk", "data_version", "last_sync_succeeded_at")}
+    row = {name: getattr(organization, name) for name in _SCOPE_COLUMNS}
     # One organization always fits one screen: nothing rotates.
     return _scope([row], link_id=None, revoked=False, poll_seconds=poll_seconds, rotate_seconds=0)
 
@@ -207,7 +231,9 @@ def organization_board(
         waiting=waiting[:limit],
         stuck_ids={encoding.pk for encoding in stuck},
         failures=[RecentFailure(encoding, encoding.failure_explanation) for encoding in failed],
-        behind=sync_is_behind(organization.last_sync_succeeded_at, now),
+        behind=sync_is_behind(
+            organization.last_sync_succeeded_at, now, webhooks_working=organization.webhooks_working
+        ),
         running_total=total(EncodingStatus.RUNNING),
         waiting_total=stuck_total + total(EncodingStatus.QUEUED) - total(EncodingStatus.QUEUED, "stuck"),
         stuck_total=stuck_total,

@@ -1,5 +1,6 @@
-"""Building an API client for an organization: the one place where its API key is decrypted, and where the
-installation's rule of which API addresses a key may be sent to lives (``BITMOVIN_API_BASE_URLS``)."""
+"""Building an API client for an organization: the one place where its API key is decrypted (for a client,
+or for the fingerprint naming its request budget), and where the installation's rule of which API addresses
+a key may be sent to lives (``BITMOVIN_API_BASE_URLS``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 from encodings_app import crypto
 from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import Organization
-from encodings_app.services.ratelimit import ApiBudget, key_fingerprint
+from encodings_app.services.key_budget import ApiBudget, key_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +98,38 @@ def base_url_refusal(url: str) -> str | None:
 def client_for(organization: Organization, *, interactive: bool = False) -> BitmovinClient:
     """A client speaking for this organization, spending from its key's shared request budget.
 
-    `interactive`: someone is waiting for the answer; shorter timeouts, and a 429 is waited out within the
-    budget instead of handed back to the sweep.
+    `interactive` calls (an operator waits for them) get shorter timeouts, may use the share of the budget
+    kept from background work, and sleep through a short 429; a worker's calls never sleep, they reschedule.
 
     Fails closed: a key that cannot be decrypted marks the organization and is never sent anywhere, and a
     key whose base URL is not (or no longer) allowed is not even decrypted.
     """
+    api_key = _usable_key(organization)
+    return BitmovinClient(
+        api_key,
+        tenant_org_id=organization.tenant_org_id or None,
+        base_url=organization.api_base_url,
+        retry_budget_s=INTERACTIVE_RETRY_BUDGET_S if interactive else WORKER_RETRY_BUDGET_S,
+        timeout=INTERACTIVE_TIMEOUT_S if interactive else WORKER_TIMEOUT_S,
+        # A worker never sleeps through a 429: the sync records a pause and the sweep comes back later.
+        max_rate_limit_wait_s=None if interactive else 0,
+        before_request=ApiBudget(
+            key_fingerprint(api_key, organization.api_base_url), interactive=interactive
+        ),
+        destinations=destination_policy(),
+    )
+
+
+@sensitive_variables("api_key")
+def budget_fingerprint(organization: Organization) -> str:
+    """Names the request budget the organization spends from: organizations with the same key and base
+    URL share one. Raises KeyUnavailable like client_for, and marks an undecryptable key the same way."""
+    api_key = _usable_key(organization)
+    return key_fingerprint(api_key, organization.api_base_url)
+
+
+@sensitive_variables("api_key")
+def _usable_key(organization: Organization) -> str:
     if not organization.api_key_encrypted:
         raise KeyUnavailable(f"{organization.name} has no API key")
     if base_url_refusal(organization.api_base_url) is not None:
@@ -112,7 +139,7 @@ def client_for(organization: Organization, *, interactive: bool = False) -> Bitm
             "an admin can choose an allowed one in the settings"
         )
     try:
-        api_key = organization.decrypt_api_key()
+        return organization.decrypt_api_key()
     except crypto.DecryptionError:
         logger.error("API key of %s cannot be decrypted with the configured keys", organization.slug)
         if not organization.key_unreadable:
@@ -121,14 +148,3 @@ def client_for(organization: Organization, *, interactive: bool = False) -> Bitm
         raise KeyUnavailable(
             f"The API key of {organization.name} cannot be decrypted; enter it again in the settings"
         ) from None
-    return BitmovinClient(
-        api_key,
-        tenant_org_id=organization.tenant_org_id or None,
-        base_url=organization.api_base_url,
-        retry_budget_s=INTERACTIVE_RETRY_BUDGET_S if interactive else WORKER_RETRY_BUDGET_S,
-        timeout=INTERACTIVE_TIMEOUT_S if interactive else WORKER_TIMEOUT_S,
-        # A worker never sleeps through a 429: the sync records a pause and the sweep comes back later.
-        max_rate_limit_wait_s=None if interactive else 0,
-        before_request=ApiBudget(key_fingerprint(api_key)),
-        destinations=destination_policy(),
-    )

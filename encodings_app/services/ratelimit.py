@@ -1,50 +1,17 @@
-"""A per-API-key request budget shared by every worker, so that the sync stays inside Bitmovin's limits.
+"""The project's one fixed-window counter, shared by every process through the cache.
 
-Bitmovin counts requests per key, per endpoint and per minute. Each call the client is about to make takes
-one unit from a counter in the shared cache (Redis in production); when the minute's budget is spent the
-call is refused with the same RateLimitedError a real 429 would raise, so both paths pause the organization
-by rescheduling, never by sleeping in a worker.
-
-The counter itself (window_spend) is the one fixed-window limiter of the project: other budgets, such as the
-webhook endpoint's per-address limit, spend from it too.
+Budgets that count per user or per address over a window spend from it: the actions one user may ask for
+(services/actions.py), the webhook deliveries one address may post (services/webhooks.py). The API keys'
+budgets, which must never let a burst straddle two windows, count in sliding slots instead (key_budget.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache as default_cache
 
-from encodings_app.bitmovin import errors
-
 WINDOW_SECONDS = 60
-
-# Requests per minute by endpoint key ("METHOD /path/{id}"), from Bitmovin's published limits.
-BUDGETS_PER_MINUTE = {
-    "GET /encoding/encodings": 60,
-    "POST /encoding/encodings": 600,
-    "GET /encoding/encodings/{id}/status": 6000,
-    "POST /encoding/encodings/{id}/start": 600,
-    "GET /encoding/encodings/{id}/start": 600,
-    "GET /encoding/statistics/encodings/{id}": 60,
-    "GET /encoding/statistics/daily/{from}/{to}": 60,
-}
-# Endpoints without a published figure: sub-resources of an encoding are documented far higher than this.
-DEFAULT_BUDGET_PER_MINUTE = 1000
-# Keep a margin: the published figures are the API's hard limits, and our counter is per window, not sliding.
-SAFETY_FACTOR = 0.9
-
-
-def key_fingerprint(api_key: str) -> str:
-    """Names the key in cache entries without revealing it."""
-    return hashlib.sha256(api_key.encode()).hexdigest()[:16]
-
-
-def budget_for(endpoint: str) -> int:
-    return max(1, int(BUDGETS_PER_MINUTE.get(endpoint, DEFAULT_BUDGET_PER_MINUTE) * SAFETY_FACTOR))
 
 
 @dataclass(frozen=True)
@@ -66,44 +33,21 @@ def window_spend(
     """Take one unit from the counter `name` for the window `now` falls in, shared through the cache."""
     cache = cache or default_cache
     window = int(now // window_seconds)
-    counter = window_key(name, window)
-    # add() only creates the counter; incr() is atomic on Redis, so concurrent processes share one count.
-    cache.add(counter, 0, timeout=window_seconds * 2)
-    try:
-        used = cache.incr(counter)
-    except ValueError:  # expired between add() and incr()
-        cache.add(counter, 1, timeout=window_seconds * 2)
-        used = 1
+    used = counter_incr(cache, window_key(name, window), timeout=window_seconds * 2)
     return WindowSpend(used=used, limit=limit, retry_after=max(1.0, (window + 1) * window_seconds - now))
+
+
+def counter_incr(cache, counter: str, *, timeout: int) -> int:
+    """Add one to a counter in the shared cache, creating it if need be; the count after."""
+    # add() only creates the counter; incr() is atomic on Redis, so concurrent processes share one count.
+    cache.add(counter, 0, timeout=timeout)
+    try:
+        return cache.incr(counter)
+    except ValueError:  # expired between add() and incr()
+        cache.add(counter, 1, timeout=timeout)
+        return 1
 
 
 def window_key(name: str, window: int) -> str:
     # No spaces in cache keys: some backends refuse them.
     return f"{name.replace(' ', '_')}:{window}"
-
-
-class ApiBudget:
-    """The client's before_request hook: ApiBudget(fingerprint)(method, endpoint) spends one unit."""
-
-    def __init__(self, fingerprint: str, *, cache=None, clock: Callable[[], float] = time.time) -> None:
-        self.fingerprint = fingerprint
-        self.cache = cache or default_cache
-        self.clock = clock
-
-    def __call__(self, method: str, endpoint: str) -> None:
-        limit = budget_for(endpoint)
-        spent = window_spend(self._name(endpoint), limit=limit, now=self.clock(), cache=self.cache)
-        if spent.over_limit:
-            raise errors.RateLimitedError(
-                f"our own budget of {limit} requests per minute for {endpoint} is spent",
-                retry_after=spent.retry_after,
-                method=method,
-                endpoint=endpoint,
-            )
-
-    def used(self, endpoint: str) -> int:
-        window = int(self.clock() // WINDOW_SECONDS)
-        return self.cache.get(window_key(self._name(endpoint), window), 0)
-
-    def _name(self, endpoint: str) -> str:
-        return f"api-budget:{self.fingerprint}:{endpoint}"

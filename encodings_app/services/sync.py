@@ -7,14 +7,16 @@ status changed:
 2. list encodings finished since the finished-watermark (what stopped being active);
 3. list encodings created since the created-watermark (what is new);
 4. every FULL_SYNC_INTERVAL_SECONDS (and on the first run), walk every encoding oldest first, to catch
-   deletions and anything the watermarks missed. The walk keeps a cursor, so a rate limit only interrupts
-   it: the next run goes on from there;
+   deletions and anything the watermarks missed. The walk keeps a cursor, so a rate limit, or the end of
+   the pages the sweep allowed this run (full_pass_allowance), only interrupts it: the next run goes on
+   from there;
 5. read the status Task of every encoding that is active, or whose status changed since its Task was last
    read (its messages and error details), up to a per-run cap, active ones first.
 
 Everything is an idempotent upsert, so a run repeated or interrupted at any point loses and duplicates
-nothing. One run per organization at a time (lease.py). A rate limit (the API's 429, or our own budget in
-ratelimit.py) pauses only that organization, by recording until when; the sweep skips it until then.
+nothing. One run per organization at a time (lease.py). The sweep (sweep.py) plans runs within each API
+key's budget; a rate limit all the same (the API's 429, or our own budget in key_budget.py) pauses only that
+organization, by recording until when; the sweep skips it until then.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from encodings_app.bitmovin import (
@@ -51,8 +53,14 @@ OVERLAP = timedelta(seconds=60)
 MAX_STATUS_ERRORS = 10
 
 
-def organization_sync(*, organization_id: int, full: bool = False) -> SyncRun | None:
-    """Run one sync of the organization; None when another run holds it or it may not sync now."""
+def organization_sync(
+    *, organization_id: int, full: bool = False, full_pass_allowance: int | None = None
+) -> SyncRun | None:
+    """Run one sync of the organization; None when another run holds it or it may not sync now.
+
+    `full_pass_allowance` bounds the list pages a walk of every encoding may take in this run (None: no
+    bound); the walk goes on from where it stopped in the next run.
+    """
     token = lease.acquire(organization_id)
     if token is None:
         logger.info("sync of organization %s skipped: another run holds it", organization_id)
@@ -67,13 +75,13 @@ def organization_sync(*, organization_id: int, full: bool = False) -> SyncRun | 
             finished_at=timezone.now(),
             error_message="interrupted: the worker stopped before the run finished",
         )
-        return _run(organization, token=token, full=full)
+        return _run(organization, token=token, full=full, full_pass_allowance=full_pass_allowance)
     finally:
         lease.release(organization_id, token)
 
 
-def _run(organization: Organization, *, token: str, full: bool) -> SyncRun:
-    full = full or _full_pass_due(organization)
+def _run(organization: Organization, *, token: str, full: bool, full_pass_allowance: int | None) -> SyncRun:
+    full = full or full_pass_due(organization)
     run = SyncRun.objects.create(
         organization=organization, kind=SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL
     )
@@ -85,7 +93,7 @@ def _run(organization: Organization, *, token: str, full: bool) -> SyncRun:
         run.finished_at = timezone.now()
         run.save()
         return run
-    cycle = _Cycle(organization, client, run, token)
+    cycle = _Cycle(organization, client, run, token, full_pass_allowance=full_pass_allowance)
     try:
         with client:
             cycle.execute(full=full)
@@ -133,7 +141,9 @@ def _note_left_out(run: SyncRun, left_out: list[InvalidItemError]) -> None:
         run.error_request_id = last.request_id or ""
 
 
-def _full_pass_due(organization: Organization) -> bool:
+def full_pass_due(organization: Organization) -> bool:
+    """The next run walks every encoding: the first one, one every FULL_SYNC_INTERVAL_SECONDS, and those
+    after a walk that was interrupted, until it is done."""
     if organization.full_sync_started_at is not None or organization.last_full_sync_at is None:
         return True
     return timezone.now() - organization.last_full_sync_at > timedelta(
@@ -142,8 +152,17 @@ def _full_pass_due(organization: Organization) -> bool:
 
 
 class _Cycle:
-    def __init__(self, organization: Organization, client: BitmovinClient, run: SyncRun, token: str) -> None:
+    def __init__(
+        self,
+        organization: Organization,
+        client: BitmovinClient,
+        run: SyncRun,
+        token: str,
+        *,
+        full_pass_allowance: int | None = None,
+    ) -> None:
         self.organization = organization
+        self.full_pass_allowance = full_pass_allowance
         self.client = client
         self.run = run
         self.token = token
@@ -255,7 +274,13 @@ class _Cycle:
                 full_sync_started_at=organization.full_sync_started_at, full_sync_cursor=None
             )
         offset = 0
+        pages = 0
         while True:
+            if self.full_pass_allowance is not None and pages >= self.full_pass_allowance:
+                # The sweep planned this many pages for this run; the cursor keeps the place for the next.
+                logger.info("full sync of %s: %d pages this run, going on next run", organization.slug, pages)
+                return
+            pages += 1
             cursor = organization.full_sync_cursor
             page = self._list(
                 offset=offset,
@@ -343,12 +368,11 @@ def encoding_sync(*, organization_id: int, bitmovin_id: str) -> Encoding | None:
     return encoding
 
 
-def organizations_to_sync() -> list[int]:
-    """Ids of the organizations the sweep should sync now: syncable and not paused by a rate limit."""
-    now = timezone.now()
-    return list(
+def syncable_organizations(now: datetime | None = None) -> QuerySet[Organization]:
+    """The organizations a sweep may sync: with a usable key, syncing on, and not paused by a rate limit."""
+    now = now or timezone.now()
+    return (
         Organization.objects.filter(sync_enabled=True, key_rejected=False, key_unreadable=False)
         .exclude(api_key_encrypted="")
         .filter(Q(sync_paused_until__isnull=True) | Q(sync_paused_until__lte=now))
-        .values_list("pk", flat=True)
     )

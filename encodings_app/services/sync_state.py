@@ -29,12 +29,16 @@ def record_success(organization: Organization, run: SyncRun, *, skipped: list[Bi
 
 
 def record_rate_limit(organization: Organization, run: SyncRun, error: RateLimitedError) -> None:
+    """The run stopped on a rate limit: recorded on the run with the API's words (or our budget's), and on
+    the organization with when it happened (the pages warn while it is recent) and until when it pauses."""
+    now = timezone.now()
     pause = error.retry_after if error.retry_after is not None else DEFAULT_PAUSE_SECONDS
-    until = timezone.now() + timedelta(seconds=pause)
     run.outcome = SyncRun.Outcome.RATE_LIMITED
     _copy_error(run, error)
     # Not a failure: the work done so far is kept and the next sweep after the pause carries on.
-    Organization.objects.filter(pk=organization.pk).update(sync_paused_until=until)
+    Organization.objects.filter(pk=organization.pk).update(
+        sync_paused_until=now + timedelta(seconds=pause), rate_limited_at=now
+    )
 
 
 def record_failure(

@@ -29,6 +29,7 @@ from django.views.decorators.debug import sensitive_variables
 from encodings_app import crypto
 from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Organization, WebhookDelivery
+from encodings_app.models.choices import REGISTERED_WEBHOOK_EVENTS
 from encodings_app.services.ratelimit import WindowSpend, window_spend
 
 logger = logging.getLogger(__name__)
@@ -37,8 +38,8 @@ Verdict = WebhookDelivery.Verdict
 
 SIGNATURE_HEADER = "Bitmovin-Signature"
 MAX_STORED_PAYLOAD = 64 * 1024
-# The events the dashboard subscribes to: enough to refresh an encoding whenever it changes.
-REGISTERED_EVENTS = ("finished", "error", "transfer-error", "status-changed")
+# The events the dashboard subscribes to (declared with the models, which tell whose webhooks work).
+REGISTERED_EVENTS = REGISTERED_WEBHOOK_EVENTS
 # Bitmovin signs with HMAC-SHA512 and sends the digest in hex: 64 bytes, 128 characters, either case.
 _SIGNATURE_FORMAT = re.compile(r"[0-9A-Fa-f]{128}")
 # Stands in for the secret of an organization that has none (or does not exist), so the work is the same.

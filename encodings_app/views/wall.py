@@ -27,7 +27,6 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from encodings_app import access
 from encodings_app.selectors import wall as wall_selectors
-from encodings_app.selectors.health import sync_behind_after
 from encodings_app.services.display_links import display_link_seen
 
 MEMBER_POLL_SECONDS = 10
@@ -105,7 +104,7 @@ def _wall(request: HttpRequest, scope: wall_selectors.WallScope, *, title: str |
         "scope": scope,
         "title": title or " · ".join(board.organization.name for page in pages for board in page.boards),
         "poll_url": request.path,
-        "behind_after_seconds": int(sync_behind_after().total_seconds()),
+        "behind_after_seconds": scope.behind_after_seconds,
     }
     template = "wall/_board.html" if request.htmx else "wall/page.html"
     response = render(request, template, context)

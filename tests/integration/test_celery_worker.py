@@ -9,7 +9,8 @@ from django.core.cache import cache
 from kombu import Connection
 
 from dashboard.envconfig import broker_transport_options
-from encodings_app.tasks import QUEUED_KEY_PREFIX, sync_organization
+from encodings_app.services.sweep import QUEUED_KEY_PREFIX
+from encodings_app.tasks import sync_organization
 from tests.support.celery_worker import CeleryWorker
 
 REDIS_BROKER = os.environ.get("TEST_REDIS_BROKER_URL", "redis://127.0.0.1:6379/15")

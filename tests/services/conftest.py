@@ -1,4 +1,5 @@
-"""What the webhook tests share: an organization with a signing secret, and the refreshes it queues."""
+"""What the service tests share: an organization with a signing secret, the refreshes it queues, and the
+API keys' published limits."""
 
 import pytest
 
@@ -26,3 +27,13 @@ def enqueued(monkeypatch):
     calls = []
     monkeypatch.setattr(sync_encoding, "delay", lambda *args: calls.append(args))
     return calls
+
+
+@pytest.fixture
+def published_limits(settings):
+    """Bitmovin's published per-key limits, with the default headroom and interactive reserve, whatever the
+    environment says: 48 list calls a minute for background work, 54 for interactive calls."""
+    settings.BITMOVIN_KEY_LIMIT_PER_MINUTE = 60
+    settings.BITMOVIN_RATE_WINDOW_SECONDS = 60
+    settings.SYNC_BUDGET_HEADROOM = 0.1
+    settings.INTERACTIVE_RESERVED_SHARE = 0.1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -76,3 +77,18 @@ def test_cli_flag_turns_rate_limits_off() -> None:
         statuses = {client.get("/encoding/encodings").status_code for _ in range(70)}
 
     assert statuses == {200}
+
+
+def test_a_shortened_window_keeps_its_limit_and_opens_again_after_its_length() -> None:
+    with RunningSimulator(encodings=5, args=["--rate-limit-window", "1.5"]) as running:
+        assert running.api_key is not None
+        running.set_rate_limits(limits={"GET /encoding/encodings": 3})
+        client = Http(running.base_url, running.api_key)
+        first_window = [client.get("/encoding/encodings").status_code for _ in range(4)]
+        time.sleep(1.6)
+        next_window = client.get("/encoding/encodings")
+
+        assert first_window == [200, 200, 200, 429]
+        assert next_window.status_code == 200
+        assert next_window.headers["x-ratelimit-remaining"] == "2"
+        assert running.control("GET", "rate-limits")["windowSeconds"] == 1.5

@@ -24,7 +24,7 @@ from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import Encoding, Organization, SyncRun
 from encodings_app.services import sync
 from encodings_app.services.clients import LOOPBACK_NEEDED
-from encodings_app.services.ratelimit import ApiBudget
+from encodings_app.services.key_budget import ApiBudget
 
 BENCH_KEY = "bench-api-key"
 # The benchmark starts its own simulator on 127.0.0.1 and reads it directly.

@@ -1,0 +1,188 @@
+"""Each API key's request budget, shared by every process through the cache, with a share kept for operators.
+
+Bitmovin counts requests per key, per endpoint and per window (a minute). Each call the client is about to
+make takes one unit from the key's counter for its endpoint; a call that would go past its class's budget is
+refused with the same RateLimitedError a real 429 raises, so both pause the organization by rescheduling,
+never by sleeping in a worker.
+
+Two classes of caller share one count:
+- background work (the sweep's syncs, the refreshes webhooks ask for) may fill the budget up to the limit
+  less the headroom (SYNC_BUDGET_HEADROOM) less the interactive reserve (INTERACTIVE_RESERVED_SHARE);
+- interactive calls (actions, connection tests, webhook registration) may go on to the limit less the
+  headroom, so a busy sweep never blocks an operator.
+
+The count is sliding, not per fixed window: Bitmovin's windows (and the simulator's, which open with the
+first request) do not start when ours would, and two fixed windows back to back can let through almost twice
+the limit within one of theirs. The window is cut into SLOTS slots; a call is allowed only when the last
+SLOTS + 2 slots hold less than the budget. Any window-long span of time, even seen a slot late (a slow
+request), lies within SLOTS + 2 consecutive slots, so no window of theirs ever sees more than the budget.
+
+The sweep's planner (sync_sweep.py) reads the same counts to plan within the budget; this limiter is what
+holds the line when an estimate was short.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache as default_cache
+
+from encodings_app.bitmovin import errors
+from encodings_app.services.ratelimit import counter_incr, window_key
+
+LIST_ENDPOINT = "GET /encoding/encodings"
+STATUS_ENDPOINT = "GET /encoding/encodings/{id}/status"
+
+# Requests per window by endpoint key ("METHOD /path/{id}"), from Bitmovin's published limits. The list
+# endpoint's comes from BITMOVIN_KEY_LIMIT_PER_MINUTE: it is the tightest, and the one the sweep plans around.
+BUDGETS_PER_MINUTE = {
+    "POST /encoding/encodings": 600,
+    STATUS_ENDPOINT: 6000,
+    "POST /encoding/encodings/{id}/start": 600,
+    "GET /encoding/encodings/{id}/start": 600,
+    "GET /encoding/statistics/encodings/{id}": 60,
+    "GET /encoding/statistics/daily/{from}/{to}": 60,
+}
+# Endpoints without a published figure: sub-resources of an encoding are documented far higher than this.
+DEFAULT_BUDGET_PER_MINUTE = 1000
+# Slots per window: more slots waste less of the budget (the check spans SLOTS + 2 of them), fewer cost
+# fewer cache reads per call.
+SLOTS = 12
+
+
+def key_fingerprint(api_key: str, base_url: str) -> str:
+    """Names a key at one API in cache entries and plans, without revealing it: organizations that share
+    both share one budget."""
+    material = f"{base_url.strip().rstrip('/')}\n{api_key}".encode()
+    return hashlib.sha256(material).hexdigest()[:16]
+
+
+def window_seconds() -> float:
+    return float(settings.BITMOVIN_RATE_WINDOW_SECONDS)
+
+
+def endpoint_limit(endpoint: str) -> int:
+    """The API's own limit per window for an endpoint key."""
+    if endpoint == LIST_ENDPOINT:
+        return settings.BITMOVIN_KEY_LIMIT_PER_MINUTE
+    return BUDGETS_PER_MINUTE.get(endpoint, DEFAULT_BUDGET_PER_MINUTE)
+
+
+@dataclass(frozen=True)
+class EndpointBudget:
+    """Calls per window: `total` for every caller together, `background` for the sweep and other work
+    nobody waits for; the difference is the interactive reserve."""
+
+    total: int
+    background: int
+
+    def limit(self, *, interactive: bool) -> int:
+        return self.total if interactive else self.background
+
+
+def budget_for(endpoint: str) -> EndpointBudget:
+    total = max(1, math.floor(endpoint_limit(endpoint) * (1 - settings.SYNC_BUDGET_HEADROOM)))
+    background = max(1, math.floor(total * (1 - settings.INTERACTIVE_RESERVED_SHARE)))
+    return EndpointBudget(total=total, background=background)
+
+
+@dataclass(frozen=True)
+class SlotSpend:
+    allowed: bool
+    used: int  # calls in the span, this one included when allowed
+    retry_after: float  # seconds until enough of the span has passed for one more call (when refused)
+
+
+class SlidingCount:
+    """Calls of one key to one endpoint, in slots of window/SLOTS seconds shared through the cache."""
+
+    def __init__(self, name: str, *, cache=None, clock: Callable[[], float] = time.time) -> None:
+        self.name = name
+        self.cache = cache or default_cache
+        self.clock = clock
+
+    def spend(self, limit: int) -> SlotSpend:
+        """Take one call when the span holds fewer than `limit`; otherwise take nothing."""
+        length = window_seconds() / SLOTS
+        now = self.clock()
+        slot = int(now // length)
+        current = self._key(slot)
+        mine = counter_incr(self.cache, current, timeout=math.ceil(window_seconds() * 2) + 1)
+        older = self._counts(range(slot - SLOTS - 1, slot))
+        used = sum(older) + mine
+        if used <= limit:
+            return SlotSpend(allowed=True, used=used, retry_after=0.0)
+        # A refused call reaches nobody: it must not count, or refusals would eat the interactive reserve.
+        with contextlib.suppress(ValueError):  # the slot expired meanwhile: nothing left to take back
+            self.cache.decr(current)
+        return SlotSpend(
+            allowed=False, used=used - 1, retry_after=self._wait(older, mine - 1, limit, slot, now)
+        )
+
+    def used(self) -> int:
+        """Calls in the span that ends now (what the next call is checked against, less itself)."""
+        slot = int(self.clock() // (window_seconds() / SLOTS))
+        return sum(self._counts(range(slot - SLOTS - 1, slot + 1)))
+
+    def _wait(self, older: list[int], current: int, limit: int, slot: int, now: float) -> float:
+        """Seconds until the oldest slots have left the span and one more call fits."""
+        length = window_seconds() / SLOTS
+        remaining = sum(older) + current
+        first = slot - SLOTS - 1
+        for index, count in enumerate(older):
+            remaining -= count
+            if remaining < limit:
+                # Slot first + index leaves the span when slot first + index + SLOTS + 2 begins.
+                return max(length / 2, (first + index + SLOTS + 2) * length - now)
+        return max(length / 2, (slot + SLOTS + 2) * length - now)
+
+    def _counts(self, slots: range) -> list[int]:
+        keys = [self._key(slot) for slot in slots]
+        found = self.cache.get_many(keys)
+        return [int(found.get(key, 0)) for key in keys]
+
+    def _key(self, slot: int) -> str:
+        return window_key(self.name, slot)
+
+
+class ApiBudget:
+    """The client's before_request hook: ApiBudget(fingerprint)(method, endpoint) spends one unit of the
+    key's budget for the endpoint, from the interactive reserve too when `interactive`."""
+
+    def __init__(
+        self,
+        fingerprint: str,
+        *,
+        interactive: bool = False,
+        cache=None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.fingerprint = fingerprint
+        self.interactive = interactive
+        self.cache = cache or default_cache
+        self.clock = clock
+
+    def __call__(self, method: str, endpoint: str) -> None:
+        limit = budget_for(endpoint).limit(interactive=self.interactive)
+        spent = self.count(endpoint).spend(limit)
+        if not spent.allowed:
+            kept = "" if self.interactive else " (the rest is kept for operators' actions)"
+            per = f"{window_seconds():g} s"
+            raise errors.RateLimitedError(
+                f"our own budget of {limit} requests per {per} for {endpoint} is spent{kept}",
+                retry_after=spent.retry_after,
+                method=method,
+                endpoint=endpoint,
+            )
+
+    def used(self, endpoint: str) -> int:
+        return self.count(endpoint).used()
+
+    def count(self, endpoint: str) -> SlidingCount:
+        return SlidingCount(f"api-budget:{self.fingerprint}:{endpoint}", cache=self.cache, clock=self.clock)
