@@ -7,12 +7,6 @@ the audit log) is read-only. No secret is shown: an API key appears masked, as o
 by its hint.
 """
 
-from django.conf import settings
-from django.contrib import admin
+from encodings_app.admin import accounts, memberships, organizations, records, tokens
 
-from encodings_app.admin import memberships, organizations, records, tokens
-
-admin.site.site_header = f"{settings.PRODUCT_NAME} administration"
-admin.site.site_title = settings.PRODUCT_NAME
-
-__all__ = ["memberships", "organizations", "records", "tokens"]
+__all__ = ["accounts", "memberships", "organizations", "records", "tokens"]

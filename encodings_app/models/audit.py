@@ -34,6 +34,9 @@ class AuditEvent(models.Model):
         API_TOKEN_CREATE = "api_token.create", "API token created"
         API_TOKEN_REVOKE = "api_token.revoke", "API token revoked"
         # Accounts and security.
+        ACCOUNT_CREATE = "account.create", "Account created"
+        ACCOUNT_CHANGE = "account.change", "Account changed"
+        ACCOUNT_DELETE = "account.delete", "Account deleted"
         PASSWORD_CHANGE = "account.password_change", "Password changed"
         LOGIN_LOCKOUT = "login.lockout", "Login locked out"
         # Housekeeping.

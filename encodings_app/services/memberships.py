@@ -20,7 +20,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
 from encodings_app import access
@@ -130,6 +130,21 @@ def membership_add(
         )
         return None
     return membership_set(organization=organization, user=user, role=role, actor=actor, request=request)
+
+
+def sole_admin_memberships(*, user: Any) -> QuerySet[Membership]:
+    """The memberships in which `user` is the only active admin of the organization: taking the account
+    away (deleting it) would leave those organizations without one. A check for pages that show the
+    refusal before anything is done; the changes above check again under their lock."""
+    other_admins = Membership.objects.filter(
+        organization=OuterRef("organization"), role=Role.ADMIN, user__is_active=True
+    ).exclude(user=user)
+    return (
+        Membership.objects.filter(user=user, role=Role.ADMIN, user__is_active=True)
+        .exclude(Exists(other_admins))
+        .select_related("organization")
+        .order_by("organization__name")
+    )
 
 
 def _addable(actor: Any, typed: str) -> Any:

@@ -1,0 +1,67 @@
+"""User accounts in the admin: Django's own user admin, with every change written to the audit log and no
+deletion that would leave an organization without an active admin.
+
+Accounts are created here (there is no sign-up), then added to organizations as members, on an
+organization's settings page or under Memberships. What is recorded: the account created, which of its
+fields changed (the names, never a value: a password is "Password"), a password set by an account admin,
+the account deleted. A user changes their own password on the account page (see admin_site.py).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest, HttpResponse
+
+from encodings_app.services.audit import Action, audit_record
+from encodings_app.services.memberships import sole_admin_memberships
+
+User = get_user_model()
+# Set while Django's "change password" view of an account runs, so that its history entry is recorded as one.
+CREDENTIAL_VIEW_ATTRIBUTE = "_account_credential_view"
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    def log_addition(self, request: HttpRequest, obj, message):
+        _record(request, Action.ACCOUNT_CREATE, obj, "")
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj, message):
+        if getattr(request, CREDENTIAL_VIEW_ATTRIBUTE, False):
+            _record(request, Action.PASSWORD_CHANGE, obj, "Set by an account admin.")
+        else:
+            fields = [name for entry in message for name in entry.get("changed", {}).get("fields", [])]
+            if fields:
+                _record(request, Action.ACCOUNT_CHANGE, obj, f"Changed: {', '.join(fields)}.")
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request: HttpRequest, queryset):
+        for account in queryset:
+            _record(request, Action.ACCOUNT_DELETE, account, "")
+        return super().log_deletions(request, queryset)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        setattr(request, CREDENTIAL_VIEW_ATTRIBUTE, True)
+        return super().user_change_password(request, id, form_url)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """Django's confirmation page lists what blocks a deletion as "protected": an account that is the
+        last active admin of an organization is blocked until someone else is made admin there."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for account in objs:
+            for membership in sole_admin_memberships(user=account):
+                protected.append(
+                    f"{account.get_username()} is the only active admin of {membership.organization.name}: "
+                    "make someone else admin there first"
+                )
+        return deleted, model_count, perms_needed, protected
+
+
+def _record(request: HttpRequest, action: str, account, detail: str) -> None:
+    audit_record(
+        action=action, user=request.user, target=account.get_username(), detail=detail, request=request
+    )
