@@ -1,10 +1,10 @@
-"""User accounts in the admin: Django's own user admin, with every change written to the audit log and no
-deletion that would leave an organization without an active admin.
+"""User accounts in the admin: Django's own user admin, with every change written to the audit log.
 
 Accounts are created here (there is no sign-up), then added to organizations as members, on an
 organization's settings page or under Memberships. What is recorded: the account created, which of its
-fields changed (the names, never a value: a password is "Password"), a password set by an account admin,
-the account deleted. A user changes their own password on the account page (see admin_site.py).
+fields changed (the names, never a value), a password set by an account admin, the account deleted. The
+only active admin of an organization is neither deactivated nor deleted until someone else is admin there.
+A user changes their own password on the account page (see admin_site.py).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 
 from encodings_app.services.audit import Action, audit_record
@@ -24,8 +26,26 @@ CREDENTIAL_VIEW_ATTRIBUTE = "_account_credential_view"
 admin.site.unregister(User)
 
 
+class AccountChangeForm(UserChangeForm):
+    def clean_is_active(self) -> bool:
+        """A deactivated admin is no admin (services/memberships.py): the last active one stays active."""
+        active = self.cleaned_data["is_active"]
+        if self.instance.is_active and not active:
+            names = [
+                membership.organization.name for membership in sole_admin_memberships(user=self.instance)
+            ]
+            if names:
+                raise ValidationError(
+                    f"{self.instance.get_username()} is the only active admin of {', '.join(names)}: make "
+                    "someone else admin there first."
+                )
+        return active
+
+
 @admin.register(User)
 class AccountAdmin(UserAdmin):
+    form = AccountChangeForm
+
     def log_addition(self, request: HttpRequest, obj, message):
         _record(request, Action.ACCOUNT_CREATE, obj, "")
         return super().log_addition(request, obj, message)

@@ -102,3 +102,24 @@ def test_the_admins_own_password_change_is_the_account_pages(admin_client):
     response = admin_client.get("/admin/password_change/")
     assert response.status_code == 302 and response["Location"] == "/account/#password"
     assert admin_client.get("/admin/password_change/done/")["Location"] == "/account/"
+
+
+def test_the_only_active_admin_of_an_organization_is_not_deactivated(admin_client, world):
+    ada = world.admin
+    data = {"username": "ada", "date_joined_0": "2026-12-01", "date_joined_1": "10:00:00"}
+    # "is_active" left out: its box unticked.
+    response = admin_client.post(reverse("admin:auth_user_change", args=[ada.pk]), data)
+    assert response.status_code == 200
+    assert "ada is the only active admin of Acme Media: make someone else admin there first." in (
+        response.content.decode()
+    )
+    ada.refresh_from_db()
+    assert ada.is_active
+    assert audit(AuditEvent.Action.ACCOUNT_CHANGE) == []
+
+    make_member(world.acme, Role.ADMIN, user=make_user("beth"))
+    assert admin_client.post(reverse("admin:auth_user_change", args=[ada.pk]), data).status_code == 302
+    ada.refresh_from_db()
+    assert not ada.is_active
+    [(who, target, detail)] = audit(AuditEvent.Action.ACCOUNT_CHANGE)
+    assert (who, target) == ("root", "ada") and detail.startswith("Changed: Active")
