@@ -40,6 +40,8 @@ class PasswordForm(PasswordChangeForm):
         super().__init__(user, *args, **kwargs)
         # One form among others on the page: focusing it would scroll past the rest on every visit.
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        self.fields["old_password"].label = "Current password"
+        self.fields["new_password2"].label = "New password again"
         # Plain sentences: the form's own help is an HTML list, which the page's help paragraph cannot hold.
         self.fields["new_password1"].help_text = " ".join(
             password_validation.password_validators_help_texts()

@@ -66,3 +66,27 @@ def test_an_account_admin_works_in_the_admin_site_without_a_refused_script_or_st
     )
     expect(page.locator(".messagelist")).to_contain_text("1 membership deleted.")
     assert world.acme.memberships.filter(role=Role.ADMIN).count() == 1
+
+
+def test_the_admins_change_password_link_leads_to_the_account_pages_form(live_server, page: Page, screenshot):
+    base = live_server.url
+    make_user("root", is_staff=True, is_superuser=True)
+    page.goto(f"{base}/admin/login/")
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.get_by_role("link", name="Change password").click()
+    page.wait_for_url(f"{base}/account/#password")
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("lantern-orchard-velvet-42")
+    page.get_by_label("New password again").fill("lantern-orchard-velvet-4")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#id_new_password2_error")).to_contain_text("The two password fields didn")
+
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password", exact=True).fill("lantern-orchard-velvet-42")
+    page.get_by_label("New password again").fill("lantern-orchard-velvet-42")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Your password was changed.")).to_be_visible()
+    screenshot("account", f"{base}/account/")

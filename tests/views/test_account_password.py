@@ -43,6 +43,7 @@ def test_the_account_page_has_the_form(user):
     assert f'action="{URL}"' in html
     assert 'autocomplete="current-password"' in html and 'autocomplete="new-password"' in html
     assert "autofocus" not in html
+    assert ">Current password</label>" in html and ">New password again</label>" in html
     assert "Your password must contain at least 8 characters." in html
 
 
