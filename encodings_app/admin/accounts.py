@@ -31,14 +31,9 @@ class AccountChangeForm(UserChangeForm):
         """A deactivated admin is no admin (services/memberships.py): the last active one stays active."""
         active = self.cleaned_data["is_active"]
         if self.instance.is_active and not active:
-            names = [
-                membership.organization.name for membership in sole_admin_memberships(user=self.instance)
-            ]
-            if names:
-                raise ValidationError(
-                    f"{self.instance.get_username()} is the only active admin of {', '.join(names)}: make "
-                    "someone else admin there first."
-                )
+            blocking = sole_admin_memberships(users=[self.instance])
+            if blocking:
+                raise ValidationError([_blocks(membership) + "." for membership in blocking])
         return active
 
 
@@ -72,13 +67,16 @@ class AccountAdmin(UserAdmin):
         """Django's confirmation page lists what blocks a deletion as "protected": an account that is the
         last active admin of an organization is blocked until someone else is made admin there."""
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        for account in objs:
-            for membership in sole_admin_memberships(user=account):
-                protected.append(
-                    f"{account.get_username()} is the only active admin of {membership.organization.name}: "
-                    "make someone else admin there first"
-                )
+        # All the accounts at once: deleting two admins together must not empty an organization either.
+        protected.extend(_blocks(membership) for membership in sole_admin_memberships(users=list(objs)))
         return deleted, model_count, perms_needed, protected
+
+
+def _blocks(membership) -> str:
+    return (
+        f"{membership.user.get_username()} is an active admin of {membership.organization.name}, which would "
+        "have none left: make someone else admin there first"
+    )
 
 
 def _record(request: HttpRequest, action: str, account, detail: str) -> None:

@@ -132,18 +132,18 @@ def membership_add(
     return membership_set(organization=organization, user=user, role=role, actor=actor, request=request)
 
 
-def sole_admin_memberships(*, user: Any) -> QuerySet[Membership]:
-    """The memberships in which `user` is the only active admin of the organization: taking the account
-    away (deleting it) would leave those organizations without one. A check for pages that show the
-    refusal before anything is done; the changes above check again under their lock."""
+def sole_admin_memberships(*, users: Any) -> QuerySet[Membership]:
+    """The admin memberships of `users` in organizations that have no other active admin: taking these
+    accounts away (deleting or deactivating them) would leave those organizations without one. A check for
+    pages that refuse before anything is done; the changes above check again under their lock."""
     other_admins = Membership.objects.filter(
         organization=OuterRef("organization"), role=Role.ADMIN, user__is_active=True
-    ).exclude(user=user)
+    ).exclude(user__in=users)
     return (
-        Membership.objects.filter(user=user, role=Role.ADMIN, user__is_active=True)
+        Membership.objects.filter(user__in=users, role=Role.ADMIN, user__is_active=True)
         .exclude(Exists(other_admins))
-        .select_related("organization")
-        .order_by("organization__name")
+        .select_related("user", "organization")
+        .order_by("organization__name", "user__username")
     )
 
 

@@ -16,6 +16,9 @@ pytestmark = pytest.mark.django_db
 
 User = get_user_model()
 NEW_PASSWORD = "lantern-orchard-velvet-42"
+BLOCKED = (
+    "ada is an active admin of Acme Media, which would have none left: make someone else admin there first"
+)
 
 
 def audit(action: str) -> list[tuple[str, str, str]]:
@@ -80,7 +83,7 @@ def test_the_only_active_admin_of_an_organization_cannot_be_deleted(admin_client
     url = reverse("admin:auth_user_delete", args=[ada.pk])
     page = admin_client.get(url).content.decode()
     assert "Cannot delete user" in page
-    assert "ada is the only active admin of Acme Media: make someone else admin there first" in page
+    assert BLOCKED in page
 
     admin_client.post(url, {"post": "yes"})
 
@@ -110,9 +113,7 @@ def test_the_only_active_admin_of_an_organization_is_not_deactivated(admin_clien
     # "is_active" left out: its box unticked.
     response = admin_client.post(reverse("admin:auth_user_change", args=[ada.pk]), data)
     assert response.status_code == 200
-    assert "ada is the only active admin of Acme Media: make someone else admin there first." in (
-        response.content.decode()
-    )
+    assert BLOCKED + "." in response.content.decode()
     ada.refresh_from_db()
     assert ada.is_active
     assert audit(AuditEvent.Action.ACCOUNT_CHANGE) == []
@@ -123,3 +124,16 @@ def test_the_only_active_admin_of_an_organization_is_not_deactivated(admin_clien
     assert not ada.is_active
     [(who, target, detail)] = audit(AuditEvent.Action.ACCOUNT_CHANGE)
     assert (who, target) == ("root", "ada") and detail.startswith("Changed: Active")
+
+
+def test_two_admins_deleted_together_do_not_leave_their_organization_without_one(admin_client, world):
+    beth = make_member(world.acme, Role.ADMIN, user=make_user("beth"))
+    selected = {"action": "delete_selected", "_selected_action": [world.admin.pk, beth.pk]}
+    page = admin_client.post(reverse("admin:auth_user_changelist"), selected).content.decode()
+    assert "Cannot delete users" in page
+    assert BLOCKED in page and "beth is an active admin of Acme Media, which would have none left" in page
+
+    admin_client.post(reverse("admin:auth_user_changelist"), {**selected, "post": "yes"})
+
+    assert User.objects.filter(pk__in=[world.admin.pk, beth.pk]).count() == 2
+    assert audit(AuditEvent.Action.ACCOUNT_DELETE) == []
