@@ -6,18 +6,32 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from encodings_app.models import (
     ApiToken,
     AuditEvent,
     DisplayToken,
+    Membership,
     Organization,
+    Role,
     SyncRun,
     WebhookDelivery,
 )
-from tests.factories import PASSWORD, TEST_API_KEY, make_user
+from encodings_app.services.api_tokens import api_token_create
+from encodings_app.services.display_links import display_link_create
+from tests.factories import (
+    PASSWORD,
+    TEST_API_KEY,
+    make_delivery,
+    make_member,
+    make_organization,
+    make_sync_run,
+    make_user,
+)
 from tests.support.listener import Listener
 from tests.views.admin.conftest import secrets_in
 from tests.views.test_organization_settings import NEW_KEY, form_data
@@ -178,3 +192,29 @@ def test_staff_without_permissions_see_no_organization(world):
 
 def _permissions(*codenames: str):
     return Permission.objects.filter(content_type__app_label="encodings_app", codename__in=codenames)
+
+
+def test_the_lists_cost_the_same_queries_for_a_few_rows_and_for_many(admin_client, world, everything):
+    """No query per row: each list reads its related rows (users, organizations) with it."""
+    lists = [
+        admin_url(model, "changelist")
+        for model in (Membership, ApiToken, DisplayToken, SyncRun, WebhookDelivery, AuditEvent, Organization)
+    ]
+
+    def queries() -> dict[str, int]:
+        counts = {}
+        for url in lists:
+            with CaptureQueriesContext(connection) as captured:
+                assert admin_client.get(url).status_code == 200
+            counts[url] = len(captured)
+        return counts
+
+    few = queries()
+    for number in range(12):
+        organization = make_organization(f"more-{number}")
+        member = make_member(organization, Role.ADMIN)
+        api_token_create(user=member, name=f"token {number}")
+        display_link_create(label=f"Room {number}", organizations=[organization], created_by=member)
+        make_sync_run(organization)
+        make_delivery(organization, event_type="ENCODING_FINISHED")
+    assert queries() == few
