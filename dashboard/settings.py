@@ -75,7 +75,8 @@ for _origin in CSRF_TRUSTED_ORIGINS:
         )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, on a site of the dashboard's own (encodings_app/admin_site.py).
+    "encodings_app.admin_site.DashboardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("webhooks/bitmovin/<slug:organization_slug>/", webhooks.bitmovin_webhook, name="bitmovin-webhook"),
     path("account/", account.account, name="account"),
+    path("account/password/", account.password_change, name="account-password"),
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="account-token-revoke"),
     path("organizations/new/", organization_settings.organization_new, name="organization-new"),
     path("wall/<str:token>/", wall.wall_by_token, name="wall"),

@@ -33,7 +33,11 @@ class AuditEvent(models.Model):
         DISPLAY_LINK_REVOKE = "display_link.revoke", "Wall display link revoked"
         API_TOKEN_CREATE = "api_token.create", "API token created"
         API_TOKEN_REVOKE = "api_token.revoke", "API token revoked"
-        # Security.
+        # Accounts and security.
+        ACCOUNT_CREATE = "account.create", "Account created"
+        ACCOUNT_CHANGE = "account.change", "Account changed"
+        ACCOUNT_DELETE = "account.delete", "Account deleted"
+        PASSWORD_CHANGE = "account.password_change", "Password changed"
         LOGIN_LOCKOUT = "login.lockout", "Login locked out"
         # Housekeeping.
         RETENTION_PRUNE = "retention.prune", "Old webhook log and sync history removed"
@@ -65,6 +69,8 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit entries"
         indexes = [
             # The settings page's audit log of one organization, newest first.
             models.Index(fields=["organization", "-created_at"], name="audit_org_created"),

@@ -31,9 +31,12 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
     name = models.CharField(max_length=120)
     colour = models.CharField(max_length=7, default="#1d5bb8", validators=[hex_colour])
-    api_base_url = models.URLField(max_length=300, default=DEFAULT_API_BASE_URL)
+    api_base_url = models.URLField("API base URL", max_length=300, default=DEFAULT_API_BASE_URL)
     tenant_org_id = models.CharField(
-        max_length=64, blank=True, help_text="Sent as X-Tenant-Org-Id when set (a sub-organization's id)."
+        "tenant organization id",
+        max_length=64,
+        blank=True,
+        help_text="Sent as X-Tenant-Org-Id when set (a sub-organization's id).",
     )
     # Secrets: encrypted (see crypto.py); the last four characters are kept apart so that pages can show a
     # masked key without decrypting it.

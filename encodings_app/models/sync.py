@@ -84,6 +84,7 @@ class WebhookDelivery(models.Model):
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "webhook deliveries"
         indexes = [
             # Webhook log of one organization, newest first.
             models.Index(fields=["organization", "-received_at"], name="webhook_org_received"),

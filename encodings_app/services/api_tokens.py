@@ -35,25 +35,30 @@ def api_token_create(
     return row, token
 
 
-def api_token_revoke(*, user: Any, token_id: int, request: HttpRequest | None = None) -> ApiToken | None:
-    """Revokes one of the user's own tokens; None when the user has no such token (another user's
-    included). Revoking twice keeps the first time."""
+def api_token_revoke(
+    *, user: Any, token_id: int, request: HttpRequest | None = None, actor: Any = None
+) -> ApiToken | None:
+    """Revokes one of `user`'s tokens; None when `user` has no such token (another user's included).
+    Revoking twice keeps the first time. `actor`: who revoked it, when not `user` (an account admin in the
+    admin site); the audit entry names them, and the token's owner in its detail."""
     row = ApiToken.objects.filter(pk=token_id, user=user).first()
     if row is None:
         return None
     if row.revoked_at is None:
         row.revoked_at = timezone.now()
         row.save(update_fields=["revoked_at"])
-        _audit(Action.API_TOKEN_REVOKE, row, request, by_command=False)
+        _audit(Action.API_TOKEN_REVOKE, row, request, by_command=False, actor=actor)
     return row
 
 
-def _audit(action: str, row: ApiToken, request: HttpRequest | None, by_command: bool) -> None:
+def _audit(
+    action: str, row: ApiToken, request: HttpRequest | None, by_command: bool, actor: Any = None
+) -> None:
     # A personal token belongs to no organization: the entry is the account's, named by the token's hint.
     owner = row.user.get_username()
     audit_record(
         action=action,
-        user=None if by_command else row.user,
+        user=None if by_command else (actor or row.user),
         username=COMMAND_LINE if by_command else "",
         target=f"{row.name} ({row.hint})",
         detail=f"A token of {owner}, made on the command line." if by_command else f"A token of {owner}.",

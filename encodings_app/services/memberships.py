@@ -20,7 +20,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
 from encodings_app import access
@@ -130,6 +130,21 @@ def membership_add(
         )
         return None
     return membership_set(organization=organization, user=user, role=role, actor=actor, request=request)
+
+
+def sole_admin_memberships(*, users: Any) -> QuerySet[Membership]:
+    """The admin memberships of `users` in organizations that have no other active admin: taking these
+    accounts away (deleting or deactivating them) would leave those organizations without one. A check for
+    pages that refuse before anything is done; the changes above check again under their lock."""
+    other_admins = Membership.objects.filter(
+        organization=OuterRef("organization"), role=Role.ADMIN, user__is_active=True
+    ).exclude(user__in=users)
+    return (
+        Membership.objects.filter(user__in=users, role=Role.ADMIN, user__is_active=True)
+        .exclude(Exists(other_admins))
+        .select_related("user", "organization")
+        .order_by("organization__name", "user__username")
+    )
 
 
 def _addable(actor: Any, typed: str) -> Any:

@@ -67,6 +67,7 @@ ROUTES: dict[str, Route] = {
     "": Route("login"),
     "logout/": Route("login", ("POST",)),
     "account/": Route("login", ("GET", "POST"), data={"name": ""}),
+    "account/password/": Route("login", ("GET", "POST"), data={"old_password": ""}),
     # The token belongs to the admin: anybody else's revoke finds nothing (404), see expected().
     "account/tokens/<int:token_id>/revoke/": Route("login", ("POST",)),
     "organizations/new/": Route("superuser", ("GET", "POST")),

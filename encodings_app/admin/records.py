@@ -1,0 +1,106 @@
+"""What the dashboard records by itself, read-only in the admin: sync runs, webhook deliveries, the audit log.
+
+Read-only because each is evidence: a sync run says what was asked of Bitmovin, a delivery what arrived and
+how it was judged, an audit entry who did what. Old sync runs and deliveries are removed by the retention
+task (services/retention.py), not by hand.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from encodings_app.admin.read_only import ReadOnlyAdmin
+from encodings_app.models import AuditEvent, SyncRun, WebhookDelivery
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "started_at",
+        "organization",
+        "kind",
+        "outcome",
+        "finished_at",
+        "total_api_calls",
+        "encodings_created",
+        "encodings_updated",
+        "error_code",
+    )
+    list_filter = ("outcome", "kind", "organization")
+    list_select_related = ("organization",)
+    search_fields = ("organization__name", "organization__slug", "error_message", "error_request_id")
+    date_hierarchy = "started_at"
+    ordering = ("-started_at",)
+    fields = (
+        "organization",
+        "kind",
+        "outcome",
+        "started_at",
+        "finished_at",
+        "api_calls",
+        "encodings_created",
+        "encodings_updated",
+        "messages_added",
+        "encodings_skipped",
+        "error_code",
+        "error_message",
+        "error_request_id",
+    )
+
+    @admin.display(description="API calls")
+    def total_api_calls(self, run: SyncRun) -> int:
+        return run.total_api_calls
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = (
+        "received_at",
+        "organization",
+        "verdict",
+        "event_type",
+        "encoding_bitmovin_id",
+        "body_size",
+        "remote_addr",
+    )
+    list_filter = ("verdict", "event_type", "organization")
+    list_select_related = ("organization",)
+    search_fields = ("event_id", "encoding_bitmovin_id", "body_sha256", "triggered", "remote_addr")
+    date_hierarchy = "received_at"
+    ordering = ("-received_at",)
+    fields = (
+        "organization",
+        "received_at",
+        "verdict",
+        "event_type",
+        "event_id",
+        "encoding_bitmovin_id",
+        "triggered",
+        "remote_addr",
+        "body_size",
+        "body_sha256",
+        # Only a delivery whose signature verified keeps its body (see the model).
+        "payload",
+    )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "username", "organization_slug", "action", "outcome", "target", "detail")
+    list_filter = ("action", "outcome", "organization")
+    search_fields = ("username", "organization_slug", "target", "detail", "request_id", "source_ip")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-pk")
+    fields = (
+        "created_at",
+        "user",
+        "username",
+        "organization",
+        "organization_slug",
+        "action",
+        "outcome",
+        "target",
+        "detail",
+        "request_id",
+        "source_ip",
+    )
