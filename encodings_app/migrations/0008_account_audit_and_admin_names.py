@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('encodings_app', '0006_audit_log_and_hardening'),
+        ('encodings_app', '0007_organization_rate_limited_at'),
     ]
 
     operations = [
