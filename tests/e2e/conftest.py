@@ -51,6 +51,13 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 def page(context: BrowserContext) -> Iterator[Page]:
     """A page that fails the test if the browser refused anything under the Content-Security-Policy."""
     page = context.new_page()
+    refused = csp_refusals(page)
+    yield page
+    assert refused == [], refused
+
+
+def csp_refusals(page: Page) -> list[str]:
+    """The list that collects what the browser refuses on this page under the Content-Security-Policy."""
     refused: list[str] = []
 
     def watch(message) -> None:
@@ -58,8 +65,7 @@ def page(context: BrowserContext) -> Iterator[Page]:
             refused.append(message.text)
 
     page.on("console", watch)
-    yield page
-    assert refused == [], refused
+    return refused
 
 
 @pytest.fixture(scope="session")
