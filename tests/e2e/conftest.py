@@ -77,28 +77,6 @@ def simulator() -> Iterator[RunningSimulator]:
         yield running
 
 
-@pytest.fixture
-def screenshot(browser: Browser, context: BrowserContext):
-    """Save the page at `url` as var/screenshots/<name>-light.png and -dark.png, logged in as in `context`."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(name: str, url: str, *, width: int = 1280, height: int = 900) -> None:
-        state = context.storage_state()
-        for scheme in ("light", "dark"):
-            shot = browser.new_context(
-                viewport={"width": width, "height": height}, color_scheme=scheme, storage_state=state
-            )
-            try:
-                shot_page = shot.new_page()
-                shot_page.goto(url)
-                shot_page.wait_for_load_state("networkidle")
-                shot_page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"), full_page=True)
-            finally:
-                shot.close()
-
-    return take
-
-
 def log_in(page: Page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/login/")
     page.get_by_label("Username").fill(username)

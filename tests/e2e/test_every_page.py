@@ -1,6 +1,6 @@
 """Every page of the product in Chromium, as the role that uses it: axe-core finds no serious or critical
-accessibility problem (in the light theme, and no contrast problem in the dark one), and each page is saved
-as var/screenshots/<page>-<viewport>.png at every viewport.
+accessibility problem (in the light theme, and no contrast problem in the dark one), no page is wider than
+the screen, and each page is saved as var/screenshots/<page>-<viewport>.png at every viewport.
 
 The pages (tests/e2e/every_page.py) come from the URL routes: each route of
 tests/views/test_url_access_walk.py's ROUTES (which that module checks against Django's resolver) is either
@@ -136,11 +136,18 @@ def open_page(page: Page, base: str, visit: Visit, scene: dict) -> None:
     page.wait_for_load_state()
 
 
-def save_screenshots(page: Page, name: str) -> None:
+def screenshots_and_reflow(page: Page, name: str) -> list[str]:
+    """Save the page at every viewport; return where it is wider than the screen, which makes a phone
+    scroll sideways to read it (WCAG 1.4.10, reflow; a wide table scrolls inside its own box instead)."""
+    too_wide = []
     for label, size in VIEWPORTS.items():
         page.set_viewport_size(size)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+        extra = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        if extra > 0:
+            too_wide.append(f"{name}: {extra} px wider than the {label} screen (reflow, WCAG 1.4.10)")
     page.set_viewport_size(VIEWPORTS[AXE_VIEWPORT])
+    return too_wide
 
 
 @pytest.mark.browser
@@ -167,7 +174,7 @@ def test_every_page_has_no_serious_accessibility_problem(browser: Browser, live_
                 dark = blocking_findings(page, rules=["color-contrast"])
                 findings += [f"{visit.name} (dark theme): {finding}" for finding in dark]
                 page.emulate_media(color_scheme="light")
-                save_screenshots(page, visit.name)
+                findings += screenshots_and_reflow(page, visit.name)
             assert refused == [], refused
         finally:
             context.close()
