@@ -50,6 +50,7 @@ class Visit:
     status: int = 200
     reach: Reach | None = None  # ... or reached as a person does: a form's answer, a button's page
     routes: tuple[str, ...] = ()  # the ROUTES it shows; none for a page no route answers (404, 500)
+    heading: bool = False  # `shows` is the page's <h1>, where its words also stand elsewhere (a menu)
     # axe rules not run on this page, each with why it cannot be fixed here.
     excluded_rules: tuple[tuple[str, str], ...] = ()
 
@@ -190,7 +191,7 @@ VISITS: list[Visit] = [
     Visit(
         "wall-revoked", "anonymous", "This display link was revoked", reach=wall_revoked, routes=WALL_ROUTES
     ),
-    Visit("overview", "viewer", "Overview", "/o/acme/", routes=("o/<slug:slug>/",)),
+    Visit("overview", "viewer", "Overview", "/o/acme/", heading=True, routes=("o/<slug:slug>/",)),
     Visit("wall-member", "viewer", "Acme Media", "/o/acme/wall/", routes=("o/<slug:slug>/wall/",)),
     Visit("forbidden", "viewer", "You cannot do this", "/o/acme/settings/", status=403, routes=(SETTINGS,)),
     Visit(
@@ -202,15 +203,18 @@ VISITS: list[Visit] = [
         routes=(DETAIL,),
     ),
     Visit("home", "operator", "All organizations", "/", routes=("",)),
-    Visit("encodings", "operator", "Encodings", "/o/acme/encodings/", routes=(LIST,)),
+    Visit("encodings", "operator", "Encodings", "/o/acme/encodings/", heading=True, routes=(LIST,)),
     Visit(
         "encodings-filtered",
         "operator",
         "Encodings",
         "/o/acme/encodings/?status=ERROR&status=TRANSFER_ERROR&q=name%3AEpisode*&sort=name",
+        heading=True,
         routes=(LIST,),
     ),
-    Visit("encodings-stuck", "operator", "Encodings", "/o/acme/encodings/?stuck=1", routes=(LIST,)),
+    Visit(
+        "encodings-stuck", "operator", "Encodings", "/o/acme/encodings/?stuck=1", heading=True, routes=(LIST,)
+    ),
     Visit("encoding-running", "operator", "Evening news", "/o/acme/encodings/{running}/", routes=(DETAIL,)),
     Visit(
         "encoding-failed", "operator", "Encoding step failed", "/o/acme/encodings/{failed}/", routes=(DETAIL,)

@@ -4,6 +4,7 @@ the demo's unknown addresses are the product's own 404 page."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -24,6 +25,9 @@ from tests.support.web_server import DashboardServer
 from tests.test_demo_mode import TECHNICAL_MARKERS, demo_environment, sign_in_on_the_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# live_encoding() went live 1 h 12 min before the test began; a slow run may be a few minutes later.
+LIVE_FOR_AN_HOUR = re.compile(r"live for 1 h 1[2-9] min")
 
 
 @pytest.fixture
@@ -63,7 +67,7 @@ def test_a_live_encoding_running_for_an_hour_is_live_and_not_stuck(live_server, 
     running = page.locator("section", has=page.get_by_role("heading", name="Running"))
     live_row = running.locator("li", has_text="Main stage live")
     expect(live_row.locator(".chip-live")).to_have_text("LIVE")
-    expect(live_row).to_contain_text("live for 1 h 12 min")
+    expect(live_row).to_contain_text(LIVE_FOR_AN_HOUR)
     expect(live_row.locator("progress")).to_have_count(0)
     waiting = page.locator("section", has=page.get_by_role("heading", name="and stuck"))
     expect(waiting).to_contain_text("Stalled ladder")
@@ -80,7 +84,7 @@ def test_a_live_encoding_running_for_an_hour_is_live_and_not_stuck(live_server, 
     wall_live = page.locator(".wall-item", has_text="Main stage live")
     expect(wall_live).to_have_count(1)
     expect(wall_live.locator(".chip-live")).to_have_text("LIVE")
-    expect(wall_live).to_contain_text("live for 1 h 12 min")
+    expect(wall_live).to_contain_text(LIVE_FOR_AN_HOUR)
     expect(page.locator(".wall-item-stuck", has_text="Main stage live")).to_have_count(0)
     expect(page.locator(".wall-item-stuck", has_text="Stalled ladder")).to_have_count(1)
 
