@@ -189,6 +189,27 @@ def running_encoding(organization: Organization, **fields) -> Encoding:
     return make_encoding(organization, **defaults)
 
 
+def live_encoding(
+    organization: Organization, *, last_read: timedelta, name: str = "Main stage live"
+) -> Encoding:
+    """A live stream RUNNING for an hour at 0 %, whose status was last read ``last_read`` ago."""
+    now = timezone.now()
+    return make_encoding(
+        organization,
+        name=name,
+        type="LIVE",
+        status="RUNNING",
+        progress=0,
+        eta_seconds=None,
+        started_at=now - timedelta(hours=1, minutes=13),
+        queued_at=now - timedelta(hours=1, minutes=13),
+        running_at=now - timedelta(hours=1, minutes=12),
+        modified_at=now - timedelta(hours=1, minutes=12),
+        progress_changed_at=now - timedelta(hours=1, minutes=12),
+        status_synced_at=now - last_read,
+    )
+
+
 # --- bookkeeping: sync runs and webhook deliveries ---------------------------------------------------------
 
 

@@ -35,6 +35,12 @@ def demo_environment(var_dir: Path) -> dict[str, str]:
     return {**env, **dict(exports), "DASHBOARD_VAR_DIR": str(var_dir)}
 
 
+def sign_in_on_the_demo(user) -> None:
+    """The tests hash with MD5 for speed; the demo's web server knows only the real hashers."""
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
+    user.save(update_fields=["password"])
+
+
 def log_in(base: str, username: str) -> requests.Session:
     session = requests.Session()
     login = session.get(f"{base}/login/", timeout=10)
@@ -61,9 +67,7 @@ def test_the_demo_answers_errors_with_the_products_pages(tmp_path):
     globex = make_organization("globex")
     elsewhere = make_encoding(globex, name="Their encoding")
     viewer = make_member(acme, Role.VIEWER)
-    # The tests hash with MD5 for speed; the demo's web server knows only the real hashers.
-    viewer.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
-    viewer.save(update_fields=["password"])
+    sign_in_on_the_demo(viewer)
     server = DashboardServer(env=demo_environment(tmp_path / "var")).start()
     try:
         base = server.url

@@ -51,6 +51,13 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 def page(context: BrowserContext) -> Iterator[Page]:
     """A page that fails the test if the browser refused anything under the Content-Security-Policy."""
     page = context.new_page()
+    refused = csp_refusals(page)
+    yield page
+    assert refused == [], refused
+
+
+def csp_refusals(page: Page) -> list[str]:
+    """The list that collects what the browser refuses on this page under the Content-Security-Policy."""
     refused: list[str] = []
 
     def watch(message) -> None:
@@ -58,8 +65,7 @@ def page(context: BrowserContext) -> Iterator[Page]:
             refused.append(message.text)
 
     page.on("console", watch)
-    yield page
-    assert refused == [], refused
+    return refused
 
 
 @pytest.fixture(scope="session")
@@ -69,28 +75,6 @@ def simulator() -> Iterator[RunningSimulator]:
         encodings=40, seed=9, api_key=f"e2e-{uuid.uuid4().hex[:12]}", args=["--rate-limits", "off"]
     ) as running:
         yield running
-
-
-@pytest.fixture
-def screenshot(browser: Browser, context: BrowserContext):
-    """Save the page at `url` as var/screenshots/<name>-light.png and -dark.png, logged in as in `context`."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(name: str, url: str, *, width: int = 1280, height: int = 900) -> None:
-        state = context.storage_state()
-        for scheme in ("light", "dark"):
-            shot = browser.new_context(
-                viewport={"width": width, "height": height}, color_scheme=scheme, storage_state=state
-            )
-            try:
-                shot_page = shot.new_page()
-                shot_page.goto(url)
-                shot_page.wait_for_load_state("networkidle")
-                shot_page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"), full_page=True)
-            finally:
-                shot.close()
-
-    return take
 
 
 def log_in(page: Page, base_url: str, username: str) -> None:

@@ -1,5 +1,5 @@
 """An operator's day in a real browser: log in, switch organization, filter, read a failure, stop an encoding;
-and a viewer who cannot. Each page is saved as a screenshot, light and dark, under var/screenshots/."""
+and a viewer who cannot. (Every page's screenshots, at every viewport, come from test_every_page.py.)"""
 
 from __future__ import annotations
 
@@ -56,16 +56,14 @@ def two_organizations(world):
 
 
 def test_operator_logs_in_switches_organization_and_keeps_filters_across_a_detail_visit(
-    live_server, page: Page, screenshot, two_organizations
+    live_server, page: Page, two_organizations
 ):
     base = live_server.url
-    screenshot("login", f"{base}/login/")
     log_in(page, base, "otto")
 
     # Two organizations: the start page lists both, worst first.
     expect(page.get_by_role("heading", name="All organizations")).to_be_visible()
     expect(page.locator(".org-card-title")).to_have_count(2)
-    screenshot("organizations", f"{base}/")
 
     # Switch to Globex with the header's switcher, then back to Acme.
     page.locator(".switcher-summary").click()
@@ -76,7 +74,6 @@ def test_operator_logs_in_switches_organization_and_keeps_filters_across_a_detai
     page.locator(".switcher-menu").get_by_role("link", name="Acme Media").click()
     page.wait_for_url(f"{base}/o/acme/")
     expect(page.locator(".org-name")).to_have_text("Acme Media")
-    screenshot("overview", f"{base}/o/acme/")
 
     # Filter the list: failed ones whose name starts with "Episode", sorted by name.
     page.locator(".org-nav").get_by_role("link", name="Encodings").click()
@@ -91,7 +88,6 @@ def test_operator_logs_in_switches_organization_and_keeps_filters_across_a_detai
     count = rows.count()
     assert count > 0
     expect(rows.first.locator(".status-text")).to_have_text("Error")
-    screenshot("encodings-filtered", filtered_url)
 
     # Visit a detail page and come back: same filters, same rows.
     first_name = rows.first.locator(".cell-name a").inner_text()
@@ -104,11 +100,8 @@ def test_operator_logs_in_switches_organization_and_keeps_filters_across_a_detai
     expect(page.get_by_label("Search")).to_have_value("name:Episode*")
     expect(page.locator(".table-encodings tbody tr")).to_have_count(count)
 
-    # The same list on a phone: the table scrolls sideways instead of breaking the page.
-    screenshot("encodings-phone", filtered_url, width=390, height=844)
 
-
-def test_operator_reads_why_an_encoding_failed(live_server, page: Page, screenshot, two_organizations):
+def test_operator_reads_why_an_encoding_failed(live_server, page: Page, two_organizations):
     base = live_server.url
     failed = two_organizations["failed"]
     log_in(page, base, "otto")
@@ -140,8 +133,6 @@ def test_operator_reads_why_an_encoding_failed(live_server, page: Page, screensh
     # DEBUG messages appear only when asked for, through the URL.
     page.locator(".type-chip.msg-debug").click()
     page.wait_for_url(lambda url: "DEBUG" in url)
-    screenshot("encoding-failed", f"{base}/o/acme/encodings/{failed.bitmovin_id}/")
-    screenshot("encoding-running", f"{base}/o/acme/encodings/{two_organizations['running'].bitmovin_id}/")
 
 
 def test_detail_page_polls_while_visible_and_pauses_while_hidden(live_server, page: Page, two_organizations):
@@ -206,7 +197,7 @@ def simulated(simulator, monkeypatch):
     return {"acme": acme, "encoding": Encoding.objects.get(organization=acme, bitmovin_id=encoding_id)}
 
 
-def test_operator_stops_a_running_encoding_in_the_simulator(live_server, page: Page, screenshot, simulated):
+def test_operator_stops_a_running_encoding_in_the_simulator(live_server, page: Page, simulated):
     base = live_server.url
     encoding = simulated["encoding"]
     make_member(simulated["acme"], Role.OPERATOR, user=make_user("otto"))
@@ -216,17 +207,15 @@ def test_operator_stops_a_running_encoding_in_the_simulator(live_server, page: P
 
     page.get_by_role("link", name="Stop", exact=True).click()
     expect(page.get_by_role("heading", name="Stop this encoding?")).to_be_visible()
-    screenshot("confirm-stop", page.url)
     page.get_by_role("button", name="Yes, stop").click()
 
     page.wait_for_url(f"{base}/o/acme/encodings/{encoding.bitmovin_id}/")
     expect(page.locator(".flash")).to_contain_text("Stop requested: Bitmovin is stopping “Stop me please”.")
     expect(page.locator(".status-header .status-text")).to_have_text("Canceled")
     expect(page.get_by_role("link", name="Stop", exact=True)).to_have_count(0)
-    screenshot("encoding-stopped", page.url)
 
 
-def test_viewer_cannot_stop_an_encoding(live_server, page: Page, screenshot, two_organizations):
+def test_viewer_cannot_stop_an_encoding(live_server, page: Page, two_organizations):
     base = live_server.url
     running = two_organizations["running"]
     log_in(page, base, "vera")
@@ -248,7 +237,7 @@ def test_viewer_cannot_stop_an_encoding(live_server, page: Page, screenshot, two
     assert running.status == "RUNNING"
 
 
-def test_admin_settings_page(live_server, page: Page, screenshot, two_organizations):
+def test_admin_settings_page(live_server, page: Page, two_organizations):
     base = live_server.url
     acme = two_organizations["acme"]
     acme.last_error_at = timezone.now() - timedelta(minutes=4)
@@ -260,5 +249,3 @@ def test_admin_settings_page(live_server, page: Page, screenshot, two_organizati
     page.goto(f"{base}/o/acme/settings/")
     expect(page.get_by_role("heading", name="Members")).to_be_visible()
     expect(page.locator("#current-key")).to_contain_text("••••••••")
-    screenshot("settings", f"{base}/o/acme/settings/")
-    screenshot("overview-admin", f"{base}/o/acme/")

@@ -45,7 +45,7 @@ def refresh_url(encoding) -> str:
 
 def flash(client, location: str) -> str:
     html = client.get(location).content.decode()
-    found = re.search(r'<ul class="flash" role="status">(.*?)</ul>', html, re.S)
+    found = re.search(r'<ul class="flash">(.*?)</ul>', html, re.S)
     return found.group(1) if found else ""
 
 

@@ -11,28 +11,9 @@ import pytest
 from django.utils import timezone
 
 from encodings_app.models import Organization, Role
-from tests.factories import make_encoding, make_member, make_user, running_encoding
+from tests.factories import live_encoding, make_member, make_user, running_encoding
 
 pytestmark = pytest.mark.django_db
-
-
-def live_encoding(organization, *, last_read: timedelta, name: str = "Main stage live"):
-    """A live stream RUNNING for an hour at 0 %, whose status was last read ``last_read`` ago."""
-    now = timezone.now()
-    return make_encoding(
-        organization,
-        name=name,
-        type="LIVE",
-        status="RUNNING",
-        progress=0,
-        eta_seconds=None,
-        started_at=now - timedelta(hours=1, minutes=13),
-        queued_at=now - timedelta(hours=1, minutes=13),
-        running_at=now - timedelta(hours=1, minutes=12),
-        modified_at=now - timedelta(hours=1, minutes=12),
-        progress_changed_at=now - timedelta(hours=1, minutes=12),
-        status_synced_at=now - last_read,
-    )
 
 
 def stuck_count(html: str) -> int:

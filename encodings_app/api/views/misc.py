@@ -46,16 +46,27 @@ def _is_api_route(path: str) -> bool:
     return getattr(match.func, "view_class", None) is not UnknownUrlView
 
 
-# drf-spectacular's page carries an inline <style>, which the site's policy (style-src 'self') blocks; this
-# one is the same page without it. The script already comes as a file (the split view's ?script URL).
-_DOCS_PAGE = """{% extends "drf_spectacular/swagger_ui.html" %}
-{% block head %}
-<title>{{ title|default:"API" }}</title>
+# drf-spectacular's page carries an inline <style>, which the site's policy (style-src 'self') blocks, and an
+# <html> without a language; this is the same page without either fault. Its styles are a file
+# (static/css/api-docs.css, which also darkens Swagger UI's colours that fail contrast) and so is its script
+# (the split view's ?script URL).
+_DOCS_PAGE = """{% load static %}<!doctype html>
+<html lang="en">
+<head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title|default:"API" }}</title>
 {% if favicon_href %}<link rel="icon" href="{{ favicon_href }}">{% endif %}
 <link rel="stylesheet" href="{{ swagger_ui_css }}">
-{% endblock head %}
+<link rel="stylesheet" href="{% static 'css/api-docs.css' %}">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="{{ swagger_ui_bundle }}"></script>
+<script src="{{ swagger_ui_standalone }}"></script>
+<script src="{{ script_url }}"></script>
+</body>
+</html>
 """
 _DOCS_TEMPLATE_NAME = "api/docs.html"
 

@@ -1,0 +1,186 @@
+"""Every page of the product in Chromium, as the role that uses it: axe-core finds no serious or critical
+accessibility problem (in the light theme, and no contrast problem in the dark one), no page is wider than
+the screen, and each page is saved as var/screenshots/<page>-<viewport>.png at every viewport.
+
+The pages (tests/e2e/every_page.py) come from the URL routes: each route of
+tests/views/test_url_access_walk.py's ROUTES (which that module checks against Django's resolver) is either
+visited or said not to be a page, so a new view cannot be forgotten. One browser context per role; axe runs
+once per page at the desktop viewport, and the same loaded page is resized for the screenshots.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from encodings_app.models import AuditEvent, Role
+from encodings_app.services.action_registry import ACTIONS
+from encodings_app.services.api_tokens import api_token_create
+from encodings_app.services.audit import audit_record
+from encodings_app.services.display_links import display_link_create
+from tests.e2e.axe import blocking_findings
+from tests.e2e.conftest import SCREENSHOTS, csp_refusals, log_in
+from tests.e2e.every_page import AXE_VIEWPORT, NOT_PAGES, ROLES, VIEWPORTS, VISITS, Visit
+from tests.factories import (
+    failed_encoding,
+    live_encoding,
+    make_encoding,
+    make_member,
+    make_message,
+    make_user,
+    populate,
+    running_encoding,
+)
+from tests.views.test_url_access_walk import ROUTES
+
+
+def test_every_route_is_visited_or_said_not_to_be_a_page():
+    visited = {route for visit in VISITS for route in visit.routes}
+    assert sorted(visited & set(NOT_PAGES)) == []
+    assert sorted(set(ROUTES) - visited - set(NOT_PAGES)) == [], "visit the new page in VISITS"
+    assert sorted(visited - set(ROUTES)) == [], "VISITS names a route that no longer exists"
+    assert len({visit.name for visit in VISITS}) == len(VISITS)
+    assert {visit.role for visit in VISITS} == set(ROLES)
+
+
+# --- the data every page shows ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scene(world, simulator) -> dict:
+    """Acme in every state a page can show: each kind of encoding, failures with messages, sync runs and
+    webhook deliveries, audit events, display links and an API token; Globex with an encoding of its own.
+    Acme speaks to the simulator with a key that Bitmovin refuses, so the settings page shows Bitmovin's
+    refusal with its evidence."""
+    now = timezone.now()
+    acme, globex = world.acme, world.globex
+    acme.api_base_url = simulator.base_url
+    acme.set_api_key("key-that-bitmovin-refuses")
+    for organization in (acme, globex):
+        organization.last_sync_succeeded_at = now
+        organization.save()
+    populate(acme, encodings=30, messages=12)
+    populate(globex, encodings=6)
+    make_member(globex, Role.VIEWER, user=world.operator)
+    make_user("root", is_superuser=True, is_staff=True)
+    make_user("newcomer")
+
+    failed = failed_encoding(acme, name="Broken ladder", code=2016)
+    running = running_encoding(acme, name="Evening news")
+    for index, (subtask, kind) in enumerate([("ANALYSIS", "INFO"), ("", "WARNING"), ("ENCODING", "INFO")]):
+        make_message(running, type=kind, subtask=subtask, date=now - timedelta(minutes=9 - index))
+    live = live_encoding(acme, last_read=timedelta(seconds=20))
+    queued = make_encoding(acme, name="Trailer 4K", status="QUEUED", progress=0, queued_at=now)
+    created = make_encoding(acme, name="Draft ladder", status="CREATED", progress=0)
+    elsewhere = make_encoding(globex, name="Their encoding")
+
+    link, token = display_link_create(label="Ops room", organizations=[acme, globex], created_by=world.admin)
+    revoked, revoked_token = display_link_create(
+        label="Old lobby", organizations=[acme], created_by=world.admin
+    )
+    api_token_create(user=world.admin, name="nightly export")
+    audit_record(
+        action=AuditEvent.Action.ENCODING_STOP,
+        user=world.operator,
+        organization=acme,
+        outcome=AuditEvent.Outcome.FAILED,
+        target=failed.bitmovin_id,
+        detail="Bitmovin refused: the encoding is not running.",
+        request_id="4f1c2a9e-5b7d-4c11-9a3e-0d2b8c7f6e51",
+    )
+
+    values = {
+        "running": running.bitmovin_id,
+        "failed": failed.bitmovin_id,
+        "live": live.bitmovin_id,
+        "elsewhere": elsewhere.bitmovin_id,
+        "token": token,
+        "link_id": link.pk,
+        "revoked_token": revoked_token,
+        "revoked_link_id": revoked.pk,
+    }
+    candidates = [created, queued, running, live, failed]
+    for spec in ACTIONS.values():
+        if spec.confirm:
+            offered = [encoding for encoding in candidates if spec.offered_for(encoding)]
+            assert offered, f"the scene has no encoding for which the page offers {spec.key}"
+            values[f"offered_{spec.key}"] = offered[0].bitmovin_id
+    return values
+
+
+# --- the walk ---------------------------------------------------------------------------------------------
+
+
+def hold_still(page: Page) -> None:
+    """Pause the page's polling (static/js/app.js stops it while the tab is hidden), so that no swap lands
+    while axe reads the page or a screenshot is taken."""
+    page.evaluate(
+        "() => { Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
+        " document.dispatchEvent(new Event('visibilitychange')); }"
+    )
+
+
+def open_page(page: Page, base: str, visit: Visit, scene: dict) -> None:
+    if visit.reach is not None:
+        visit.reach(page, base, scene)
+    else:
+        response = page.goto(base + visit.path.format(**scene))
+        assert response is not None and response.status == visit.status, (
+            visit.name,
+            response and response.status,
+        )
+    if visit.heading:
+        expect(page.get_by_role("heading", level=1)).to_have_text(visit.shows)
+    else:
+        expect(page.get_by_text(visit.shows).first).to_be_visible()
+    page.wait_for_load_state()
+
+
+def screenshots_and_reflow(page: Page, name: str) -> list[str]:
+    """Save the page at every viewport; return where it is wider than the screen, which makes a phone
+    scroll sideways to read it (WCAG 1.4.10, reflow; a wide table scrolls inside its own box instead)."""
+    too_wide = []
+    for label, size in VIEWPORTS.items():
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+        extra = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        if extra > 0:
+            too_wide.append(f"{name}: {extra} px wider than the {label} screen (reflow, WCAG 1.4.10)")
+    page.set_viewport_size(VIEWPORTS[AXE_VIEWPORT])
+    return too_wide
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+# One walk of some forty pages with 160 screenshots: about a minute on a quiet machine, more on a busy one.
+@pytest.mark.timeout(600)
+def test_every_page_has_no_serious_accessibility_problem(browser: Browser, live_server, scene):
+    base = live_server.url
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    findings: list[str] = []
+    for role, username in ROLES.items():
+        context = browser.new_context(viewport=VIEWPORTS[AXE_VIEWPORT], color_scheme="light")
+        context.set_default_timeout(15_000)
+        try:
+            page = context.new_page()
+            refused = csp_refusals(page)
+            if username:
+                log_in(page, base, username)
+            for visit in (visit for visit in VISITS if visit.role == role):
+                open_page(page, base, visit, scene)
+                hold_still(page)
+                light = blocking_findings(page, skip=[rule for rule, _why in visit.excluded_rules])
+                findings += [f"{visit.name}: {finding}" for finding in light]
+                page.emulate_media(color_scheme="dark")
+                dark = blocking_findings(page, rules=["color-contrast"])
+                findings += [f"{visit.name} (dark theme): {finding}" for finding in dark]
+                page.emulate_media(color_scheme="light")
+                findings += screenshots_and_reflow(page, visit.name)
+            assert refused == [], refused
+        finally:
+            context.close()
+    assert findings == [], "\n".join(findings)
