@@ -286,6 +286,7 @@ NOT_PAGES = {
     "favicon.ico": "a redirect to the icon",
     "webhooks/bitmovin/<slug:organization_slug>/": "where Bitmovin posts its JSON events",
     "logout/": "a POST that ends on the login page",
+    "account/password/": "a POST back to the account page (its form is on the account page, visited)",
     # The message shows as on the account page after a token's revocation (visited).
     "o/<slug:slug>/settings/members/": "a POST back to the settings page with a message",
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": "a POST back to the detail page with a message",
