@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from encodings_app import access, selectors
 from encodings_app.forms import MessageFilterForm, list_querystring
 from encodings_app.selectors.detail import Timeline
-from encodings_app.services.action_registry import ACTIONS, actions_offered, retry_offer
+from encodings_app.services.action_registry import ACTIONS, actions_offered, pending_spec, retry_offer
 from encodings_app.services.actions import encoding_action_perform
 from encodings_app.views.actions import action_message
 from encodings_app.views.common import ACTION_EVIDENCE_KEY, back_to_list, detail_url, render_page
@@ -75,8 +75,11 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
         stored = request.session.pop(ACTION_EVIDENCE_KEY)
         if isinstance(stored, dict) and stored.get("encoding") == encoding.bitmovin_id:
             evidence = stored.get("evidence")
+    pending = encoding.pending_mark()
     context = {
         "encoding": encoding,
+        "pending": pending,
+        "pending_spec": pending_spec(encoding),
         "phases": selectors.phases(encoding),
         "subtasks": selectors.subtasks(encoding),
         "timeline": timeline,

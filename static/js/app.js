@@ -107,6 +107,27 @@
     });
   });
 
+  // --- "requested 3 s ago" stays true between polls (time[data-ago], from the ticking_ago filter). ----------
+  // The same words as the server's: "just now" under 5 s, then the two largest units.
+  function durationText(seconds) {
+    seconds = Math.max(0, Math.round(seconds));
+    if (seconds < 60) return seconds + " s";
+    var minutes = Math.floor(seconds / 60), secs = seconds % 60;
+    if (minutes < 60) return secs ? minutes + " min " + secs + " s" : minutes + " min";
+    var hours = Math.floor(minutes / 60);
+    minutes = minutes % 60;
+    return minutes ? hours + " h " + minutes + " min" : hours + " h";
+  }
+  function tickAgo() {
+    document.querySelectorAll("time[data-ago][datetime]").forEach(function (el) {
+      var since = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(since)) return;
+      var seconds = (Date.now() - since) / 1000;
+      el.textContent = seconds < 5 ? "just now" : durationText(seconds) + " ago";
+    });
+  }
+  window.setInterval(tickAgo, 1000);
+
   document.addEventListener("htmx:afterSwap", function () { applyZone(document); });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { applyZone(document); });
