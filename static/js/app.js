@@ -20,6 +20,22 @@
       window.htmx.trigger(elt, "poll-now");
     });
   });
+  // A polled element that carries data-etag (the ETag of what it shows) sends it; the server answers 304
+  // without a body when nothing it shows has changed, and what is on screen stays. htmx would otherwise
+  // swap the empty answer in. Its "read" clock then says when the server last confirmed it.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-etag")) {
+      event.detail.headers["If-None-Match"] = elt.getAttribute("data-etag");
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && xhr.status === 304) {
+      event.detail.shouldSwap = false;
+      stampClock(event.detail.elt, xhr.getResponseHeader("Date"));
+    }
+  });
   // A poll that lands on the login page (the session ended) reloads the page instead of swapping it in.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail && event.detail.xhr;
@@ -63,6 +79,21 @@
       button.textContent = zone === "local" ? "Show UTC" : "Show local time";
       button.setAttribute("aria-pressed", zone === "local" ? "true" : "false");
     });
+  }
+
+  // The clock of a fragment a 304 kept ("read 07:51:32 UTC"): the server's time of the answer, as
+  // now_clock writes it.
+  function stampClock(root, dateHeader) {
+    if (!root || !root.querySelectorAll) return;
+    var moment = dateHeader ? new Date(dateHeader) : new Date();
+    if (isNaN(moment.getTime())) moment = new Date();
+    var text = pad(moment.getUTCHours()) + ":" + pad(moment.getUTCMinutes()) + ":" + pad(moment.getUTCSeconds()) + " UTC";
+    root.querySelectorAll('time.ts[data-precision="clock"]').forEach(function (el) {
+      el.setAttribute("datetime", moment.toISOString().replace(/\.\d+Z$/, "Z"));
+      el.setAttribute("data-utc", text);
+      el.textContent = text;
+    });
+    applyZone(root);
   }
 
   document.addEventListener("click", function (event) {
