@@ -8,7 +8,9 @@ from encodings_app.services import sync
 from tests.support.api_client import point_at_simulator
 from tests.support.simulator import RunningSimulator
 
-KEY_POOL_SIZE = 40
+# One key per test that points an organization at the simulator (sim_key or the access walk's), for the whole
+# session: 43 tests take one when tests/views runs as a whole, and a spent pool fails them all at setup.
+KEY_POOL_SIZE = 100
 
 
 @pytest.fixture(scope="session")
