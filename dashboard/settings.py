@@ -313,6 +313,11 @@ CELERY_BEAT_SCHEDULE["retention-prune"] = {"task": "retention.prune", "schedule"
 # window, on the pages and through the API together; past it the answer is "wait N s" (HTTP 429).
 ACTION_RATE_LIMIT = env_int("ACTION_RATE_LIMIT", 30, minimum=1)
 ACTION_RATE_WINDOW_SECONDS = env_int("ACTION_RATE_WINDOW_SECONDS", 60, minimum=1)
+# After Bitmovin accepts a start, stop, delete or live restart, the pages show the state it leads to, marked
+# as pending, until a read of the encoding settles it; past this many seconds they show the mirror's own
+# state again, so that an action lost on the way does not pin a state that never comes. Four sync intervals
+# by default: the action's own refresh and at least three syncs have had their chance to read it.
+PENDING_ACTION_SECONDS = env_int("PENDING_ACTION_SECONDS", 4 * SYNC_INTERVAL_SECONDS, minimum=1)
 
 # --- API keys of organizations -------------------------------------------------------------------------
 _field_keys = env_secret("FIELD_ENCRYPTION_KEYS")

@@ -11,6 +11,7 @@ from encodings_app.views import (
     members,
     organization_settings,
     overview,
+    switch,
     wall,
     webhooks,
 )
@@ -28,6 +29,7 @@ urlpatterns = [
     path("wall/d/<int:link_id>/", wall.wall_display, name="wall-display"),
     path("o/<slug:slug>/wall/", wall.wall_for_member, name="organization-wall"),
     path("o/<slug:slug>/", overview.overview, name="overview"),
+    path("o/<slug:slug>/switch/", switch.organization_switch, name="organization-switch"),
     path("o/<slug:slug>/encodings/", encodings.encoding_list, name="encoding-list"),
     path(
         "o/<slug:slug>/encodings/<str:bitmovin_id>/", encoding_detail.encoding_detail, name="encoding-detail"

@@ -115,6 +115,32 @@ class OrganizationDetailSerializer(OrganizationSerializer):
 # --- encodings ----------------------------------------------------------------------------------------------
 
 
+class PendingSerializer(serializers.Serializer):
+    """An action Bitmovin accepted whose effect the dashboard has not read yet."""
+
+    action = serializers.ChoiceField(
+        choices=[key for key, spec in ACTIONS.items() if spec.expects is not None],
+        help_text="The action, as the action endpoints name it.",
+    )
+    expectedStatus = serializers.CharField(
+        source="expected_status",
+        allow_null=True,
+        help_text="The status the action leads to; null when the encoding is being deleted.",
+    )
+    statusBefore = serializers.CharField(source="from_status", help_text="The status last read before it.")
+    requestedAt = serializers.DateTimeField(source="since")
+    expiresAt = serializers.DateTimeField(
+        source="expires_at",
+        help_text="When the dashboard stops expecting it, if no read has settled it: `status` is then the "
+        "status last read.",
+    )
+
+    def to_representation(self, instance) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["expectedStatus"] = data["expectedStatus"] or None
+        return data
+
+
 class EncodingSerializer(serializers.Serializer):
     id = serializers.CharField(source="bitmovin_id")
     name = serializers.CharField()
@@ -137,6 +163,16 @@ class EncodingSerializer(serializers.Serializer):
     runningAt = serializers.DateTimeField(source="running_at", allow_null=True)
     finishedAt = serializers.DateTimeField(source="finished_at", allow_null=True)
     errorAt = serializers.DateTimeField(source="error_at", allow_null=True)
+    pending = serializers.SerializerMethodField(
+        help_text="An action Bitmovin accepted that no status read has shown yet: the pages show its "
+        "expected status, marked as pending, until a read settles it or it expires. `status` stays the "
+        "status last read; null when nothing is pending."
+    )
+
+    @extend_schema_field(PendingSerializer(allow_null=True))
+    def get_pending(self, encoding) -> dict[str, Any] | None:
+        mark = encoding.pending_mark()
+        return PendingSerializer(mark).data if mark is not None else None
 
     def to_representation(self, instance) -> dict[str, Any]:
         data = super().to_representation(instance)

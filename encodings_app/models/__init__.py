@@ -15,7 +15,7 @@ from encodings_app.models.choices import (
     Role,
 )
 from encodings_app.models.encoding_queries import FAILED_AT, LIST_COLUMNS, EncodingQuerySet, explain_failure
-from encodings_app.models.encodings import Encoding, EncodingLabel, Message
+from encodings_app.models.encodings import Encoding, EncodingLabel, Message, PendingMark
 from encodings_app.models.organizations import Membership, Organization, hex_colour, slug_validator
 from encodings_app.models.sync import SyncRun, WebhookDelivery
 from encodings_app.models.tokens import ApiToken, DisplayToken
@@ -38,6 +38,7 @@ __all__ = [
     "Message",
     "MessageType",
     "Organization",
+    "PendingMark",
     "Role",
     "SyncRun",
     "WebhookDelivery",

@@ -42,6 +42,11 @@ LIST_COLUMNS = (
     "error_text",
     "error_retry_hint",
     "deleted_at",
+    # The pending mark of an accepted action (Encoding.pending_mark), which every list shows.
+    "pending_action",
+    "pending_status",
+    "pending_from",
+    "pending_since",
 )
 
 # When an encoding failed: Bitmovin's error time, else (an older mirror row, a status read without it) the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -19,6 +20,17 @@ from encodings_app.models.encoding_queries import (
     stuck_thresholds,
 )
 from encodings_app.models.organizations import Organization
+
+
+@dataclass(frozen=True)
+class PendingMark:
+    """An accepted action as the pages and the API show it until the mirror catches up."""
+
+    action: str
+    expected_status: str  # "" when the encoding is expected to be gone
+    from_status: str
+    since: datetime
+    expires_at: datetime
 
 
 class Encoding(models.Model):
@@ -84,6 +96,17 @@ class Encoding(models.Model):
     deleted_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when a full sync no longer finds the encoding in the API."
     )
+
+    # An action Bitmovin accepted whose effect no read has shown yet: written by services/actions.py, read
+    # through pending_mark(), cleared by the next status read that finds it settled (services/mirror.py).
+    pending_action = models.CharField(max_length=32, blank=True, help_text="The action's registry key.")
+    pending_status = models.CharField(
+        max_length=32, blank=True, help_text="The status the action leads to; empty for a deletion."
+    )
+    pending_from = models.CharField(
+        max_length=32, blank=True, help_text="The mirror's status when the action was accepted."
+    )
+    pending_since = models.DateTimeField(null=True, blank=True)
 
     objects = EncodingQuerySet.as_manager()
 
@@ -225,6 +248,33 @@ class Encoding(models.Model):
         limit = min(timedelta(seconds=self.eta_seconds), stuck_thresholds().no_progress / 2)
         limit = max(limit, timedelta(seconds=2 * settings.SYNC_INTERVAL_SECONDS))
         return (now or timezone.now()) - since > limit
+
+    def pending_mark(self, *, now: datetime | None = None) -> PendingMark | None:
+        """The accepted action still waiting to show in the mirror, or None once it has settled.
+
+        Settled means: a read has moved the status away from the one the action was asked in (the expected
+        state or any other: the truth wins), a new phase began after the request (a live restart goes back to
+        RUNNING), Bitmovin no longer lists the encoding, or PENDING_ACTION_SECONDS have passed, so that an
+        action lost on the way does not pin a state that never comes.
+        """
+        since = self.pending_since
+        if not self.pending_action or since is None or self.deleted_at is not None:
+            return None
+        if self.status != self.pending_from:
+            return None
+        phases = (self.started_at, self.queued_at, self.running_at, self.finished_at, self.error_at)
+        if any(moment is not None and moment > since for moment in phases):
+            return None
+        expires_at = since + timedelta(seconds=settings.PENDING_ACTION_SECONDS)
+        if (now or timezone.now()) >= expires_at:
+            return None
+        return PendingMark(self.pending_action, self.pending_status, self.pending_from, since, expires_at)
+
+    @property
+    def effective_status(self) -> str:
+        """The status the pages act on: the expected one while an accepted action is pending."""
+        mark = self.pending_mark()
+        return mark.expected_status if mark is not None else self.status
 
     @property
     def shown_eta(self) -> float | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -13,6 +12,7 @@ from django.utils import timezone
 from encodings_app.bitmovin import ErrorExplanation
 from encodings_app.models import DisplayToken, Encoding, EncodingStatus, Organization
 from encodings_app.models.organizations import webhooks_work
+from encodings_app.selectors.etags import etag_of
 from encodings_app.selectors.health import (
     RECENT_FAILURES_WINDOW,
     problems_of,
@@ -58,17 +58,15 @@ class WallScope:
     behind_after_seconds: int = 0
 
     def etag(self, now: datetime) -> str:
-        # The minute is part of the tag: "stuck" and "failed in 24 h" change with time alone.
-        parts = [
+        parts = (
             self.link_id,
             self.revoked,
             self.poll_seconds,
             self.rotate_seconds,
             self.versions,
             self.behind,
-            int(now.timestamp() // 60),
-        ]
-        return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:32] + '"'
+        )
+        return etag_of(parts, now=now)
 
 
 def _scope(rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds) -> WallScope:

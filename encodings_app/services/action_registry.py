@@ -1,9 +1,11 @@
 """Every action on an encoding, declared once: what it is called, what the confirmation asks, who may, when
-it is offered, which client call does it, and whether a fresh read follows.
+it is offered, which client call does it, what state it leads to, and whether a fresh read follows.
 
 The detail page's buttons, the confirmation page, the API's action endpoints and the service that performs
 an action all read this table. What it says about when an action is offered is the page's guess from the
 mirror: Bitmovin has the last word and refuses with its own precondition error, which the operator reads.
+That guess goes by the encoding's effective status: once Bitmovin has accepted a start, the page offers what
+a queued encoding allows, not another start (Encoding.pending_mark).
 """
 
 from __future__ import annotations
@@ -48,10 +50,16 @@ class ActionSpec:
     audit_detail: str = ""
     # A fresh read of the encoding follows, so the mirror catches up without waiting for the next sync.
     refresh_after: bool = True
+    # The status Bitmovin will report once the accepted call takes effect ("" when the encoding will be
+    # gone), shown as pending until a read settles it; None where nothing visible changes.
+    expects: Callable[[Encoding], str] | None = None
+    # The pending state's words ("Stopping"), shown with a trailing ellipsis.
+    pending_label: str = ""
 
     def offered_for(self, encoding: Encoding) -> bool:
-        """Whether the page offers it for the encoding as the mirror last saw it."""
-        if self.statuses is not None and encoding.status not in self.statuses:
+        """Whether the page offers it for the encoding as the mirror last saw it, or as an accepted action
+        still pending will leave it."""
+        if self.statuses is not None and encoding.effective_status not in self.statuses:
             return False
         return self.live is None or encoding.is_live == self.live
 
@@ -61,6 +69,11 @@ def _stop(client: BitmovinClient, encoding: Encoding, arguments: Mapping[str, An
     if encoding.is_live:
         return client.stop_live_encoding(encoding.bitmovin_id)
     return client.stop_encoding(encoding.bitmovin_id)
+
+
+def _stopped(encoding: Encoding) -> str:
+    # The live stop ends the stream as finished; any other stop cancels the run.
+    return EncodingStatus.FINISHED if encoding.is_live else EncodingStatus.CANCELED
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -79,6 +92,8 @@ ACTIONS: dict[str, ActionSpec] = {
             accepted="Start requested: Bitmovin accepted {name} and will queue it.",
             statuses=frozenset({EncodingStatus.CREATED}),
             live=False,
+            expects=lambda encoding: EncodingStatus.QUEUED,
+            pending_label="Starting",
         ),
         ActionSpec(
             key="stop",
@@ -94,6 +109,8 @@ ACTIONS: dict[str, ActionSpec] = {
             accepted="Stop requested: Bitmovin is stopping {name}.",
             statuses=frozenset(ACTIVE_STATUSES),
             danger=True,
+            expects=_stopped,
+            pending_label="Stopping",
         ),
         ActionSpec(
             key="delete",
@@ -109,6 +126,8 @@ ACTIONS: dict[str, ActionSpec] = {
             accepted="{name} was deleted in Bitmovin.",
             statuses=frozenset(EncodingStatus.values) - set(ACTIVE_STATUSES),
             danger=True,
+            expects=lambda encoding: "",
+            pending_label="Deleting",
         ),
         ActionSpec(
             key="reprioritize",
@@ -142,6 +161,9 @@ ACTIONS: dict[str, ActionSpec] = {
             statuses=frozenset({EncodingStatus.RUNNING, EncodingStatus.ERROR}),
             live=True,
             danger=True,
+            # A restart begins a new run, queued first.
+            expects=lambda encoding: EncodingStatus.QUEUED,
+            pending_label="Restarting",
         ),
         ActionSpec(
             key="refresh",
@@ -165,9 +187,15 @@ REFRESH_ALREADY_QUEUED = "A refresh of this encoding is already on its way; the 
 
 
 def actions_offered(encoding: Encoding, *, role: str | None) -> list[ActionSpec]:
-    """The actions the page offers this user for the encoding as the mirror last saw it, in the table's
+    """The actions the page offers this user for the encoding in its effective status, in the table's
     order."""
     return [spec for spec in ACTIONS.values() if has_role(role, spec.needs) and spec.offered_for(encoding)]
+
+
+def pending_spec(encoding: Encoding) -> ActionSpec | None:
+    """The accepted action still pending on the encoding (Encoding.pending_mark), if any."""
+    mark = encoding.pending_mark()
+    return ACTIONS.get(mark.action) if mark is not None else None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,10 @@ page's idea of the encoding's state is never the last word.
 Every action, a refresh included, first spends one unit of its user's action limit (ACTION_RATE_LIMIT per
 ACTION_RATE_WINDOW_SECONDS, pages and API together), and leaves an entry in the audit log with its outcome
 and Bitmovin's requestId. At most one fresh read of an encoding waits in the queue at a time.
+
+An accepted action that changes the encoding's state also leaves a pending mark on its mirror row, in the
+same transaction as its audit entry: the state it leads to, shown at once and marked as pending, so that
+nobody is invited to start an encoding twice while the mirror has not read it yet (Encoding.pending_mark).
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from encodings_app.bitmovin import ActionOutcomeUnknownError, BitmovinError, InvalidArgumentError
 from encodings_app.bitmovin.ids import is_valid_id
@@ -33,6 +39,7 @@ from encodings_app.services.action_outcomes import (
 from encodings_app.services.action_registry import ACTIONS, REFRESH_ALREADY_QUEUED, ActionSpec
 from encodings_app.services.audit import audit_record
 from encodings_app.services.clients import KeyUnavailable, client_for
+from encodings_app.services.mirror import bump_data_version
 from encodings_app.services.ratelimit import window_spend
 
 logger = logging.getLogger(__name__)
@@ -55,8 +62,27 @@ def encoding_action_perform(
         return throttled
     # The refresh calls nothing in Bitmovin: it only queues a fresh read.
     result = _send(spec, encoding, user, arguments) if spec.call else _refresh_request(spec, encoding)
-    _audit(spec, encoding, user, request, result, _audit_detail(spec, result, arguments))
+    with transaction.atomic():
+        if result.outcome == ActionOutcome.ACCEPTED and spec.expects is not None:
+            _pending_record(spec, encoding, expected=spec.expects(encoding))
+        _audit(spec, encoding, user, request, result, _audit_detail(spec, result, arguments))
     return result
+
+
+def _pending_record(spec: ActionSpec, encoding: Encoding, *, expected: str) -> None:
+    """Mark the row with the state the accepted action leads to. Only the mark's columns are written: a
+    fresh read that landed meanwhile keeps what it wrote, and the mark then counts as settled by it."""
+    mark = {
+        "pending_action": spec.key,
+        "pending_status": expected,
+        "pending_from": encoding.status,
+        "pending_since": timezone.now(),
+    }
+    Encoding.objects.filter(pk=encoding.pk).update(**mark)
+    for name, value in mark.items():
+        setattr(encoding, name, value)
+    # Pages that answer "nothing changed" by the data version (the wall) must show the mark too.
+    bump_data_version(encoding.organization_id)
 
 
 def _name(encoding: Encoding) -> str:

@@ -286,9 +286,27 @@ def apply_task(encoding: Encoding, task: api.Task) -> int:
         **{name: getattr(encoding, name) for name in changed},
     )
     added = add_messages(encoding, task_messages(task))
-    if changed or added:
+    settled = _pending_settle(encoding, now)
+    if changed or added or settled:
         bump_data_version(encoding.organization_id)
     return added
+
+
+# What a settled pending mark is written back to.
+NO_PENDING = {"pending_action": "", "pending_status": "", "pending_from": "", "pending_since": None}
+
+
+def _pending_settle(encoding: Encoding, now: datetime) -> bool:
+    """Clear an accepted action's mark once this read settles it (Encoding.pending_mark says when). The
+    update is conditional on the mark read with the row, so that a newer action's mark is never cleared."""
+    if not encoding.pending_action or encoding.pending_mark(now=now) is not None:
+        return False
+    cleared = Encoding.objects.filter(
+        pk=encoding.pk, pending_action=encoding.pending_action, pending_since=encoding.pending_since
+    ).update(**NO_PENDING)
+    for name, value in NO_PENDING.items():
+        setattr(encoding, name, value)
+    return bool(cleared)
 
 
 def add_messages(encoding: Encoding, pairs: Sequence[tuple[str, api.Message]]) -> int:

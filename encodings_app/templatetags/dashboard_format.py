@@ -125,14 +125,26 @@ def eta(value: float | int | None) -> str:
 @register.filter(is_safe=True)
 def ago(value: datetime | None) -> SafeString | str:
     """ "3 min ago", with the exact time as a tooltip."""
+    return _ago(value, ticking=False)
+
+
+@register.filter(is_safe=True)
+def ticking_ago(value: datetime | None) -> SafeString | str:
+    """Like ``ago``, and kept current in the browser by static/js/app.js (``data-ago``), for a fragment that
+    a poll may keep on screen unchanged (304) while the time goes on."""
+    return _ago(value, ticking=True)
+
+
+def _ago(value: datetime | None, *, ticking: bool) -> SafeString | str:
     if not isinstance(value, datetime):
         return "never"
     moment = _utc(value)
     delta = (timezone.now() - moment).total_seconds()
     text = "just now" if delta < 5 else f"{duration_text(delta)} ago"
     return format_html(
-        '<time datetime="{}" title="{} UTC">{}</time>',
+        '<time datetime="{}" title="{} UTC"{}>{}</time>',
         iso(moment),
         moment.strftime("%Y-%m-%d %H:%M:%S"),
+        " data-ago" if ticking else "",
         text,
     )

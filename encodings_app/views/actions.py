@@ -15,7 +15,7 @@ from encodings_app import access
 from encodings_app.forms import ReprioritizeForm
 from encodings_app.models import Encoding
 from encodings_app.services.action_outcomes import ActionOutcome, ActionResult
-from encodings_app.services.action_registry import ACTIONS, ActionSpec
+from encodings_app.services.action_registry import ACTIONS, ActionSpec, pending_spec
 from encodings_app.services.actions import encoding_action_perform
 from encodings_app.views.common import ACTION_EVIDENCE_KEY, back_to_list, detail_url, render_page
 
@@ -72,6 +72,7 @@ def encoding_action(request: HttpRequest, slug: str, bitmovin_id: str, action: s
         "back": back,
         "cancel_url": detail_url(slug, bitmovin_id, back),
         "offered": spec.offered_for(encoding),
+        "pending_spec": pending_spec(encoding),
     }
     return render_page(
         request,

@@ -1,5 +1,9 @@
 """One encoding: status, phases, subtasks, metadata, the message timeline and its error in plain words.
 
+The live part polls every few seconds with the ETag of what it shows (selectors/detail_etag.py); when
+nothing it shows has changed, the answer is a 304 with no body, after the access checks, the encoding's row
+and one COUNT of its messages, without rendering anything.
+
 The page's own links (message type chips, message order, message pages, the poll, the way back to the list)
 are rebuilt from validated values only: the shown message types, the order, the page number and the list's
 filters as
@@ -8,14 +12,17 @@ filters as
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from encodings_app import access, selectors
 from encodings_app.forms import MessageFilterForm, list_querystring
 from encodings_app.selectors.detail import Timeline
-from encodings_app.services.action_registry import ACTIONS, actions_offered, retry_offer
+from encodings_app.selectors.detail_etag import live_part_etag, message_total
+from encodings_app.services.action_registry import ACTIONS, actions_offered, pending_spec, retry_offer
 from encodings_app.services.actions import encoding_action_perform
 from encodings_app.views.actions import action_message
 from encodings_app.views.common import ACTION_EVIDENCE_KEY, back_to_list, detail_url, render_page
@@ -57,17 +64,30 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
     viewer = access.organization_for(request.user, slug)
     encoding = access.encoding_for(viewer.organization, bitmovin_id)
     form = MessageFilterForm(request.GET)
+    back = list_querystring(request.GET.get("back", ""))
+    # Types as asked for (only known ones survive); when none were asked for, the links keep the default.
+    types = form.shown_types() if "types" in request.GET else None
+    # The request's share of the live part's ETag: its parameters as validated, never the raw query string.
+    view = detail_query(types=types, by_subtask=form.by_subtask(), mpage=form.page_number(), back=back)
+    now = timezone.now()
+    seen = request.headers.get("If-None-Match") if request.htmx else None
+    if seen:
+        etag = live_part_etag(
+            encoding, role=viewer.role, view=view, messages=message_total(encoding), now=now
+        )
+        if seen == etag:
+            return _not_modified(etag)
     timeline, corrected = selectors.message_timeline(
         encoding, types=form.shown_types(), page=form.page_number(), by_subtask=form.by_subtask()
+    )
+    etag = live_part_etag(
+        encoding, role=viewer.role, view=view, messages=sum(timeline.counts.values()), now=now
     )
     notes = form.notes()
     if corrected:
         notes.append(
             f"There is no messages page {form.page_number()}; this is the last one, {timeline.page}."
         )
-    back = list_querystring(request.GET.get("back", ""))
-    # Types as asked for (only known ones survive); when none were asked for, the links keep the default.
-    types = timeline.shown_types if "types" in request.GET else None
     grouped = timeline.by_subtask
     error = selectors.error_panel(encoding)
     evidence = None
@@ -75,8 +95,11 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
         stored = request.session.pop(ACTION_EVIDENCE_KEY)
         if isinstance(stored, dict) and stored.get("encoding") == encoding.bitmovin_id:
             evidence = stored.get("evidence")
+    pending = encoding.pending_mark()
     context = {
         "encoding": encoding,
+        "pending": pending,
+        "pending_spec": pending_spec(encoding),
         "phases": selectors.phases(encoding),
         "subtasks": selectors.subtasks(encoding),
         "timeline": timeline,
@@ -95,8 +118,10 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
         "other_order": detail_query(types=types, by_subtask=not grouped, back=back),
         "action_evidence": evidence,
         "offered_actions": actions_offered(encoding, role=viewer.role),
+        # The live part carries its tag; its polls send it back (static/js/app.js).
+        "live_etag": etag,
     }
-    return render_page(
+    response = render_page(
         request,
         "encodings/detail.html",
         context,
@@ -104,6 +129,17 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
         partial="encodings/_detail_live.html",
         stop_polling=encoding.is_terminal,
     )
+    if request.htmx:
+        response["ETag"] = etag
+    return response
+
+
+def _not_modified(etag: str) -> HttpResponse:
+    """The poll's answer when the live part would come out the same: no body, no template rendered."""
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_POST

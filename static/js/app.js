@@ -20,6 +20,22 @@
       window.htmx.trigger(elt, "poll-now");
     });
   });
+  // A polled element that carries data-etag (the ETag of what it shows) sends it; the server answers 304
+  // without a body when nothing it shows has changed, and what is on screen stays. htmx would otherwise
+  // swap the empty answer in. Its "read" clock then says when the server last confirmed it.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-etag")) {
+      event.detail.headers["If-None-Match"] = elt.getAttribute("data-etag");
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && xhr.status === 304) {
+      event.detail.shouldSwap = false;
+      stampClock(event.detail.elt, xhr.getResponseHeader("Date"));
+    }
+  });
   // A poll that lands on the login page (the session ended) reloads the page instead of swapping it in.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail && event.detail.xhr;
@@ -65,6 +81,21 @@
     });
   }
 
+  // The clock of a fragment a 304 kept ("read 07:51:32 UTC"): the server's time of the answer, as
+  // now_clock writes it.
+  function stampClock(root, dateHeader) {
+    if (!root || !root.querySelectorAll) return;
+    var moment = dateHeader ? new Date(dateHeader) : new Date();
+    if (isNaN(moment.getTime())) moment = new Date();
+    var text = pad(moment.getUTCHours()) + ":" + pad(moment.getUTCMinutes()) + ":" + pad(moment.getUTCSeconds()) + " UTC";
+    root.querySelectorAll('time.ts[data-precision="clock"]').forEach(function (el) {
+      el.setAttribute("datetime", moment.toISOString().replace(/\.\d+Z$/, "Z"));
+      el.setAttribute("data-utc", text);
+      el.textContent = text;
+    });
+    applyZone(root);
+  }
+
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest && event.target.closest("[data-tz-toggle]");
     if (toggle) {
@@ -106,6 +137,27 @@
       if (!details.contains(event.target)) details.removeAttribute("open");
     });
   });
+
+  // --- "requested 3 s ago" stays true between polls (time[data-ago], from the ticking_ago filter). ----------
+  // The same words as the server's: "just now" under 5 s, then the two largest units.
+  function durationText(seconds) {
+    seconds = Math.max(0, Math.round(seconds));
+    if (seconds < 60) return seconds + " s";
+    var minutes = Math.floor(seconds / 60), secs = seconds % 60;
+    if (minutes < 60) return secs ? minutes + " min " + secs + " s" : minutes + " min";
+    var hours = Math.floor(minutes / 60);
+    minutes = minutes % 60;
+    return minutes ? hours + " h " + minutes + " min" : hours + " h";
+  }
+  function tickAgo() {
+    document.querySelectorAll("time[data-ago][datetime]").forEach(function (el) {
+      var since = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(since)) return;
+      var seconds = (Date.now() - since) / 1000;
+      el.textContent = seconds < 5 ? "just now" : durationText(seconds) + " ago";
+    });
+  }
+  window.setInterval(tickAgo, 1000);
 
   document.addEventListener("htmx:afterSwap", function () { applyZone(document); });
   if (document.readyState === "loading") {

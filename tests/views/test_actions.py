@@ -5,40 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-import requests
 
-from encodings_app.models import AuditEvent, Encoding
-from encodings_app.services import sync
-from tests.support.api_client import point_at_simulator, simulator_client
+from encodings_app.models import AuditEvent
+from tests.support.api_client import simulator_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def acme(world, simulator, tenant, sim_key):
-    return point_at_simulator(world.acme, simulator, tenant["id"], sim_key)
-
-
-@pytest.fixture
-def in_api(simulator, tenant, acme):
-    """Create an encoding in the simulator, put it in a state, and mirror the organization."""
-
-    def create(status: str, *, kind: str = "VOD", name: str = "Action target", **options) -> Encoding:
-        response = requests.post(
-            f"{simulator.base_url}/encoding/encodings",
-            json={"name": name, "type": kind, "cloudRegion": "AWS_EU_WEST_1"},
-            headers={"X-Api-Key": simulator.api_key, "X-Tenant-Org-Id": tenant["id"]},
-            timeout=30,
-        )
-        response.raise_for_status()
-        encoding_id = response.json()["data"]["result"]["id"]
-        if status != "CREATED":
-            simulator.force_state(encoding_id, status, **options)
-        run = sync.organization_sync(organization_id=acme.pk)
-        assert run is not None and run.outcome == "ok", run and run.error_message
-        return Encoding.objects.get(organization=acme, bitmovin_id=encoding_id)
-
-    return create
 
 
 def api_status(simulator, tenant, encoding_id: str) -> str:

@@ -26,6 +26,7 @@ LIST_FRAGMENT = 2 + 1 + 2
 DETAIL_ACTIVE = 2 + 1 + 1 + 1 + 2  # encoding, message counts by type, one page of messages
 DETAIL_FAILED = DETAIL_ACTIVE + 2  # the error panel: its ERROR messages, the request ids of actions on it
 DETAIL_FRAGMENT = 2 + 1 + 1 + 2
+DETAIL_NOT_MODIFIED = 2 + 1 + 1 + 1  # the encoding, the count of its messages; nothing rendered
 HOME_SEVERAL = 2 + 1 + 2  # organizations with health, counts by status, stuck counts
 SETTINGS = 2 + 1 + 1 + 4 + 2 + 2  # members, webhook log count and page, sync runs, display links, wall
 # choices, audit log count and page
@@ -108,13 +109,19 @@ def test_detail_query_count_is_fixed(world, login, data, django_assert_num_queri
         django_assert_num_queries,
         DETAIL_ACTIVE,
     )
-    get(
+    fragment = get(
         client,
         f"/o/acme/encodings/{running}/",
         django_assert_num_queries,
         DETAIL_FRAGMENT,
         **{"HX-Request": "true"},
     )
+    with django_assert_num_queries(DETAIL_NOT_MODIFIED):
+        unchanged = client.get(
+            f"/o/acme/encodings/{running}/",
+            headers={"HX-Request": "true", "If-None-Match": fragment["ETag"]},
+        )
+    assert unchanged.status_code == 304
     failed = data["failed"].bitmovin_id
     get(client, f"/o/acme/encodings/{failed}/", django_assert_num_queries, DETAIL_FAILED)
 

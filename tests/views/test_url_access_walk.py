@@ -73,6 +73,7 @@ ROUTES: dict[str, Route] = {
     "organizations/new/": Route("superuser", ("GET", "POST")),
     # Members of Acme.
     "o/<slug:slug>/": Route(ORG),
+    "o/<slug:slug>/switch/": Route(ORG),
     "o/<slug:slug>/wall/": Route(ORG),
     "o/<slug:slug>/encodings/": Route(ORG),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/": Route(ORG),

@@ -1,0 +1,29 @@
+"""The ETag of an encoding's live part: the detail page's polled fragment, encodings/_detail_live.html.
+
+What the fragment shows comes from: the encoding's row (every column: status, progress, phase times,
+subtasks, error fields, the pending mark, the mirror's read times), its messages (only ever added, so their
+number changes with each new one), the viewer's role (the actions offered), the page's own parameters
+(message types, order, page, the way back) and the time: an ETA given up on a stalled encoding, a pending
+mark's expiry and, through etag_of, the minute. The error panel's request ids come from the audit log, but
+that panel shows only for a failed encoding, which is final and no longer polled.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from encodings_app.models import Encoding, Message
+from encodings_app.selectors.etags import etag_of
+
+
+def message_total(encoding: Encoding) -> int:
+    """How many messages the encoding has: one COUNT from an index, the only read a conditional poll adds."""
+    return Message.objects.filter(encoding=encoding).count()
+
+
+def live_part_etag(encoding: Encoding, *, role: str, view: str, messages: int, now: datetime) -> str:
+    """The tag of the live part as ``role`` sees it with the page parameters ``view`` (a query string built
+    from validated values) and ``messages`` messages."""
+    row = tuple(getattr(encoding, field.attname) for field in Encoding._meta.concrete_fields)
+    shown_by_time = (encoding.pending_mark(now=now) is not None, encoding.eta_is_frozen(now=now))
+    return etag_of((row, messages, role, view, shown_by_time), now=now)
