@@ -24,6 +24,14 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
+def _given(name: str) -> str | None:
+    """The variable's value, stripped; None when it is unset or blank (a blank value means "the default")."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    return raw.strip()
+
+
 def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
@@ -47,10 +55,10 @@ def env_secret(name: str) -> str:
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _given(name)
+    if raw is None:
         return default
-    value = raw.strip().lower()
+    value = raw.lower()
     if value in _TRUE:
         return True
     if value in _FALSE:
@@ -59,11 +67,11 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _given(name)
+    if raw is None:
         return default
     try:
-        value = int(raw.strip())
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
     if minimum is not None and value < minimum:
@@ -73,11 +81,11 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 def env_fraction(name: str, default: float) -> float:
     """A share between 0 (included) and 1 (excluded), written as a decimal: 0.1 for ten per cent."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _given(name)
+    if raw is None:
         return default
     try:
-        value = float(raw.strip())
+        value = float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a decimal number such as 0.1; got {raw!r}") from None
     if not 0 <= value < 1:
@@ -86,8 +94,8 @@ def env_fraction(name: str, default: float) -> float:
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _given(name)
+    if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
 
