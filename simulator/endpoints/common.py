@@ -98,6 +98,18 @@ def find_encoding(request: Request, encoding_id: str) -> EncodingRecord:
     return request.world.find(request.org_id, encoding_id)
 
 
+def read_encoding(
+    request: Request,
+    encoding_id: str,
+    show: Callable[[EncodingRecord, float], Any],
+) -> Reply:
+    """One encoding of the caller's organization, read under the world's lock and answered as `show` puts
+    it (record, now); Bitmovin's 404 when there is none."""
+    world = request.world
+    with world.lock:
+        return Reply(show(find_encoding(request, encoding_id), world.now()))
+
+
 def change_encoding(
     request: Request,
     encoding_id: str,

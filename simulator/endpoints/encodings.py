@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from simulator import query, render
 from simulator.endpoints.common import (
     id_reply,
     optional_object,
     optional_str,
+    read_encoding,
     string_list,
     wrong_state,
 )
@@ -94,10 +94,7 @@ def create_encoding(request: Request) -> Reply:
 
 
 def get_encoding(request: Request, encoding_id: str) -> Reply:
-    world = request.world
-    with world.lock:
-        rec = world.find(request.org_id, encoding_id)
-        return Reply(render.encoding(rec, world.now()))
+    return read_encoding(request, encoding_id, render.encoding)
 
 
 def delete_encoding(request: Request, encoding_id: str) -> Reply:
@@ -117,15 +114,12 @@ def delete_encoding(request: Request, encoding_id: str) -> Reply:
 
 
 def get_status(request: Request, encoding_id: str) -> Reply:
-    world = request.world
-    with world.lock:
-        rec = world.find(request.org_id, encoding_id)
-        return Reply(render.task(rec, world.now()))
+    return read_encoding(request, encoding_id, render.task)
 
 
 def get_custom_data(request: Request, encoding_id: str) -> Reply:
-    world = request.world
-    with world.lock:
-        rec = world.find(request.org_id, encoding_id)
-        data: dict[str, Any] = {"customData": rec.custom_data or {}, "createdAt": iso(rec.created_at)}
-    return Reply(data)
+    return read_encoding(
+        request,
+        encoding_id,
+        lambda rec, now: {"customData": rec.custom_data or {}, "createdAt": iso(rec.created_at)},
+    )
