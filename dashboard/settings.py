@@ -420,6 +420,8 @@ STORAGES = {
 }
 
 # --- Security -----------------------------------------------------------------------------------------------
+# Django's database sessions, refusing cookies that hold what no session key does (see dashboard/sessions.py).
+SESSION_ENGINE = "dashboard.sessions"
 SESSION_COOKIE_SECURE = not _LOCAL
 CSRF_COOKIE_SECURE = not _LOCAL
 SESSION_COOKIE_HTTPONLY = True
