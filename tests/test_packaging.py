@@ -79,27 +79,18 @@ class Installed:
 
 
 class InstalledServer(DashboardServer):
-    """gunicorn serving the installed package, as the README's production start does."""
+    """gunicorn with the installed package's configuration, as the README's production start runs it."""
 
     def __init__(self, installed: Installed) -> None:
         super().__init__(env=installed.env)
         self.installed = installed
 
     def command(self) -> list[str]:
-        bind = f"127.0.0.1:{self.port}"
-        return [
-            str(self.installed.python),
-            "-m",
-            "gunicorn",
-            "dashboard.wsgi",
-            "--bind",
-            bind,
-            "--workers",
-            "1",
-        ]
+        gunicorn = [str(self.installed.python), "-m", "gunicorn"]
+        return [*gunicorn, "-c", "python:dashboard.gunicorn_config", "dashboard.wsgi"]
 
     def environment(self) -> dict[str, str]:
-        return dict(self.env)
+        return {**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": "1"}
 
 
 def production_environment() -> dict[str, str]:
@@ -107,7 +98,15 @@ def production_environment() -> dict[str, str]:
     installed copy keeps its SQLite database under the new environment), plus production's settings over
     plain HTTP on 127.0.0.1."""
     removed = ("DJANGO_", "SECRET_KEY", "FIELD_", "DASHBOARD_", "STATIC_", "ALLOWED_HOSTS", "SECURE_")
-    removed += ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "CELERY_BROKER_URL", "BITMOVIN_", "PYTHON")
+    removed += (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CACHE_URL",
+        "CELERY_BROKER_URL",
+        "BITMOVIN_",
+        "PYTHON",
+        "GUNICORN_",
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(removed)}
     env.update(
         {
@@ -117,6 +116,9 @@ def production_environment() -> dict[str, str]:
             "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             # Plain HTTP on loopback; a deployment keeps the redirect (or its proxy's).
             "SECURE_SSL_REDIRECT": "0",
+            # Knowingly on one machine: SQLite, the file cache and the filesystem broker under the new
+            # environment, which production refuses otherwise.
+            "DASHBOARD_SINGLE_MACHINE": "1",
         }
     )
     return env
