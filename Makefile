@@ -5,22 +5,37 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
+# The exact versions of everything installed here (pip included), so that a new release elsewhere changes
+# nothing until `make lock` says so.
+LOCK := requirements/lock.txt
+PIP_VERSION := 26.2.1
+# The lock tool, installed by `make lock` only: installing from the lock needs pip alone.
+UV_VERSION := 0.13.9
+LOCK_ARGS ?=
 
-.PHONY: run test lint fmt migrate install clean
+.PHONY: run test lint fmt migrate install lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet pip==$(PIP_VERSION)
 
-# Reinstall when pyproject.toml changes; the stamp files remember the last install.
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Reinstall when pyproject.toml or the lock changes; the stamp files remember the last install.
+$(RUN_STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) -e .
 	@touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+$(TEST_STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) -e '.[test,dev]'
 	@touch $@ $(RUN_STAMP)
+
+# Rewrites the lock from pyproject.toml, keeping every pinned version that still fits: run it after changing
+# the dependencies. `make lock LOCK_ARGS=--upgrade` moves everything to the newest releases,
+# `LOCK_ARGS="--upgrade-package NAME"` one package.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --universal --python-version 3.11 \
+		--custom-compile-command 'make lock' --quiet $(LOCK_ARGS) --output-file $(LOCK)
 
 # The browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
 CHROMIUM := /usr/bin/chromium

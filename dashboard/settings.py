@@ -11,6 +11,7 @@ or malformed value stops start-up with a clear message naming the variable.
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -36,8 +37,18 @@ from dashboard.envconfig import (
 )
 from dashboard.private_files import private_dir, private_file
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("DASHBOARD_VAR_DIR") or BASE_DIR / "var")
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = PACKAGE_DIR.parent
+# Run from a checkout, templates/, static/, devtools/ and var/ sit at its top. An installed wheel has no
+# checkout around it: its templates and static files come inside this package (pyproject.toml maps them
+# there), and the embedded defaults keep their files under the environment's prefix (a virtualenv's own
+# folder), as Flask does for an installed application's instance folder, never inside site-packages.
+SOURCE_TREE = (BASE_DIR / "pyproject.toml").is_file()
+ASSETS_DIR = BASE_DIR if SOURCE_TREE else PACKAGE_DIR
+VAR_DIR = Path(
+    env_str("DASHBOARD_VAR_DIR")
+    or (BASE_DIR / "var" if SOURCE_TREE else Path(sys.prefix) / "var" / "encodings-dashboard")
+)
 
 # Off unless asked for: a bare runserver, a check, a production start, the tests and the demo never show
 # Django's technical pages.
@@ -53,7 +64,13 @@ SINGLE_MACHINE = env_bool("DASHBOARD_SINGLE_MACHINE", False)
 # PostgreSQL and Redis writes nothing at import, so it runs from a read-only image.
 EMBEDDED_PARTS_ALLOWED = _LOCAL or SINGLE_MACHINE
 if EMBEDDED_PARTS_ALLOWED:
-    private_dir(VAR_DIR)
+    try:
+        private_dir(VAR_DIR)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"cannot create the folder for the embedded defaults' files ({exc}); set DASHBOARD_VAR_DIR to a "
+            "folder this user may write"
+        ) from None
 _DEBUG_HINT = (
     "for the demo or local development, set DASHBOARD_DEMO=1 or DJANGO_DEBUG=1 to generate one under var/"
 )
@@ -92,7 +109,7 @@ INSTALLED_APPS = [
 ]
 # The demo runner, the benchmarks and the simulator launcher: devtools/ beside this project, in the source
 # tree only (the wheel leaves it out), so an installed wheel never carries them.
-_DEVTOOLS_FOUND = (BASE_DIR / "devtools" / "apps.py").is_file()
+_DEVTOOLS_FOUND = SOURCE_TREE and (BASE_DIR / "devtools" / "apps.py").is_file()
 DEVTOOLS = env_bool("DASHBOARD_DEVTOOLS", _LOCAL and _DEVTOOLS_FOUND)
 if DEVTOOLS:
     if not _DEVTOOLS_FOUND:
@@ -132,7 +149,7 @@ WSGI_APPLICATION = "dashboard.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [ASSETS_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -385,7 +402,7 @@ USE_TZ = True
 
 # --- Static files -----------------------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [ASSETS_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "staticfiles")
 # Serve static files straight from static/ and the apps, without collectstatic: the demo and the tests.
 STATIC_FROM_SOURCE = env_bool("STATIC_FROM_SOURCE", _LOCAL)
@@ -403,6 +420,8 @@ STORAGES = {
 }
 
 # --- Security -----------------------------------------------------------------------------------------------
+# Django's database sessions, refusing cookies that hold what no session key does (see dashboard/sessions.py).
+SESSION_ENGINE = "dashboard.sessions"
 SESSION_COOKIE_SECURE = not _LOCAL
 CSRF_COOKIE_SECURE = not _LOCAL
 SESSION_COOKIE_HTTPONLY = True

@@ -34,21 +34,23 @@ class DashboardServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60.0) -> DashboardServer:
-        env = {**(os.environ if self.env is None else self.env), "DATABASE_URL": database_url_for_workers()}
+    # What runs and with which environment; tests/test_packaging.py serves an installed wheel instead.
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "manage.py",
+            "runserver",
+            f"127.0.0.1:{self.port}",
+            "--noreload",
+            "--skip-checks",
+        ]
+
+    def environment(self) -> dict[str, str]:
+        return {**(os.environ if self.env is None else self.env), "DATABASE_URL": database_url_for_workers()}
+
+    def start(self, timeout: float = 60.0, *, cwd: Path = PROJECT_ROOT) -> DashboardServer:
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "runserver",
-                f"127.0.0.1:{self.port}",
-                "--noreload",
-                "--skip-checks",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            self.command(), cwd=cwd, env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
