@@ -289,6 +289,7 @@ NOT_PAGES = {
     "account/password/": "a POST back to the account page (its form is on the account page, visited)",
     # The message shows as on the account page after a token's revocation (visited).
     "o/<slug:slug>/settings/members/": "a POST back to the settings page with a message",
+    "o/<slug:slug>/switch/": "the switcher's redirect to the same kind of page in another organization",
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": "a POST back to the detail page with a message",
     "o/<slug:slug>/settings/members/<int:user_id>/": "a POST back to the settings page with a message",
     "o/<slug:slug>/settings/members/<int:user_id>/remove/": "a POST back to the settings page with a message",

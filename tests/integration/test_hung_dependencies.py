@@ -77,6 +77,7 @@ def test_a_database_that_never_answers_fails_readiness_and_pages_within_the_conn
                 "WEB_CONCURRENCY": "1",
             },
             tmp_path,
+            embedded=True,
         )
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_config", "dashboard.wsgi"],
