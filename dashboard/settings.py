@@ -81,6 +81,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(f"SECRET_KEY must be set when DJANGO_DEBUG is off ({_DEBUG_HINT})")
     SECRET_KEY = read_or_create_secret(VAR_DIR / "secret_key", new_django_secret_key)
 
+# Rotating SECRET_KEY: put the new one in SECRET_KEY and the old ones here (comma-separated), so sessions and
+# signed values made with them stay valid until they expire; then drop them.
+SECRET_KEY_FALLBACKS = [key.strip() for key in env_secret("SECRET_KEY_FALLBACKS").split(",") if key.strip()]
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if _LOCAL else [])
 if not _LOCAL and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_DEBUG is off")

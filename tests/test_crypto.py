@@ -3,7 +3,7 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from encodings_app import crypto
-from encodings_app.models import Organization
+from encodings_app.models import AuditEvent, Organization
 
 API_KEY = "1b2c3d4e-5f60-7182-93a4-b5c6d7e8f9a0"
 
@@ -76,6 +76,10 @@ def test_rotate_keys_reencrypts_everything_once_and_can_be_run_again(two_keys, s
     assert "rotated 6 secret(s); 0 already under the current key; 0 unreadable" in capsys.readouterr().out
     call_command("rotate_keys")
     assert "rotated 0 secret(s); 6 already under the current key" in capsys.readouterr().out
+    # One audit entry, for the run that changed something; never a key in it.
+    (entry,) = AuditEvent.objects.filter(action=AuditEvent.Action.SECRETS_REENCRYPT)
+    assert entry.outcome == AuditEvent.Outcome.OK and entry.detail.startswith("Rotated 6 secret(s)")
+    assert API_KEY not in entry.detail
 
     settings.FIELD_ENCRYPTION_KEYS = [new]
     for organization in Organization.objects.all():
@@ -99,3 +103,7 @@ def test_rotate_keys_marks_a_key_it_cannot_read_and_goes_on(two_keys, settings, 
     assert API_KEY not in captured.out + captured.err
     assert Organization.objects.get(slug="lost").key_unreadable is True
     assert Organization.objects.get(slug="kept").key_unreadable is False
+    assert (
+        AuditEvent.objects.get(action=AuditEvent.Action.SECRETS_REENCRYPT).outcome
+        == AuditEvent.Outcome.FAILED
+    )

@@ -40,7 +40,8 @@ class AuditEvent(models.Model):
         PASSWORD_CHANGE = "account.password_change", "Password changed"
         LOGIN_LOCKOUT = "login.lockout", "Login locked out"
         # Housekeeping.
-        RETENTION_PRUNE = "retention.prune", "Old webhook log and sync history removed"
+        RETENTION_PRUNE = "retention.prune", "Records past their retention removed"
+        SECRETS_REENCRYPT = "secrets.reencrypt", "Stored secrets re-encrypted under the current key"
 
     class Outcome(models.TextChoices):
         OK = "ok", "Succeeded"

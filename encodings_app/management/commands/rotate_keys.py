@@ -10,6 +10,7 @@ from django.db import transaction
 
 from encodings_app import crypto
 from encodings_app.models import Organization
+from encodings_app.services.audit import Action, Outcome, audit_record
 
 SECRET_FIELDS = ("api_key_encrypted", "webhook_secret_encrypted")
 
@@ -46,6 +47,15 @@ class Command(BaseCommand):
                     changed.append(field)
                 if changed:
                     organization.save(update_fields=changed)
-        self.stdout.write(
+        summary = (
             f"rotated {rotated} secret(s); {current} already under the current key; {unreadable} unreadable"
         )
+        if rotated or unreadable:
+            # Who ran it is the operator's shell, not a user of the site: the entry names no user.
+            audit_record(
+                action=Action.SECRETS_REENCRYPT,
+                outcome=Outcome.FAILED if unreadable else Outcome.OK,
+                target="API keys and webhook signing secrets",
+                detail=summary.capitalize() + ".",
+            )
+        self.stdout.write(summary)
