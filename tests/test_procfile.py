@@ -22,7 +22,7 @@ def test_every_queue_a_task_is_routed_to_has_a_worker_and_beat_runs_once():
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
     assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= consumed == set(settings.TASK_QUEUES)
     assert sum("celery -A dashboard beat" in command for command in processes.values()) == 1
-    assert processes["release"] == "python manage.py migrate --noinput"
+    assert processes["release"] == "dashboard migrate --noinput"
 
 
 def test_the_readme_starts_the_same_processes():
