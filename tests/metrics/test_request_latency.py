@@ -1,8 +1,6 @@
 """The request latency histogram: labelled by route, and whole under gunicorn's several worker processes."""
 
 import os
-import subprocess
-import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +11,7 @@ import pytest
 from dashboard import gunicorn_config
 from tests.metrics.conftest import TOKEN, parse, scrape, series, value
 from tests.support.celery_worker import database_url_for_workers
-from tests.support.web_server import PROJECT_ROOT, free_port
+from tests.support.web_server import free_port, start_gunicorn
 
 COUNT = "dashboard_http_request_duration_seconds_count"
 
@@ -71,14 +69,7 @@ def test_under_gunicorn_the_histogram_adds_up_every_workers_requests(tmp_path):
         "METRICS_TOKEN": TOKEN,
         "DATABASE_URL": database_url_for_workers(),
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_config", "dashboard.wsgi"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = start_gunicorn(env)
     base = f"http://127.0.0.1:{port}"
     try:
         answered = 0
