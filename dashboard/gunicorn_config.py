@@ -25,6 +25,9 @@ max_requests = 2000
 max_requests_jitter = 200
 # Logs go to standard output and error like every other process; the application logs each request itself.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# With the request's id, as every log line of the application has it (dashboard/log_context.py); the path
+# without its query string, which may carry a token.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
 errorlog = "-"
 # Behind a proxy that sets X-Forwarded-*; which proxies Django trusts is decided in settings, not here.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

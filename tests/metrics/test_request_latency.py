@@ -1,6 +1,7 @@
 """The request latency histogram: labelled by route, and whole under gunicorn's several worker processes."""
 
 import os
+import re
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -68,6 +69,7 @@ def test_under_gunicorn_the_histogram_adds_up_every_workers_requests(tmp_path):
         "PROMETHEUS_MULTIPROC_DIR": str(folder),
         "METRICS_TOKEN": TOKEN,
         "DATABASE_URL": database_url_for_workers(),
+        "GUNICORN_ACCESS_LOG": "-",
     }
     server = start_gunicorn(env)
     base = f"http://127.0.0.1:{port}"
@@ -96,6 +98,10 @@ def test_under_gunicorn_the_histogram_adds_up_every_workers_requests(tmp_path):
 
     assert value(samples, COUNT, route="healthz", method="GET", status="2xx") == answered, output[-2000:]
     assert "histogram_999999.db" not in {path.name for path in folder.iterdir()}
+    # gunicorn's own access log names each request's id too.
+    access = [line for line in output.splitlines() if '"GET /healthz" 200' in line]
+    assert len(access) == answered
+    assert all(re.search(r" request_id=[0-9a-f-]{36}$", line) for line in access), access[:3]
 
 
 def test_without_a_folder_of_the_operators_gunicorn_makes_one_and_removes_it(monkeypatch):
