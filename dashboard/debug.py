@@ -14,10 +14,10 @@ from dashboard.envconfig import redact_url
 # What is secret, by name: Django's names (API, AUTH, TOKEN, KEY, SECRET, PASS, SIGNATURE, HTTP_COOKIE) and
 # a few of ours. It matches setting names, request headers, cookies, POST fields, query parameters and the
 # names of a frame's local variables (api_key, webhook_secret, new_token, password, FIELD_ENCRYPTION_KEYS,
-# Authorization, X-Api-Key ...). Error pages and e-mails (below) and Sentry's reports (dashboard/sentry.py)
-# hide the same.
+# SENTRY_DSN, Authorization, X-Api-Key ...). Error pages and e-mails (below) and Sentry's reports
+# (dashboard/sentry.py) hide the same.
 SECRET_NAMES = re.compile(
-    "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|COOKIE|CREDENTIAL|ENCRYPTION|FERNET", flags=re.IGNORECASE
+    "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|COOKIE|CREDENTIAL|ENCRYPTION|FERNET|DSN", flags=re.IGNORECASE
 )
 CLEANSED = "********************"
 # Inside free text: "name=value" and "name: value" with a secret name (an Authorization header's scheme

@@ -10,6 +10,7 @@ import sentry_sdk
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import RequestFactory, override_settings
 
+from dashboard.debug import SecretsReporterFilter
 from dashboard.sentry import init_sentry, scrub_event
 from tests.support.leaky_view import API_KEY, DATABASE_PASSWORD
 from tests.support.listener import Listener
@@ -170,3 +171,11 @@ def test_settings_turn_sentry_on_for_a_dsn_and_refuse_it_without_the_package(tmp
     bad_rate = run_manage(["check"], {**PRODUCTION_ENV, **dsn, "SENTRY_TRACES_SAMPLE_RATE": "2"}, tmp_path)
     assert bad_rate.returncode != 0
     assert "SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1" in bad_rate.stderr
+
+
+@override_settings(
+    SENTRY_DSN="https://dsn-key-4e5f@sentry.example/7", METRICS_TOKEN="metrics-token-on-a-debug-page"
+)
+def test_error_pages_hide_the_dsn_and_the_metrics_token():
+    shown = SecretsReporterFilter().get_safe_settings()
+    assert shown["SENTRY_DSN"] == shown["METRICS_TOKEN"] == SecretsReporterFilter.cleansed_substitute
