@@ -10,8 +10,8 @@ import pytest
 from django.core.cache import cache
 
 from dashboard.logging import JsonFormatter
-from encodings_app.services import lease
-from encodings_app.tasks import QUEUED_KEY_PREFIX, sync_organization
+from encodings_app.services import lease, sweep
+from encodings_app.tasks import sync_organization
 from tests.factories import make_organization
 from tests.support.celery_worker import CeleryWorker
 
@@ -91,7 +91,7 @@ def test_a_worker_writes_the_task_id_on_the_tasks_lines():
     queue = f"test-{uuid.uuid4().hex[:8]}"
     organization = make_organization("acme")
     token = lease.acquire(organization.pk)
-    queued_mark = f"{QUEUED_KEY_PREFIX}{organization.pk}"
+    queued_mark = sweep.queued_key(organization.pk)  # cleared by the task when it ends
     cache.set(queued_mark, 1, timeout=300)
     try:
         with CeleryWorker(queue=queue) as worker:

@@ -170,7 +170,7 @@ def test_settings_turn_sentry_on_for_a_dsn_and_refuse_it_without_the_package(tmp
 
     bad_rate = run_manage(["check"], {**PRODUCTION_ENV, **dsn, "SENTRY_TRACES_SAMPLE_RATE": "2"}, tmp_path)
     assert bad_rate.returncode != 0
-    assert "SENTRY_TRACES_SAMPLE_RATE must be a number from 0 to 1" in bad_rate.stderr
+    assert "SENTRY_TRACES_SAMPLE_RATE must be at least 0 and at most 1" in bad_rate.stderr
 
 
 @override_settings(

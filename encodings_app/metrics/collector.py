@@ -105,8 +105,8 @@ def _cache_families(organizations: list[Organization] | None) -> list[Metric]:
                 refused_by["api"] += count
         for source, count in refused_by.items():
             limited.add_metric([slug, source], count)
-        for endpoint, remaining in left.get(organization.pk, {}).items():
-            budget.add_metric([slug, endpoint], remaining)
+        for (endpoint, caller), remaining in left.get(organization.pk, {}).items():
+            budget.add_metric([slug, endpoint, caller], remaining)
     return [calls, limited, budget, age, late_flag]
 
 

@@ -86,10 +86,11 @@ RATE_LIMITED = _counter(
 )
 BUDGET_LEFT = _gauge(
     "dashboard_bitmovin_budget_remaining",
-    "Calls left in the current window of the organization's API key budget (shared by organizations with "
-    "the same key), by endpoint.",
+    "Calls left in the window of the organization's API key budget (shared by organizations with the same "
+    "key), by endpoint, for background work and for interactive calls (which may use the operators' share).",
     ORGANIZATION,
     "endpoint",
+    "caller",
 )
 
 # --- the installation ---------------------------------------------------------------------------------------

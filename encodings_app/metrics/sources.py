@@ -11,11 +11,11 @@ from django.views.decorators.debug import sensitive_variables
 from dashboard.celery import app as celery_app
 from encodings_app.models import Organization
 from encodings_app.services import clients
-from encodings_app.services.ratelimit import ApiBudget, budget_for
+from encodings_app.services.key_budget import LIST_ENDPOINT, STATUS_ENDPOINT, ApiBudget, budget_for
 from encodings_app.services.schedule import schedule_state
 
 # The endpoints a sync spends its budget on: the list (the tightest limit) and the status reads.
-BUDGET_ENDPOINTS = ("GET /encoding/encodings", "GET /encoding/encodings/{id}/status")
+BUDGET_ENDPOINTS = (LIST_ENDPOINT, STATUS_ENDPOINT)
 
 
 def queue_lengths() -> dict[str, int]:
@@ -37,15 +37,17 @@ def heartbeat_age_seconds() -> tuple[float, bool]:
 
 
 @sensitive_variables()
-def budget_left(organizations: Iterable[Organization]) -> dict[int, dict[str, int]]:
-    """{organization id: {endpoint: calls left in the current window}} of each organization's API key,
-    shared by the organizations that use the same key.
+def budget_left(organizations: Iterable[Organization]) -> dict[int, dict[tuple[str, str], int]]:
+    """{organization id: {(endpoint, caller): calls left}} of each organization's API key in the sliding
+    window that ends now: for background work (the sweep's syncs, refreshes) and for interactive calls,
+    which may also use the share kept for operators (services/key_budget.py). Organizations with one key at
+    one API share one budget.
 
     Naming a key's budget needs the key itself, decrypted here in memory only (services/clients.py); an
     organization without a usable key has no budget to report.
     """
-    left: dict[int, dict[str, int]] = {}
-    by_fingerprint: dict[str, dict[str, int]] = {}
+    left: dict[int, dict[tuple[str, str], int]] = {}
+    by_fingerprint: dict[str, dict[tuple[str, str], int]] = {}
     for organization in organizations:
         if not organization.has_api_key or organization.key_unreadable:
             continue
@@ -56,10 +58,15 @@ def budget_left(organizations: Iterable[Organization]) -> dict[int, dict[str, in
         except clients.KeyUnavailable:
             continue
         if fingerprint not in by_fingerprint:
-            budget = ApiBudget(fingerprint)
-            by_fingerprint[fingerprint] = {
-                endpoint: max(0, budget_for(endpoint) - budget.used(endpoint))
-                for endpoint in BUDGET_ENDPOINTS
-            }
+            by_fingerprint[fingerprint] = _left(ApiBudget(fingerprint))
         left[organization.pk] = by_fingerprint[fingerprint]
     return left
+
+
+def _left(budget: ApiBudget) -> dict[tuple[str, str], int]:
+    found = {}
+    for endpoint in BUDGET_ENDPOINTS:
+        used, limits = budget.used(endpoint), budget_for(endpoint)
+        found[(endpoint, "background")] = max(0, limits.background - used)
+        found[(endpoint, "interactive")] = max(0, limits.total - used)
+    return found

@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from encodings_app.bitmovin import NotFoundError, RateLimitedError, TransportError
 from encodings_app.services import api_call_counts, clients
-from encodings_app.services.ratelimit import ApiBudget
+from encodings_app.services.key_budget import ApiBudget
 from tests.factories import make_organization
 from tests.support.simulator import RunningSimulator
 
