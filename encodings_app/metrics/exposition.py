@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from encodings_app.metrics.collector import DashboardCollector
 from encodings_app.metrics.definitions import REQUEST_DURATION
 
-# The classic text format, which every Prometheus version reads.
-CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
+# The classic text format, which every Prometheus version reads (generate_latest writes it; newer
+# prometheus_client releases call a later format "latest").
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
