@@ -4,6 +4,7 @@ import os
 
 from celery import Celery, signals
 
+from dashboard.log_context import bind_task_id
 from dashboard.private_files import restrict_umask
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
@@ -36,3 +37,14 @@ def _check_worker(**kwargs) -> None:
 @signals.beat_init.connect
 def _check_beat(**kwargs) -> None:
     _refuse_demo_parts_in_production("Celery beat")
+
+
+# Every log line a task writes carries its id (dashboard/log_context.py).
+@signals.task_prerun.connect
+def _bind_task_id(task_id: str | None = None, **kwargs) -> None:
+    bind_task_id(task_id)
+
+
+@signals.task_postrun.connect
+def _unbind_task_id(**kwargs) -> None:
+    bind_task_id(None)

@@ -11,14 +11,35 @@ from django.views.debug import SafeExceptionReporterFilter
 
 from dashboard.envconfig import redact_url
 
+# What is secret, by name: Django's names (API, AUTH, TOKEN, KEY, SECRET, PASS, SIGNATURE, HTTP_COOKIE) and
+# a few of ours. It matches setting names, request headers, cookies, POST fields, query parameters and the
+# names of a frame's local variables (api_key, webhook_secret, new_token, password, FIELD_ENCRYPTION_KEYS,
+# SENTRY_DSN, Authorization, X-Api-Key ...). Error pages and e-mails (below) and Sentry's reports
+# (dashboard/sentry.py) hide the same.
+SECRET_NAMES = re.compile(
+    "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|COOKIE|CREDENTIAL|ENCRYPTION|FERNET|DSN", flags=re.IGNORECASE
+)
+CLEANSED = "********************"
+# Inside free text: "name=value" and "name: value" with a secret name (an Authorization header's scheme
+# included), and a bearer token on its own.
+_NAMED_VALUE = re.compile(
+    r"(?P<name>[\w.-]*(?:" + SECRET_NAMES.pattern + r")[\w.-]*)(?P<sep>\s*[=:]\s*)(?P<quote>[\"']?)"
+    r"(?:(?:bearer|basic|token)\s+)?(?!\*{20})[^\s&\"',;]+",
+    flags=re.IGNORECASE,
+)
+_BEARER = re.compile(r"\bbearer\s+(?!\*{20})[A-Za-z0-9._~+/=-]+", flags=re.IGNORECASE)
+
+
+def redact_text(text: str) -> str:
+    """Free text (an exception's message, a query string, a log line) without the secrets it may carry: URL
+    passwords, values given under a secret name, bearer tokens."""
+    text = redact_url(text)
+    text = _NAMED_VALUE.sub(lambda m: f"{m['name']}{m['sep']}{m['quote']}{CLEANSED}", text)
+    return _BEARER.sub(f"Bearer {CLEANSED}", text)
+
 
 class SecretsReporterFilter(SafeExceptionReporterFilter):
-    # Django's names (API, AUTH, TOKEN, KEY, SECRET, PASS, SIGNATURE, HTTP_COOKIE) and a few of ours: this
-    # matches setting names, request headers, cookies, POST fields and the names of a frame's local variables
-    # (api_key, webhook_secret, new_token, password, FIELD_ENCRYPTION_KEYS, ...).
-    hidden_settings = re.compile(
-        "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|COOKIE|CREDENTIAL|ENCRYPTION|FERNET", flags=re.IGNORECASE
-    )
+    hidden_settings = SECRET_NAMES
 
     def is_active(self, request: HttpRequest | None) -> bool:
         # Django turns the sensitive_variables / sensitive_post_parameters marks off when DEBUG is on; a debug

@@ -6,6 +6,7 @@ deployment fails at start-up with a message an operator can act on instead of a 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -79,8 +80,9 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
-def env_fraction(name: str, default: float) -> float:
-    """A share between 0 (included) and 1 (excluded), written as a decimal: 0.1 for ten per cent."""
+def env_fraction(name: str, default: float, *, one_allowed: bool = False) -> float:
+    """A share from 0 (included) to 1 (excluded, unless `one_allowed`), written as a decimal: 0.1 for ten
+    per cent."""
     raw = _given(name)
     if raw is None:
         return default
@@ -88,7 +90,9 @@ def env_fraction(name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a decimal number such as 0.1; got {raw!r}") from None
-    if not 0 <= value < 1:
+    if one_allowed and not 0 <= value <= 1:
+        raise ImproperlyConfigured(f"{name} must be at least 0 and at most 1; got {value}")
+    if not one_allowed and not 0 <= value < 1:
         raise ImproperlyConfigured(f"{name} must be at least 0 and less than 1; got {value}")
     return value
 
@@ -169,6 +173,19 @@ def env_https_urls(name: str, default: list[str]) -> list[str]:
             )
         urls.append(url.rstrip("/"))
     return urls
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated networks in CIDR notation (10.0.0.0/8, fd00::/8); an address is a network of one."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} entries must be networks like 10.0.0.0/8 or fd00::/8; got {item!r}"
+            ) from None
+    return networks
 
 
 def parse_cache_url(name: str, url: str, *, default_file_dir: Path) -> dict:

@@ -4,8 +4,10 @@ import json
 import logging
 from datetime import UTC, datetime
 
-# Attributes every LogRecord has; anything else was passed through `extra=` and is worth keeping.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# Attributes every LogRecord has; anything else was passed through `extra=` (or set by a filter, like the
+# request and task ids of dashboard/log_context.py) and is worth keeping. `log_ids` is those ids again, for
+# the text format only.
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "log_ids"}
 
 
 class JsonFormatter(logging.Formatter):

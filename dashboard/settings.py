@@ -27,6 +27,7 @@ from dashboard.envconfig import (
     env_https_urls,
     env_int,
     env_list,
+    env_networks,
     env_secret,
     env_str,
     new_django_secret_key,
@@ -124,10 +125,13 @@ if DEVTOOLS:
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
-    # First, so that every response carries X-Request-Id and the API's log line times the whole request.
+    # First, so that the latency histogram of /metrics times every request, the probes' included.
+    "encodings_app.metrics.latency.RequestLatencyMiddleware",
+    # Next, so that every response carries X-Request-Id, every log line its request's id, and the API's log
+    # line times the whole request.
     "encodings_app.api.middleware.RequestIdMiddleware",
-    # Before anything reads the Host header or redirects to HTTPS: load balancers probe over plain HTTP with
-    # the machine's address as Host (dashboard/probes.py).
+    # Before anything reads the Host header or redirects to HTTPS: load balancers probe, and Prometheus
+    # scrapes, over plain HTTP with the machine's address as Host (dashboard/probes.py).
     "dashboard.probes.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dashboard.middleware.ContentSecurityPolicyMiddleware",
@@ -503,16 +507,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # log_ids: the request's or the task's id, "-" for neither (dashboard/log_context.py).
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(log_ids)s] %(message)s"},
         "json": {"()": "dashboard.logging.JsonFormatter"},
     },
-    "filters": {"client_errors_one_line": {"()": "dashboard.logging.ClientErrorsWithoutTraceback"}},
+    "filters": {
+        "client_errors_one_line": {"()": "dashboard.logging.ClientErrorsWithoutTraceback"},
+        "log_ids": {"()": "dashboard.log_context.LogIdsFilter"},
+    },
     # A refused or unknown address, a bad Host header, is the client's business: one line, no traceback.
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["client_errors_one_line"],
+            "filters": ["client_errors_one_line", "log_ids"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -523,3 +531,19 @@ LOGGING = {
 }
 
 PRODUCT_NAME = "Encodings Dashboard"
+
+# --- Metrics and error tracking -----------------------------------------------------------------------------
+# /metrics for Prometheus is off (404) unless a token or networks are set; with both, a scrape needs both
+# (encodings_app/views/metrics.py; README.md, "Metrics and error tracking").
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters long")
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS")
+# Errors to Sentry, scrubbed of every secret (dashboard/sentry.py); off without a DSN.
+SENTRY_DSN = env_secret("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+SENTRY_TRACES_SAMPLE_RATE = env_fraction("SENTRY_TRACES_SAMPLE_RATE", 0.0, one_allowed=True)
+if SENTRY_DSN:
+    from dashboard.sentry import init_sentry
+
+    init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)

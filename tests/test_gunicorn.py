@@ -2,8 +2,6 @@
 
 import os
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 
@@ -11,7 +9,7 @@ import pytest
 
 from dashboard import gunicorn_config
 from encodings_app.services import clients
-from tests.test_settings import PROJECT_ROOT
+from tests.support.web_server import start_gunicorn
 
 pytestmark = pytest.mark.slow
 
@@ -32,14 +30,7 @@ def _free_port() -> int:
 def test_gunicorn_starts_with_the_configuration_and_answers_the_probe(tmp_path):
     port = _free_port()
     env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_config", "dashboard.wsgi"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = start_gunicorn(env)
     try:
         deadline = time.monotonic() + 60
         body = None

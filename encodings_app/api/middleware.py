@@ -1,4 +1,5 @@
-"""A fresh request id for every request: in the X-Request-Id header, the envelope, and the API's log line.
+"""A fresh request id for every request: in the X-Request-Id header, the envelope, the API's log line, and
+every log line written while the request is answered (dashboard/log_context.py).
 
 The log line names method, path, status, duration and request id only. Headers, query strings and bodies
 stay out of it: they may carry an API key or a token.
@@ -13,6 +14,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from dashboard.log_context import request_id_bound
+
 logger = logging.getLogger("encodings_app.api.requests")
 
 API_PATH_PREFIX = "/api/"
@@ -26,6 +29,10 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Never taken from the client: a caller could otherwise make two requests share one id in the logs.
         request.request_id = str(uuid.uuid4())
+        with request_id_bound(request.request_id):
+            return self._answer(request)
+
+    def _answer(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
         response[HEADER] = request.request_id

@@ -30,7 +30,7 @@ from .resources import (
     Webhook,
 )
 from .retry import RetryPolicy
-from .transport import BeforeRequest, Timeout, Transport, validate_path_value
+from .transport import AfterAttempt, BeforeRequest, Timeout, Transport, validate_path_value
 from .types import Encoding, Page, ResourceId, Task
 
 DEFAULT_BASE_URL = "https://api.bitmovin.com/v1"
@@ -65,7 +65,8 @@ class BitmovinClient:
     key such as ``"GET /encoding/encodings/{id}/status"``; it may block (to pace calls) or raise a
     ``BitmovinError`` such as ``RateLimitedError(retry_after=...)`` to refuse the call, which then propagates
     at once, unretried (any other exception is wrapped in a ``BitmovinError``). ``call_counts`` counts the
-    HTTP attempts actually made, by the same keys.
+    HTTP attempts actually made, by the same keys. ``after_attempt(method, endpoint_key, status)`` is told
+    how each attempt made ended: its HTTP status, or None when no answer came; it cannot fail a call.
 
     ``destinations`` says where the key may go (see ``DestinationPolicy``): by default only public internet
     addresses, checked after name resolution and before connecting; a refused destination raises
@@ -88,6 +89,7 @@ class BitmovinClient:
         backoff_max_s: float = 8.0,
         max_rate_limit_wait_s: float | None = None,
         before_request: BeforeRequest | None = None,
+        after_attempt: AfterAttempt | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -123,6 +125,7 @@ class BitmovinClient:
             ),
             destinations=destinations if destinations is not None else DestinationPolicy(),
             before_request=before_request,
+            after_attempt=after_attempt,
             clock=clock,
             sleep=sleep,
             rng=rng,

@@ -39,6 +39,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "DELETE"})
 _PERMANENT_KINDS = frozenset({"invalid_url", "not_allowed"})
 
 BeforeRequest = Callable[[str, str], None]
+# (method, endpoint key, HTTP status or None when no answer came): told after every attempt.
+AfterAttempt = Callable[[str, str, int | None], None]
 Timeout = float | tuple[float, float]
 
 
@@ -141,6 +143,7 @@ class Transport:
         policy: RetryPolicy,
         destinations: DestinationPolicy,
         before_request: BeforeRequest | None = None,
+        after_attempt: AfterAttempt | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -153,6 +156,7 @@ class Transport:
         self.session = session if session is not None else guarded_session(destinations)
         self.policy = policy
         self.before_request = before_request
+        self.after_attempt = after_attempt
         self._clock = clock
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()  # noqa: S311 - jitter, not cryptography
@@ -295,6 +299,7 @@ class Transport:
             # Raised outside the except block so that the library's exception, which holds the prepared
             # request and so the X-Api-Key header, is not chained to ours as __context__.
             kind, sent, cause = failure
+            self._tell_after_attempt(method, endpoint, None)
             logger.info("bitmovin %s failed after %.3f s: %s", endpoint, self._clock() - started, kind)
             error_class = DestinationNotAllowedError if kind == "not_allowed" else TransportError
             raise error_class(
@@ -307,6 +312,7 @@ class Transport:
                 retryable=kind not in _PERMANENT_KINDS,
             )
         duration = self._clock() - started
+        self._tell_after_attempt(method, endpoint, status)
         try:
             result = envelope_module.decode(
                 status, headers, self._api_key.scrub_bytes(content), method=method, endpoint=endpoint
@@ -340,6 +346,15 @@ class Transport:
                 method=method,
                 endpoint=endpoint,
             ) from exc
+
+    def _tell_after_attempt(self, method: str, endpoint: str, status: int | None) -> None:
+        if self.after_attempt is None:
+            return
+        try:
+            self.after_attempt(method, endpoint, status)
+        except Exception as exc:
+            # Bookkeeping of the caller's: its failure must never turn an answered call into an error.
+            logger.warning("the after_attempt hook failed for %s: %s", endpoint, type(exc).__name__)
 
 
 def guarded_session(destinations: DestinationPolicy) -> requests.Session:

@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 from encodings_app import crypto
 from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
 from encodings_app.models import Organization
+from encodings_app.services.api_call_counts import ApiCallCounter
 from encodings_app.services.key_budget import ApiBudget, key_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,8 @@ def base_url_refusal(url: str) -> str | None:
 
 @sensitive_variables("api_key")
 def client_for(organization: Organization, *, interactive: bool = False) -> BitmovinClient:
-    """A client speaking for this organization, spending from its key's shared request budget.
+    """A client speaking for this organization, spending from its key's shared request budget and counting
+    its calls for /metrics (services/api_call_counts.py).
 
     `interactive` calls (an operator waits for them) get shorter timeouts, may use the share of the budget
     kept from background work, and sleep through a short 429; a worker's calls never sleep, they reschedule.
@@ -105,6 +107,7 @@ def client_for(organization: Organization, *, interactive: bool = False) -> Bitm
     key whose base URL is not (or no longer) allowed is not even decrypted.
     """
     api_key = _usable_key(organization)
+    calls = ApiCallCounter(organization.pk)
     return BitmovinClient(
         api_key,
         tenant_org_id=organization.tenant_org_id or None,
@@ -113,9 +116,10 @@ def client_for(organization: Organization, *, interactive: bool = False) -> Bitm
         timeout=INTERACTIVE_TIMEOUT_S if interactive else WORKER_TIMEOUT_S,
         # A worker never sleeps through a 429: the sync records a pause and the sweep comes back later.
         max_rate_limit_wait_s=None if interactive else 0,
-        before_request=ApiBudget(
-            key_fingerprint(api_key, organization.api_base_url), interactive=interactive
+        before_request=calls.spending(
+            ApiBudget(key_fingerprint(api_key, organization.api_base_url), interactive=interactive)
         ),
+        after_attempt=calls.attempted,
         destinations=destination_policy(),
     )
 

@@ -172,3 +172,36 @@ def test_call_counts_count_http_attempts_by_endpoint_key(client, api):
     client.get_encoding_status("enc-1")
 
     assert client.call_counts == {"GET /encoding/encodings": 2, "GET /encoding/encodings/{id}/status": 1}
+
+
+def test_after_attempt_hook_is_told_each_attempts_status_or_none_without_an_answer(make_client, api):
+    import requests
+
+    seen: list[tuple[str, str, int | None]] = []
+    client = make_client(after_attempt=lambda method, key, status: seen.append((method, key, status)))
+    api.get(url(STATUS), body=requests.exceptions.ConnectionError("NewConnectionError: refused"))
+    api.get(url(STATUS), status=429, headers={"Retry-After": "1"})
+    api.get(url(STATUS), json=success({"id": "enc-1", "status": "RUNNING"}))
+    api.get(url("/encoding/encodings/missing"), status=404, json=failure(1003, "not found"))
+
+    client.get_encoding_status("enc-1")
+    with pytest.raises(BitmovinError):
+        client.get_encoding("missing")
+
+    key = "GET /encoding/encodings/{id}/status"
+    assert seen == [
+        ("GET", key, None),
+        ("GET", key, 429),
+        ("GET", key, 200),
+        ("GET", "GET /encoding/encodings/{id}", 404),
+    ]
+
+
+def test_a_failing_after_attempt_hook_never_fails_the_call(make_client, api):
+    def broken(method: str, key: str, status: int | None) -> None:
+        raise ConnectionError("the counters' cache is down")
+
+    client = make_client(after_attempt=broken)
+    api.get(url(STATUS), json=success({"id": "enc-1", "status": "RUNNING"}))
+
+    assert client.get_encoding_status("enc-1").status == "RUNNING"

@@ -283,6 +283,7 @@ VISITS: list[Visit] = [
 NOT_PAGES = {
     "healthz": "a plain-text probe for load balancers",
     "readyz": "a plain-text probe for load balancers",
+    "metrics": "Prometheus's plain text, off unless a token or networks are configured",
     "favicon.ico": "a redirect to the icon",
     "webhooks/bitmovin/<slug:organization_slug>/": "where Bitmovin posts its JSON events",
     "logout/": "a POST that ends on the login page",

@@ -22,6 +22,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_gunicorn(env: dict[str, str]) -> subprocess.Popen:
+    """The web process as production runs it (gunicorn with dashboard/gunicorn_config.py); its output is
+    read with communicate() once it is stopped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_config", "dashboard.wsgi"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 class DashboardServer:
     def __init__(self, port: int | None = None, *, env: dict[str, str] | None = None) -> None:
         """env, when given, replaces the inherited environment (DATABASE_URL is still the test database's)."""

@@ -56,6 +56,8 @@ ROUTES: dict[str, Route] = {
     "healthz": Route("public", fixed={"GET": {200}, "POST": {405}}),
     "favicon.ico": Route("public", fixed={"GET": {301}, "POST": {405}}),
     "readyz": Route("public", fixed={"GET": {200}, "POST": {405}}),
+    # Off unless METRICS_TOKEN or METRICS_ALLOWED_NETWORKS is set (tests/metrics/ turns it on).
+    "metrics": Route("public", fixed={"GET": {404}, "POST": {404}}),
     "webhooks/bitmovin/<slug:organization_slug>/": Route(
         "public", ("POST",), fixed={"GET": {405}, "POST": {401}}
     ),
