@@ -16,7 +16,15 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from encodings_app.bitmovin import CloudRegion
-from encodings_app.models import DEFAULT_API_BASE_URL, EncodingStatus, Organization, Role, hex_colour
+from encodings_app.models import (
+    DEFAULT_API_BASE_URL,
+    DEFAULT_LIST_PAGE_SIZE,
+    LIST_PAGE_SIZES,
+    EncodingStatus,
+    Organization,
+    Role,
+    hex_colour,
+)
 from encodings_app.selectors import (
     DEFAULT_MESSAGE_TYPES,
     DEFAULT_SORT,
@@ -57,6 +65,7 @@ FILTER_PARAMS = (
     "from",
     "to",
     "sort",
+    "per_page",
     "page",
 )
 # A "back" value longer than this is not one the list wrote (its longest filters fit easily): it is dropped.
@@ -120,15 +129,29 @@ class EncodingFilterForm(ToleratingForm):
         label="Created before (UTC)", required=False, input_formats=DATETIME_FORMATS
     )
     sort = forms.ChoiceField(label="Sort", required=False, choices=SORT_CHOICES)
+    per_page = forms.TypedChoiceField(
+        label="Rows per page",
+        required=False,
+        coerce=int,
+        choices=[(str(size), str(size)) for size in LIST_PAGE_SIZES],
+        error_messages={
+            "invalid_choice": f"“%(value)s” is not one of {', '.join(map(str, LIST_PAGE_SIZES[:-1]))} "
+            f"or {LIST_PAGE_SIZES[-1]}."
+        },
+    )
     page = forms.IntegerField(label="Page", required=False, min_value=1, max_value=1_000_000)
 
     # The URL speaks "from" and "to" (not valid Python names for fields) and the API's "search" (the field
     # keeps its short name for the templates): add_prefix maps the names.
     renamed = {"created_from": "from", "created_to": "to", "q": SEARCH_PARAMETER}
 
-    def __init__(self, data: QueryDict | None = None) -> None:
+    def __init__(
+        self, data: QueryDict | None = None, *, default_page_size: int = DEFAULT_LIST_PAGE_SIZE
+    ) -> None:
         self._notes: list[str] = []
         self._url_values: dict[str, list[str]] | None = None
+        # The user's saved page size: what a URL without per_page shows.
+        self.default_page_size = default_page_size
         if data is not None:
             data = data.copy()
             statuses = data.getlist("status")
@@ -193,6 +216,15 @@ class EncodingFilterForm(ToleratingForm):
     def page_number(self) -> int:
         return self.value("page", 1)
 
+    def page_size(self) -> int:
+        return self.value("per_page", self.default_page_size)
+
+    def _url_page_size(self) -> int | None:
+        # Written whenever it is not the product's default, so that a link (page 3 of 100 rows) shows the
+        # same rows to someone whose own page size differs; and whenever the URL itself said it.
+        size = self.page_size()
+        return size if size != DEFAULT_LIST_PAGE_SIZE else self.value("per_page")
+
     def url_values(self) -> dict[str, list[str]]:
         """Every filter that passed validation, as the URL writes it. Unknown parameters never get here, and
         neither does a value that was refused (too long, not a choice ...)."""
@@ -200,7 +232,8 @@ class EncodingFilterForm(ToleratingForm):
             fields = {url_name: field for field, url_name in self.renamed.items()}
             values: dict[str, list[str]] = {}
             for name in FILTER_PARAMS:
-                text = _url_text(self.value(fields.get(name, name)))
+                value = self._url_page_size() if name == "per_page" else self.value(fields.get(name, name))
+                text = _url_text(value)
                 if text:
                     values[name] = text
             self._url_values = values

@@ -34,6 +34,8 @@ urlpatterns = [
     path("o/<slug:slug>/", overview.overview, name="overview"),
     path("o/<slug:slug>/switch/", switch.organization_switch, name="organization-switch"),
     path("o/<slug:slug>/encodings/", encodings.encoding_list, name="encoding-list"),
+    # Not under encodings/: any name there could be an encoding's id.
+    path("o/<slug:slug>/list-view/", encodings.list_view_save, name="encoding-list-view"),
     path(
         "o/<slug:slug>/encodings/<str:bitmovin_id>/", encoding_detail.encoding_detail, name="encoding-detail"
     ),

@@ -17,15 +17,26 @@ from encodings_app.models.choices import (
 from encodings_app.models.encoding_queries import FAILED_AT, LIST_COLUMNS, EncodingQuerySet, explain_failure
 from encodings_app.models.encodings import Encoding, EncodingLabel, Message, PendingMark
 from encodings_app.models.organizations import Membership, Organization, hex_colour, slug_validator
+from encodings_app.models.preferences import (
+    DEFAULT_LIST_COLUMNS,
+    DEFAULT_LIST_PAGE_SIZE,
+    LIST_PAGE_SIZES,
+    OPTIONAL_LIST_COLUMNS,
+    ListPreference,
+)
 from encodings_app.models.sync import SyncRun, WebhookDelivery
 from encodings_app.models.tokens import ApiToken, DisplayToken
 
 __all__ = [
     "ACTIVE_STATUSES",
     "DEFAULT_API_BASE_URL",
+    "DEFAULT_LIST_COLUMNS",
+    "DEFAULT_LIST_PAGE_SIZE",
     "FAILED_AT",
     "FAILED_STATUSES",
     "LIST_COLUMNS",
+    "LIST_PAGE_SIZES",
+    "OPTIONAL_LIST_COLUMNS",
     "TERMINAL_STATUSES",
     "ApiToken",
     "AuditEvent",
@@ -34,6 +45,7 @@ __all__ = [
     "EncodingLabel",
     "EncodingQuerySet",
     "EncodingStatus",
+    "ListPreference",
     "Membership",
     "Message",
     "MessageType",

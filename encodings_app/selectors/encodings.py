@@ -10,10 +10,8 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from encodings_app.models import Encoding, EncodingLabel, Organization
+from encodings_app.models import DEFAULT_LIST_PAGE_SIZE, Encoding, EncodingLabel, Organization
 from encodings_app.selectors.search import ParsedSearch, search_q
-
-PAGE_SIZE = 50
 
 # URL value -> model field. Every sort ends with the primary key so pages never overlap or skip rows.
 SORTS = {
@@ -103,11 +101,14 @@ def ordering(sort: str) -> list:
 
 
 def encodings_page(
-    organization: Organization, filters: EncodingFilters, page_number: int = 1
+    organization: Organization,
+    filters: EncodingFilters,
+    page_number: int = 1,
+    page_size: int = DEFAULT_LIST_PAGE_SIZE,
 ) -> tuple[Page, bool]:
     """One page of the filtered list, and whether the page asked for was out of range (then the last)."""
     queryset = filtered_encodings(organization, filters).for_list().order_by(*ordering(filters.sort))
-    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator = Paginator(queryset, page_size)
     if page_number > paginator.num_pages:
         return paginator.page(paginator.num_pages), True
     return paginator.page(max(1, page_number)), False

@@ -73,8 +73,9 @@ def day(value: date | None) -> str:
     return value.strftime("%d %b")
 
 
-def duration_text(seconds: float | None) -> str:
-    """ "4 min 12 s", "2 h 5 min", "3 d 4 h": the two largest units, which is what an operator reads."""
+def duration_text(seconds: float | None, units: int = 2) -> str:
+    """ "4 min 12 s", "2 h 5 min", "3 d 4 h": the two largest units, which is what an operator reads; with
+    ``units=1`` only the largest ("4 min"), for dense tables."""
     if seconds is None:
         return NOTHING
     seconds = max(0, round(seconds))
@@ -82,12 +83,15 @@ def duration_text(seconds: float | None) -> str:
         return f"{seconds} s"
     minutes, secs = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+        parts = [f"{minutes} min", f"{secs} s" if secs else ""]
+    else:
+        hours, minutes = divmod(minutes, 60)
+        if hours < 24:
+            parts = [f"{hours} h", f"{minutes} min" if minutes else ""]
+        else:
+            days, hours = divmod(hours, 24)
+            parts = [f"{days} d", f"{hours} h" if hours else ""]
+    return " ".join(part for part in parts[:units] if part)
 
 
 def _seconds(value: float | int | timedelta | None) -> float | None:
@@ -124,7 +128,7 @@ def eta(value: float | int | None) -> str:
 
 @register.filter(is_safe=True)
 def ago(value: datetime | None) -> SafeString | str:
-    """ "3 min ago", with the exact time as a tooltip."""
+    """ "3 min 12 s ago", with the exact time as a tooltip."""
     return _ago(value, ticking=False)
 
 
@@ -135,12 +139,21 @@ def ticking_ago(value: datetime | None) -> SafeString | str:
     return _ago(value, ticking=True)
 
 
-def _ago(value: datetime | None, *, ticking: bool) -> SafeString | str:
+@register.filter(is_safe=True)
+def ago_short(value: datetime | None) -> SafeString | str:
+    """ "3 min ago", "2 h ago": the largest unit only, for dense tables; the exact time as a tooltip and in
+    the datetime attribute. A time not reached yet reads as the table's "—"."""
+    if not isinstance(value, datetime):
+        return NOTHING
+    return _ago(value, ticking=False, units=1)
+
+
+def _ago(value: datetime | None, *, ticking: bool, units: int = 2) -> SafeString | str:
     if not isinstance(value, datetime):
         return "never"
     moment = _utc(value)
     delta = (timezone.now() - moment).total_seconds()
-    text = "just now" if delta < 5 else f"{duration_text(delta)} ago"
+    text = "just now" if delta < 5 else f"{duration_text(delta, units)} ago"
     return format_html(
         '<time datetime="{}" title="{} UTC"{}>{}</time>',
         iso(moment),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from encodings_app.models import Encoding, EncodingStatus, MessageType, PendingMark
@@ -190,3 +190,10 @@ def _is_hex_colour(value: Any) -> bool:
         and value.startswith("#")
         and all(c in "0123456789abcdefABCDEF" for c in value[1:])
     )
+
+
+@register.filter
+def wrap_after_underscores(value: Any) -> SafeString:
+    """An identifier such as AWS_EU_WEST_1 that may wrap after an underscore and nowhere else, so a narrow
+    column breaks it where it reads well ("AWS_EU_" / "WEST_1"), not inside a word."""
+    return format_html_join(mark_safe("_<wbr>"), "{}", ((part,) for part in str(value).split("_")))

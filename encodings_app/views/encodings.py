@@ -1,40 +1,53 @@
 """The encodings list: filters, sort and page all live in the URL; the results are polled by htmx.
 
 Every link of the page is rebuilt from the filter form's validated values (``EncodingFilterForm.query``):
-a parameter the list does not know, or a value it refused, appears in none of them.
+a parameter the list does not know, or a value it refused, appears in none of them. Which optional columns
+show and how many rows a page holds are the user's own view (models/preferences.py), saved by a form of the
+page; a ``per_page`` in the URL wins over the saved page size, so a link shows the same rows to everyone.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from encodings_app import access, selectors
-from encodings_app.forms import EncodingFilterForm
-from encodings_app.selectors.encodings import PAGE_SIZE
+from encodings_app.access import OrganizationAccess
+from encodings_app.forms import EncodingFilterForm, list_querystring
+from encodings_app.models import OPTIONAL_LIST_COLUMNS, ListPreference
+from encodings_app.preference_forms import ListViewForm
+from encodings_app.selectors.list_preferences import list_preference_for
+from encodings_app.services.list_preferences import list_preference_set
 from encodings_app.views.common import render_page
 
-COLUMNS = [
-    ("name", "Name"),
-    ("type", "Type"),
-    ("status", "Status"),
-    ("progress", "Progress"),
-    ("", "Region"),
-    ("", "Encoder"),
-    ("", "Labels"),
-    ("created", "Created"),
-    ("started", "Started"),
-    ("finished", "Finished"),
-    ("", "Duration"),
-]
+# The columns every view shows, first; the optional ones follow in OPTIONAL_LIST_COLUMNS' order.
+FIXED_COLUMNS = {"name": "Name", "status": "Status", "progress": "Progress"}
+# Column -> the sort key of its header link; the others do not sort.
+SORTED_BY = {
+    "name": "name",
+    "status": "status",
+    "progress": "progress",
+    "type": "type",
+    "created": "created",
+    "started": "started",
+    "finished": "finished",
+}
+# Filters folded under "More filters" (form field names): the fold opens by itself when one of them is set
+# or was refused, so a filter never narrows the list out of sight.
+FOLDED_FILTERS = ("region", "encoder", "label", "code", "period", "created_from", "created_to")
 
 
-def sort_headers(form: EncodingFilterForm, current: str) -> list[dict]:
-    """Each column's header: its link toggles the direction, and aria-sort says the current one."""
+def sort_headers(form: EncodingFilterForm, current: str, columns: list[str]) -> list[dict]:
+    """Each shown column's header: its link toggles the direction, and aria-sort says the current one."""
+    labels = {**FIXED_COLUMNS, **OPTIONAL_LIST_COLUMNS}
     headers = []
-    for key, label in COLUMNS:
-        header = {"key": key, "label": label, "aria_sort": None, "href": None}
+    for name in [*FIXED_COLUMNS, *columns]:
+        key = SORTED_BY.get(name, "")
+        header = {"name": name, "label": labels[name], "aria_sort": None, "href": None}
         if key:
             ascending_now = current == key
             descending_now = current == f"-{key}"
@@ -50,29 +63,60 @@ def sort_headers(form: EncodingFilterForm, current: str) -> list[dict]:
     return headers
 
 
-@require_GET
-def encoding_list(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = access.organization_for(request.user, slug)
-    form = EncodingFilterForm(request.GET)
+def folded_filters_set(form: EncodingFilterForm) -> int:
+    """How many of the folded filters are in use, counting a refused value (its note names it)."""
+    values = form.url_values()
+    return sum(1 for name in FOLDED_FILTERS if form.add_prefix(name) in values or name in form.errors)
+
+
+def status_summary(statuses: list[str], form: EncodingFilterForm) -> str:
+    """What the closed status menu says: the chosen statuses by name, or how many when that gets long."""
+    names = dict(form.fields["status"].choices)
+    if not statuses:
+        return "Any"
+    if len(statuses) <= 2:
+        return ", ".join(str(names[status]) for status in statuses)
+    return f"{len(statuses)} statuses"
+
+
+def list_context(viewer: OrganizationAccess, query: QueryDict, preference: ListPreference) -> dict[str, Any]:
+    """What the list page and its polled fragment show for this query string and this user's view."""
+    form = EncodingFilterForm(query, default_page_size=preference.rows_per_page)
     filters = form.filters()
-    page, corrected = selectors.encodings_page(viewer.organization, filters, form.page_number())
+    page, corrected = selectors.encodings_page(
+        viewer.organization, filters, form.page_number(), form.page_size()
+    )
     notes = form.notes()
     if corrected:
         notes.append(f"There is no page {form.page_number()}; this is the last page, {page.number}.")
     # The page as shown: what the detail pages lead back to and what the poll asks for again.
     shown = form.query(page=page.number) if corrected else form.query()
-    url = reverse("encoding-list", args=[slug])
-    context = {
+    url = reverse("encoding-list", args=[viewer.organization.slug])
+    columns = preference.shown_columns
+    more_set = folded_filters_set(form)
+    return {
         "form": form,
         "filters": filters,
         "page": page,
         "notes": notes,
-        "headers": sort_headers(form, filters.sort),
+        "columns": columns,
+        "headers": sort_headers(form, filters.sort, columns),
         "back": shown,
         "poll_url": f"{url}?{shown}" if shown else url,
-        "page_size": PAGE_SIZE,
-        "statuses": [value for value, _ in form.fields["status"].choices],
+        "url_page_size": form.url_values().get("per_page", [""])[0],
+        "more_filters_set": more_set,
+        "more_filters_open": more_set > 0,
+        "status_summary": status_summary(filters.statuses, form),
     }
+
+
+@require_GET
+def encoding_list(request: HttpRequest, slug: str) -> HttpResponse:
+    viewer = access.organization_for(request.user, slug)
+    preference = list_preference_for(request.user)
+    context = list_context(viewer, request.GET, preference)
+    if not request.htmx:
+        context["view_form"] = ListViewForm.for_preference(preference)
     return render_page(
         request,
         "encodings/list.html",
@@ -80,3 +124,23 @@ def encoding_list(request: HttpRequest, slug: str) -> HttpResponse:
         viewer=viewer,
         partial="encodings/_results.html",
     )
+
+
+@require_POST
+def list_view_save(request: HttpRequest, slug: str) -> HttpResponse:
+    """Saves the user's columns and page size, then shows the list they came from, from its first page (the
+    rows of page N change with the page size). A refused value shows that list again with the error and the
+    choices as posted; the saved view is unchanged."""
+    viewer = access.organization_for(request.user, slug)
+    back = QueryDict(list_querystring(request.POST.get("back", "")))
+    form = ListViewForm(request.POST)
+    if form.is_valid():
+        list_preference_set(
+            user=request.user, columns=form.cleaned_data["columns"], page_size=form.cleaned_data["per_page"]
+        )
+        query = EncodingFilterForm(back).query(page=None, per_page=None)
+        url = reverse("encoding-list", args=[slug])
+        return redirect(f"{url}?{query}" if query else url)
+    context = list_context(viewer, back, list_preference_for(request.user))
+    context.update(view_form=form, view_open=True)
+    return render_page(request, "encodings/list.html", context, viewer=viewer, status=400)

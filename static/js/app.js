@@ -123,17 +123,19 @@
     }
   }
 
-  // --- The switcher closes on Escape and when focus or a click leaves it. -----------------------------------
+  // --- The switcher and the dropdown menus (<details data-dropdown>: the list's status filter and view options)
+  // close on Escape and when focus or a click leaves them. ---------------------------------------------------
+  var OPEN_MENUS = "details.switcher[open], details[data-dropdown][open]";
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    document.querySelectorAll("details.switcher[open]").forEach(function (details) {
+    document.querySelectorAll(OPEN_MENUS).forEach(function (details) {
       details.removeAttribute("open");
       var summary = details.querySelector("summary");
       if (summary) summary.focus();
     });
   });
   document.addEventListener("click", function (event) {
-    document.querySelectorAll("details.switcher[open]").forEach(function (details) {
+    document.querySelectorAll(OPEN_MENUS).forEach(function (details) {
       if (!details.contains(event.target)) details.removeAttribute("open");
     });
   });

@@ -136,6 +136,16 @@ def token_revoked(page: Page, base: str, scene: dict) -> None:
     page.get_by_role("button", name="Revoke nightly export").click()
 
 
+def view_choice_refused(page: Page, base: str, scene: dict) -> None:
+    """The list's view options posted with a column the list does not have (a tampered form): the list
+    again, with the menu open and the error in it."""
+    page.goto(f"{base}/o/acme/encodings/")
+    page.locator(".view-options summary").click()
+    page.locator('.view-options-panel input[value="labels"]').evaluate("box => { box.value = 'password'; }")
+    page.get_by_role("button", name="Save for me").click()
+    page.wait_for_load_state()
+
+
 def new_api_token(page: Page, base: str, scene: dict) -> None:
     page.goto(f"{base}/account/")
     page.get_by_label("Token name").fill("chat bot")
@@ -214,6 +224,13 @@ VISITS: list[Visit] = [
     ),
     Visit(
         "encodings-stuck", "operator", "Encodings", "/o/acme/encodings/?stuck=1", heading=True, routes=(LIST,)
+    ),
+    Visit(
+        "encodings-view-refused",
+        "operator",
+        "is not a column of the list",
+        reach=view_choice_refused,
+        routes=("o/<slug:slug>/list-view/",),
     ),
     Visit("encoding-running", "operator", "Evening news", "/o/acme/encodings/{running}/", routes=(DETAIL,)),
     Visit(

@@ -77,6 +77,7 @@ def test_operator_logs_in_switches_organization_and_keeps_filters_across_a_detai
 
     # Filter the list: failed ones whose name starts with "Episode", sorted by name.
     page.locator(".org-nav").get_by_role("link", name="Encodings").click()
+    page.locator(".status-menu summary").click()
     page.get_by_label("Error", exact=True).check()
     page.get_by_label("Transfer error").check()
     page.get_by_label("Search").fill("name:Episode*")

@@ -4,8 +4,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from encodings_app.templatetags.dashboard_format import ago, duration, duration_between, eta, when
-from encodings_app.templatetags.dashboard_ui import status_badge
+from encodings_app.templatetags.dashboard_format import (
+    ago,
+    ago_short,
+    duration,
+    duration_between,
+    duration_text,
+    eta,
+    when,
+)
+from encodings_app.templatetags.dashboard_ui import status_badge, wrap_after_underscores
 
 
 @pytest.mark.parametrize(
@@ -48,6 +56,30 @@ def test_eta_and_relative_times():
     assert eta(None) == ""
     assert ago(None) == "never"
     assert ">just now<" in ago(datetime.now(UTC))
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(12, "12 s"), (252, "4 min"), (7500, "2 h"), (90000, "1 d"), (None, "—")],
+)
+def test_dense_tables_read_the_largest_unit_only(seconds, text):
+    assert duration_text(seconds, units=1) == text
+
+
+def test_short_relative_times_keep_the_exact_time_on_hover():
+    moment = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2, minutes=5)
+    assert ago_short(moment) == (
+        f'<time datetime="{moment:%Y-%m-%dT%H:%M:%SZ}" title="{moment:%Y-%m-%d %H:%M:%S} UTC">2 h ago</time>'
+    )
+    assert ">2 h 5 min ago<" in ago(moment)
+    assert ">just now<" in ago_short(datetime.now(UTC))
+    assert ago_short(None) == "—"
+
+
+def test_identifiers_wrap_after_underscores_and_stay_escaped():
+    assert wrap_after_underscores("AWS_EU_WEST_1") == "AWS_<wbr>EU_<wbr>WEST_<wbr>1"
+    assert wrap_after_underscores("<b>_x") == "&lt;b&gt;_<wbr>x"
+    assert wrap_after_underscores("STABLE") == "STABLE"
 
 
 def test_status_badges_have_icon_text_and_class_even_for_unknown_statuses():

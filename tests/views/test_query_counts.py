@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from encodings_app.models import AuditEvent, Role
+from encodings_app.models import OPTIONAL_LIST_COLUMNS, AuditEvent, Role
 from encodings_app.services.audit import audit_record
+from encodings_app.services.list_preferences import list_preference_set
 from tests.factories import failed_encoding, make_member, make_user, populate, running_encoding
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +22,9 @@ FEW_MESSAGES, MANY_MESSAGES = 4, 400
 # session, user, membership+organization, switcher, then the page's own reads
 OVERVIEW = 2 + 1 + 1 + 7  # counts, running, queued, stuck, failure groups, latest sync run, chart
 OVERVIEW_FRAGMENT = 2 + 1 + 7  # no switcher in the polled fragment
-LIST = 2 + 1 + 1 + 2  # count, one page of rows
-LIST_FRAGMENT = 2 + 1 + 2
+# the user's list view (columns, rows per page: one read by its unique user id), count, one page of rows
+LIST = 2 + 1 + 1 + 1 + 2
+LIST_FRAGMENT = 2 + 1 + 1 + 2
 DETAIL_ACTIVE = 2 + 1 + 1 + 1 + 2  # encoding, message counts by type, one page of messages
 DETAIL_FAILED = DETAIL_ACTIVE + 2  # the error panel: its ERROR messages, the request ids of actions on it
 DETAIL_FRAGMENT = 2 + 1 + 1 + 2
@@ -78,10 +80,14 @@ def test_overview_query_count_is_fixed(world, login, data, django_assert_num_que
         "?status=RUNNING&status=ERROR&sort=name",
         "?q=name:Episode*+AND+labels:customer-stark&page=2",
         "?stuck=1&region=AWS_EU_WEST_1&encoder=2.190.0&label=batch-1&period=7d&sort=-finished",
-        "?page=abc&sort=nonsense&status=NOPE",
+        "?page=abc&sort=nonsense&status=NOPE&per_page=7",
+        "?per_page=25&page=2",
     ],
 )
-def test_list_query_count_is_fixed(world, login, data, django_assert_num_queries, query):
+@pytest.mark.parametrize("saved_view", [False, True], ids=["default-view", "saved-view"])
+def test_list_query_count_is_fixed(world, login, data, django_assert_num_queries, query, saved_view):
+    if saved_view:
+        list_preference_set(user=world.operator, columns=list(OPTIONAL_LIST_COLUMNS), page_size=200)
     client = login(world.operator)
     get(client, f"/o/acme/encodings/{query}", django_assert_num_queries, LIST)
     get(
