@@ -67,14 +67,18 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
 
 
+def _number(name: str, raw: str, convert, expected: str):
+    try:
+        return convert(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be {expected}; got {raw!r}") from None
+
+
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = _given(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+    value = _number(name, raw, int, "a whole number")
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}")
     return value
@@ -86,10 +90,7 @@ def env_fraction(name: str, default: float, *, one_allowed: bool = False) -> flo
     raw = _given(name)
     if raw is None:
         return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a decimal number such as 0.1; got {raw!r}") from None
+    value = _number(name, raw, float, "a decimal number such as 0.1")
     if one_allowed and not 0 <= value <= 1:
         raise ImproperlyConfigured(f"{name} must be at least 0 and at most 1; got {value}")
     if not one_allowed and not 0 <= value < 1:
