@@ -79,3 +79,25 @@ def login():
         return client
 
     return as_user
+
+
+# Tests that never touch the database, cache or broker under test (the simulator, the Bitmovin client), or
+# that start their own processes with settings of their own: CI's second run, on the embedded parts, would
+# repeat them exactly, so it leaves them out (`-m "not same_on_every_part"`); the first run has them.
+SAME_ON_EVERY_PART = (
+    "tests/simulator/",
+    "tests/bitmovin/",
+    "tests/test_packaging.py",
+    "tests/test_lock_file.py",
+    "tests/test_procfile.py",
+    "tests/test_settings.py",
+    "tests/test_production_parts.py",
+    "tests/test_gunicorn.py",
+    "tests/integration/test_hung_dependencies.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(SAME_ON_EVERY_PART):
+            item.add_marker(pytest.mark.same_on_every_part)
