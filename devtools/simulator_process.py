@@ -160,3 +160,11 @@ class SimulatorProcess:
                 f"{method} /_sim/{path}: {exc.code} {exc.read().decode(errors='replace')}"
             ) from None
         return envelope["data"]["result"]
+
+    def encoding_statuses(self, organization_id: str | None = None) -> dict[str, tuple[str, str]]:
+        """Every encoding's (organization id, status) by id, read at one moment (GET /_sim/encodings)."""
+        path = "encodings" + (f"?organizationId={organization_id}" if organization_id else "")
+        return {
+            item["id"]: (item["organizationId"], item["status"])
+            for item in self.control("GET", path)["items"]
+        }

@@ -96,6 +96,7 @@ CONTROL_ROUTES: tuple[Route, ...] = (
     ("POST", "/advance", control.advance),
     ("POST", "/tick", control.tick),
     ("POST", "/encodings", control.force_state),
+    ("GET", "/encodings", control.statuses),
     ("GET", "/encodings/{encoding_id}", control.plan),
     ("POST", "/arrivals", control.arrivals),
     ("POST", "/save", control.save),

@@ -202,6 +202,23 @@ def force_state(request: Request) -> Reply:
         return Reply(render.encoding(rec, world.now()))
 
 
+def statuses(request: Request) -> Reply:
+    """Every encoding's id, organization and status now, in one answer: what a mirror should hold.
+
+    `?organizationId=` narrows it to one organization. Read under the world's lock, so the answer is one
+    moment's truth, which a benchmark or test compares with the dashboard's mirror.
+    """
+    organization_id = (request.query.get("organizationId") or [None])[-1]
+    world = request.world
+    with world.lock:
+        now = world.now()
+        records = world.by_org.get(organization_id, []) if organization_id else list(world.encodings.values())
+        result = [
+            {"id": rec.id, "organizationId": rec.org_id, "status": status_at(rec, now)} for rec in records
+        ]
+    return Reply({"now": iso_ms(now), "items": result})
+
+
 def plan(request: Request, encoding_id: str) -> Reply:
     """The plan behind an encoding, for debugging a test."""
     world = request.world

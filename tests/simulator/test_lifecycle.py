@@ -43,6 +43,27 @@ def test_a_new_world_shows_queued_running_and_finished_encodings(fresh: RunningS
     assert counts["FINISHED"] > counts["ERROR"] > 0
 
 
+def test_the_control_listing_gives_every_encoding_with_the_status_the_api_shows(
+    fresh: RunningSimulator,
+) -> None:
+    assert fresh.api_key is not None
+    statuses = fresh.encoding_statuses()
+    organization = next(iter(statuses.values()))[0]
+    client = Http(fresh.base_url, fresh.api_key)
+    client.session.headers["X-Tenant-Org-Id"] = organization
+    listed = {}
+    for offset in range(0, 1000, 100):
+        page = client.result("GET", "/encoding/encodings", params={"offset": offset, "limit": 100})["items"]
+        listed.update({item["id"]: item["status"] for item in page})
+        if len(page) < 100:
+            break
+
+    narrowed = fresh.encoding_statuses(organization)
+
+    assert narrowed == {i: (o, s) for i, (o, s) in statuses.items() if o == organization}
+    assert {encoding_id: status for encoding_id, (_, status) in narrowed.items()} == listed
+
+
 def test_new_encodings_keep_arriving(fresh: RunningSimulator) -> None:
     before = fresh.health()["encodings"]
     fresh.set_arrival_rate(3600)
