@@ -1,0 +1,281 @@
+"""A whole production-shaped stack on 127.0.0.1 whose parts can be broken one at a time (bench_faults).
+
+Its own Redis (so that it can be restarted), its own PostgreSQL database reached through a cuttable proxy
+(devtools/tcp_proxy.py), the simulator, gunicorn, a sync worker, a refresh worker and beat, each a process
+of its own as the Procfile has them. A part killed by a fault is started again by `start_part`, as a
+process supervisor would; a part that dies by itself stays dead and is reported, so a crash is never hidden.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import requests
+
+from devtools.simulator_process import PROJECT_ROOT, SimulatorProcess
+from devtools.tcp_proxy import CuttableProxy
+
+API_KEY = "bench-faults-key"
+DATABASE = "bench_faults"
+# New encodings per organization per hour (before the simulator's --speed), so webhooks keep flowing.
+ARRIVALS_PER_HOUR = 120
+PASSWORD = "bench-faults-password"  # noqa: S105 -- a throwaway login of a throwaway database
+# Variables of the calling shell that would point the stack's parts somewhere else.
+INHERITED_PARTS = ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "CELERY_BROKER_URL", "DASHBOARD_SINGLE_MACHINE")
+
+
+class StackError(RuntimeError):
+    """A part did not start, or a step of the set-up failed; the message says which and why."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class FaultStack:
+    def __init__(
+        self,
+        *,
+        admin_database_url: str,
+        interval: int,
+        organizations: int,
+        encodings: int,
+        speed: float,
+        log: callable,
+    ) -> None:
+        self.admin_database_url = admin_database_url
+        self.interval = interval
+        self.organizations = organizations
+        self.encodings = encodings
+        self.speed = speed
+        self.log = log
+        self.folder = Path(tempfile.mkdtemp(prefix="bench-faults-"))
+        self.redis_port = free_port()
+        self.web_port = free_port()
+        database = urlsplit(admin_database_url)
+        self.database_address = (database.hostname or "127.0.0.1", database.port or 5432)
+        self.database_user = database.username or "postgres"
+        self.proxy = CuttableProxy(self.database_address)
+        self.simulator: SimulatorProcess | None = None
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.wall_url = ""
+
+    # Addresses
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def direct_database_url(self) -> str:
+        """The bench database without the proxy: what the benchmark itself reads, whatever the fault."""
+        host, port = self.database_address
+        return f"postgres://{self.database_user}@{host}:{port}/{DATABASE}"
+
+    def env(self) -> dict[str, str]:
+        env = {
+            k: v for k, v in os.environ.items() if k not in INHERITED_PARTS and not k.startswith("DJANGO_")
+        }
+        env.update(
+            {
+                "DASHBOARD_DEMO": "1",
+                "DJANGO_DEBUG": "0",
+                "DASHBOARD_DEVTOOLS": "1",
+                "DASHBOARD_VAR_DIR": str(self.folder / "var"),
+                "DATABASE_URL": f"postgres://{self.database_user}@127.0.0.1:{self.proxy.port}/{DATABASE}",
+                "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
+                "SYNC_INTERVAL_SECONDS": str(self.interval),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        return env
+
+    # Start and stop
+
+    def start(self) -> None:
+        self._create_database()
+        self.proxy.start()
+        self.start_part("redis")
+        self.simulator = SimulatorProcess(
+            [
+                "--port",
+                "0",
+                "--seed",
+                "5",
+                "--encodings",
+                str(self.encodings),
+                "--organizations",
+                str(self.organizations),
+                "--accounts",
+                "1",
+                "--speed",
+                str(self.speed),
+                "--arrival-rate",
+                str(ARRIVALS_PER_HOUR),
+                "--api-key",
+                API_KEY,
+            ],
+            startup_timeout=120,
+        ).start()
+        self._manage("migrate", "--noinput")
+        self.start_part("web")
+        seeded = self._manage(
+            "seed_demo",
+            "--api-url",
+            self.simulator.base_url,
+            "--api-key",
+            API_KEY,
+            "--password",
+            PASSWORD,
+            "--webhook-base",
+            self.web_url,
+        )
+        self.log(seeded.strip().splitlines()[0])
+        slugs = self.query("SELECT slug FROM encodings_app_organization ORDER BY id")
+        link = self._manage("create_display_link", *[s for (s,) in slugs], "--base-url", self.web_url)
+        self.wall_url = re.search(r"^(http\S+)$", link, re.M).group(1)
+        for part in ("sync worker", "refresh worker", "beat"):
+            self.start_part(part)
+
+    def stop(self) -> None:
+        for name in ("beat", "sync worker", "refresh worker", "web", "redis"):
+            self._end(name)
+        if self.simulator is not None:
+            self.simulator.stop()
+        self.proxy.stop()
+        try:
+            with psycopg.connect(self.admin_database_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        except psycopg.Error as exc:
+            self.log(f"the bench database could not be dropped: {exc}")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _create_database(self) -> None:
+        with psycopg.connect(self.admin_database_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{DATABASE}"')
+
+    def _manage(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=PROJECT_ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if done.returncode != 0:
+            raise StackError(f"manage.py {args[0]} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    # Parts
+
+    def command(self, name: str) -> list[str]:
+        celery = [sys.executable, "-m", "celery", "-A", "dashboard"]
+        worker = [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"]
+        return {
+            "redis": [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            "web": [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "python:dashboard.gunicorn_config",
+                "dashboard.wsgi",
+            ],
+            "sync worker": [*worker, "--queues", "sync", "-n", "sync@%h"],
+            "refresh worker": [*worker, "--queues", "refresh,alerts", "-n", "refresh@%h"],
+            "beat": [*celery, "beat", "--loglevel", "INFO"],
+        }[name]
+
+    def start_part(self, name: str) -> None:
+        if name == "redis" and shutil.which("redis-server") is None:
+            raise StackError("redis-server is not installed: the benchmark restarts a Redis of its own")
+        env = {**self.env(), "GUNICORN_BIND": f"127.0.0.1:{self.web_port}", "WEB_CONCURRENCY": "2"}
+        log = open(self.folder / f"{name.replace(' ', '-')}.log", "a")  # noqa: SIM115 -- the child owns it
+        self.processes[name] = subprocess.Popen(
+            self.command(name), cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+        if name == "redis":
+            self._wait_for_port(self.redis_port, name)
+        if name == "web":
+            self._wait_for_port(self.web_port, name)
+
+    def kill_part(self, name: str) -> None:
+        """SIGKILL, as the kernel's OOM killer or a lost machine ends a process: no clean-up runs."""
+        process = self.processes.get(name)
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            process.wait(10)
+
+    def _end(self, name: str) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+    def dead_parts(self) -> dict[str, int]:
+        """Parts that exited by themselves, with their exit codes."""
+        return {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
+
+    def part_log_tail(self, name: str, lines: int = 15) -> str:
+        path = self.folder / f"{name.replace(' ', '-')}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def _wait_for_port(self, port: int, name: str, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                raise StackError(f"{name} exited at start:\n{self.part_log_tail(name)}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise StackError(f"{name} did not listen on port {port} within {timeout:.0f} s")
+
+    # Reading
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """One read of the bench database, around the proxy (a fault on the path must not blind the bench)."""
+        with psycopg.connect(self.direct_database_url(), connect_timeout=5) as connection:
+            return connection.execute(sql, params).fetchall()
+
+    def signed_in_session(self) -> requests.Session:
+        session = requests.Session()
+        session.trust_env = False
+        login = session.get(f"{self.web_url}/login/", timeout=10)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
+        session.post(
+            f"{self.web_url}/login/",
+            {"username": "admin", "password": PASSWORD, "csrfmiddlewaretoken": token},
+            timeout=10,
+        )
+        return session

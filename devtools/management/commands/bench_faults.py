@@ -1,0 +1,295 @@
+"""Benchmark: break each part of a running stack in turn and measure how the product recovers.
+
+It starts a production-shaped stack of its own (devtools/fault_stack.py: its own Redis, a PostgreSQL
+database behind a cuttable proxy, the simulator, gunicorn, the two workers and beat), lets it settle, then
+for each fault: breaks the part while a signed-in overview and a wall screen keep loading and the simulator
+keeps delivering webhooks, mends it (or starts the killed process again, as a supervisor would), and
+measures
+- seconds until the pages answer 200 again (0 when they never stopped),
+- seconds until every organization's next successful sync,
+- and, after the simulator's encodings have all settled (no arrivals, the clock moved on), the encodings
+  missing from the mirror, extra in it, or with the wrong status (the target is 0, 0, 0).
+
+The last line printed is JSON. It needs PostgreSQL (the database is created and dropped on the server of
+--database-url) and redis-server installed.
+
+    DJANGO_DEBUG=1 python manage.py bench_faults --interval 5
+    DJANGO_DEBUG=1 python manage.py bench_faults --faults database_hung,worker_killed --fault-seconds 30
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import psycopg
+import requests
+from django.core.management.base import BaseCommand, CommandError
+
+from devtools.fault_stack import ARRIVALS_PER_HOUR, FaultStack, StackError
+from devtools.mirror_check import MIRROR_SQL, mirror_difference
+
+# Every fault the issue names, in the order they run: each leaves the stack whole for the next.
+FAULTS = (
+    "redis_restart",
+    "broker_down",
+    "worker_killed",
+    "beat_killed",
+    "database_down",
+    "database_hung",
+    "api_faults",
+)
+# A third of the API's answers broken: errors, rate limits and damaged bodies.
+API_FAULT_SPEC = "500=0.06,503=0.06,429=0.06,truncate=0.04,nonjson=0.04,reset=0.04"
+REDIS_RESTARTS = 3
+# Moves the simulator's clock past every queue wait, run and stall timeout, so every encoding settles.
+SETTLE_SIM_SECONDS = 6 * 3600
+
+
+@dataclass
+class PageWatch:
+    """Loads the overview (signed in) and the wall over and over, and keeps what each answer was."""
+
+    stack: FaultStack
+    answers: list[tuple[float, str, int, float]] = field(default_factory=list)  # when, page, status, s
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> PageWatch:
+        self.session = self.stack.signed_in_session()
+        self.wall = requests.Session()
+        self.wall.trust_env = False
+        self.wall.get(self.stack.wall_url, timeout=10)  # trades the link's code for the screen's cookie
+        self.wall_page = self.wall.get(self.stack.wall_url, timeout=10).url
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join(30)
+
+    def _run(self) -> None:
+        pages = {"overview": (self.session, f"{self.stack.web_url}/"), "wall": (self.wall, self.wall_page)}
+        pages["readyz"] = (self.wall, f"{self.stack.web_url}/readyz")
+        while not self._stop.is_set():
+            for name, (session, url) in pages.items():
+                began = time.time()
+                try:
+                    status = session.get(url, timeout=20, allow_redirects=False).status_code
+                except requests.RequestException:
+                    status = 0
+                self.answers.append((began, name, status, time.time() - began))
+            self._stop.wait(0.5)
+
+    def back_after(self, moment: float) -> float | None:
+        """Seconds from `moment` until the pages answered 200 and kept doing so (None: not yet)."""
+        pages = [a for a in self.answers if a[1] != "readyz"]
+        failing = [when + seconds for when, _, status, seconds in pages if status != 200]
+        last_failure = max(failing, default=None)
+        if last_failure is None or last_failure < moment:
+            return 0.0
+        later = [
+            when + seconds for when, _, status, seconds in pages if status == 200 and when > last_failure
+        ]
+        return round(min(later) - moment, 1) if later else None
+
+    def during(self, begin: float, end: float) -> dict:
+        """The answers to requests that were in flight at some time between `begin` and `end`."""
+        window = [a for a in self.answers if a[0] <= end and a[0] + a[3] >= begin]
+        pages = [a for a in window if a[1] != "readyz"]
+        return {
+            "page_answers": dict(Counter(str(status) for _, _, status, _ in pages)),
+            "slowest_page_s": round(max((s for *_, s in pages), default=0.0), 2),
+            "readyz_answers": dict(Counter(str(status) for _, name, status, _ in window if name == "readyz")),
+        }
+
+
+class Command(BaseCommand):
+    help = "Break each part of a stack it starts, one at a time, and measure recovery; prints a JSON line."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--faults", default=",".join(FAULTS), help=f"Comma-separated, of: {', '.join(FAULTS)}"
+        )
+        parser.add_argument("--interval", type=int, default=5, help="SYNC_INTERVAL_SECONDS of the stack.")
+        parser.add_argument("--fault-seconds", type=int, default=20, help="How long each fault lasts.")
+        parser.add_argument("--organizations", type=int, default=3)
+        parser.add_argument("--encodings", type=int, default=300)
+        parser.add_argument("--speed", type=float, default=30.0, help="The simulator's --speed.")
+        parser.add_argument(
+            "--database-url",
+            default="postgres://postgres@127.0.0.1:5432/postgres",
+            help="A PostgreSQL server where the benchmark may create and drop the database bench_faults.",
+        )
+
+    def handle(self, *args, faults: str, interval: int, fault_seconds: int, database_url: str, **options):
+        chosen = [name.strip() for name in faults.split(",") if name.strip()]
+        unknown = sorted(set(chosen) - set(FAULTS))
+        if unknown:
+            raise CommandError(f"unknown fault(s): {', '.join(unknown)}; choose from {', '.join(FAULTS)}")
+        if interval < 1 or fault_seconds < 1:
+            raise CommandError("--interval and --fault-seconds must be at least 1")
+        stack = FaultStack(
+            admin_database_url=database_url,
+            interval=interval,
+            organizations=options["organizations"],
+            encodings=options["encodings"],
+            speed=options["speed"],
+            log=lambda line: self.stdout.write(line),
+        )
+        results = []
+        try:
+            self.stdout.write(f"Starting the stack under {stack.folder}")
+            stack.start()
+            self.bench = _Bench(stack, interval=interval, fault_seconds=fault_seconds, say=self.stdout.write)
+            self.bench.settle_first_sync()
+            for name in chosen:
+                results.append(self.bench.run(name))
+                self.stdout.write(json.dumps(results[-1]))
+        except StackError as exc:
+            raise CommandError(str(exc)) from None
+        finally:
+            stack.stop()
+        summary = {
+            "benchmark": "bench_faults",
+            "interval_s": interval,
+            "fault_s": fault_seconds,
+            "organizations": options["organizations"],
+            "faults": results,
+            "all_rows_match": all(r["missing"] == r["extra"] == r["wrong"] == 0 for r in results),
+            "sync_back_within_two_intervals": all(
+                r["sync_back_s"] is not None and r["sync_back_s"] <= 2 * interval for r in results
+            ),
+            "no_part_crashed": not any(r["crashed"] for r in results),
+        }
+        self.stdout.write(json.dumps(summary))
+
+
+class _Bench:
+    def __init__(self, stack: FaultStack, *, interval: int, fault_seconds: int, say: Callable) -> None:
+        self.stack = stack
+        self.interval = interval
+        self.fault_seconds = fault_seconds
+        self.say = say
+        self.tenants = {
+            tenant for (tenant,) in stack.query("SELECT tenant_org_id FROM encodings_app_organization")
+        }
+
+    # Faults: each breaks one part, waits, and mends it; returns when the part is whole again.
+
+    def redis_restart(self) -> None:
+        for _ in range(REDIS_RESTARTS):
+            self.stack.kill_part("redis")
+            time.sleep(1)
+            self.stack.start_part("redis")
+            time.sleep(max(2, self.fault_seconds / REDIS_RESTARTS))
+
+    def broker_down(self) -> None:
+        self.stack.kill_part("redis")
+        time.sleep(self.fault_seconds)  # webhooks keep arriving meanwhile
+        self.stack.start_part("redis")
+
+    def worker_killed(self) -> None:
+        for part in ("sync worker", "refresh worker"):
+            self.stack.kill_part(part)
+        time.sleep(2)  # a supervisor's restart delay
+        for part in ("sync worker", "refresh worker"):
+            self.stack.start_part(part)
+
+    def beat_killed(self) -> None:
+        self.stack.kill_part("beat")
+        time.sleep(self.fault_seconds)
+        self.stack.start_part("beat")
+
+    def database_down(self) -> None:
+        self.stack.proxy.refuse()
+        time.sleep(self.fault_seconds)
+        self.stack.proxy.restore()
+
+    def database_hung(self) -> None:
+        self.stack.proxy.hang()
+        time.sleep(self.fault_seconds)
+        self.stack.proxy.restore()
+
+    def api_faults(self) -> None:
+        self.stack.simulator.control("POST", "faults", {"spec": API_FAULT_SPEC})
+        time.sleep(self.fault_seconds)
+        self.stack.simulator.control("DELETE", "faults")
+
+    # One fault, measured
+
+    def run(self, name: str) -> dict:
+        self.say(f"--- {name}")
+        self._wait_for_syncs(since=time.time() - 2 * self.interval, timeout=120)
+        crashed_before = set(self.stack.dead_parts())
+        watch = PageWatch(self.stack).start()
+        began = time.time()
+        getattr(self, name)()
+        mended = time.time()
+        sync_back = self._wait_for_syncs(since=mended, timeout=10 * self.interval + 120)
+        pages_back = self._pages_back(watch, mended)
+        watch.stop()
+        crashed = {part: code for part, code in self.stack.dead_parts().items() if part not in crashed_before}
+        for part in crashed:
+            self.say(f"{part} exited by itself during {name}:\n{self.stack.part_log_tail(part)}")
+        difference = self._settled_difference()
+        return {
+            "fault": name,
+            "pages_back_s": pages_back,
+            "sync_back_s": sync_back,
+            **difference.as_dict(),
+            "crashed": sorted(crashed),
+            **watch.during(began, mended),
+        }
+
+    def settle_first_sync(self) -> None:
+        self.say("Waiting for every organization's first successful sync")
+        if self._wait_for_syncs(since=0, timeout=300) is None:
+            raise StackError("the stack never completed a first sync of every organization")
+
+    def _pages_back(self, watch: PageWatch, mended: float, timeout: float = 120) -> float | None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            back = watch.back_after(mended)
+            if back is not None and time.time() - (mended + back) > 2:
+                return back
+            time.sleep(0.5)
+        return watch.back_after(mended)
+
+    def _wait_for_syncs(self, *, since: float, timeout: float) -> float | None:
+        """Seconds from `since` until every organization had a successful sync started after it."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                rows = self.stack.query(
+                    "SELECT o.id, min(r.finished_at) FROM encodings_app_organization o "
+                    "LEFT JOIN encodings_app_syncrun r ON r.organization_id = o.id AND r.outcome = 'ok' "
+                    "AND r.started_at >= to_timestamp(%s) GROUP BY o.id",
+                    (since,),
+                )
+            except psycopg.Error as exc:  # the bench reads around faults: try again
+                self.say(f"(bench read failed: {exc})")
+                rows = []
+            if rows and all(finished is not None for _, finished in rows):
+                return round(max(finished.timestamp() for _, finished in rows) - since, 1) if since else 0.0
+            time.sleep(0.5)
+        return None
+
+    def _settled_difference(self):
+        """Stop arrivals, move the simulator's clock past every encoding's end, let two syncs run, compare."""
+        simulator = self.stack.simulator
+        simulator.control("POST", "arrivals", {"ratePerHour": 0})
+        simulator.control("POST", "advance", {"seconds": SETTLE_SIM_SECONDS})
+        settled = time.time()
+        for _ in range(2):
+            self._wait_for_syncs(since=time.time(), timeout=10 * self.interval + 60)
+        self.say(f"settled in {time.time() - settled:.0f} s")
+        difference = mirror_difference(
+            simulator, watched=self.tenants, mirror_rows=self.stack.query(MIRROR_SQL)
+        )
+        simulator.control("POST", "arrivals", {"ratePerHour": ARRIVALS_PER_HOUR})
+        return difference
