@@ -87,6 +87,7 @@ def login():
 SAME_ON_EVERY_PART = (
     "tests/simulator/",
     "tests/bitmovin/",
+    "tests/devtools/",
     "tests/test_packaging.py",
     "tests/test_lock_file.py",
     "tests/test_procfile.py",
