@@ -36,7 +36,7 @@ def init_sentry(*, dsn: str, environment: str, traces_sample_rate: float) -> Non
         dsn=dsn,
         environment=environment,
         traces_sample_rate=traces_sample_rate,
-        send_default_pii=False,
+        # No personal data: send_default_pii stays at its default, off (newer releases warn when it is named).
         max_request_body_size="never",
         # The project's frames, wherever it is installed (a wheel lives in site-packages like a library).
         in_app_include=["dashboard", "encodings_app"],

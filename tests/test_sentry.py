@@ -149,12 +149,14 @@ def test_settings_turn_sentry_on_for_a_dsn_and_refuse_it_without_the_package(tmp
     dsn = {"SENTRY_DSN": "http://public@127.0.0.1:9/1", "SENTRY_TRACES_SAMPLE_RATE": "0.25"}
     code = (
         "import sentry_sdk; client = sentry_sdk.get_client(); options = client.options; "
-        "print(client.is_active(), options['send_default_pii'], options['traces_sample_rate'], "
+        "collected = options.get('data_collection') or {}; "
+        "no_pii = not options.get('send_default_pii') and not collected.get('user_info'); "
+        "print(client.is_active(), no_pii, options['traces_sample_rate'], "
         "options['max_request_body_size'], options['before_send'].__name__)"
     )
     on = run_manage(["shell", "-c", code], {**PRODUCTION_ENV, **dsn}, tmp_path)
     assert on.returncode == 0, on.stderr
-    assert on.stdout.strip().splitlines()[-1] == "True False 0.25 never scrub_event"
+    assert on.stdout.strip().splitlines()[-1] == "True True 0.25 never scrub_event"
 
     active = "import sentry_sdk; print(sentry_sdk.get_client().is_active())"
     off = run_manage(["shell", "-c", active], PRODUCTION_ENV, tmp_path)
