@@ -194,10 +194,17 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
         private_file(Path(_database["NAME"]))
 elif _database["ENGINE"] == "django.db.backends.postgresql":
     # A database that stops answering must turn into a fast, clear error, not a hung request: a bounded
-    # connect, a statement limit the server enforces, and TCP settings that notice a peer gone silent.
+    # connect, a statement limit the server enforces, TCP settings that notice a peer gone silent, and a
+    # deadline the client keeps on every wait, for a server that accepts and never answers
+    # (dashboard/postgres).
+    _database["ENGINE"] = "dashboard.postgres"
     _statement_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30_000, minimum=0)
+    _client_deadline = env_int(
+        "DATABASE_CLIENT_DEADLINE_SECONDS", _statement_ms // 1000 + 5 if _statement_ms else 0, minimum=0
+    )
     _database.setdefault("OPTIONS", {}).update(
         {
+            "client_deadline": _client_deadline or None,
             "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
             "options": f"-c statement_timeout={_statement_ms}",
             "keepalives": 1,

@@ -32,8 +32,10 @@ class _ConcurrentlyOnPostgreSQL:
 
 
 def _no_statement_timeout(schema_editor) -> None:
-    # Building an index on a large table outlasts the statement limit (DATABASE_STATEMENT_TIMEOUT_MS).
+    # Building an index on a large table outlasts the statement limit (DATABASE_STATEMENT_TIMEOUT_MS), and
+    # so the client's deadline that follows it (dashboard/postgres): both are lifted for this connection.
     schema_editor.execute("SET statement_timeout = 0")
+    schema_editor.connection.client_deadline = None
 
 
 class AddIndexWithoutLocking(_ConcurrentlyOnPostgreSQL, AddIndexConcurrently):

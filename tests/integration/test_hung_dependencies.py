@@ -11,6 +11,7 @@ import urllib.request
 
 import pytest
 
+from devtools.tcp_proxy import CuttableProxy
 from tests.test_settings import PRODUCTION_ENV, PROJECT_ROOT, process_env
 
 pytestmark = pytest.mark.slow
@@ -120,3 +121,73 @@ def test_a_database_that_never_answers_fails_readiness_and_pages_within_the_conn
             server.terminate()
             output = server.communicate(timeout=30)[0]
     assert "WORKER TIMEOUT" not in output, output[-3000:]
+
+
+def test_a_database_that_stops_answering_mid_connection_fails_readiness_and_pages_within_the_deadline(
+    tmp_path,
+):
+    """The worse case: the connection stays open and nothing comes back (a frozen server, a proxy that holds
+    every byte). Neither the server's statement_timeout nor TCP's timeouts end that wait; the client's
+    deadline does (dashboard/postgres)."""
+    web_port = _free_port()
+    proxy = CuttableProxy(("127.0.0.1", 5432)).start()
+    env = process_env(
+        {
+            **PRODUCTION_ENV,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "STATIC_FROM_SOURCE": "1",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{proxy.port}/postgres",
+            "DATABASE_CONNECT_TIMEOUT": "2",
+            "DATABASE_CLIENT_DEADLINE_SECONDS": "3",
+            "GUNICORN_BIND": f"127.0.0.1:{web_port}",
+            "WEB_CONCURRENCY": "1",
+            "GUNICORN_THREADS": "1",  # one thread, one persistent connection: the one the hang catches
+        },
+        tmp_path,
+        embedded=True,
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_config", "dashboard.wsgi"],
+        cwd=PROJECT_ROOT,
+        env={**env, "PATH": os.environ["PATH"]},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if _timed_get(f"http://127.0.0.1:{web_port}/readyz")[0] in (200, 503):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        status, body, _ = _timed_get(f"http://127.0.0.1:{web_port}/readyz")
+        assert '"database": {"ok": true' in body, body  # connected through the proxy, and kept open
+
+        proxy.hang()
+        status, body, seconds = _timed_get(f"http://127.0.0.1:{web_port}/readyz")
+        assert status == 503
+        assert '"database": {"ok": false' in body
+        # The health check's deadline (3 s), then a new connection's connect timeout (2 s), then the cache.
+        assert seconds < 15, seconds
+
+        started = time.monotonic()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{web_port}/o/acme/", headers={"Cookie": "sessionid=abcdefghijklmnop"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+                status, body = response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            status, body = error.code, error.read().decode()
+        assert status == 500, status
+        assert "Something went wrong on our side" in body, "the product's own error page"
+        assert time.monotonic() - started < 15
+    finally:
+        proxy.stop()
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "WORKER TIMEOUT" not in output, output[-3000:]
+    assert "passed its deadline" in output, output[-3000:]
