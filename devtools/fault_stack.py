@@ -30,6 +30,9 @@ API_KEY = "bench-faults-key"
 DATABASE = "bench_faults"
 # New encodings per organization per hour (before the simulator's --speed), so webhooks keep flowing.
 ARRIVALS_PER_HOUR = 120
+# The client's deadline on database waits (dashboard/postgres): the production default follows the 30 s
+# statement limit, longer than a fault lasts here; the benchmark's pages and workers wait at most this long.
+DATABASE_DEADLINE_SECONDS = 5
 PASSWORD = "bench-faults-password"  # noqa: S105 -- a throwaway login of a throwaway database
 # Variables of the calling shell that would point the stack's parts somewhere else.
 INHERITED_PARTS = ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "CELERY_BROKER_URL", "DASHBOARD_SINGLE_MACHINE")
@@ -97,6 +100,7 @@ class FaultStack:
                 "DATABASE_URL": f"postgres://{self.database_user}@127.0.0.1:{self.proxy.port}/{DATABASE}",
                 "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
                 "SYNC_INTERVAL_SECONDS": str(self.interval),
+                "DATABASE_CLIENT_DEADLINE_SECONDS": str(DATABASE_DEADLINE_SECONDS),
                 "PYTHONUNBUFFERED": "1",
             }
         )

@@ -30,7 +30,7 @@ import psycopg
 import requests
 from django.core.management.base import BaseCommand, CommandError
 
-from devtools.fault_stack import ARRIVALS_PER_HOUR, FaultStack, StackError
+from devtools.fault_stack import ARRIVALS_PER_HOUR, DATABASE_DEADLINE_SECONDS, FaultStack, StackError
 from devtools.mirror_check import MIRROR_SQL, mirror_difference
 
 # Every fault the issue names, in the order they run: each leaves the stack whole for the next.
@@ -158,6 +158,7 @@ class Command(BaseCommand):
             "benchmark": "bench_faults",
             "interval_s": interval,
             "fault_s": fault_seconds,
+            "database_deadline_s": DATABASE_DEADLINE_SECONDS,
             "organizations": options["organizations"],
             "faults": results,
             "all_rows_match": all(r["missing"] == r["extra"] == r["wrong"] == 0 for r in results),
