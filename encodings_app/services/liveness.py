@@ -16,6 +16,7 @@ broker to a worker proves that tasks run.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -150,13 +151,23 @@ def liveness_state(now: datetime | None = None) -> Liveness:
     return Liveness(process_states(now), schedule_state(now))
 
 
+# After the cache failed to answer, pages do not ask it again for this long: a page reads the liveness up to
+# three times (banner, chips, switcher), and a cache that hangs would make it wait its timeout each time.
+UNREADABLE_BACKOFF_SECONDS = 5.0
+_unreadable_until = 0.0
+
+
 def liveness_for_pages(now: datetime | None = None) -> Liveness | None:
     """liveness_state, or None when the cache cannot be read: a page still renders, and the cache's own
     failure is reported by /readyz and /metrics."""
+    global _unreadable_until
+    if time.monotonic() < _unreadable_until:
+        return None
     try:
         return liveness_state(now)
     except Exception as exc:
         logger.warning("liveness of beat and the workers unavailable: %s", exc)
+        _unreadable_until = time.monotonic() + UNREADABLE_BACKOFF_SECONDS
         return None
 
 

@@ -119,14 +119,25 @@ def test_a_late_schedule_stops_the_sync_although_every_process_is_alive(settings
     assert state.sync_stopped and not state.ok
 
 
-def test_the_pages_read_nothing_stopped_when_the_cache_cannot_be_read(monkeypatch, caplog):
+def test_the_pages_read_nothing_stopped_when_the_cache_cannot_be_read_and_stop_asking_it_a_while(
+    monkeypatch, caplog
+):
+    monkeypatch.setattr(liveness, "_unreadable_until", 0.0)
+    asked = []
+
     def unreachable(keys):
+        asked.append(keys)
         raise ConnectionError("redis://:secret@cache:6379 unreachable")
 
     monkeypatch.setattr(liveness.cache, "get_many", unreachable)
     assert liveness.liveness_for_pages() is None
     assert liveness.sync_stopped_now() is False
+    assert len(asked) == 1, "the second read of the same page does not wait for the cache again"
     assert "unreachable" in caplog.text
+
+    monkeypatch.setattr(liveness, "_unreadable_until", 0.0)  # the backoff has passed
+    monkeypatch.undo()
+    assert liveness.liveness_for_pages() is not None
 
 
 def test_beats_scheduler_records_its_heartbeat_at_most_once_per_period(settings):
