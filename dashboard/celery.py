@@ -4,6 +4,7 @@ import os
 
 from celery import Celery, signals
 
+from dashboard.heartbeats import WorkerHeartbeat
 from dashboard.log_context import bind_task_id
 from dashboard.private_files import restrict_umask
 
@@ -14,6 +15,8 @@ restrict_umask()
 app = Celery("dashboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Every worker records a heartbeat per queue it consumes; beat's comes from CELERY_BEAT_SCHEDULER.
+app.steps["worker"].add(WorkerHeartbeat)
 
 
 def _refuse_demo_parts_in_production(process: str) -> None:

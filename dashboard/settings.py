@@ -165,7 +165,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.context_processors.product",
-                "dashboard.context_processors.schedule",
+                "dashboard.context_processors.liveness",
             ],
         },
     },
@@ -263,8 +263,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Beat keeps its schedule in memory, not in a file: every periodic task here is an idempotent interval
-# (a restarted beat just runs each once at start), and a production image stays read-only.
-CELERY_BEAT_SCHEDULER = "celery.beat:Scheduler"
+# (a restarted beat just runs each once at start), and a production image stays read-only. The subclass
+# (dashboard/heartbeats.py) only adds beat's own heartbeat.
+CELERY_BEAT_SCHEDULER = "dashboard.heartbeats:HeartbeatScheduler"
 # Periodic tasks: name -> {"task": ..., "schedule": seconds}. Each is added below, next to the settings of
 # its feature: the schedule's heartbeat, the sync sweep and the retention prune.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
@@ -282,8 +283,9 @@ CELERY_TASK_ROUTES = {
     "alerts.*": {"queue": "alerts"},
 }
 TASK_QUEUES = ("sync", "refresh", "alerts")
-# Beat queues a heartbeat this often; pages and /readyz say the schedule is late once none ran for
-# SCHEDULE_LATE_SECONDS (beat or the worker of the "refresh" queue stopped, and with it every sync).
+# Beat queues a heartbeat task this often; pages and /readyz say the schedule is late once none ran for
+# SCHEDULE_LATE_SECONDS. Beside the processes' own heartbeats (PROCESS_HEARTBEAT_SECONDS below) it proves
+# the whole path: beat publishes, the broker delivers, a worker of the "refresh" queue runs tasks.
 SCHEDULE_HEARTBEAT_SECONDS = env_int("SCHEDULE_HEARTBEAT_SECONDS", 30, minimum=5)
 SCHEDULE_LATE_SECONDS = env_int("SCHEDULE_LATE_SECONDS", 180, minimum=SCHEDULE_HEARTBEAT_SECONDS * 2)
 CELERY_BEAT_SCHEDULE["schedule-heartbeat"] = {
@@ -315,6 +317,16 @@ STUCK_LIVE_NO_UPDATE_SECONDS = env_int("STUCK_LIVE_NO_UPDATE_SECONDS", 15 * 60, 
 # starts soon after it is due and room in a key's budget is not left unused.
 SYNC_SWEEP_SECONDS = min(5, SYNC_INTERVAL_SECONDS)
 CELERY_BEAT_SCHEDULE["sync-sweep"] = {"task": "sync.sweep", "schedule": float(SYNC_SWEEP_SECONDS)}
+
+# --- Liveness of beat and the workers (services/liveness.py, dashboard/heartbeats.py) ---------------------
+# Beat and every worker record a heartbeat this often (a worker one per queue it consumes), by default once
+# per sweep interval; /readyz, /metrics and the pages call a process stopped once none was heard for
+# PROCESS_STOPPED_SECONDS, two and a half heartbeats by default: a dead process is reported within three
+# sweep intervals, and one late heartbeat is not yet an alarm.
+PROCESS_HEARTBEAT_SECONDS = env_int("PROCESS_HEARTBEAT_SECONDS", SYNC_SWEEP_SECONDS, minimum=1)
+PROCESS_STOPPED_SECONDS = env_int(
+    "PROCESS_STOPPED_SECONDS", PROCESS_HEARTBEAT_SECONDS * 5 // 2, minimum=2 * PROCESS_HEARTBEAT_SECONDS
+)
 
 # --- Request budgets of the Bitmovin API keys (services/key_budget.py, services/sweep.py) ------------------
 # Bitmovin's limit on list calls (GET /encoding/encodings) per key and minute, the tightest of its limits.

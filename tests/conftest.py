@@ -41,11 +41,14 @@ def fresh_cache():
     the next test (or the next run) reuses, and must not carry over."""
     from django.core.cache import cache
 
+    from encodings_app.services.liveness import heartbeat_record, watched_processes
     from encodings_app.services.schedule import schedule_heartbeat_record
 
     cache.clear()
-    # A healthy deployment: beat and a worker ran a moment ago (tests/services/test_schedule.py stops them).
+    # A healthy deployment: beat and a worker ran a moment ago (tests/services/test_schedule.py stops them),
+    # and beat and a worker of every queue were heard from (tests/services/test_liveness.py stops them).
     schedule_heartbeat_record()
+    heartbeat_record(processes=watched_processes(), machine="tests")
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ TEST_RUN_VARIABLES = (
     "STATIC_FROM_SOURCE",
     "DASHBOARD_DEVTOOLS",
     "DASHBOARD_SINGLE_MACHINE",
+    "PROCESS_STOPPED_SECONDS",
 )
 
 
@@ -103,6 +104,7 @@ def test_deploy_check_passes_behind_a_tls_terminating_proxy(tmp_path):
             "INTERACTIVE_RESERVED_SHARE must be at least 0 and less than 1",
         ),
         ({"BITMOVIN_KEY_LIMIT_PER_MINUTE": "0"}, "BITMOVIN_KEY_LIMIT_PER_MINUTE must be at least 1"),
+        ({"PROCESS_STOPPED_SECONDS": "9"}, "PROCESS_STOPPED_SECONDS must be at least 10"),
     ],
 )
 def test_malformed_setting_stops_start_up_with_a_clear_message(tmp_path, overrides, message):
@@ -269,6 +271,22 @@ def test_sign_in_throttling_and_the_proxy_come_from_the_environment(tmp_path):
     result = run_manage(["shell", "-c", code], env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == ["7", "1800", "2"]
+
+
+@pytest.mark.parametrize("interval", [None, "2", "30"])
+def test_a_stopped_process_is_reported_within_three_sweep_intervals_by_default(tmp_path, interval):
+    env = {**PRODUCTION_ENV, **({"SYNC_INTERVAL_SECONDS": interval} if interval else {})}
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SYNC_SWEEP_SECONDS, s.PROCESS_HEARTBEAT_SECONDS, s.PROCESS_STOPPED_SECONDS)"
+    )
+    result = run_manage(["shell", "-c", code], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    sweep, heartbeat, stopped = map(int, result.stdout.strip().splitlines()[-1].split())
+    assert heartbeat == sweep, "a heartbeat per sweep interval"
+    # A process dies at most just after a heartbeat: it is called stopped `stopped` seconds later, plus
+    # the second a heartbeat's age is rounded down to.
+    assert 2 * heartbeat <= stopped <= 2.5 * sweep and stopped + 1 <= 3 * sweep
 
 
 FILE_MODES = """

@@ -14,6 +14,7 @@ from encodings_app.models import AuditEvent, EncodingStatus, MessageType, Role
 from encodings_app.safe_links import api_links
 from encodings_app.selectors.health import problems_of, worst_level
 from encodings_app.services.action_registry import ACTIONS, PRIORITY_MAX, PRIORITY_MIN
+from encodings_app.services.liveness import sync_stopped_now
 
 
 class LinkSerializer(serializers.Serializer):
@@ -75,7 +76,11 @@ class OrganizationSerializer(serializers.Serializer):
 
     @extend_schema_field(HealthSerializer)
     def get_health(self, organization) -> dict[str, Any]:
-        problems = problems_of(organization, organization.failed_recently)
+        # Read once for a whole list: the context is shared by every item's serializer.
+        stopped = self.context.get("sync_stopped")
+        if stopped is None:
+            stopped = self.context["sync_stopped"] = sync_stopped_now()
+        problems = problems_of(organization, organization.failed_recently, sync_stopped=stopped)
         return {
             "level": worst_level(problems),
             "problems": [{"level": p.level, "text": p.text} for p in problems],

@@ -88,8 +88,13 @@ def _cache_families(organizations: list[Organization] | None) -> list[Metric]:
     age, late_flag = m.HEARTBEAT_AGE.family(), m.SCHEDULE_LATE.family()
     age.add_metric([], heartbeat_age)
     late_flag.add_metric([], int(late))
+    process_up, process_age = m.PROCESS_UP.family(), m.PROCESS_HEARTBEAT_AGE.family()
+    for process, (seconds, up) in sources.process_heartbeats().items():
+        process_up.add_metric([process], int(up))
+        process_age.add_metric([process], seconds)
+    liveness = [age, late_flag, process_up, process_age]
     if organizations is None:  # without the database, no organization can be named
-        return [age, late_flag]
+        return liveness
     calls, limited, budget = m.API_CALLS.family(), m.RATE_LIMITED.family(), m.BUDGET_LEFT.family()
     counts = api_call_counts.counts_by_organization(organization.pk for organization in organizations)
     left = sources.budget_left(organizations)
@@ -107,7 +112,7 @@ def _cache_families(organizations: list[Organization] | None) -> list[Metric]:
             limited.add_metric([slug, source], count)
         for (endpoint, caller), remaining in left.get(organization.pk, {}).items():
             budget.add_metric([slug, endpoint, caller], remaining)
-    return [calls, limited, budget, age, late_flag]
+    return [calls, limited, budget, *liveness]
 
 
 def _broker_families() -> list[Metric]:

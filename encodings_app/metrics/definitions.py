@@ -102,6 +102,17 @@ HEARTBEAT_AGE = _gauge(
 SCHEDULE_LATE = _gauge(
     "dashboard_schedule_late", "1 when the heartbeat is older than SCHEDULE_LATE_SECONDS, as the pages say."
 )
+PROCESS_UP = _gauge(
+    "dashboard_process_up",
+    '1 while beat, or a worker of the queue (process="worker:sync" ...), was heard from within '
+    "PROCESS_STOPPED_SECONDS; 0 once the pages and /readyz call it stopped.",
+    "process",
+)
+PROCESS_HEARTBEAT_AGE = _gauge(
+    "dashboard_process_heartbeat_age_seconds",
+    "Seconds since beat, or any worker of the queue, last recorded its heartbeat; +Inf: never seen.",
+    "process",
+)
 SOURCE_UP = _gauge(
     "dashboard_metrics_source_up",
     "1 when this scrape could read the source (database, cache, broker); 0 when its metrics are missing.",

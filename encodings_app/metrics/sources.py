@@ -1,5 +1,5 @@
-"""What /metrics reads besides the database: the broker's queues, the schedule's heartbeat and the API keys'
-request budgets, each from the state every process shares (the broker, the cache)."""
+"""What /metrics reads besides the database: the broker's queues, the schedule's and the processes' heartbeats
+and the API keys' request budgets, each from the state every process shares (the broker, the cache)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dashboard.celery import app as celery_app
 from encodings_app.models import Organization
 from encodings_app.services import clients
 from encodings_app.services.key_budget import LIST_ENDPOINT, STATUS_ENDPOINT, ApiBudget, budget_for
+from encodings_app.services.liveness import process_states
 from encodings_app.services.schedule import schedule_state
 
 # The endpoints a sync spends its budget on: the list (the tightest limit) and the status reads.
@@ -34,6 +35,15 @@ def heartbeat_age_seconds() -> tuple[float, bool]:
     state = schedule_state()
     age = float(state.seconds_since) if state.last_run_at is not None else float("inf")
     return age, state.late
+
+
+def process_heartbeats() -> dict[str, tuple[float, bool]]:
+    """Per process kind ("beat", "worker:<queue>"): seconds since its last heartbeat (infinity when none
+    was ever recorded), and whether it is up as the pages and /readyz judge it."""
+    return {
+        state.process: (float(state.seconds_since) if state.heard_at else float("inf"), not state.stopped)
+        for state in process_states()
+    }
 
 
 @sensitive_variables()

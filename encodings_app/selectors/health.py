@@ -12,6 +12,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 
 from encodings_app.models import Encoding, Organization
+from encodings_app.services.liveness import sync_stopped_now
 
 # "Failures now" (the switcher's and start page's chip, the wall's list, the API's failedLast24h).
 RECENT_FAILURES_WINDOW = timedelta(hours=24)
@@ -22,6 +23,7 @@ BEHIND_AFTER_INTERVALS = 3
 RATE_LIMIT_WARNING = timedelta(minutes=10)
 
 LEVEL_RANK = {"bad": 3, "warn": 2, "off": 1, "ok": 0}
+SYNC_STOPPED = "Sync stopped"
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,17 @@ def recent_failures() -> Subquery:
     return Subquery(failed, output_field=IntegerField())
 
 
-def problems_of(organization: Organization, failed_recently: int) -> list[Problem]:
-    """What is wrong with an organization, worst first, in the words of the health chips."""
+def problems_of(
+    organization: Organization, failed_recently: int, *, sync_stopped: bool | None = None
+) -> list[Problem]:
+    """What is wrong with an organization, worst first, in the words of the health chips.
+
+    `sync_stopped`: whether beat or a worker the syncs need stopped (services/liveness.py), which holds for
+    every organization at once; read from the cache when not given, so a caller judging many organizations
+    passes it once. While it holds, "Sync stopped" replaces what the sync would otherwise say of itself
+    ("Sync behind" also covers a sync slowed by a rate limit: a stopped one must not look like that)."""
+    if sync_stopped is None:
+        sync_stopped = sync_stopped_now()
     problems: list[Problem] = []
     if not organization.has_api_key:
         problems.append(Problem("bad", "No API key", "key"))
@@ -86,6 +97,8 @@ def problems_of(organization: Organization, failed_recently: int) -> list[Proble
         problems.append(Problem("bad", "Key rejected", "key"))
     if not organization.sync_enabled:
         problems.append(Problem("off", "Sync off"))
+    elif sync_stopped:
+        problems.append(Problem("bad", SYNC_STOPPED, "slash"))
     elif organization.consecutive_failures:
         problems.append(Problem("bad", f"Sync failing ({organization.consecutive_failures} in a row)"))
     elif rate_limited_recently(organization):

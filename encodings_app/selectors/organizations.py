@@ -20,6 +20,7 @@ from encodings_app.selectors.health import (
     severity,
     worst_level,
 )
+from encodings_app.services.liveness import sync_stopped_now
 
 
 @dataclass
@@ -49,11 +50,12 @@ class OrganizationHealth(ReadState):
 def organizations_with_health(user: AbstractBaseUser) -> list[OrganizationHealth]:
     """Every organization the user may see, worst first, in one query."""
     organizations = organizations_for(user).annotate(failed_recently=Coalesce(recent_failures(), Value(0)))
+    stopped = sync_stopped_now()
     healths = [
         OrganizationHealth(
             organization=org,
             failed_recently=org.failed_recently,
-            problems=problems_of(org, org.failed_recently),
+            problems=problems_of(org, org.failed_recently, sync_stopped=stopped),
         )
         for org in organizations
     ]

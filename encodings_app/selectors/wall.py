@@ -20,6 +20,7 @@ from encodings_app.selectors.health import (
     sync_behind_after,
     sync_is_behind,
 )
+from encodings_app.services.liveness import sync_stopped_now
 from encodings_app.tokens import token_hash
 
 # A screen shows at most four organizations (a 2x2 grid): a quarter of a 16:9 screen still holds an
@@ -56,6 +57,9 @@ class WallScope:
     # How old synced_at may grow before the screen says "behind" between polls: the most any of its
     # organizations allows, since every poll brings each organization's own verdict (`behind`).
     behind_after_seconds: int = 0
+    # Beat or a worker the syncs need stopped (services/liveness.py): read from the cache by every poll, so
+    # that the tag below changes, and the screen says so, as soon as it does.
+    sync_stopped: bool = False
 
     def etag(self, now: datetime) -> str:
         parts = (
@@ -65,6 +69,7 @@ class WallScope:
             self.rotate_seconds,
             self.versions,
             self.behind,
+            self.sync_stopped,
         )
         return etag_of(parts, now=now)
 
@@ -89,6 +94,7 @@ def _scope(rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds) 
         behind_after_seconds=int(
             max(sync_behind_after(webhooks_working=works) for works in working or [False]).total_seconds()
         ),
+        sync_stopped=sync_stopped_now(),
     )
 
 
@@ -147,6 +153,8 @@ class OrganizationBoard:
     stuck_ids: set[int]
     failures: list[RecentFailure]
     behind: bool
+    # "Sync stopped" replaces "sync behind" on the board (see selectors.health.problems_of).
+    sync_stopped: bool = False
     # Whole lists, of which the lists above show the first rows.
     running_total: int = 0
     waiting_total: int = 0
@@ -156,7 +164,7 @@ class OrganizationBoard:
     @property
     def severity(self) -> tuple[int, ...]:
         """The switcher's order (see selectors.health), with stuck encodings as the last word."""
-        problems = problems_of(self.organization, self.failed_total)
+        problems = problems_of(self.organization, self.failed_total, sync_stopped=self.sync_stopped)
         return severity(problems, failed_recently=self.failed_total, stuck=self.stuck_total)
 
     @property
@@ -186,7 +194,11 @@ class WallPage:
 
 
 def organization_board(
-    organization: Organization, *, now: datetime | None = None, limit: int = ROWS_PER_LIST[1]
+    organization: Organization,
+    *,
+    now: datetime | None = None,
+    limit: int = ROWS_PER_LIST[1],
+    sync_stopped: bool = False,
 ) -> OrganizationBoard:
     """Five queries per organization, whatever the number of encodings."""
     now = now or timezone.now()
@@ -232,6 +244,7 @@ def organization_board(
         behind=sync_is_behind(
             organization.last_sync_succeeded_at, now, webhooks_working=organization.webhooks_working
         ),
+        sync_stopped=sync_stopped and organization.sync_enabled,
         running_total=total(EncodingStatus.RUNNING),
         waiting_total=stuck_total + total(EncodingStatus.QUEUED) - total(EncodingStatus.QUEUED, "stuck"),
         stuck_total=stuck_total,
@@ -254,7 +267,10 @@ def pages(scope: WallScope, *, now: datetime | None = None) -> list[WallPage]:
     organizations = Organization.objects.filter(pk__in=scope.organization_ids).order_by("name", "pk")
     sizes = page_sizes(len(scope.organization_ids))
     limit = max((ROWS_PER_LIST[size] for size in sizes), default=ROWS_PER_LIST[1])
-    built = [organization_board(organization, now=now, limit=limit) for organization in organizations]
+    built = [
+        organization_board(organization, now=now, limit=limit, sync_stopped=scope.sync_stopped)
+        for organization in organizations
+    ]
     ranked = sorted(built, key=lambda board: tuple(-v for v in board.severity))
     result: list[WallPage] = []
     start = 0

@@ -118,6 +118,7 @@ def _wall(request: HttpRequest, scope: wall_selectors.WallScope, *, title: str |
 def _freshness(response: HttpResponse, scope: wall_selectors.WallScope) -> HttpResponse:
     response["X-Wall-Synced-At"] = scope.synced_at.isoformat() if scope.synced_at else ""
     response["X-Wall-Behind"] = "1" if scope.behind else "0"
+    response["X-Wall-Sync-Stopped"] = "1" if scope.sync_stopped else "0"
     return response
 
 

@@ -2,7 +2,8 @@
 //
 // Each poll sends the ETag of what is on screen; the server answers 304 when nothing changed. Every
 // answer carries the time of the last successful sync (X-Wall-Synced-At), which drives "updated N s ago".
-// When a poll fails, or the sync falls behind, a banner says so until things recover by themselves.
+// When a poll fails, the sync stops (beat or a worker of the dashboard is not running) or falls behind, a
+// banner says so until things recover by themselves.
 // The page's address holds no token: the display link's HttpOnly cookie goes with every poll by itself.
 // With more organizations than fit one screen, the board holds pages (worst first) that take turns here,
 // in the browser: polls and their 304s are untouched, and a new board keeps showing the same page number.
@@ -24,6 +25,7 @@
   let etag = null;
   let syncedAt = null;
   let serverSaysBehind = false;
+  let syncStopped = false;
   let lastGoodPoll = Date.now();
   let failing = false;
   let pageIndex = 0;
@@ -36,6 +38,7 @@
     }
     syncedAt = board.dataset.syncedAt ? Date.parse(board.dataset.syncedAt) : null;
     serverSaysBehind = board.dataset.behind === "1";
+    syncStopped = board.dataset.syncStopped === "1";
   }
 
   function showPage() {
@@ -105,6 +108,10 @@
       message =
         "Connection to the dashboard lost " + spoken(now - lastGoodPoll) + " ago. " +
         "Showing data from " + clockText(new Date(lastGoodPoll)) + "; retrying every " + pollSeconds + " s.";
+    } else if (syncStopped) {
+      message =
+        "Sync stopped: nothing is being read from Bitmovin. " +
+        (syncedAt === null ? "These numbers are not current." : "Numbers are from " + spoken(now - syncedAt) + " ago.");
     } else if (behind) {
       message =
         syncedAt === null
@@ -134,6 +141,7 @@
     if (synced !== null) {
       syncedAt = synced ? Date.parse(synced) : null;
       serverSaysBehind = xhr.getResponseHeader("X-Wall-Behind") === "1";
+      syncStopped = xhr.getResponseHeader("X-Wall-Sync-Stopped") === "1";
     }
     render();
   });

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from encodings_app.models import Organization
 from encodings_app.services.display_links import display_link_create, display_link_revoke
+from encodings_app.services.liveness import BEAT, heartbeat_record, watched_processes
 from encodings_app.services.mirror import bump_data_version
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.wall_fleet import wall_fleet
@@ -120,6 +121,28 @@ def test_sync_behind_is_shown_on_screen(browser, live_server):
         alert = page.locator("#wall-alert")
         expect(alert).to_be_visible()
         expect(alert).to_contain_text("Sync with Bitmovin is behind")
+    finally:
+        context.close()
+
+
+def test_sync_stopped_is_shown_on_screen_and_goes_away_when_the_processes_are_back(
+    browser, live_server, settings
+):
+    settings.PROCESS_STOPPED_SECONDS = 12
+    token = wall_world(poll_seconds=2)
+    heartbeat_record(processes=watched_processes(), machine="tests")
+    heartbeat_record(processes=[BEAT], machine="tests", now=timezone.now() - timedelta(minutes=2))
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/wall/{token}/")
+        alert = page.locator("#wall-alert")
+        expect(alert).to_contain_text("Sync stopped: nothing is being read from Bitmovin")
+        expect(page.locator(".wall-stopped-chip").first).to_contain_text("sync stopped")
+
+        heartbeat_record(processes=watched_processes(), machine="tests")
+        expect(alert).to_be_hidden(timeout=10_000)
+        expect(page.locator(".wall-stopped-chip")).to_have_count(0)
     finally:
         context.close()
 

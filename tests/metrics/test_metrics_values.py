@@ -266,6 +266,7 @@ def test_series_grow_with_organizations_only_never_with_encodings_or_paths(world
         "source",
         "caller",
         "queue",
+        "process",
         "route",
         "method",
         "le",

@@ -92,3 +92,23 @@ def test_a_wall_is_behind_when_one_of_its_organizations_is_by_its_own_measure():
     polled.last_sync_succeeded_at = now - timedelta(seconds=100)
     polled.save()
     assert wall.scope_for_organization(polled).behind
+
+
+def test_sync_stopped_replaces_what_the_sync_says_of_itself_but_not_the_key_or_sync_off():
+    now = timezone.now()
+    behind = make_organization(last_sync_succeeded_at=now - timedelta(hours=1))
+    limited = make_organization(last_sync_succeeded_at=now - timedelta(seconds=40), rate_limited_at=now)
+    failing = make_organization(last_sync_succeeded_at=now, consecutive_failures=3)
+    rejected = make_organization(last_sync_succeeded_at=now)
+    type(rejected).objects.filter(pk=rejected.pk).update(key_rejected=True)
+    off = make_organization(last_sync_succeeded_at=now, sync_enabled=False)
+
+    def stopped(organization) -> list[tuple[str, str]]:
+        organization.refresh_from_db()
+        return [(problem.level, problem.text) for problem in problems_of(organization, 0, sync_stopped=True)]
+
+    for organization in (behind, limited, failing):
+        assert stopped(organization) == [("bad", "Sync stopped")]
+    assert stopped(rejected) == [("bad", "Key rejected"), ("bad", "Sync stopped")]
+    assert stopped(off) == [("off", "Sync off")], "its sync is off anyway"
+    assert words(behind) == ["Sync behind"], "read from the heartbeats when not given: every process runs"

@@ -1,4 +1,4 @@
-"""Beat and the workers are watched: when scheduled work stops, /readyz and every page say so."""
+"""Scheduled tasks are watched end to end: when none runs, /readyz and every page say so."""
 
 from datetime import timedelta
 
@@ -38,11 +38,13 @@ def test_a_schedule_that_never_ran_is_late_once_the_grace_has_passed(settings):
     assert state.late and state.last_run_at is None
 
 
-def test_readyz_reports_a_late_schedule_without_failing_readiness(client, settings):
+def test_readyz_fails_while_scheduled_tasks_do_not_run_although_every_process_is_alive(client, settings):
     settings.SCHEDULE_LATE_SECONDS = 60
     cache.set(HEARTBEAT_KEY, (timezone.now() - timedelta(minutes=5)).timestamp())
     response = client.get("/readyz")
-    assert response.status_code == 200
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+    assert all(process["ok"] for process in response.json()["processes"].values())
     schedule = response.json()["schedule"]
     assert schedule["late"] is True and 295 <= schedule["seconds_since_last_run"] <= 310
 

@@ -1,4 +1,4 @@
-"""Start a real Celery worker subprocess for a test, on the same settings as the test process."""
+"""Start a real Celery worker or beat subprocess for a test, on the same settings as the test process."""
 
 from __future__ import annotations
 
@@ -32,38 +32,41 @@ def database_url_for_workers() -> str:
     raise RuntimeError(f"no worker support for {connection.vendor}")
 
 
+def _process_env(broker_url: str | None, extra_env: dict | None) -> dict[str, str]:
+    env = os.environ.copy()
+    env["DATABASE_URL"] = database_url_for_workers()
+    if broker_url:
+        env["CELERY_BROKER_URL"] = broker_url
+    env.update(extra_env or {})
+    return env
+
+
 class CeleryWorker:
-    """A `celery worker` subprocess consuming one queue; stop() ends it, kill() SIGKILLs it."""
+    """A `celery worker` subprocess consuming one queue (or several, comma-separated); stop() ends it,
+    kill() SIGKILLs it."""
+
+    command = "worker"
 
     def __init__(self, *, queue: str, broker_url: str | None = None, extra_env: dict | None = None) -> None:
-        env = os.environ.copy()
-        env["DATABASE_URL"] = database_url_for_workers()
-        if broker_url:
-            env["CELERY_BROKER_URL"] = broker_url
-        env.update(extra_env or {})
         self.queue = queue
-        # A file, not a pipe: a chatty worker would block once a pipe's buffer is full.
+        options = [
+            "--pool",
+            "solo",
+            "--queues",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "--hostname",
+            f"test-{queue.replace(',', '-')}@%h",
+        ]
+        self._start(options, _process_env(broker_url, extra_env))
+
+    def _start(self, options: list[str], env: dict[str, str]) -> None:
+        # A file, not a pipe: a chatty process would block once a pipe's buffer is full.
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 -- closed in close()
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "dashboard",
-                "worker",
-                "--pool",
-                "solo",
-                "--queues",
-                queue,
-                "--loglevel",
-                "INFO",
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-                "--hostname",
-                f"test-{queue}@%h",
-            ],
+            [sys.executable, "-m", "celery", "-A", "dashboard", self.command, "--loglevel", "INFO", *options],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=self.log,
@@ -107,3 +110,13 @@ class CeleryWorker:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class CeleryBeat(CeleryWorker):
+    """A `celery beat` subprocess, with its schedule in memory as in production."""
+
+    command = "beat"
+
+    def __init__(self, *, broker_url: str | None = None, extra_env: dict | None = None) -> None:
+        self.queue = ""
+        self._start([], _process_env(broker_url, extra_env))
