@@ -108,12 +108,12 @@ def parse_rate_limit_window(
 
     The reference marks these headers unconfirmed, so anything short of all three usable values is None: a
     limit that is not a positive whole number, a remaining count outside 0..limit, a reset that is missing,
-    negative or not a number. The caller then goes by its own count.
+    not a number or not in the future. The caller then goes by its own count.
     """
     limit = _whole(_header(headers, "x-ratelimit-limit"))
     remaining = _whole(_header(headers, "x-ratelimit-remaining"))
     reset = parse_rate_limit_reset(headers, now=now)
-    if limit is None or remaining is None or reset is None or limit < 1 or not 0 <= remaining <= limit:
+    if limit is None or remaining is None or not reset or limit < 1 or not 0 <= remaining <= limit:
         return None
     return RateLimitWindow(limit=limit, remaining=remaining, reset_s=reset)
 

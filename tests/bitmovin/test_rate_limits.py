@@ -242,6 +242,8 @@ def test_the_apis_own_count_is_read_from_its_three_headers():
         window_headers("60", "²", "10"),
         window_headers("9" * 5000, "5", "10"),
         window_headers("60", "5", "nan"),
+        window_headers("60", "5", "-3"),
+        window_headers("60", "5", "0"),
     ],
     ids=lambda headers: ",".join(f"{v[:8]}" for v in headers.values()) or "none",
 )
