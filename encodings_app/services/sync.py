@@ -275,7 +275,10 @@ class _Cycle:
     # --- status Tasks ---------------------------------------------------------------------------------------
 
     def _read_status_tasks(self) -> None:
-        """Active encodings first, then those whose status changed since their Task was read, up to a cap."""
+        """Active encodings first, then those whose status changed since their Task was read, up to a cap.
+
+        Fails as a part when too many reads fail, or when every read it tried failed.
+        """
         live = self.organization.encodings.live()
         active = live.active().order_by("-created_at")
         changed = live.filter(~Q(status=F("status_synced_for"))).exclude(status__in=ACTIVE_STATUSES)
@@ -283,6 +286,7 @@ class _Cycle:
         chosen = list(active[:cap])
         if len(chosen) < cap:
             chosen += list(changed.order_by("-created_at")[: cap - len(chosen)])
+        read = 0
         for encoding in chosen:
             if not is_valid_id(encoding.bitmovin_id):
                 # A row stored before ids were checked: its id cannot be put into the status path safely.
@@ -296,6 +300,7 @@ class _Cycle:
                 continue
             try:
                 self.run.messages_added += encoding_status_sync(client=self.client, encoding=encoding)
+                read += 1
             except (RateLimitedError, AuthenticationError):
                 raise
             except BitmovinError as exc:
@@ -306,6 +311,8 @@ class _Cycle:
                 if len(self.status_errors) >= MAX_STATUS_ERRORS:
                     raise
             lease.renew(self.organization.pk, self.token)
+        if self.status_errors and not read:
+            raise self.status_errors[-1]
 
     # --- full reconciliation --------------------------------------------------------------------------------
 
