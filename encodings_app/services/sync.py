@@ -392,7 +392,11 @@ def encoding_status_sync(*, client: BitmovinClient, encoding: Encoding) -> int:
 
 
 def encoding_sync(*, organization_id: int, bitmovin_id: str) -> Encoding | None:
-    """Read one encoding and its status Task now (after a webhook, or when a page asks for it)."""
+    """Read one encoding and its status Task now (after a webhook, or when a page asks for it).
+
+    An encoding Bitmovin no longer has is marked deleted; any other failure is raised as the client's
+    BitmovinError, and bitmovin.is_transient says whether trying again later can help.
+    """
     if not is_valid_id(bitmovin_id):
         # Only a row stored before ids were checked can name one; the API is never asked about it.
         logger.warning(
