@@ -343,7 +343,8 @@ class _Cycle:
             mirror.mark_seen(organization, [item.id for item in page.items])
             self._count(result, into=mirror.UpsertResult())
             if not self._part_failed(FINISHED_PART):
-                # Past what the failed walk of finished encodings missed, it would never be read again.
+                # Moved past what this run's failed walk of finished encodings missed, the watermark would
+                # leave those encodings unread until the walk of every encoding reached them.
                 self._advance("finished_watermark", result.newest_finished_at)
             newest = result.newest_created_at
             if page.received < PAGE_SIZE:

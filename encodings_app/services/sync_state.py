@@ -56,7 +56,7 @@ def record_outcome(
         record_partial(organization, run, failed=failed)
     else:
         record_failure(organization, run, error=failed[-1].error)
-    run.error_message = f"{_missed(failed)}; the last error: {run.error_message}"[:2000]
+    run.error_message = f"{_missed(failed)}. {run.error_message}"[:2000]
 
 
 def record_success(
@@ -144,4 +144,4 @@ def _last_error(run: SyncRun, error: BitmovinError | None) -> dict:
 
 def _missed(failed: Sequence[PartFailure]) -> str:
     parts = ", ".join(dict.fromkeys(failure.part for failure in failed))
-    return f"not read in this run, left for the next: {parts}"
+    return f"Not read, left for the next run: {parts}"
