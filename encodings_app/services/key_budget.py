@@ -224,14 +224,17 @@ class ApiBudget:
     def seen(self, method: str, endpoint: str, window: RateLimitWindow) -> None:
         """The client's rate_limit_seen hook: keep the API's word until its window resets."""
         now = self.clock()
-        reset_at = now + window.reset_s
+        # Bitmovin's windows last BITMOVIN_RATE_WINDOW_SECONDS: a reset promised for later is not believed,
+        # or one garbled header could hold the key back for an hour.
+        reset_s = min(window.reset_s, window_seconds())
+        reset_at = now + reset_s
         known = self.api_word(endpoint)
         if known is not None and reset_at <= known.reset_at + 1 and window.remaining > known.remaining:
             # Within one window of the API its count only goes down: this answer was overtaken on its way
             # by a later one (another process's). reset_at moves by a second as the API rounds it.
             return
         record = {"limit": window.limit, "remaining": window.remaining, "reset_at": reset_at}
-        self.cache.set(self._word_key(endpoint), record, timeout=math.ceil(window.reset_s) + 1)
+        self.cache.set(self._word_key(endpoint), record, timeout=math.ceil(reset_s) + 1)
 
     def api_word(self, endpoint: str) -> ApiWord | None:
         """What the API last said of its count for this key and endpoint, while its window lasts."""

@@ -137,6 +137,16 @@ def test_the_apis_word_lapses_when_its_window_resets():
     assert allowed(budget)
 
 
+def test_the_apis_word_is_believed_for_one_window_at_most():
+    clock = Clock(8_000_000.0)
+    budget = ApiBudget("k", clock=clock)
+    said(budget, remaining=0, reset_s=3600)
+
+    assert budget.api_word(LIST).reset_at == clock.now + 60
+    clock.now += 60
+    assert allowed(budget)
+
+
 def test_an_answer_overtaken_on_its_way_does_not_raise_the_count_left_but_a_new_window_does():
     clock = Clock(8_000_000.0)
     budget = ApiBudget("k", clock=clock)
