@@ -4,11 +4,13 @@ Every task tolerates a deleted row, is safe to run twice, and runs with acks_lat
 (settings), so a worker killed mid-task hands the task to the next one.
 """
 
+import random
+
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from encodings_app.bitmovin import BitmovinError, RateLimitedError
+from encodings_app.bitmovin import BitmovinError, RateLimitedError, is_transient
 from encodings_app.services import retention, schedule, sweep, sync
 from encodings_app.services.sync_planner import Planned
 
@@ -82,12 +84,20 @@ def sync_encoding(self, organization_id: int, bitmovin_id: str) -> None:
     try:
         sync.encoding_sync(organization_id=organization_id, bitmovin_id=bitmovin_id)
     except BitmovinError as exc:
-        if not exc.retryable:
+        if not is_transient(exc):
             raise
-        countdown = exc.retry_after if isinstance(exc, RateLimitedError) else 2 ** (self.request.retries + 1)
-        # Never past the broker's visibility timeout (dashboard/checks.py): Redis would deliver it twice.
-        countdown = min(countdown, settings.TASK_MAX_RETRY_COUNTDOWN_SECONDS)
-        raise self.retry(exc=exc, countdown=countdown) from exc
+        raise self.retry(exc=exc, countdown=retry_countdown(exc, self.request.retries)) from exc
+
+
+def retry_countdown(error: BitmovinError, retries: int) -> float:
+    """Seconds before a task tries a transient failure again: a rate limit's retry_after, otherwise 2, 4,
+    8 ... s, each drawn between half and all of it so that refreshes failed together do not retry together."""
+    if isinstance(error, RateLimitedError) and error.retry_after is not None:
+        countdown = error.retry_after
+    else:
+        countdown = random.uniform(0.5, 1.0) * 2 ** (retries + 1)  # noqa: S311 - jitter, not cryptography
+    # Never past the broker's visibility timeout (dashboard/checks.py): Redis would deliver it twice.
+    return min(countdown, settings.TASK_MAX_RETRY_COUNTDOWN_SECONDS)
 
 
 @shared_task(name="retention.prune", **LONG)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import socket
 import time
 import uuid
@@ -263,7 +264,8 @@ class SimHandler(BaseHTTPRequestHandler):
                 headers={
                     "x-ratelimit-limit": str(limit),
                     "x-ratelimit-remaining": "0",
-                    "x-ratelimit-reset": "30",
+                    # Half a real minute; a test that shortens the window shortens this wait with it.
+                    "x-ratelimit-reset": str(max(1, math.ceil(min(30.0, app.limiter.window_s)))),
                 },
             )
         else:

@@ -57,6 +57,7 @@ class OrganizationAdmin(ReadOnlyAdmin):
                     "last_sync_succeeded_at",
                     "last_full_sync_at",
                     "consecutive_failures",
+                    "consecutive_partial_syncs",
                     "sync_paused_until",
                     "created_watermark",
                     "finished_watermark",

@@ -56,6 +56,7 @@ class SyncStateSerializer(serializers.Serializer):
     lastSucceededAt = serializers.DateTimeField(source="last_sync_succeeded_at", allow_null=True)
     lastFullSyncAt = serializers.DateTimeField(source="last_full_sync_at", allow_null=True)
     consecutiveFailures = serializers.IntegerField(source="consecutive_failures")
+    consecutivePartialSyncs = serializers.IntegerField(source="consecutive_partial_syncs")
     pausedUntil = serializers.DateTimeField(source="sync_paused_until", allow_null=True)
 
 

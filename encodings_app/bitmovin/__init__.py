@@ -38,6 +38,7 @@ from .errors import (
     ServiceUnavailableError,
     TransportError,
     ValidationError,
+    is_transient,
 )
 from .resources import (
     AccountApiKey,
@@ -47,7 +48,7 @@ from .resources import (
     Organization,
     Webhook,
 )
-from .retry import RetryPolicy
+from .retry import RateLimitWindow, RetryPolicy
 from .types import (
     Encoding,
     ErrorDetails,
@@ -98,6 +99,7 @@ __all__ = [
     "Page",
     "PermissionDeniedError",
     "ProtocolError",
+    "RateLimitWindow",
     "RateLimitedError",
     "ResourceId",
     "RetryHint",
@@ -115,4 +117,5 @@ __all__ = [
     "explain",
     "explain_error_details",
     "explain_retry_hint",
+    "is_transient",
 ]

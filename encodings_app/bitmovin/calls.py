@@ -95,10 +95,12 @@ class Calls:
             OverflowError,
             RecursionError,
         ) as exc:
+            # A whole answer of the wrong shape is what the API holds, not damage on the way: not retried.
             raise ProtocolError(
                 f"unexpected result shape: {exc}",
                 request_id=envelope.request_id,
                 http_status=envelope.http_status,
+                retryable=False,
             ) from None
 
     def resource_id(self, envelope: Envelope, requested_id: str) -> ResourceId:

@@ -30,7 +30,14 @@ from .resources import (
     Webhook,
 )
 from .retry import RetryPolicy
-from .transport import AfterAttempt, BeforeRequest, Timeout, Transport, validate_path_value
+from .transport import (
+    AfterAttempt,
+    BeforeRequest,
+    RateLimitSeen,
+    Timeout,
+    Transport,
+    validate_path_value,
+)
 from .types import Encoding, Page, ResourceId, Task
 
 DEFAULT_BASE_URL = "https://api.bitmovin.com/v1"
@@ -56,8 +63,9 @@ class BitmovinClient:
     """A client for the parts of the Bitmovin encoding API the dashboard uses.
 
     Every method returns a typed result or raises a ``BitmovinError`` subclass; nothing else escapes. GET
-    and DELETE are retried on transport errors, 429, 502, 503 and 504 within ``max_retries`` and
-    ``retry_budget_s``; POST actions are never re-sent blindly (see ``start_encoding``). A 429 is waited out
+    and DELETE are retried on every error ``is_transient`` accepts (no answer, 429, any 5xx, an answer
+    broken on its way) within ``max_retries`` and ``retry_budget_s``; POST actions are never re-sent blindly
+    (see ``start_encoding``). A 429 is waited out
     only up to ``max_rate_limit_wait_s`` (None: as long as the budget allows); past that the
     ``RateLimitedError`` is raised with ``retry_after`` set, for the caller to reschedule.
 
@@ -67,6 +75,9 @@ class BitmovinClient:
     at once, unretried (any other exception is wrapped in a ``BitmovinError``). ``call_counts`` counts the
     HTTP attempts actually made, by the same keys. ``after_attempt(method, endpoint_key, status)`` is told
     how each attempt made ended: its HTTP status, or None when no answer came; it cannot fail a call.
+    ``rate_limit_seen(method, endpoint_key, window)`` is told what the API says of its own count (the
+    ``x-ratelimit-*`` headers, as a ``RateLimitWindow``) whenever an answer, 2xx or error, carried all three
+    in a usable form; absent or garbled headers are simply not reported. It cannot fail a call either.
 
     ``destinations`` says where the key may go (see ``DestinationPolicy``): by default only public internet
     addresses, checked after name resolution and before connecting; a refused destination raises
@@ -90,6 +101,7 @@ class BitmovinClient:
         max_rate_limit_wait_s: float | None = None,
         before_request: BeforeRequest | None = None,
         after_attempt: AfterAttempt | None = None,
+        rate_limit_seen: RateLimitSeen | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -126,6 +138,7 @@ class BitmovinClient:
             destinations=destinations if destinations is not None else DestinationPolicy(),
             before_request=before_request,
             after_attempt=after_attempt,
+            rate_limit_seen=rate_limit_seen,
             clock=clock,
             sleep=sleep,
             rng=rng,

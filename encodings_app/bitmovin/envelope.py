@@ -73,9 +73,14 @@ def decode(
     if status >= 400:
         raise _api_error(status, headers, body, envelope, request_id, context, now)
     if not 200 <= status <= 299:
-        # Redirects are never followed: X-Api-Key would travel to whatever host the Location names.
+        # Redirects are never followed: X-Api-Key would travel to whatever host the Location names. Asking
+        # again gets the same redirect: the base URL is what needs fixing.
         raise ProtocolError(
-            f"unexpected HTTP status {status}", request_id=request_id, body_excerpt=excerpt(body), **context
+            f"unexpected HTTP status {status}",
+            request_id=request_id,
+            body_excerpt=excerpt(body),
+            retryable=False,
+            **context,
         )
 
     if document is _NOT_JSON:

@@ -5,6 +5,11 @@ Every error keeps its evidence (``request_id``, ``http_status``, ``code``, the A
 can quote the request id to Bitmovin support. ``retryable`` says whether the same call may succeed later;
 ``retry_after`` (seconds) says when, if the API or the client knows.
 
+``is_transient(error)`` is the one answer to "may trying again help?": the client's own retries of GETs, a
+sync run and a refresh task all ask it. Transient are a 429, any 5xx, no answer at all, and an answer broken
+on its way (not JSON, cut short, a proxy's page); an answer whose content is wrong (an unusable id, a result
+of the wrong shape), a redirect, and every other 4xx come back the same however often they are asked.
+
 The text of an error never holds the API key (the client scrubs every body before decoding it) nor a full
 response body: only a ``ProtocolError`` shows a short excerpt, because there the body is the evidence.
 
@@ -152,7 +157,9 @@ class ServiceUnavailableError(ApiError):
 
 
 class ServerError(ApiError):
-    """The API failed with another 5xx status."""
+    """The API failed with another 5xx status (of 1004 Bitmovin says: try again in a few minutes)."""
+
+    default_retryable = True
 
 
 class TransportError(BitmovinError):
@@ -202,7 +209,12 @@ class DestinationNotAllowedError(TransportError):
 
 class ProtocolError(BitmovinError):
     """The answer broke the API's contract: not JSON, truncated, an HTML page, a missing envelope key,
-    status ERROR with a 2xx HTTP status, SUCCESS without data, or a result of the wrong shape."""
+    status ERROR with a 2xx HTTP status, SUCCESS without data, or a result of the wrong shape.
+
+    Retryable unless raised otherwise: a body cut short or replaced by a proxy is usually whole the next time.
+    A result of the wrong shape and a redirect are raised with ``retryable=False``."""
+
+    default_retryable = True
 
     def __str__(self) -> str:
         text = super().__str__()
@@ -219,6 +231,9 @@ class InvalidItemError(ProtocolError):
     identifies ("encoding", "webhook" ...), ``position`` is the item's index in the page's ``items`` (None
     for a single object). It never carries the body: the message names the bad id, clipped.
     """
+
+    # The API holds the id as it is: asking again returns the same.
+    default_retryable = False
 
     def __init__(self, message: str = "", *, kind: str = "item", position: int | None = None, **kwargs: Any):
         super().__init__(message, **kwargs)
@@ -252,6 +267,11 @@ class ActionOutcomeUnknownError(BitmovinError):
 
 class InvalidArgumentError(BitmovinError, ValueError):
     """The caller passed something the client refuses to send (an empty id, a priority outside 0-100)."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """May the same call succeed if made again later? (See the module's docstring.)"""
+    return isinstance(error, BitmovinError) and error.retryable
 
 
 def error_class_for(http_status: int | None, code: int | None) -> type[BitmovinError]:

@@ -91,6 +91,41 @@ def rate_limit_wait(headers: Mapping[str, str], *, now: float | None = None) -> 
     return DEFAULT_RATE_LIMIT_WAIT_S
 
 
+@dataclass(frozen=True)
+class RateLimitWindow:
+    """What the API says of its own count for a key and endpoint: ``remaining`` of ``limit`` calls are left
+    until its window resets in ``reset_s`` seconds (from the moment the answer was received)."""
+
+    limit: int
+    remaining: int
+    reset_s: float
+
+
+def parse_rate_limit_window(
+    headers: Mapping[str, str], *, now: float | None = None
+) -> RateLimitWindow | None:
+    """The ``x-ratelimit-limit``, ``-remaining`` and ``-reset`` headers together, or None.
+
+    The reference marks these headers unconfirmed, so anything short of all three usable values is None: a
+    limit that is not a positive whole number, a remaining count outside 0..limit, a reset that is missing,
+    not a number or not in the future. The caller then goes by its own count.
+    """
+    limit = _whole(_header(headers, "x-ratelimit-limit"))
+    remaining = _whole(_header(headers, "x-ratelimit-remaining"))
+    reset = parse_rate_limit_reset(headers, now=now)
+    if limit is None or remaining is None or not reset or limit < 1 or not 0 <= remaining <= limit:
+        return None
+    return RateLimitWindow(limit=limit, remaining=remaining, reset_s=reset)
+
+
+def _whole(value: str | None) -> int | None:
+    text = (value or "").strip()
+    # ASCII digits only ("²" is a digit to str.isdigit), and few enough of them to be a count.
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        return None
+    return int(text)
+
+
 def _bounded(seconds: float) -> float | None:
     if not math.isfinite(seconds):
         return None

@@ -24,12 +24,13 @@ from .errors import (
     DestinationNotAllowedError,
     InvalidArgumentError,
     NotFoundError,
+    ProtocolError,
     RateLimitedError,
-    ServiceUnavailableError,
     TransportError,
+    is_transient,
 )
 from .redact import Secret
-from .retry import RetryPolicy
+from .retry import RateLimitWindow, RetryPolicy, parse_rate_limit_window
 
 logger = logging.getLogger("encodings_app.bitmovin")
 
@@ -41,6 +42,8 @@ _PERMANENT_KINDS = frozenset({"invalid_url", "not_allowed"})
 BeforeRequest = Callable[[str, str], None]
 # (method, endpoint key, HTTP status or None when no answer came): told after every attempt.
 AfterAttempt = Callable[[str, str, int | None], None]
+# (method, endpoint key, the API's own count): told after every answer that carried usable x-ratelimit-*.
+RateLimitSeen = Callable[[str, str, RateLimitWindow], None]
 Timeout = float | tuple[float, float]
 
 
@@ -144,6 +147,7 @@ class Transport:
         destinations: DestinationPolicy,
         before_request: BeforeRequest | None = None,
         after_attempt: AfterAttempt | None = None,
+        rate_limit_seen: RateLimitSeen | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -157,6 +161,7 @@ class Transport:
         self.policy = policy
         self.before_request = before_request
         self.after_attempt = after_attempt
+        self.rate_limit_seen = rate_limit_seen
         self._clock = clock
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()  # noqa: S311 - jitter, not cryptography
@@ -253,15 +258,12 @@ class Transport:
         if isinstance(error, RateLimitedError):
             # A 429 was refused before any processing, so even a POST is safe to send again.
             return error.retry_after if error.retry_after is not None else 0.0
-        if isinstance(error, TransportError):
-            if error.kind in _PERMANENT_KINDS:
-                return None
-            if method not in IDEMPOTENT_METHODS and error.request_sent:
-                return None
-        elif isinstance(error, ServiceUnavailableError):
-            if method not in IDEMPOTENT_METHODS:
-                return None
-        else:
+        if not is_transient(error):
+            return None
+        if method not in IDEMPOTENT_METHODS and not (
+            isinstance(error, TransportError) and not error.request_sent
+        ):
+            # Any other failure of an action may come after the API acted on it: it is never sent twice.
             return None
         if error.retry_after is not None:
             return error.retry_after
@@ -313,6 +315,7 @@ class Transport:
             )
         duration = self._clock() - started
         self._tell_after_attempt(method, endpoint, status)
+        self._tell_rate_limit(method, endpoint, headers)
         try:
             result = envelope_module.decode(
                 status, headers, self._api_key.scrub_bytes(content), method=method, endpoint=endpoint
@@ -356,6 +359,18 @@ class Transport:
             # Bookkeeping of the caller's: its failure must never turn an answered call into an error.
             logger.warning("the after_attempt hook failed for %s: %s", endpoint, type(exc).__name__)
 
+    def _tell_rate_limit(self, method: str, endpoint: str, headers: Mapping[str, str]) -> None:
+        if self.rate_limit_seen is None:
+            return
+        window = parse_rate_limit_window(headers)
+        if window is None:
+            return
+        try:
+            self.rate_limit_seen(method, endpoint, window)
+        except Exception as exc:
+            # Like after_attempt: the caller's bookkeeping never turns an answer into an error.
+            logger.warning("the rate_limit_seen hook failed for %s: %s", endpoint, type(exc).__name__)
+
 
 def guarded_session(destinations: DestinationPolicy) -> requests.Session:
     """A session that connects only where ``destinations`` allows, and ignores the environment.
@@ -375,7 +390,7 @@ def _unanswered(error: BitmovinError) -> bool:
     """True when the API may have processed the request although we got no usable answer."""
     if isinstance(error, TransportError):
         return error.request_sent
-    return error.http_status in (502, 504)
+    return isinstance(error, ProtocolError) or error.http_status in (500, 502, 504)
 
 
 def validate_path_value(name: str, value: object) -> str:

@@ -69,6 +69,9 @@ class Organization(models.Model):
         null=True, blank=True, help_text="Newest finishedAt seen, for the recently-finished query."
     )
     consecutive_failures = models.PositiveIntegerField(default=0)
+    consecutive_partial_syncs = models.PositiveIntegerField(
+        default=0, help_text="Syncs in a row that left a part unread (services/sync_state.py)."
+    )
     key_rejected = models.BooleanField(
         default=False, help_text="The API refused the key (401); syncing stops until the key changes."
     )

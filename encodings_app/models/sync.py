@@ -16,6 +16,8 @@ class SyncRun(models.Model):
     class Outcome(models.TextChoices):
         RUNNING = "running", "Running"
         OK = "ok", "Succeeded"
+        # Some parts read, others left for the next run (services/sync_state.py).
+        PARTIAL = "partial", "Succeeded in part"
         FAILED = "failed", "Failed"
         RATE_LIMITED = "rate_limited", "Paused by a rate limit"
 

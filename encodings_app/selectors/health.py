@@ -21,6 +21,10 @@ BEHIND_AFTER_INTERVALS = 3
 # A rate limit is worth a warning while it is this recent and no sync has succeeded since. Later the sync is
 # either back (nothing to say) or still without success ("Sync behind" says so).
 RATE_LIMIT_WARNING = timedelta(minutes=10)
+# Partial syncs in a row worth a warning. One now and then is a fault the next run makes good; a part that
+# keeps failing (a page the API cannot answer, say) leaves what it reads stale while every run still counts
+# as a sync, so "Sync failing" and "Sync behind" would never say so.
+PARTIAL_SYNCS_WARNING = 3
 
 LEVEL_RANK = {"bad": 3, "warn": 2, "off": 1, "ok": 0}
 SYNC_STOPPED = "Sync stopped"
@@ -103,6 +107,10 @@ def problems_of(
         problems.append(Problem("bad", f"Sync failing ({organization.consecutive_failures} in a row)"))
     elif rate_limited_recently(organization):
         problems.append(Problem("warn", "Sync paused by rate limit", "pause"))
+    elif organization.consecutive_partial_syncs >= PARTIAL_SYNCS_WARNING:
+        problems.append(
+            Problem("warn", f"Sync incomplete ({organization.consecutive_partial_syncs} in a row)")
+        )
     elif organization.has_api_key and sync_is_behind(
         organization.last_sync_succeeded_at, webhooks_working=organization.webhooks_working
     ):

@@ -97,8 +97,9 @@ def base_url_refusal(url: str) -> str | None:
 
 @sensitive_variables("api_key")
 def client_for(organization: Organization, *, interactive: bool = False) -> BitmovinClient:
-    """A client speaking for this organization, spending from its key's shared request budget and counting
-    its calls for /metrics (services/api_call_counts.py).
+    """A client speaking for this organization, spending from its key's shared request budget (which also
+    follows what the API says of its own count) and counting its calls for /metrics
+    (services/api_call_counts.py).
 
     `interactive` calls (an operator waits for them) get shorter timeouts, may use the share of the budget
     kept from background work, and sleep through a short 429; a worker's calls never sleep, they reschedule.
@@ -108,6 +109,7 @@ def client_for(organization: Organization, *, interactive: bool = False) -> Bitm
     """
     api_key = _usable_key(organization)
     calls = ApiCallCounter(organization.pk)
+    budget = ApiBudget(key_fingerprint(api_key, organization.api_base_url), interactive=interactive)
     return BitmovinClient(
         api_key,
         tenant_org_id=organization.tenant_org_id or None,
@@ -116,10 +118,9 @@ def client_for(organization: Organization, *, interactive: bool = False) -> Bitm
         timeout=INTERACTIVE_TIMEOUT_S if interactive else WORKER_TIMEOUT_S,
         # A worker never sleeps through a 429: the sync records a pause and the sweep comes back later.
         max_rate_limit_wait_s=None if interactive else 0,
-        before_request=calls.spending(
-            ApiBudget(key_fingerprint(api_key, organization.api_base_url), interactive=interactive)
-        ),
+        before_request=calls.spending(budget),
         after_attempt=calls.attempted,
+        rate_limit_seen=budget.seen,
         destinations=destination_policy(),
     )
 

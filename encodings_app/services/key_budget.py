@@ -17,8 +17,15 @@ the limit within one of theirs. The window is cut into SLOTS slots; a call is al
 SLOTS + 2 slots hold less than the budget. Any window-long span of time, even seen a slot late (a slow
 request), lies within SLOTS + 2 consecutive slots, so no window of theirs ever sees more than the budget.
 
-The sweep's planner (sync_sweep.py) reads the same counts to plan within the budget; this limiter is what
-holds the line when an estimate was short.
+The API's own word counts too. Whenever an answer carries x-ratelimit-limit, -remaining and -reset (the
+simulator sends them on every rate-limited endpoint; the reference calls them unconfirmed for Bitmovin), the
+client's rate_limit_seen hook records for the key and endpoint "R of L left until T" in the shared cache. A
+call is then also refused when the API's count, held to the same shares of ITS limit, leaves no room for the
+caller's class, until the API's window resets: its window opens with the key's first request, which no count
+of ours can know. Absent or garbled headers record nothing, and our own count holds the line alone.
+
+The sweep's planner (sweep.py) reads the same counts (the larger of ours and the API's) to plan within the
+budget; this limiter is what holds the line when an estimate was short.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache as default_cache
 
-from encodings_app.bitmovin import errors
+from encodings_app.bitmovin import RateLimitWindow, errors
 from encodings_app.services.ratelimit import counter_incr, window_key
 
 LIST_ENDPOINT = "GET /encoding/encodings"
@@ -87,9 +94,31 @@ class EndpointBudget:
 
 
 def budget_for(endpoint: str) -> EndpointBudget:
-    total = max(1, math.floor(endpoint_limit(endpoint) * (1 - settings.SYNC_BUDGET_HEADROOM)))
+    return shares_of(endpoint_limit(endpoint))
+
+
+def shares_of(limit: int) -> EndpointBudget:
+    """A limit less the headroom (total), and that less the interactive reserve (background)."""
+    total = max(1, math.floor(limit * (1 - settings.SYNC_BUDGET_HEADROOM)))
     background = max(1, math.floor(total * (1 - settings.INTERACTIVE_RESERVED_SHARE)))
     return EndpointBudget(total=total, background=background)
+
+
+@dataclass(frozen=True)
+class ApiWord:
+    """What the API last said of its own count for a key and endpoint: `remaining` of `limit` calls are left
+    until `reset_at` (epoch seconds)."""
+
+    limit: int
+    remaining: int
+    reset_at: float
+
+    @property
+    def used(self) -> int:
+        return self.limit - self.remaining
+
+    def leaves_room(self, *, interactive: bool) -> bool:
+        return self.used < shares_of(self.limit).limit(interactive=interactive)
 
 
 @dataclass(frozen=True)
@@ -153,7 +182,8 @@ class SlidingCount:
 
 class ApiBudget:
     """The client's before_request hook: ApiBudget(fingerprint)(method, endpoint) spends one unit of the
-    key's budget for the endpoint, from the interactive reserve too when `interactive`."""
+    key's budget for the endpoint, from the interactive reserve too when `interactive`; and its
+    rate_limit_seen hook (`seen`), which records the API's own count."""
 
     def __init__(
         self,
@@ -169,10 +199,20 @@ class ApiBudget:
         self.clock = clock
 
     def __call__(self, method: str, endpoint: str) -> None:
+        kept = "" if self.interactive else " (the rest is kept for operators' actions)"
+        word = self.api_word(endpoint)
+        if word is not None and not word.leaves_room(interactive=self.interactive):
+            # Checked first: a call the API's count refuses must not take a unit of ours either.
+            raise errors.RateLimitedError(
+                f"Bitmovin says {word.remaining} of its {word.limit} requests for {endpoint} are left "
+                f"until its window resets{kept}",
+                retry_after=max(1.0, word.reset_at - self.clock()),
+                method=method,
+                endpoint=endpoint,
+            )
         limit = budget_for(endpoint).limit(interactive=self.interactive)
         spent = self.count(endpoint).spend(limit)
         if not spent.allowed:
-            kept = "" if self.interactive else " (the rest is kept for operators' actions)"
             per = f"{window_seconds():g} s"
             raise errors.RateLimitedError(
                 f"our own budget of {limit} requests per {per} for {endpoint} is spent{kept}",
@@ -181,8 +221,43 @@ class ApiBudget:
                 endpoint=endpoint,
             )
 
+    def seen(self, method: str, endpoint: str, window: RateLimitWindow) -> None:
+        """The client's rate_limit_seen hook: keep the API's word until its window resets."""
+        now = self.clock()
+        # Bitmovin's windows last BITMOVIN_RATE_WINDOW_SECONDS: a reset promised for later is not believed,
+        # or one garbled header could hold the key back for an hour.
+        reset_s = min(window.reset_s, window_seconds())
+        reset_at = now + reset_s
+        known = self.api_word(endpoint)
+        if known is not None and reset_at <= known.reset_at + 1 and window.remaining > known.remaining:
+            # Within one window of the API its count only goes down: this answer was overtaken on its way
+            # by a later one (another process's). reset_at moves by a second as the API rounds it.
+            return
+        record = {"limit": window.limit, "remaining": window.remaining, "reset_at": reset_at}
+        self.cache.set(self._word_key(endpoint), record, timeout=math.ceil(reset_s) + 1)
+
+    def api_word(self, endpoint: str) -> ApiWord | None:
+        """What the API last said of its count for this key and endpoint, while its window lasts."""
+        record = self.cache.get(self._word_key(endpoint))
+        if not isinstance(record, dict):
+            return None
+        try:
+            word = ApiWord(int(record["limit"]), int(record["remaining"]), float(record["reset_at"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+        return word if word.reset_at > self.clock() and word.limit > 0 else None
+
     def used(self, endpoint: str) -> int:
-        return self.count(endpoint).used()
+        """Calls spent in the span that ends now: our own count, or the API's when it says more (scaled to
+        our limit for the endpoint, should the two limits differ)."""
+        own = self.count(endpoint).used()
+        word = self.api_word(endpoint)
+        if word is None:
+            return own
+        return max(own, math.ceil(endpoint_limit(endpoint) * word.used / word.limit))
 
     def count(self, endpoint: str) -> SlidingCount:
         return SlidingCount(f"api-budget:{self.fingerprint}:{endpoint}", cache=self.cache, clock=self.clock)
+
+    def _word_key(self, endpoint: str) -> str:
+        return window_key(f"api-window:{self.fingerprint}:{endpoint}", "word")

@@ -9,8 +9,9 @@ What the planner needs is read in one query (plus one count when a walk of every
   minutes, or a wall screen showing the organization (display links stamp when they were last seen).
   Signed-in pages leave no trace cheap enough to read here, so they do not count;
 - whose webhooks work: registered by the dashboard and signed with the current secret;
-- what each key has committed: its calls in the limiter's current span (key_budget.py) plus the estimated
-  cost of every sync planned and not yet finished (the "queued" mark, which the sync task clears at its end).
+- what each key has committed: its calls in the limiter's current span (key_budget.py; the API's own count
+  when its x-ratelimit-* headers say more) plus the estimated cost of every sync planned and not yet finished
+  (the "queued" mark, which the sync task clears at its end).
 """
 
 from __future__ import annotations

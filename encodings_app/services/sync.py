@@ -17,13 +17,21 @@ Everything is an idempotent upsert, so a run repeated or interrupted at any poin
 nothing. One run per organization at a time (lease.py). The sweep (sweep.py) plans runs within each API
 key's budget; a rate limit all the same (the API's 429, or our own budget in key_budget.py) pauses only that
 organization, by recording until when; the sweep skips it until then.
+
+Each of the five parts above stands on its own. The client retries a failed read within its budget (every
+error bitmovin.is_transient accepts); a part that still fails is recorded and skipped, and the others go on.
+A watermark moves only when its walk completed and the walk of every encoding keeps its cursor, so the next
+run reads what this one missed. A rate limit closes its endpoint for the rest of the run (asking again
+before its retry_after would only be refused again); a rejected key ends the run. How a run with failed
+parts ends (partial, rate limited, failed) is sync_state.py's to say.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
@@ -42,15 +50,24 @@ from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import ACTIVE_STATUSES, Encoding, Organization, SyncRun
 from encodings_app.services import lease, mirror
 from encodings_app.services.clients import KeyUnavailable, client_for
-from encodings_app.services.sync_state import record_failure, record_rate_limit, record_success
+from encodings_app.services.key_budget import LIST_ENDPOINT
+from encodings_app.services.sync_state import PartFailure, record_failure, record_outcome
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PAGE_SIZE = 100
 # Re-read a little before each watermark: timestamps have one-second resolution and "newer than" is strict.
 OVERLAP = timedelta(seconds=60)
-# Status reads that may fail in one run before the run gives up (the rest are retried by the next run).
+# Status reads that may fail in one run before the run stops reading them: so many failures say the API is
+# in trouble (the rest are read by the next run).
 MAX_STATUS_ERRORS = 10
+
+# The parts of a run, as its record names those it could not read.
+FINISHED_PART = "encodings finished since the last run"
+CREATED_PART = "encodings created since the last run"
+WALK_ALL_PART = "the walk of every encoding"
+STATUS_PART = "status Tasks"
 
 
 def organization_sync(
@@ -97,18 +114,16 @@ def _run(organization: Organization, *, token: str, full: bool, full_pass_allowa
     try:
         with client:
             cycle.execute(full=full)
-    except RateLimitedError as exc:
-        record_rate_limit(organization, run, exc)
     except AuthenticationError as exc:
         record_failure(organization, run, error=exc, key_rejected=True)
-    except BitmovinError as exc:
-        record_failure(organization, run, error=exc)
     except Exception as exc:
         # A bug or a database failure: recorded for the pages, then raised for the worker's log.
         record_failure(organization, run, message=f"internal error: {type(exc).__name__}")
         raise
     else:
-        record_success(organization, run, skipped=cycle.status_errors)
+        record_outcome(
+            organization, run, parts_done=cycle.parts_done, failed=cycle.failed, skipped=cycle.status_errors
+        )
         _note_left_out(run, cycle.left_out)
     finally:
         run.api_calls = client.call_counts
@@ -128,7 +143,7 @@ def _run(organization: Organization, *, token: str, full: bool, full_pass_allowa
 
 
 def _note_left_out(run: SyncRun, left_out: list[InvalidItemError]) -> None:
-    """Say on a successful run's record that some encodings were left out, and why, for the pages."""
+    """Say on a run's record that some encodings were left out, and why, for the pages."""
     if not left_out:
         return
     last = left_out[-1]
@@ -169,27 +184,52 @@ class _Cycle:
         self.status_errors: list[BitmovinError] = []
         # List items the client left out for an unusable id: the run counts them and goes on without them.
         self.left_out: list[InvalidItemError] = []
+        self.parts_done = 0
+        self.failed: list[PartFailure] = []
+        # Endpoints a rate limit closed for the rest of the run, by endpoint key.
+        self.closed: dict[str, RateLimitedError] = {}
 
     def execute(self, *, full: bool) -> None:
         organization = self.organization
         for status in ACTIVE_STATUSES:
-            self._walk(status=str(status))
+            self._part(f"{status} encodings", self._walk, status=str(status))
         if organization.finished_watermark is not None:
-            result = self._walk(finished_at_newer_than=organization.finished_watermark - OVERLAP)
-            self._advance("finished_watermark", result.newest_finished_at)
+            since = organization.finished_watermark - OVERLAP
+            result = self._part(FINISHED_PART, self._walk, finished_at_newer_than=since)
+            if result is not None:
+                self._advance("finished_watermark", result.newest_finished_at)
         if organization.created_watermark is not None and not full:
-            result = self._walk(created_at_newer_than=organization.created_watermark - OVERLAP)
-            self._advance("created_watermark", result.newest_created_at)
-        interrupted = None
+            since = organization.created_watermark - OVERLAP
+            result = self._part(CREATED_PART, self._walk, created_at_newer_than=since)
+            if result is not None:
+                self._advance("created_watermark", result.newest_created_at)
         if full:
-            try:
-                self._full_pass()
-            except RateLimitedError as exc:
-                # The list budget is spent, not the status budget: the Tasks below are still worth reading.
-                interrupted = exc
-        self._read_status_tasks()
-        if interrupted is not None:
-            raise interrupted
+            self._part(WALK_ALL_PART, self._full_pass)
+        # Even when the list endpoint is closed: the status endpoint has a budget of its own.
+        self._part(STATUS_PART, self._read_status_tasks)
+
+    def _part(self, name: str, work: Callable[..., T], **arguments: object) -> T | None:
+        """Do one part of the run; when it fails, record it and return None so the next part goes on.
+
+        A rejected key is no part's failure: it ends the run.
+        """
+        try:
+            result = work(**arguments)
+        except AuthenticationError:
+            raise
+        except BitmovinError as exc:
+            if isinstance(exc, RateLimitedError) and exc.endpoint:
+                self.closed.setdefault(exc.endpoint, exc)
+            self.failed.append(PartFailure(name, exc))
+            logger.warning(
+                "sync of %s: %s not read, left for the next run: %s", self.organization.slug, name, exc
+            )
+            return None
+        self.parts_done += 1
+        return result
+
+    def _part_failed(self, name: str) -> bool:
+        return any(failure.part == name for failure in self.failed)
 
     def _walk(self, **filters) -> mirror.UpsertResult:
         total = mirror.UpsertResult()
@@ -207,6 +247,10 @@ class _Cycle:
             offset += page.received
 
     def _list(self, **arguments) -> api.Page:
+        closed = self.closed.get(LIST_ENDPOINT)
+        if closed is not None:
+            # Asking before its retry_after would only be refused again, and count against the key.
+            raise closed
         page = self.client.list_encodings(**arguments)
         lease.renew(self.organization.pk, self.token)
         for error in page.skipped:
@@ -231,7 +275,10 @@ class _Cycle:
     # --- status Tasks ---------------------------------------------------------------------------------------
 
     def _read_status_tasks(self) -> None:
-        """Active encodings first, then those whose status changed since their Task was read, up to a cap."""
+        """Active encodings first, then those whose status changed since their Task was read, up to a cap.
+
+        Fails as a part when too many reads fail, or when every read it tried failed.
+        """
         live = self.organization.encodings.live()
         active = live.active().order_by("-created_at")
         changed = live.filter(~Q(status=F("status_synced_for"))).exclude(status__in=ACTIVE_STATUSES)
@@ -239,6 +286,7 @@ class _Cycle:
         chosen = list(active[:cap])
         if len(chosen) < cap:
             chosen += list(changed.order_by("-created_at")[: cap - len(chosen)])
+        read = 0
         for encoding in chosen:
             if not is_valid_id(encoding.bitmovin_id):
                 # A row stored before ids were checked: its id cannot be put into the status path safely.
@@ -252,16 +300,19 @@ class _Cycle:
                 continue
             try:
                 self.run.messages_added += encoding_status_sync(client=self.client, encoding=encoding)
+                read += 1
             except (RateLimitedError, AuthenticationError):
                 raise
             except BitmovinError as exc:
                 # One encoding whose status cannot be read must not hold up all the others; when many
-                # fail, the API is in trouble and the run stops.
+                # fail, the API is in trouble and the run stops reading Tasks.
                 self.status_errors.append(exc)
                 logger.warning("status of %s could not be read: %s", encoding.bitmovin_id, exc)
                 if len(self.status_errors) >= MAX_STATUS_ERRORS:
                     raise
             lease.renew(self.organization.pk, self.token)
+        if self.status_errors and not read:
+            raise self.status_errors[-1]
 
     # --- full reconciliation --------------------------------------------------------------------------------
 
@@ -291,7 +342,10 @@ class _Cycle:
             result = mirror.upsert_encodings(organization, page.items)
             mirror.mark_seen(organization, [item.id for item in page.items])
             self._count(result, into=mirror.UpsertResult())
-            self._advance("finished_watermark", result.newest_finished_at)
+            if not self._part_failed(FINISHED_PART):
+                # Moved past what this run's failed walk of finished encodings missed, the watermark would
+                # leave those encodings unread until the walk of every encoding reached them.
+                self._advance("finished_watermark", result.newest_finished_at)
             newest = result.newest_created_at
             if page.received < PAGE_SIZE:
                 break
@@ -339,7 +393,11 @@ def encoding_status_sync(*, client: BitmovinClient, encoding: Encoding) -> int:
 
 
 def encoding_sync(*, organization_id: int, bitmovin_id: str) -> Encoding | None:
-    """Read one encoding and its status Task now (after a webhook, or when a page asks for it)."""
+    """Read one encoding and its status Task now (after a webhook, or when a page asks for it).
+
+    An encoding Bitmovin no longer has is marked deleted; any other failure is raised as the client's
+    BitmovinError, and bitmovin.is_transient says whether trying again later can help.
+    """
     if not is_valid_id(bitmovin_id):
         # Only a row stored before ids were checked can name one; the API is never asked about it.
         logger.warning(

@@ -143,6 +143,18 @@ def test_delete_that_finds_the_encoding_gone_after_an_unanswered_attempt_succeed
     assert result.request_id == "req-404"
 
 
+@pytest.mark.parametrize(
+    "first",
+    [{"status": 500, "json": failure(1004)}, {"body": "<html>oops</html>", "content_type": "text/html"}],
+    ids=["500", "broken-answer"],
+)
+def test_delete_that_finds_the_encoding_gone_after_an_answer_it_may_have_caused_succeeds(client, api, first):
+    api.delete(url(ENCODING), **first)
+    api.delete(url(ENCODING), status=404, json=failure(None, "not found", request_id="req-404"))
+
+    assert client.delete_encoding("enc-1") == "enc-1"
+
+
 def test_delete_of_a_missing_encoding_is_not_found(client, api):
     api.delete(url(ENCODING), status=404, json=failure(None, "not found"))
 

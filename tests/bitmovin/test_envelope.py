@@ -13,6 +13,7 @@ from encodings_app.bitmovin import (
     BitmovinError,
     ConflictError,
     Encoding,
+    InvalidItemError,
     MessageType,
     NotFoundError,
     Page,
@@ -25,6 +26,7 @@ from encodings_app.bitmovin import (
     Task,
     TransportError,
     ValidationError,
+    is_transient,
 )
 from encodings_app.bitmovin.envelope import decode
 
@@ -142,14 +144,29 @@ def test_error_status_and_code_map_to_the_error_class(status, code, expected):
         (RateLimitedError, True),
         (ServiceUnavailableError, True),
         (TransportError, True),
+        (ServerError, True),
+        (ProtocolError, True),
         (NotFoundError, False),
         (ValidationError, False),
-        (ProtocolError, False),
-        (ServerError, False),
+        (AuthenticationError, False),
+        (PermissionDeniedError, False),
+        (InvalidItemError, False),
     ],
 )
 def test_retryable_says_whether_a_later_retry_can_help(error_class, retryable):
     assert error_class("x").retryable is retryable
+    assert is_transient(error_class("x")) is retryable
+
+
+def test_only_bitmovin_errors_are_transient():
+    assert is_transient(ValueError("x")) is False
+    assert is_transient(ProtocolError("x", retryable=False)) is False
+
+
+def test_a_redirect_is_not_transient():
+    with pytest.raises(ProtocolError) as caught:
+        decode(302, {"Location": "https://elsewhere.test/"}, b"")
+    assert not is_transient(caught.value)
 
 
 def test_every_error_class_is_a_bitmovin_error():

@@ -11,7 +11,13 @@ from encodings_app.bitmovin import (
     BitmovinError,
     RateLimitedError,
 )
-from encodings_app.bitmovin.retry import parse_rate_limit_reset, parse_retry_after, rate_limit_wait
+from encodings_app.bitmovin.retry import (
+    RateLimitWindow,
+    parse_rate_limit_reset,
+    parse_rate_limit_window,
+    parse_retry_after,
+    rate_limit_wait,
+)
 
 from .conftest import failure, success, url
 
@@ -205,3 +211,80 @@ def test_a_failing_after_attempt_hook_never_fails_the_call(make_client, api):
     api.get(url(STATUS), json=success({"id": "enc-1", "status": "RUNNING"}))
 
     assert client.get_encoding_status("enc-1").status == "RUNNING"
+
+
+def window_headers(limit: str, remaining: str, reset: str) -> dict[str, str]:
+    return {"x-ratelimit-limit": limit, "x-ratelimit-remaining": remaining, "x-ratelimit-reset": reset}
+
+
+def test_the_apis_own_count_is_read_from_its_three_headers():
+    assert parse_rate_limit_window(window_headers("60", "17", "42")) == RateLimitWindow(60, 17, 42.0)
+    assert parse_rate_limit_window(
+        {"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1"}
+    ) == (RateLimitWindow(60, 0, 1.0))
+    epoch = window_headers("600", "599", str(2_000_000_030))
+    assert parse_rate_limit_window(epoch, now=2_000_000_000) == RateLimitWindow(600, 599, 30.0)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"x-ratelimit-limit": "60", "x-ratelimit-remaining": "5"},
+        {"x-ratelimit-remaining": "5", "x-ratelimit-reset": "10"},
+        window_headers("sixty", "5", "10"),
+        window_headers("60", "many", "10"),
+        window_headers("60", "5", "soon"),
+        window_headers("0", "0", "10"),
+        window_headers("60", "61", "10"),
+        window_headers("60", "-1", "10"),
+        window_headers("60.5", "5", "10"),
+        window_headers("60", "²", "10"),
+        window_headers("9" * 5000, "5", "10"),
+        window_headers("60", "5", "nan"),
+        window_headers("60", "5", "-3"),
+        window_headers("60", "5", "0"),
+    ],
+    ids=lambda headers: ",".join(f"{v[:8]}" for v in headers.values()) or "none",
+)
+def test_absent_or_garbled_rate_limit_headers_say_nothing(headers):
+    assert parse_rate_limit_window(headers) is None
+
+
+def test_rate_limit_seen_hook_is_told_the_apis_count_on_answers_and_on_429s(make_client, api):
+    seen: list[tuple[str, str, RateLimitWindow]] = []
+    client = make_client(
+        rate_limit_seen=lambda method, key, window: seen.append((method, key, window)),
+        max_rate_limit_wait_s=0,
+    )
+    api.get(
+        url(STATUS),
+        json=success({"id": "enc-1", "status": "RUNNING"}),
+        headers=window_headers("6000", "5999", "60"),
+    )
+    api.get(url(STATUS), status=429, json=failure(8000), headers=window_headers("6000", "0", "12"))
+    api.get(url(ENCODING), json=ENCODING_BODY)
+    api.get(url(ENCODING), json=ENCODING_BODY, headers=window_headers("60", "oops", "12"))
+
+    client.get_encoding_status("enc-1")
+    with pytest.raises(RateLimitedError) as caught:
+        client.get_encoding_status("enc-1")
+    client.get_encoding("enc-1")
+    client.get_encoding("enc-1")
+
+    key = "GET /encoding/encodings/{id}/status"
+    assert seen == [
+        ("GET", key, RateLimitWindow(6000, 5999, 60.0)),
+        ("GET", key, RateLimitWindow(6000, 0, 12.0)),
+    ]
+    assert caught.value.retry_after == 12.0, "the 429's own wait still comes from x-ratelimit-reset"
+
+
+def test_a_failing_rate_limit_seen_hook_never_fails_the_call(make_client, api):
+    def broken(method: str, key: str, window: RateLimitWindow) -> None:
+        raise ConnectionError("cache down")
+
+    client = make_client(rate_limit_seen=broken)
+    api.get(url(ENCODING), json=ENCODING_BODY, headers=window_headers("60", "59", "60"))
+
+    assert client.get_encoding("enc-1").id == "enc-1"

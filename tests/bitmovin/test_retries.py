@@ -8,10 +8,12 @@ import pytest
 import requests
 
 from encodings_app.bitmovin import (
+    AuthenticationError,
+    BitmovinError,
     NotFoundError,
+    PermissionDeniedError,
     ProtocolError,
     RetryPolicy,
-    ServerError,
     ServiceUnavailableError,
     TransportError,
     ValidationError,
@@ -122,7 +124,7 @@ def test_slow_attempts_count_against_the_budget(make_client, api, clock):
 
 @pytest.mark.parametrize(
     ("status", "error_class"),
-    [(400, ValidationError), (404, NotFoundError), (500, ServerError)],
+    [(400, ValidationError), (401, AuthenticationError), (403, PermissionDeniedError), (404, NotFoundError)],
 )
 def test_errors_that_a_retry_cannot_fix_are_not_retried(client, api, clock, status, error_class):
     api.get(url(ENCODING), status=status, json=failure(1000))
@@ -134,11 +136,67 @@ def test_errors_that_a_retry_cannot_fix_are_not_retried(client, api, clock, stat
     assert clock.sleeps == []
 
 
-def test_protocol_errors_are_not_retried(client, api):
-    api.get(url(ENCODING), body="<html>oops</html>", content_type="text/html")
+def test_get_retries_a_500_then_succeeds(client, api, clock):
+    api.get(url(ENCODING), status=500, json=failure(1004, "Undefined Error"))
+    api.get(url(ENCODING), json=ENCODING_BODY)
+
+    assert client.get_encoding("enc-1").id == "enc-1"
+    assert clock.sleeps == [0.5]
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"body": "<html>oops</html>", "content_type": "text/html"},
+        {"body": '{"requestId": "r", "status": "SUCC', "content_type": "application/json"},
+        {"body": "upstream connect error", "content_type": "text/plain"},
+    ],
+    ids=["html", "truncated", "not-json"],
+)
+def test_get_reads_again_after_an_answer_broken_on_its_way(client, api, clock, broken):
+    api.get(url(ENCODING), **broken)
+    api.get(url(ENCODING), json=ENCODING_BODY)
+
+    assert client.get_encoding("enc-1").id == "enc-1"
+    assert len(api.calls) == 2
+
+
+def test_an_answer_that_stays_broken_ends_with_a_protocol_error_that_is_still_transient(client, api):
+    for _ in range(4):
+        api.get(url(ENCODING), body="<html>oops</html>", content_type="text/html")
+
+    with pytest.raises(ProtocolError) as caught:
+        client.get_encoding("enc-1")
+
+    assert caught.value.attempts == 4
+    assert caught.value.retryable is True
+
+
+def test_a_result_of_the_wrong_shape_is_not_read_again(client, api):
+    api.get(url(ENCODING), json=success(["not", "an", "object"]))
+
+    with pytest.raises(ProtocolError) as caught:
+        client.get_encoding("enc-1")
+
+    assert len(api.calls) == 1
+    assert caught.value.retryable is False
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_post_is_never_sent_twice_after_an_answer_it_may_have_caused(client, api, status):
+    api.post(url(ENCODING + "/reprioritize"), status=status, json=failure(1004))
+
+    with pytest.raises(BitmovinError):
+        client.reprioritize_encoding("enc-1", 10)
+
+    assert len(api.calls) == 1
+
+
+def test_a_post_is_never_sent_twice_after_a_broken_answer(client, api):
+    api.post(url(ENCODING + "/reprioritize"), body="<html>oops</html>", content_type="text/html")
 
     with pytest.raises(ProtocolError):
-        client.get_encoding("enc-1")
+        client.reprioritize_encoding("enc-1", 10)
 
     assert len(api.calls) == 1
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from encodings_app.models.choices import REGISTERED_WEBHOOK_EVENTS
 from encodings_app.selectors import wall
-from encodings_app.selectors.health import RATE_LIMIT_WARNING, problems_of
+from encodings_app.selectors.health import PARTIAL_SYNCS_WARNING, RATE_LIMIT_WARNING, problems_of
 from tests.factories import make_organization
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,23 @@ def test_a_rate_limit_warning_does_not_stay_up_for_ever():
     )
 
     assert words(organization) == ["Sync behind"], "no success since: the sync is behind, and says that"
+
+
+def test_partial_syncs_warn_only_when_they_come_in_a_row():
+    now = timezone.now()
+    organization = make_organization(
+        last_sync_succeeded_at=now, consecutive_partial_syncs=PARTIAL_SYNCS_WARNING - 1
+    )
+    assert words(organization) == [], "a fault the next run makes good is no news"
+
+    organization.consecutive_partial_syncs = PARTIAL_SYNCS_WARNING
+    organization.save()
+    assert words(organization) == [f"Sync incomplete ({PARTIAL_SYNCS_WARNING} in a row)"]
+    assert problems_of(organization, 0)[0].level == "warn", "the sync works, only not all of it"
+
+    organization.consecutive_failures = 1
+    organization.save()
+    assert words(organization) == ["Sync failing (1 in a row)"], "the worse news first, and alone"
 
 
 def test_a_quiet_organization_whose_webhooks_work_is_behind_only_past_the_safety_net():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from encodings_app.bitmovin import RateLimitedError
+from encodings_app.bitmovin import RateLimitedError, RateLimitWindow
 from encodings_app.services.key_budget import SLOTS, ApiBudget, budget_for, key_fingerprint
 
 pytestmark = pytest.mark.usefixtures("published_limits")
@@ -99,3 +99,84 @@ def test_fingerprint_names_key_and_address_without_revealing_the_key():
     assert key not in fingerprint and len(fingerprint) == 16
     assert fingerprint == key_fingerprint(key, "https://api.bitmovin.com/v1/")
     assert fingerprint != key_fingerprint("another-key", "https://api.bitmovin.com/v1")
+
+
+# --- the API's own count (x-ratelimit-* headers) ------------------------------------------------------------
+
+
+def said(budget: ApiBudget, remaining: int, *, limit: int = 60, reset_s: float = 40.0) -> None:
+    budget.seen("GET", LIST, RateLimitWindow(limit=limit, remaining=remaining, reset_s=reset_s))
+
+
+def test_the_apis_count_refuses_background_calls_once_only_the_reserve_and_headroom_are_left():
+    clock = Clock(8_000_000.0)
+    sweep = ApiBudget("k", clock=clock)
+    operator = ApiBudget("k", interactive=True, clock=clock)
+
+    said(sweep, remaining=13)
+    assert allowed(sweep), "47 used by the API's count: the sweep's 48th call still fits"
+    said(sweep, remaining=12)
+    with pytest.raises(RateLimitedError) as refused:
+        sweep("GET", LIST)
+    assert refused.value.retry_after == 40.0, "until the API's window resets"
+    assert "Bitmovin says 12 of its 60 requests" in str(refused.value)
+    assert sweep.count(LIST).used() == 1, "a refused call takes nothing from our own count"
+    assert allowed(operator), "operators may go on down to the headroom"
+    said(operator, remaining=6)
+    assert not allowed(operator)
+    assert allowed(sweep, STATUS), "the API's word is per endpoint"
+
+
+def test_the_apis_word_lapses_when_its_window_resets():
+    clock = Clock(8_000_000.0)
+    budget = ApiBudget("k", clock=clock)
+    said(budget, remaining=0, reset_s=5)
+
+    assert not allowed(budget)
+    clock.now += 5
+    assert allowed(budget)
+
+
+def test_the_apis_word_is_believed_for_one_window_at_most():
+    clock = Clock(8_000_000.0)
+    budget = ApiBudget("k", clock=clock)
+    said(budget, remaining=0, reset_s=3600)
+
+    assert budget.api_word(LIST).reset_at == clock.now + 60
+    clock.now += 60
+    assert allowed(budget)
+
+
+def test_an_answer_overtaken_on_its_way_does_not_raise_the_count_left_but_a_new_window_does():
+    clock = Clock(8_000_000.0)
+    budget = ApiBudget("k", clock=clock)
+    said(budget, remaining=10, reset_s=30)
+    said(budget, remaining=20, reset_s=31)
+    assert budget.api_word(LIST).remaining == 10
+
+    said(budget, remaining=59, reset_s=60)
+    assert budget.api_word(LIST).remaining == 59
+
+
+def test_used_is_the_larger_of_our_count_and_the_apis_scaled_to_our_limit():
+    clock = Clock(8_000_000.0)
+    budget = ApiBudget("k", clock=clock)
+    for _ in range(5):
+        budget("GET", LIST)
+    assert budget.used(LIST) == 5
+    said(budget, remaining=40)
+    assert budget.used(LIST) == 20
+    said(budget, remaining=5, limit=10, reset_s=50)
+    assert budget.used(LIST) == 30, "half of the API's smaller limit is half of ours"
+
+
+@pytest.mark.parametrize(
+    "record", ["garbage", {"limit": "x", "remaining": 1, "reset_at": 9e9}, {"remaining": 0}, {"limit": 0}]
+)
+def test_a_garbled_record_of_the_apis_word_is_ignored(record):
+    clock = Clock(8_000_000.0)
+    budget = ApiBudget("k", clock=clock)
+    budget.cache.set(budget._word_key(LIST), record)
+
+    assert budget.api_word(LIST) is None
+    assert allowed(budget)

@@ -92,3 +92,7 @@ def test_a_shortened_window_keeps_its_limit_and_opens_again_after_its_length() -
         assert next_window.status_code == 200
         assert next_window.headers["x-ratelimit-remaining"] == "2"
         assert running.control("GET", "rate-limits")["windowSeconds"] == 1.5
+        running.set_faults("429=1")
+        injected = client.get("/encoding/encodings")
+        assert injected.status_code == 429
+        assert injected.headers["x-ratelimit-reset"] == "2", "an injected 429's wait shortens with the window"

@@ -6,6 +6,7 @@ the contract, a test puts this proxy between the client and the simulator and ch
     with RewritingProxy(simulator.root_url, rewrite=rename_ids({"<real id>": "bad/id"})) as proxy:
         organization.api_base_url = proxy.base_url
 
+``rewrite_headers`` may change the answer's headers the same way (a list of (name, value) pairs in, one out).
 Everything else (method, path, headers, body, status) passes through unchanged, and every request path is
 recorded in ``proxy.paths`` so a test can assert what was, or was never, asked for.
 """
@@ -23,15 +24,22 @@ from urllib.parse import urlsplit
 from tests.support.http_thread import ServedInThread
 
 Rewrite = Callable[[str, str, Any], Any]
+Headers = list[tuple[str, str]]
 # Hop-by-hop headers and the ones the proxy recomputes.
 _DROPPED = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
 class RewritingProxy(ServedInThread):
-    def __init__(self, upstream_root: str, rewrite: Rewrite | None = None) -> None:
+    def __init__(
+        self,
+        upstream_root: str,
+        rewrite: Rewrite | None = None,
+        rewrite_headers: Callable[[Headers], Headers] | None = None,
+    ) -> None:
         parts = urlsplit(upstream_root)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.rewrite = rewrite
+        self.rewrite_headers = rewrite_headers
         self.paths: list[str] = []
         self._lock = threading.Lock()
         super().__init__(ThreadingHTTPServer(("127.0.0.1", 0), self._handler()))
@@ -72,6 +80,8 @@ class RewritingProxy(ServedInThread):
                     if document is not None:
                         changed = proxy.rewrite(self.command, urlsplit(self.path).path, document)
                         content = json.dumps(changed).encode()
+                if proxy.rewrite_headers is not None:
+                    answer_headers = proxy.rewrite_headers(answer_headers)
                 self.send_response(status)
                 for key, value in answer_headers:
                     self.send_header(key, value)
