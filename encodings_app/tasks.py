@@ -58,10 +58,12 @@ def sync_organization(
 
 
 # "A drain is waiting in the queue": set by the nudge that queued it, cleared when a drain starts, so that
-# however many requests nudge, at most one drain waits. It expires by itself when the message is lost, and
-# it is left in place after a failed nudge, so that a broker that is down is tried at most this often.
+# however many requests nudge, at most one drain waits. It expires with the message, should that be lost.
+# After a failed nudge it stays a little while, so that a broker that hangs is tried once in that time, not
+# by every request.
 DRAIN_QUEUED_KEY = "refresh:drain-queued"
 DRAIN_QUEUED_SECONDS = 10
+NUDGE_PAUSE_AFTER_FAILURE_SECONDS = 2
 # A drain starts no read after this long: the sweeps share its queue, and beat runs it every
 # REFRESH_DRAIN_SECONDS, so a backlog is read in slices with the sweeps in between.
 DRAIN_RUN_SECONDS = 1.0
@@ -74,7 +76,7 @@ NUDGE_BROKER_TIMEOUT_S = 0.5
 def refresh_drain() -> int:
     """Read the encodings whose refresh is due (services/refresh_outbox.py); returns how many were read."""
     # Cleared first: a request committed from now on nudges a drain of its own, even while this one runs.
-    _forget(DRAIN_QUEUED_KEY)
+    _quietly(cache.delete, DRAIN_QUEUED_KEY)
     return refresh_outbox.refresh_drain(time_budget_seconds=DRAIN_RUN_SECONDS).reads
 
 
@@ -103,15 +105,17 @@ def refresh_drain_nudge() -> bool:
             "the refresh drain was not nudged: the broker failed (%s); beat runs it once the broker is back",
             type(exc).__name__,
         )
+        _quietly(cache.set, DRAIN_QUEUED_KEY, 1, timeout=NUDGE_PAUSE_AFTER_FAILURE_SECONDS)
         return False
     return True
 
 
-def _forget(key: str) -> None:
+def _quietly(operation, key: str, *args, **kwargs) -> None:
+    """A cache write that may fail (the cache is down): the outbox does not depend on it."""
     try:
-        cache.delete(key)
+        operation(key, *args, **kwargs)
     except Exception as exc:
-        logger.warning("could not clear %s in the cache (%s)", key, type(exc).__name__)
+        logger.warning("could not update %s in the cache (%s)", key, type(exc).__name__)
 
 
 # Messages queued before the outbox existed carry this name and ask for one read each: they join the outbox.

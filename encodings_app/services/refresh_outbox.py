@@ -24,10 +24,10 @@ no read after its time budget: the sweeps share the queue and must not wait behi
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from time import monotonic
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -136,18 +136,18 @@ def refresh_drain(
     `read` is services/sync.encoding_sync (looked up at call time), or a stand-in in tests.
     """
     read = read or sync.encoding_sync
-    deadline = time.monotonic() + time_budget_seconds
+    deadline = monotonic() + time_budget_seconds
     outcome = DrainOutcome()
     paused_until: dict[int, datetime] = {}
     while True:
-        if time.monotonic() >= deadline:
+        if monotonic() >= deadline:
             outcome.complete = not _due_exists()
             break
         claimed = _claim(batch_size)
         if not claimed:
             break
         for index, pending in enumerate(claimed):
-            if time.monotonic() >= deadline:
+            if monotonic() >= deadline:
                 _give_back(claimed[index:])
                 outcome.complete = False
                 break
