@@ -45,7 +45,7 @@ CLAIM_BATCH = 10
 # so that no live worker's row is read twice, yet a dead worker's row is read again within minutes.
 CLAIM_SECONDS = 120
 # Backoff after a failed read: 2 s, 4 s, 8 s ... up to BACKOFF_MAX_SECONDS; dropped after MAX_ATTEMPTS reads
-# (about 17 minutes of trying), when the next sync has long read the encoding anyway.
+# (about 14 minutes of trying), when the next sync has long read the encoding anyway.
 BACKOFF_FIRST_SECONDS = 2
 BACKOFF_MAX_SECONDS = 300
 MAX_ATTEMPTS = 10
