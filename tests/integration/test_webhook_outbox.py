@@ -18,6 +18,7 @@ from django.core.cache import cache
 from encodings_app.models import Encoding, PendingRefresh, WebhookDelivery
 from encodings_app.tasks import DRAIN_QUEUED_KEY
 from tests.factories import make_organization
+from tests.integration.test_sync_worker import wait_until
 from tests.services.test_webhooks import payload, sign
 from tests.support.celery_worker import PROJECT_ROOT, CeleryWorker, database_url_for_workers
 from tests.support.redis_server import RedisServer
@@ -36,15 +37,6 @@ def reads_of_one_encoding(simulator: RunningSimulator) -> int:
         for row in simulator.stats()["endpoints"]
         if (row["area"], row["method"], row["endpoint"]) == ONE_ENCODING_READ
     )
-
-
-def wait_until(condition, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture
@@ -89,11 +81,13 @@ def deliver(web: DashboardServer, secret: str, body: bytes) -> tuple[int, dict, 
         return response.status, json.loads(response.read()), time.perf_counter() - started
 
 
-class CeleryBeat:
-    """`celery beat` as production runs it, on the test database and the given broker."""
+class CeleryBeat(CeleryWorker):
+    """`celery beat` as production runs it, on the test database and the given broker; stopped, read and
+    closed like a worker."""
 
     def __init__(self, *, broker_url: str) -> None:
         env = {**os.environ, "DATABASE_URL": database_url_for_workers(), "CELERY_BROKER_URL": broker_url}
+        self.queue = "beat"
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "dashboard", "beat", "--loglevel", "INFO"],
@@ -103,18 +97,6 @@ class CeleryBeat:
             stderr=subprocess.STDOUT,
             text=True,
         )
-
-    def close(self) -> str:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.seek(0)
-        output = self.log.read()
-        self.log.close()
-        return output
 
 
 def test_a_webhook_while_the_broker_is_down_then_resent_refreshes_the_encoding_exactly_once(
@@ -168,15 +150,15 @@ def test_a_webhook_while_the_broker_is_down_is_refreshed_by_itself_once_the_brok
     assert deliver(web, secret, body)[0] == 200
 
     broker.start()
-    beat = CeleryBeat(broker_url=broker.url)
-    try:
-        with CeleryWorker(queue="refresh", broker_url=broker.url) as worker:
-            drained = worker.wait_for(lambda: not PendingRefresh.objects.exists(), timeout=90)
-            worker.stop()
-            log = worker.output()
-    finally:
-        beat_log = beat.close()
-    assert drained, log[-3000:] + beat_log[-2000:]
+    with (
+        CeleryBeat(broker_url=broker.url) as beat,
+        CeleryWorker(queue="refresh", broker_url=broker.url) as worker,
+    ):
+        drained = worker.wait_for(lambda: not PendingRefresh.objects.exists(), timeout=90)
+        worker.stop()
+        beat.stop()
+        log = worker.output() + beat.output()
+    assert drained, log[-5000:]
 
     assert reads_of_one_encoding(simulator) == 1
     delivery = WebhookDelivery.objects.get()
