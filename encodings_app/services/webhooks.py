@@ -232,11 +232,17 @@ def _earlier_deliveries(
 def webhook_source_throttle(*, remote_addr: str | None, now: float | None = None) -> WindowSpend:
     """Spend one of the address's deliveries for this minute; over_limit says the request must be refused."""
     source = _source(remote_addr)
-    spent = window_spend(
-        f"webhook-source:{source}",
-        limit=settings.WEBHOOK_RATE_LIMIT_PER_MINUTE,
-        now=time.time() if now is None else now,
-    )
+    try:
+        spent = window_spend(
+            f"webhook-source:{source}",
+            limit=settings.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+            now=time.time() if now is None else now,
+        )
+    except Exception as exc:
+        # The cache is down (with the broker, where they share a Redis server). Genuine deliveries must still
+        # be recorded, so nothing is refused until the limit can be counted again.
+        logger.warning("webhook rate limit not applied: the cache failed (%s)", type(exc).__name__)
+        return WindowSpend(used=0, limit=settings.WEBHOOK_RATE_LIMIT_PER_MINUTE, retry_after=0.0)
     if spent.used == spent.limit + 1:  # once per window, not once per refused request
         logger.warning(
             "webhook deliveries from %s exceed %s a minute; refusing them for %.0f s",

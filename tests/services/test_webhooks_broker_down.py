@@ -1,5 +1,6 @@
-"""The webhook endpoint while the broker is down or hangs: the delivery and its refresh are committed, the
-answer is 200, and the request does not wait on the broker (the figures are printed, not asserted)."""
+"""The webhook endpoint while the broker is down or hangs (and the cache with it, where they share a Redis
+server): the delivery and its refresh are committed, the answer is 200, and the request does not wait on
+the broker (the figures are printed, not asserted)."""
 
 from __future__ import annotations
 
@@ -97,3 +98,26 @@ def test_a_failed_nudge_never_raises_and_the_next_requests_do_not_try_the_broker
     cache.delete(tasks.DRAIN_QUEUED_KEY)  # the pause is over
     assert tasks.refresh_drain_nudge() is False
     assert len(sent) == 2
+
+
+def test_with_the_cache_down_as_well_a_signed_delivery_is_still_recorded_and_answered_200(
+    client, organization, secret, broker_at, closed_port, settings, caplog
+):
+    # One Redis server for both, stopped: the webhook's rate limit and the nudge cannot use the cache.
+    broker_at(f"redis://127.0.0.1:{closed_port}/1")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
+        }
+    }
+    with caplog.at_level(logging.WARNING):
+        response, seconds = deliver(client, secret, "evt-1")
+
+    assert response.status_code == 200
+    assert WebhookDelivery.objects.get().verdict == WebhookDelivery.Verdict.VALID
+    assert PendingRefresh.objects.get().bitmovin_id == "enc-42"
+    assert "webhook rate limit not applied: the cache failed" in caplog.text
+    assert "the refresh drain was not nudged: the cache failed" in caplog.text
+    print(f"\nwith the cache and the broker down, answered in {seconds * 1000:.0f} ms")
