@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.request
 
@@ -20,7 +17,7 @@ from encodings_app.tasks import DRAIN_QUEUED_KEY
 from tests.factories import make_organization
 from tests.integration.test_sync_worker import wait_until
 from tests.services.test_webhooks import payload, sign
-from tests.support.celery_worker import PROJECT_ROOT, CeleryWorker, database_url_for_workers
+from tests.support.celery_worker import CeleryBeat, CeleryWorker
 from tests.support.redis_server import RedisServer
 from tests.support.simulator import RunningSimulator
 from tests.support.web_server import DashboardServer
@@ -79,24 +76,6 @@ def deliver(web: DashboardServer, secret: str, body: bytes) -> tuple[int, dict, 
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
         return response.status, json.loads(response.read()), time.perf_counter() - started
-
-
-class CeleryBeat(CeleryWorker):
-    """`celery beat` as production runs it, on the test database and the given broker; stopped, read and
-    closed like a worker."""
-
-    def __init__(self, *, broker_url: str) -> None:
-        env = {**os.environ, "DATABASE_URL": database_url_for_workers(), "CELERY_BROKER_URL": broker_url}
-        self.queue = "beat"
-        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in close()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "dashboard", "beat", "--loglevel", "INFO"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
 
 
 def test_a_webhook_while_the_broker_is_down_then_resent_refreshes_the_encoding_exactly_once(
