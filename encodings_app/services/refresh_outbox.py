@@ -13,10 +13,11 @@ The drain claims the rows that are due (rows another worker holds are skipped), 
 (services/sync.encoding_sync), and then:
 - after a read, deletes the row and marks the deliveries that waited for it as refreshed, unless a request
   came in during the read: then the row stays, due at once, for a read that surely sees what it announced;
-- after a transient error, keeps the row and backs off exponentially; a rate limit (Bitmovin's 429 or the
-  key's own budget, services/key_budget.py) pauses the organization's rows until its Retry-After without
-  counting as a failure; after MAX_ATTEMPTS failed reads, or an error no retry can fix (the key refused, a
-  bad request), the row is dropped with a logged reason: the organization's next sync reads the encoding.
+- after a transient error (bitmovin.is_transient: no answer, a 5xx, a broken answer), keeps the row and
+  backs off exponentially, with jitter; a rate limit (Bitmovin's 429 or the key's own budget,
+  services/key_budget.py) pauses the organization's rows until its Retry-After without counting as a
+  failure; after MAX_ATTEMPTS failed reads, or an error no retry can fix (a 400, 401 or 403, an answer of
+  the wrong shape), the row is dropped with a logged reason: the organization's next sync reads it.
 A claimed row is due again after CLAIM_SECONDS, so a worker that dies mid-read loses nothing. A run starts
 no read after its time budget: the sweeps share the queue and must not wait behind a long backlog.
 """
@@ -24,6 +25,7 @@ no read after its time budget: the sweeps share the queue and must not wait behi
 from __future__ import annotations
 
 import logging
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,7 +35,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from encodings_app.bitmovin import BitmovinError, RateLimitedError
+from encodings_app.bitmovin import BitmovinError, RateLimitedError, is_transient
 from encodings_app.models import PendingRefresh, WebhookDelivery
 from encodings_app.services import sync
 
@@ -44,8 +46,9 @@ CLAIM_BATCH = 10
 # How long a claimed row is left to the worker reading it: past the drain task's hard time limit (tasks.py),
 # so that no live worker's row is read twice, yet a dead worker's row is read again within minutes.
 CLAIM_SECONDS = 120
-# Backoff after a failed read: 2 s, 4 s, 8 s ... up to BACKOFF_MAX_SECONDS; dropped after MAX_ATTEMPTS reads
-# (about 14 minutes of trying), when the next sync has long read the encoding anyway.
+# Backoff after a failed read: 2 s, 4 s, 8 s ... up to BACKOFF_MAX_SECONDS, each drawn between half and all
+# of it, so that refreshes that failed together do not retry together; dropped after MAX_ATTEMPTS reads
+# (about ten minutes of trying), when the next sync has long read the encoding anyway.
 BACKOFF_FIRST_SECONDS = 2
 BACKOFF_MAX_SECONDS = 300
 MAX_ATTEMPTS = 10
@@ -215,7 +218,7 @@ def _read_one(
         _postpone(pending, until=until, error=str(exc))
         outcome.retrying += 1
     except BitmovinError as exc:
-        if exc.retryable:
+        if is_transient(exc):
             _retry_later(pending, str(exc), outcome)
         else:
             _drop(pending, f"Bitmovin refused the read: {exc}")
@@ -272,11 +275,17 @@ def _retry_later(pending: PendingRefresh, error: str, outcome: DrainOutcome) -> 
         _drop(pending, f"{pending.attempts} reads failed, the last with: {error}")
         outcome.dropped += 1
         return
-    delay = min(BACKOFF_FIRST_SECONDS * 2 ** (pending.attempts - 1), BACKOFF_MAX_SECONDS)
     PendingRefresh.objects.filter(pk=pending.pk).update(
-        next_attempt_at=timezone.now() + timedelta(seconds=delay), last_error=error[:300]
+        next_attempt_at=timezone.now() + timedelta(seconds=retry_delay(pending.attempts)),
+        last_error=error[:300],
     )
     outcome.retrying += 1
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds before another read after `attempts` failed ones: 2, 4, 8 ... s up to the cap, jittered."""
+    ceiling = min(BACKOFF_FIRST_SECONDS * 2 ** min(attempts - 1, 30), BACKOFF_MAX_SECONDS)
+    return random.uniform(0.5, 1.0) * ceiling  # noqa: S311 - jitter, not cryptography
 
 
 def _drop(pending: PendingRefresh, reason: str) -> None:

@@ -137,7 +137,9 @@ def test_a_row_asked_for_again_during_the_read_stays_due_at_once_with_no_failure
     assert pending.next_attempt_at <= timezone.now()
 
 
-def test_a_transient_failure_backs_off_exponentially_and_keeps_the_request(organization, enqueued):
+def test_a_transient_failure_backs_off_exponentially_with_jitter_and_keeps_the_request(
+    organization, enqueued
+):
     refresh_request(organization_id=organization.pk, bitmovin_id="enc-1")
     unavailable = ServiceUnavailableError("Service unavailable", http_status=503, request_id="req-1")
     reads = Reads(unavailable, unavailable)
@@ -147,7 +149,7 @@ def test_a_transient_failure_backs_off_exponentially_and_keeps_the_request(organ
     pending = PendingRefresh.objects.get()
     assert pending.attempts == 1
     assert "req-1" in pending.last_error
-    assert before + timedelta(seconds=2) <= pending.next_attempt_at <= timezone.now() + timedelta(seconds=2)
+    assert before + timedelta(seconds=1) <= pending.next_attempt_at <= timezone.now() + timedelta(seconds=2)
 
     assert drain(reads).reads == 0, "not due yet"
     due_now()
@@ -155,7 +157,7 @@ def test_a_transient_failure_backs_off_exponentially_and_keeps_the_request(organ
     drain(reads)
     pending.refresh_from_db()
     assert pending.attempts == 2
-    assert before + timedelta(seconds=4) <= pending.next_attempt_at <= timezone.now() + timedelta(seconds=4)
+    assert before + timedelta(seconds=2) <= pending.next_attempt_at <= timezone.now() + timedelta(seconds=4)
 
     due_now()
     assert drain(reads).refreshed == 1
