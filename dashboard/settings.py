@@ -352,6 +352,18 @@ DELETED_ENCODING_RETENTION_DAYS = env_int("DELETED_ENCODING_RETENTION_DAYS", 30,
 AUDIT_LOG_RETENTION_DAYS = env_int("AUDIT_LOG_RETENTION_DAYS", 730, minimum=0)
 
 CELERY_BEAT_SCHEDULE["retention-prune"] = {"task": "retention.prune", "schedule": 3600.0}
+
+# --- Refreshes of one encoding (services/refresh_outbox.py) ----------------------------------------------
+# Webhooks, pages and actions ask for fresh reads in the database (the outbox); the web nudges a drain after
+# each request, and beat runs one this often as well, which also catches up after a broker outage. A drain
+# message older than the interval is dropped unread: a newer one is already queued behind it.
+REFRESH_DRAIN_SECONDS = env_int("REFRESH_DRAIN_SECONDS", 2, minimum=1)
+CELERY_TASK_ROUTES["refresh.drain"] = {"queue": "refresh"}
+CELERY_BEAT_SCHEDULE["refresh-drain"] = {
+    "task": "refresh.drain",
+    "schedule": float(REFRESH_DRAIN_SECONDS),
+    "options": {"expires": float(REFRESH_DRAIN_SECONDS)},
+}
 # --- Actions on encodings ---------------------------------------------------------------------------------
 # Each user may ask for this many actions (start, stop, delete, reprioritize, restart live, refresh) per
 # window, on the pages and through the API together; past it the answer is "wait N s" (HTTP 429).

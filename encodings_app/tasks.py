@@ -4,21 +4,18 @@ Every task tolerates a deleted row, is safe to run twice, and runs with acks_lat
 (settings), so a worker killed mid-task hands the task to the next one.
 """
 
-import random
+import logging
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from encodings_app.bitmovin import BitmovinError, RateLimitedError, is_transient
-from encodings_app.services import retention, schedule, sweep, sync
+from encodings_app.bitmovin.ids import is_valid_id
+from encodings_app.models import Organization
+from encodings_app.services import refresh_outbox, retention, schedule, sweep, sync
 from encodings_app.services.sync_planner import Planned
 
-REFRESH_QUEUED_KEY_PREFIX = "refresh:queued:"
-# How long "a refresh of this encoding is queued" holds when the task never runs (a lost message, a broker
-# emptied by hand): after that the next request may queue one again.
-REFRESH_QUEUED_SECONDS = 120
-
+logger = logging.getLogger(__name__)
 
 # Limits: CELERY_TASK_TIME_LIMIT for the long tasks (a sync, the prune); a minute for the short ones, so that
 # a stuck read or sweep frees its worker soon. The soft limit comes 30 s (or 10 s) earlier.
@@ -60,44 +57,72 @@ def sync_organization(
         sweep.sync_finished(organization_id)
 
 
-def refresh_queued_key(organization_id: int, bitmovin_id: str) -> str:
-    return f"{REFRESH_QUEUED_KEY_PREFIX}{organization_id}:{bitmovin_id}"
+# "A drain is waiting in the queue": set by the nudge that queued it, cleared when a drain starts, so that
+# however many requests nudge, at most one drain waits. It expires with the message, should that be lost.
+# After a failed nudge it stays a little while, so that a broker that hangs is tried once in that time, not
+# by every request.
+DRAIN_QUEUED_KEY = "refresh:drain-queued"
+DRAIN_QUEUED_SECONDS = 10
+NUDGE_PAUSE_AFTER_FAILURE_SECONDS = 2
+# A drain starts no read after this long: the sweeps share its queue, and beat runs it every
+# REFRESH_DRAIN_SECONDS, so a backlog is read in slices with the sweeps in between.
+DRAIN_RUN_SECONDS = 1.0
+# A nudge sends once (no publish retries) and gives up on a broker that does not answer within this: a
+# request never waits for a broker that is down, and beat's next drain reads what the nudge could not ask.
+NUDGE_BROKER_TIMEOUT_S = 0.5
 
 
-def encoding_sync_enqueue(organization_id: int, bitmovin_id: str) -> bool:
-    """Queue a fresh read of one encoding unless one is already waiting; True when this call queued it.
+@shared_task(name="refresh.drain", **SHORT)
+def refresh_drain() -> int:
+    """Read the encodings whose refresh is due (services/refresh_outbox.py); returns how many were read."""
+    # Cleared first: a request committed from now on nudges a drain of its own, even while this one runs.
+    _quietly(cache.delete, DRAIN_QUEUED_KEY)
+    return refresh_outbox.refresh_drain(time_budget_seconds=DRAIN_RUN_SECONDS).reads
 
-    cache.add is atomic in the shared cache, so of many requests at once exactly one queues the task. A
-    waiting refresh reads the encoding when it runs, so it also covers whatever happened after it was queued.
-    """
-    if not cache.add(refresh_queued_key(organization_id, bitmovin_id), 1, timeout=REFRESH_QUEUED_SECONDS):
+
+def refresh_drain_nudge() -> bool:
+    """Queue a drain now unless one is waiting; True when sent. Never raises: the outbox holds the request."""
+    try:
+        if not cache.add(DRAIN_QUEUED_KEY, 1, timeout=DRAIN_QUEUED_SECONDS):
+            return False
+    except Exception as exc:
+        logger.warning(
+            "the refresh drain was not nudged: the cache failed (%s); beat runs it", type(exc).__name__
+        )
         return False
-    sync_encoding.delay_on_commit(organization_id, bitmovin_id)
+    try:
+        with refresh_drain.app.connection_for_write(
+            connect_timeout=NUDGE_BROKER_TIMEOUT_S,
+            transport_options={
+                "max_retries": 0,
+                "socket_connect_timeout": NUDGE_BROKER_TIMEOUT_S,
+                "socket_timeout": NUDGE_BROKER_TIMEOUT_S,
+            },
+        ) as connection:
+            refresh_drain.apply_async(connection=connection, retry=False, expires=DRAIN_QUEUED_SECONDS)
+    except Exception as exc:
+        logger.warning(
+            "the refresh drain was not nudged: the broker failed (%s); beat runs it once the broker is back",
+            type(exc).__name__,
+        )
+        _quietly(cache.set, DRAIN_QUEUED_KEY, 1, timeout=NUDGE_PAUSE_AFTER_FAILURE_SECONDS)
+        return False
     return True
 
 
-# The name predates the function's: queued messages carry it, so it stays.
-@shared_task(name="sync.refresh_encoding", bind=True, max_retries=5, **SHORT)
-def sync_encoding(self, organization_id: int, bitmovin_id: str) -> None:
-    # Cleared before reading, so that a change made while this read runs can queue a read of its own.
-    cache.delete(refresh_queued_key(organization_id, bitmovin_id))
+def _quietly(operation, key: str, *args, **kwargs) -> None:
+    """A cache write that may fail (the cache is down): the outbox does not depend on it."""
     try:
-        sync.encoding_sync(organization_id=organization_id, bitmovin_id=bitmovin_id)
-    except BitmovinError as exc:
-        if not is_transient(exc):
-            raise
-        raise self.retry(exc=exc, countdown=retry_countdown(exc, self.request.retries)) from exc
+        operation(key, *args, **kwargs)
+    except Exception as exc:
+        logger.warning("could not update %s in the cache (%s)", key, type(exc).__name__)
 
 
-def retry_countdown(error: BitmovinError, retries: int) -> float:
-    """Seconds before a task tries a transient failure again: a rate limit's retry_after, otherwise 2, 4,
-    8 ... s, each drawn between half and all of it so that refreshes failed together do not retry together."""
-    if isinstance(error, RateLimitedError) and error.retry_after is not None:
-        countdown = error.retry_after
-    else:
-        countdown = random.uniform(0.5, 1.0) * 2 ** (retries + 1)  # noqa: S311 - jitter, not cryptography
-    # Never past the broker's visibility timeout (dashboard/checks.py): Redis would deliver it twice.
-    return min(countdown, settings.TASK_MAX_RETRY_COUNTDOWN_SECONDS)
+# Messages queued before the outbox existed carry this name and ask for one read each: they join the outbox.
+@shared_task(name="sync.refresh_encoding", **SHORT)
+def legacy_refresh_encoding(organization_id: int, bitmovin_id: str) -> None:
+    if Organization.objects.filter(pk=organization_id).exists() and is_valid_id(bitmovin_id):
+        refresh_outbox.refresh_request(organization_id=organization_id, bitmovin_id=bitmovin_id)
 
 
 @shared_task(name="retention.prune", **LONG)

@@ -51,14 +51,36 @@ def fresh_cache():
     heartbeat_record(processes=watched_processes(), machine="tests")
 
 
-@pytest.fixture
-def enqueued(monkeypatch) -> list[tuple]:
-    """The refreshes a request queues, recorded instead of sent to the broker (the arguments of each)."""
-    from encodings_app.tasks import sync_encoding
+class RequestedRefreshes:
+    """The refreshes waiting in the outbox, as (organization id, Bitmovin id) pairs in the order they were
+    first asked for; read from the database whenever it is compared, counted or listed."""
 
-    calls: list[tuple] = []
-    monkeypatch.setattr(sync_encoding, "delay_on_commit", lambda *args: calls.append(args))
-    return calls
+    def pairs(self) -> list[tuple[int, str]]:
+        from encodings_app.models import PendingRefresh
+
+        return list(PendingRefresh.objects.order_by("pk").values_list("organization_id", "bitmovin_id"))
+
+    def __eq__(self, other) -> bool:
+        return self.pairs() == list(other)
+
+    def __len__(self) -> int:
+        return len(self.pairs())
+
+    def __iter__(self):
+        return iter(self.pairs())
+
+    def __repr__(self) -> str:
+        return repr(self.pairs())
+
+
+@pytest.fixture
+def enqueued(db, monkeypatch) -> RequestedRefreshes:
+    """The refreshes a request asked for, as they wait in the outbox; the drain is not nudged (nothing
+    reaches the broker), and no drain runs unless the test runs one."""
+    from encodings_app import tasks
+
+    monkeypatch.setattr(tasks, "refresh_drain_nudge", lambda: False)
+    return RequestedRefreshes()
 
 
 @pytest.fixture

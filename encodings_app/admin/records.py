@@ -1,4 +1,5 @@
-"""What the dashboard records by itself, read-only in the admin: sync runs, webhook deliveries, the audit log.
+"""What the dashboard records by itself, read-only in the admin: sync runs, webhook deliveries, the refreshes
+waiting to run, the audit log.
 
 Read-only because each is evidence: a sync run says what was asked of Bitmovin, a delivery what arrived and
 how it was judged, an audit entry who did what. Old sync runs and deliveries are removed by the retention
@@ -10,7 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from encodings_app.admin.read_only import ReadOnlyAdmin
-from encodings_app.models import AuditEvent, SyncRun, WebhookDelivery
+from encodings_app.models import AuditEvent, PendingRefresh, SyncRun, WebhookDelivery
 
 
 @admin.register(SyncRun)
@@ -76,11 +77,32 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         "event_id",
         "encoding_bitmovin_id",
         "triggered",
+        "refreshed_at",
         "remote_addr",
         "body_size",
         "body_sha256",
         # Only a delivery whose signature verified keeps its body (see the model).
         "payload",
+    )
+
+
+@admin.register(PendingRefresh)
+class PendingRefreshAdmin(ReadOnlyAdmin):
+    """The refresh outbox (services/refresh_outbox.py): what waits to be read, and why it is late."""
+
+    list_display = ("bitmovin_id", "organization", "requested_at", "requests", "attempts", "next_attempt_at")
+    list_filter = ("organization",)
+    list_select_related = ("organization",)
+    search_fields = ("bitmovin_id", "last_error")
+    ordering = ("next_attempt_at", "pk")
+    fields = (
+        "organization",
+        "bitmovin_id",
+        "requested_at",
+        "requests",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
     )
 
 

@@ -24,7 +24,7 @@ from encodings_app.models.preferences import (
     OPTIONAL_LIST_COLUMNS,
     ListPreference,
 )
-from encodings_app.models.sync import SyncRun, WebhookDelivery
+from encodings_app.models.sync import PendingRefresh, SyncRun, WebhookDelivery
 from encodings_app.models.tokens import ApiToken, DisplayToken
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "MessageType",
     "Organization",
     "PendingMark",
+    "PendingRefresh",
     "Role",
     "SyncRun",
     "WebhookDelivery",

@@ -1,4 +1,4 @@
-"""The dashboard's own bookkeeping: sync runs and webhook deliveries."""
+"""The dashboard's own bookkeeping: sync runs, the refreshes waiting to run and webhook deliveries."""
 
 from __future__ import annotations
 
@@ -53,6 +53,42 @@ class SyncRun(models.Model):
         return sum(self.api_calls.values())
 
 
+class PendingRefresh(models.Model):
+    """A fresh read of one encoding that was asked for (by a webhook, a page, an action) and has not run yet:
+    the outbox the worker drains (services/refresh_outbox.py). It is written in the asker's transaction, so
+    a request is never lost to a broker that is down, and there is one row per encoding: however many ask
+    while it waits, one read answers them all."""
+
+    # Indexed by the unique constraint, which starts with it.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="pending_refreshes", db_index=False
+    )
+    bitmovin_id = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now, help_text="The first request.")
+    requests = models.PositiveIntegerField(
+        default=1, help_text="Requests this row answers; one made during a read keeps the row for another."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Reads started, the current one too.")
+    next_attempt_at = models.DateTimeField(
+        default=timezone.now, help_text="Due from then; pushed on while a worker reads, and after a failure."
+    )
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "bitmovin_id"], name="pending_refresh_per_encoding"
+            )
+        ]
+        indexes = [
+            # The drain: the rows that are due, soonest first.
+            models.Index(fields=["next_attempt_at"], name="pending_refresh_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"refresh of {self.bitmovin_id} ({self.requests} requests, {self.attempts} attempts)"
+
+
 class WebhookDelivery(models.Model):
     """One POST to the webhook endpoint. Only a verified delivery keeps its body; any other keeps its size
     and SHA-256, enough to tell repeated attempts apart without storing what a stranger sent."""
@@ -84,10 +120,29 @@ class WebhookDelivery(models.Model):
     body_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the body, in hex.")
     triggered = models.CharField(max_length=300, blank=True, help_text="What the delivery set in motion.")
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    # The refresh a genuine delivery waits for, until it has run; then refreshed_at says when. A resend of
+    # a delivery whose refresh has run, or still waits, is a duplicate; one whose refresh never ran is not.
+    pending_refresh = models.ForeignKey(
+        PendingRefresh,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        db_index=False,  # the partial index below: almost every delivery has none
+    )
+    refreshed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the refresh the delivery asked for ran."
+    )
 
     class Meta:
         verbose_name_plural = "webhook deliveries"
         indexes = [
+            # A refresh that ran marks the deliveries that waited for it.
+            models.Index(
+                fields=["pending_refresh"],
+                name="webhook_pending_refresh",
+                condition=models.Q(pending_refresh__isnull=False),
+            ),
             # Webhook log of one organization, newest first.
             models.Index(fields=["organization", "-received_at"], name="webhook_org_received"),
             # Deduplication: has this notification id been received before?

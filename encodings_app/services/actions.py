@@ -41,6 +41,7 @@ from encodings_app.services.audit import audit_record
 from encodings_app.services.clients import KeyUnavailable, client_for
 from encodings_app.services.mirror import bump_data_version
 from encodings_app.services.ratelimit import window_spend
+from encodings_app.services.refresh_outbox import refresh_request
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +241,5 @@ def _throttle(
 
 
 def _refresh_enqueue(encoding: Encoding) -> bool:
-    from encodings_app.tasks import encoding_sync_enqueue  # tasks import services; import at call time
-
-    return encoding_sync_enqueue(encoding.organization_id, encoding.bitmovin_id)
+    """Ask for a fresh read (services/refresh_outbox.py); True when none was waiting already."""
+    return refresh_request(organization_id=encoding.organization_id, bitmovin_id=encoding.bitmovin_id).created

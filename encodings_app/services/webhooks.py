@@ -21,6 +21,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +32,7 @@ from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Organization, WebhookDelivery
 from encodings_app.models.choices import REGISTERED_WEBHOOK_EVENTS
 from encodings_app.services.ratelimit import WindowSpend, window_spend
+from encodings_app.services.refresh_outbox import refresh_drain_soon, refresh_request
 
 logger = logging.getLogger(__name__)
 
@@ -130,9 +132,8 @@ def parse_notification(body: bytes) -> Notification:
 def webhook_receive(
     *, organization_slug: str, body: bytes, signature: str | None, remote_addr: str | None
 ) -> WebhookDelivery:
-    """Record one delivery and, when it is genuine and new, enqueue a refresh of its encoding after commit."""
-    from encodings_app.tasks import encoding_sync_enqueue  # tasks import services; import at call time
-
+    """Record one delivery and, when it is genuine and new, ask for a refresh of its encoding in the same
+    transaction (services/refresh_outbox.py): once recorded, nothing the broker does can lose it."""
     organization = Organization.objects.filter(slug=organization_slug).first()
     secret = _webhook_secret(organization)
     verdict = signature_verdict(secret, body, signature)
@@ -161,20 +162,7 @@ def webhook_receive(
         delivery.encoding_bitmovin_id = notification.encoding_id
     with transaction.atomic():
         if notification is not None:
-            duplicate_of = _earlier_delivery(organization, notification.event_id)
-            if duplicate_of is not None:
-                delivery.verdict = Verdict.DUPLICATE
-                delivery.triggered = (
-                    f"nothing: the same notification arrived before (delivery #{duplicate_of})"
-                )
-            else:
-                # Many notifications about one encoding in a burst need one read of it, like many clicks.
-                queued = encoding_sync_enqueue(organization.pk, notification.encoding_id)
-                delivery.triggered = (
-                    f"refresh of encoding {notification.encoding_id}"
-                    if queued
-                    else f"nothing new: a refresh of encoding {notification.encoding_id} was already queued"
-                )
+            _refresh_ask(delivery, organization, notification)
         delivery.save()
     logger.info(
         "webhook delivery for %s from %s: %s, %s",
@@ -186,13 +174,55 @@ def webhook_receive(
     return delivery
 
 
-def _earlier_delivery(organization: Organization, event_id: str) -> int | None:
+def _refresh_ask(delivery: WebhookDelivery, organization: Organization, notification: Notification) -> None:
+    """Ask for the refresh a genuine delivery calls for, and say on it what that triggered.
+
+    A resend (the same notification id) is a duplicate when an earlier delivery's refresh has run or still
+    waits: that read covers it. One whose refresh never ran (given up, or lost before the outbox existed) is
+    not swallowed: it asks again.
+    """
+    encoding_id = notification.encoding_id
+    earlier = _earlier_deliveries(organization, notification.event_id)
+    refreshed = next((pk for pk, refreshed_at, _ in earlier if refreshed_at is not None), None)
+    if refreshed is not None:
+        delivery.verdict = Verdict.DUPLICATE
+        delivery.triggered = f"nothing: the same notification arrived before (delivery #{refreshed})"
+        return
+    waiting = next((pk for pk, _, pending in earlier if pending is not None), None)
+    if waiting is not None:
+        delivery.verdict = Verdict.DUPLICATE
+        delivery.triggered = (
+            f"nothing new: the same notification arrived before (delivery #{waiting}) "
+            f"and its refresh of encoding {encoding_id} is queued"
+        )
+        # Bitmovin resends what was not answered in time, often when things are back: a good moment to drain.
+        refresh_drain_soon()
+        return
+    # Many notifications about one encoding in a burst need one read of it, like many clicks.
+    request = refresh_request(organization_id=organization.pk, bitmovin_id=encoding_id)
+    delivery.pending_refresh_id = request.pending_id
+    delivery.triggered = (
+        f"refresh of encoding {encoding_id}"
+        if request.created
+        else f"nothing new: a refresh of encoding {encoding_id} was already queued"
+    )
+    if earlier:
+        delivery.triggered += (
+            f" (the same notification arrived before, delivery #{earlier[0][0]}, and its refresh never ran)"
+        )
+
+
+def _earlier_deliveries(
+    organization: Organization, event_id: str
+) -> list[tuple[int, datetime | None, int | None]]:
+    """(pk, refreshed_at, pending_refresh_id) of the genuine deliveries with this notification id, oldest
+    first: few, since only a delivery whose refresh never ran is followed by another genuine one."""
     if not event_id:
-        return None
-    return (
+        return []
+    return list(
         WebhookDelivery.objects.filter(organization=organization, event_id=event_id, verdict=Verdict.VALID)
-        .values_list("pk", flat=True)
-        .first()
+        .order_by("pk")
+        .values_list("pk", "refreshed_at", "pending_refresh_id")[:20]
     )
 
 
@@ -202,11 +232,17 @@ def _earlier_delivery(organization: Organization, event_id: str) -> int | None:
 def webhook_source_throttle(*, remote_addr: str | None, now: float | None = None) -> WindowSpend:
     """Spend one of the address's deliveries for this minute; over_limit says the request must be refused."""
     source = _source(remote_addr)
-    spent = window_spend(
-        f"webhook-source:{source}",
-        limit=settings.WEBHOOK_RATE_LIMIT_PER_MINUTE,
-        now=time.time() if now is None else now,
-    )
+    try:
+        spent = window_spend(
+            f"webhook-source:{source}",
+            limit=settings.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+            now=time.time() if now is None else now,
+        )
+    except Exception as exc:
+        # The cache is down (with the broker, where they share a Redis server). Genuine deliveries must still
+        # be recorded, so nothing is refused until the limit can be counted again.
+        logger.warning("webhook rate limit not applied: the cache failed (%s)", type(exc).__name__)
+        return WindowSpend(used=0, limit=settings.WEBHOOK_RATE_LIMIT_PER_MINUTE, retry_after=0.0)
     if spent.used == spent.limit + 1:  # once per window, not once per refused request
         logger.warning(
             "webhook deliveries from %s exceed %s a minute; refusing them for %.0f s",

@@ -8,13 +8,12 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
-from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from encodings_app import tasks
 from encodings_app.models import Encoding, Role
-from encodings_app.services import sync
-from encodings_app.tasks import sync_encoding
+from encodings_app.services import refresh_outbox, sync
 from tests.e2e.conftest import log_in
 from tests.factories import (
     failed_encoding,
@@ -188,13 +187,11 @@ def simulated(simulator, monkeypatch):
     run = sync.organization_sync(organization_id=acme.pk)
     assert run is not None and run.outcome == "ok", run and run.error_message
 
-    # No worker runs in this test: the refresh an action asks for happens right after the request commits.
-    def refresh_now(organization_id, bitmovin_id):
-        transaction.on_commit(
-            lambda: sync.encoding_sync(organization_id=organization_id, bitmovin_id=bitmovin_id)
-        )
-
-    monkeypatch.setattr(sync_encoding, "delay_on_commit", refresh_now)
+    # No worker runs in this test: the refresh an action asks for is drained where the request nudges it,
+    # right after it commits.
+    monkeypatch.setattr(
+        tasks, "refresh_drain_nudge", lambda: refresh_outbox.refresh_drain(time_budget_seconds=10)
+    )
     return {"acme": acme, "encoding": Encoding.objects.get(organization=acme, bitmovin_id=encoding_id)}
 
 

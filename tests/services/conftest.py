@@ -1,10 +1,9 @@
-"""What the service tests share: an organization with a signing secret, the refreshes it queues, and the
-API keys' published limits."""
+"""What the service tests share: an organization with a signing secret and the API keys' published
+limits."""
 
 import pytest
 
 from encodings_app import crypto
-from encodings_app.tasks import sync_encoding
 from tests.factories import make_organization
 
 
@@ -19,14 +18,6 @@ def organization(db):
 @pytest.fixture
 def secret(organization):
     return crypto.decrypt(organization.webhook_secret_encrypted)
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    """Refreshes queued once the delivery commits (the root fixture records them at the call)."""
-    calls = []
-    monkeypatch.setattr(sync_encoding, "delay", lambda *args: calls.append(args))
-    return calls
 
 
 @pytest.fixture

@@ -44,11 +44,12 @@ def test_simulator_delivery_is_verified_and_refreshes_the_encoding(live_server, 
             if item.status.value in ("RUNNING", "QUEUED")
         )
         simulator.force_state(running.id, "FINISHED")
+        # A refresh stores the encoding, then its status Task: wait for both.
+        refreshed = Encoding.objects.filter(
+            bitmovin_id=running.id, status="FINISHED", status_synced_at__isnull=False
+        )
         deadline = time.monotonic() + 20
-        while (
-            time.monotonic() < deadline
-            and not Encoding.objects.filter(bitmovin_id=running.id, status="FINISHED").exists()
-        ):
+        while time.monotonic() < deadline and not refreshed.exists():
             time.sleep(0.1)
 
         deliveries = WebhookDelivery.objects.filter(organization=organization)

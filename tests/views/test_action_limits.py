@@ -1,5 +1,5 @@
-"""Actions cannot be flooded: at most one refresh of an encoding waits in the broker, and each user has a
-limit of actions per window, answered in plain words on the pages."""
+"""Actions cannot be flooded: at most one refresh of an encoding waits in the outbox, at most one drain in
+the broker, and each user has a limit of actions per window, answered in plain words on the pages."""
 
 from __future__ import annotations
 
@@ -8,30 +8,27 @@ import uuid
 
 import pytest
 
-from encodings_app.models import AuditEvent
-from encodings_app.tasks import sync_encoding
+from encodings_app.models import AuditEvent, PendingRefresh
+from encodings_app.services.refresh_outbox import refresh_drain
 from tests.factories import make_encoding
 from tests.support.broker import queued_tasks
 
 pytestmark = pytest.mark.django_db
 
-REFRESH_TASK = "sync.refresh_encoding"
+DRAIN_TASK = "refresh.drain"
 
 
 @pytest.fixture
-def broker_refreshes():
-    """The refresh tasks of the given encodings waiting in the real broker; those left over are taken out of
-    the broker after the test so that no later worker runs them."""
-    watched: set[str] = set()
+def broker_drains():
+    """How many drains wait in the real broker; none before the test, and none left after it."""
 
-    def waiting(*bitmovin_ids: str) -> list[list]:
-        watched.update(bitmovin_ids)
-        return [task.args for task in queued_tasks(REFRESH_TASK) if task.args[1] in bitmovin_ids]
-
-    yield waiting
-    for task in queued_tasks(REFRESH_TASK):
-        if task.args[1] in watched:
+    def remove_all() -> None:
+        for task in queued_tasks(DRAIN_TASK):
             task.remove()
+
+    remove_all()
+    yield lambda: len(queued_tasks(DRAIN_TASK))
+    remove_all()
 
 
 def unique_encoding(organization, **fields):
@@ -49,10 +46,10 @@ def flash(client, location: str) -> str:
     return found.group(1) if found else ""
 
 
-def test_a_thousand_refresh_posts_leave_one_queued_refresh_per_encoding(
-    world, login, settings, broker_refreshes, django_capture_on_commit_callbacks
+def test_a_thousand_refresh_posts_leave_one_pending_refresh_per_encoding_and_one_drain_in_the_broker(
+    world, login, settings, broker_drains, django_capture_on_commit_callbacks
 ):
-    settings.ACTION_RATE_LIMIT = 10_000  # what holds the queue down here is the dedupe, not the limit
+    settings.ACTION_RATE_LIMIT = 10_000  # what holds the queue down here is the outbox, not the limit
     first, second = unique_encoding(world.acme), unique_encoding(world.acme)
     client = login(world.viewer)
 
@@ -60,28 +57,27 @@ def test_a_thousand_refresh_posts_leave_one_queued_refresh_per_encoding(
         answers = [client.post(refresh_url((first, second)[index % 2])) for index in range(1000)]
 
     assert {answer.status_code for answer in answers} == {302}
-    assert broker_refreshes(first.bitmovin_id) == [[world.acme.pk, first.bitmovin_id]]
-    assert broker_refreshes(second.bitmovin_id) == [[world.acme.pk, second.bitmovin_id]]
+    waiting = dict(PendingRefresh.objects.values_list("bitmovin_id", "requests"))
+    assert waiting == {first.bitmovin_id: 500, second.bitmovin_id: 500}
+    assert broker_drains() == 1, "every request nudged the drain, and one drain message was sent"
     assert "A refresh of this encoding is already on its way" in flash(client, answers[-1]["Location"])
 
 
-def test_once_the_queued_refresh_runs_the_next_request_queues_a_new_one(
-    world, login, broker_refreshes, django_capture_on_commit_callbacks
-):
+def test_once_the_waiting_refresh_has_run_the_next_request_asks_for_a_new_one(world, login, enqueued):
     encoding = unique_encoding(world.acme)
     world.acme.sync_enabled = False  # the refresh then reads nothing: only its bookkeeping is under test
     world.acme.save()
     client = login(world.viewer)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(refresh_url(encoding))
-        client.post(refresh_url(encoding))
-    assert len(broker_refreshes(encoding.bitmovin_id)) == 1
+    client.post(refresh_url(encoding))
+    already = client.post(refresh_url(encoding))
+    assert enqueued == [(world.acme.pk, encoding.bitmovin_id)]
+    assert "already on its way" in flash(client, already["Location"])
 
-    sync_encoding.apply(args=[world.acme.pk, encoding.bitmovin_id])
+    assert refresh_drain(time_budget_seconds=10).refreshed == 1
+    assert enqueued == []
 
-    with django_capture_on_commit_callbacks(execute=True):
-        answer = client.post(refresh_url(encoding))
-    assert len(broker_refreshes(encoding.bitmovin_id)) == 2
+    answer = client.post(refresh_url(encoding))
+    assert enqueued == [(world.acme.pk, encoding.bitmovin_id)]
     assert "A fresh read of" in flash(client, answer["Location"])
 
 

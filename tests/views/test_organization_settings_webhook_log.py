@@ -3,6 +3,7 @@
 import hashlib
 
 import pytest
+from django.utils import timezone
 
 from encodings_app.models import WebhookDelivery
 from tests.factories import make_delivery
@@ -64,3 +65,17 @@ def test_log_page_links_carry_only_their_own_page_number(world, login):
     assert 'href="?webhooks_page=2#webhook-log"' in page
     assert "zzz" not in page
     assert len(padded.content) < 1.1 * len(plain.content)
+
+
+def test_each_genuine_delivery_says_whether_its_refresh_has_run_or_still_waits(world, login):
+    from encodings_app.services.refresh_outbox import refresh_request
+
+    waiting = refresh_request(organization_id=world.acme.pk, bitmovin_id="enc-wait")
+    make_delivery(world.acme, encoding_bitmovin_id="enc-wait", pending_refresh_id=waiting.pending_id)
+    make_delivery(world.acme, encoding_bitmovin_id="enc-read", refreshed_at=timezone.now())
+    log = webhook_log(login(world.admin).get("/o/acme/settings/").content.decode())
+    rows = {row.split("/encodings/")[1].split("/")[0]: row for row in log.split("<tr>")[2:]}
+    assert (
+        "waiting to be read" in rows["enc-wait"] and "read " not in rows["enc-wait"].split("waiting")[0][-50:]
+    )
+    assert '<span class="small">read ' in rows["enc-read"] and "waiting" not in rows["enc-read"]

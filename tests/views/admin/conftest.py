@@ -12,6 +12,7 @@ from encodings_app.models import DisplayToken, Organization
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.display_links import display_link_create
 from encodings_app.services.memberships import membership_set
+from encodings_app.services.refresh_outbox import refresh_request
 from tests.factories import TEST_API_KEY, make_delivery, make_sync_run, make_user
 
 
@@ -36,7 +37,8 @@ class Everything:
 
 @pytest.fixture
 def everything(world) -> Everything:
-    """A token, a display link, a sync run, a delivery and audit entries, and every secret among them."""
+    """A token, a display link, a sync run, a delivery, a waiting refresh and audit entries, and every secret
+    among them."""
     acme = world.acme
     webhook_secret = acme.ensure_webhook_secret()
     acme.save()
@@ -45,6 +47,7 @@ def everything(world) -> Everything:
     link, link_token = display_link_create(label="Ops room", organizations=[acme], created_by=world.admin)
     make_sync_run(acme, api_calls={"GET /encoding/encodings": 2})
     make_delivery(acme, event_type="ENCODING_FINISHED", event_id="evt-1", payload='{"eventId": "evt-1"}')
+    refresh_request(organization_id=acme.pk, bitmovin_id="enc-1")
     membership_set(organization=acme, user=world.viewer, role="operator", actor=world.admin)
     stored_key = acme.api_key_encrypted
     stored_secret = acme.webhook_secret_encrypted

@@ -17,6 +17,7 @@ from encodings_app.models import (
     DisplayToken,
     Membership,
     Organization,
+    PendingRefresh,
     Role,
     SyncRun,
     WebhookDelivery,
@@ -38,7 +39,7 @@ from tests.views.test_organization_settings import NEW_KEY, form_data
 
 pytestmark = pytest.mark.django_db
 
-READ_ONLY = [Organization, ApiToken, DisplayToken, SyncRun, WebhookDelivery, AuditEvent]
+READ_ONLY = [Organization, ApiToken, DisplayToken, SyncRun, WebhookDelivery, PendingRefresh, AuditEvent]
 
 
 def admin_url(model, view: str, *args) -> str:
