@@ -251,6 +251,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker or beat that loses the broker tries to reconnect for as long as it takes: Celery's default gives
+# up after 100 attempts (about 50 minutes of an outage) and the worker exits, with nothing to restart it.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker connection drops is left to finish, not killed: either way its message
+# cannot be acknowledged on the lost connection and is delivered again after the visibility timeout (tasks
+# are safe to run twice), and a sync killed halfway would hold its organization's lease until it expires.
+# (dashboard/broker_guard.py keeps the worker alive through that reconnect.)
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_IGNORE_RESULT = True
