@@ -20,6 +20,8 @@ guard changes nothing while the transport is attached, so it stays harmless once
 
 from __future__ import annotations
 
+import functools
+
 import redis
 from kombu.transport import redis as kombu_redis
 
@@ -33,6 +35,7 @@ def guard_detached_redis_channels() -> None:
         return
     original = channel._connparams
 
+    @functools.wraps(original)
     def _connparams(self, *args, **kwargs):
         if getattr(self.connection, "client", None) is None:
             raise redis.exceptions.ConnectionError(

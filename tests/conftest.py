@@ -98,6 +98,8 @@ SAME_ON_EVERY_PART = (
     "tests/test_production_parts.py",
     "tests/test_gunicorn.py",
     "tests/integration/test_hung_dependencies.py",
+    "tests/test_broker_guard.py",
+    "tests/integration/test_broker_restarts.py",
 )
 
 
