@@ -100,6 +100,7 @@ SAME_ON_EVERY_PART = (
     "tests/integration/test_hung_dependencies.py",
     "tests/test_broker_guard.py",
     "tests/integration/test_broker_restarts.py",
+    "tests/integration/test_killed_worker.py",
 )
 
 
