@@ -6,7 +6,6 @@ and runs in CI's run on PostgreSQL.
 """
 
 import os
-import time
 from datetime import datetime
 
 import pytest
@@ -18,6 +17,7 @@ from encodings_app.services.organizations import webhooks_register
 from tests.factories import make_organization
 from tests.support.api_client import simulator_client
 from tests.support.celery_worker import ProcfileProcess
+from tests.support.polling import wait_until
 from tests.support.redis_server import RedisServer
 from tests.support.simulator import RunningSimulator
 from tests.support.web_server import DashboardServer
@@ -29,15 +29,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.
 RESTARTS = 5
 # Generous: the machine is shared and the processes reconnect with a growing pause; nothing here is timed.
 DEADLINE = 180.0
-
-
-def wait_until(condition, *, timeout: float = DEADLINE, every: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return False
 
 
 def process_env(redis_server: RedisServer) -> dict[str, str]:
@@ -103,15 +94,18 @@ def test_workers_and_beat_survive_five_redis_restarts_and_the_mirror_loses_nothi
             registered = webhooks_register(organization=organization, callback_url=callback)
             assert registered.error is None and not registered.problem
 
-            assert wait_until(lambda: synced_ok_since(organization, started)), logs(processes)
+            assert wait_until(lambda: synced_ok_since(organization, started), timeout=DEADLINE), logs(
+                processes
+            )
             for number in range(RESTARTS):
                 # Under a sync in flight when one comes soon, so that the sync worker holds an unacknowledged
                 # task when Redis goes (the crash of the issue needed one).
-                wait_until(lambda: sync_running(organization), timeout=30)
+                wait_until(lambda: sync_running(organization), timeout=30, every=0.05)
                 redis_server.restart(hard=number % 2 == 0, down_for=1.0)
                 restarted_at = timezone.now()
                 assert wait_until(
-                    lambda since=restarted_at: synced_ok_since(organization, since) or exited(processes)
+                    lambda since=restarted_at: synced_ok_since(organization, since) or exited(processes),
+                    timeout=DEADLINE,
                 ), f"no successful sync after restart {number + 1}"
                 assert not exited(processes), (
                     f"exited after restart {number + 1}: {exited(processes)}\n{logs(processes)}"
@@ -122,7 +116,9 @@ def test_workers_and_beat_survive_five_redis_restarts_and_the_mirror_loses_nothi
             simulator.set_arrival_rate(0)
             simulator.advance(7 * 24 * 3600)
             converged = wait_until(
-                lambda: same(*mirror_and_api(organization, simulator, tenant["id"])), every=1
+                lambda: same(*mirror_and_api(organization, simulator, tenant["id"])),
+                timeout=DEADLINE,
+                every=1,
             )
             accepted_in_all = len(simulator.deliveries(outcome="DELIVERED"))
             alive = {name: process.process.poll() is None for name, process in processes.items()}

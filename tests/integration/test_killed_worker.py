@@ -2,29 +2,19 @@
 and another worker syncs it, with nobody clearing anything by hand (tests/integration/test_sync_worker.py
 checks what such a run leaves behind)."""
 
-import time
-
 import pytest
 
 from encodings_app.models import Encoding, Message, SyncRun
 from encodings_app.services import lease
 from tests.factories import make_organization
 from tests.support.api_client import simulator_client
-from tests.support.celery_worker import CeleryProcess, CeleryWorker
+from tests.support.celery_worker import CeleryBeat, CeleryWorker
+from tests.support.polling import wait_until
 from tests.support.redis_server import RedisServer
 from tests.support.simulator import RunningSimulator
 
 # Beat, a worker for the sweep and two for syncs on a Redis of the test's own: the same on every part.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.timeout(600)]
-
-
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_a_killed_workers_organization_is_synced_by_another_once_its_lease_runs_out():
@@ -45,7 +35,7 @@ def test_a_killed_workers_organization_is_synced_by_another_once_its_lease_runs_
             "CELERY_BROKER_URL": redis_server.url(1),
             "SYNC_INTERVAL_SECONDS": "2",
         }
-        planning = [CeleryProcess(["beat", "--loglevel", "INFO"], extra_env=env)]
+        planning = [CeleryBeat(extra_env=env)]
         planning.append(CeleryWorker(queue="refresh", extra_env=env))
         first = CeleryWorker(queue="sync", extra_env=env)
         try:
