@@ -4,6 +4,7 @@ import os
 
 from celery import Celery, signals
 
+from dashboard.broker_guard import guard_detached_redis_channels
 from dashboard.heartbeats import WorkerHeartbeat
 from dashboard.log_context import bind_task_id
 from dashboard.private_files import restrict_umask
@@ -11,6 +12,8 @@ from dashboard.private_files import restrict_umask
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 # The worker and beat write broker messages and beat's schedule under var/: private to this user.
 restrict_umask()
+# A Redis restart under a worker with tasks in flight must end in a reconnect, not an exit.
+guard_detached_redis_channels()
 
 app = Celery("dashboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,9 +1,11 @@
-"""Production refuses the demo's parts.
+"""Production refuses the demo's parts, and timings that break a rule.
 
 With debug off, SQLite, a per-machine cache and the filesystem broker quietly break a deployment of more
 than one machine: every machine keeps its own rate budget and its own "one queued sync" marker, and tasks
 never leave the machine that queued them. So they are refused, unless DASHBOARD_SINGLE_MACHINE says the
-deployment knowingly runs on one machine.
+deployment knowingly runs on one machine. Two timings are refused everywhere: a broker visibility timeout
+that a retry's countdown can outlast (E005), and a sync lease shorter than the gap between its renewals
+(E006).
 
 The same findings are reported three ways: as system check errors (every management command that runs the
 checks, `check --deploy` included), and as a refusal to start by the WSGI application and by Celery's worker
@@ -105,8 +107,24 @@ def short_visibility_timeout() -> Finding | None:
     )
 
 
+def short_sync_lease() -> Finding | None:
+    # Imported here: the app's modules load after the settings this module reads.
+    from encodings_app.services.lease import minimum_duration_seconds
+
+    configured, minimum = settings.SYNC_LEASE_SECONDS, minimum_duration_seconds()
+    if not configured or configured >= minimum:
+        return None
+    return Finding(
+        "dashboard.E006",
+        f"SYNC_LEASE_SECONDS ({configured} s) is shorter than the longest a sync run may go between two "
+        f"renewals of its lease ({minimum} s: one API call with the worker's retries, and the writes after "
+        "it): a second run could start beside a slow one.",
+        f"Set SYNC_LEASE_SECONDS to {minimum} or more, or leave it unset for exactly that.",
+    )
+
+
 def all_findings() -> list[Finding]:
-    found = [*demo_parts_in_use(), shared_redis_database(), short_visibility_timeout()]
+    found = [*demo_parts_in_use(), shared_redis_database(), short_visibility_timeout(), short_sync_lease()]
     return [finding for finding in found if finding is not None]
 
 

@@ -231,10 +231,13 @@ CACHES = {
 CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL") or (
     broker_url_beside_cache(REDIS_URL) if REDIS_URL else "filesystem://"
 )
-# A task's retry never waits longer than this (a Retry-After from Bitmovin included): the broker's
-# visibility timeout below must outlast it, and dashboard/checks.py makes sure it does.
-TASK_MAX_RETRY_COUNTDOWN_SECONDS = 10 * 60
-CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 30 * 60, minimum=60)
+# A task's retry by countdown never waits longer than this: the broker's visibility timeout below must
+# outlast it plus a task's time limit; dashboard/checks.py makes sure it does. (Refreshes back off in the
+# outbox's rows, not in the broker: services/refresh_outbox.py.)
+TASK_MAX_RETRY_COUNTDOWN_SECONDS = 5 * 60
+# Redis delivers a task again when no worker acknowledged it this long after it was handed out: a task taken
+# by a killed worker comes back after this long, so it stays only a little above that rule (300 + 300 s).
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 15 * 60, minimum=60)
 CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
     CELERY_BROKER_URL,
     VAR_DIR,
@@ -242,8 +245,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
     create=EMBEDDED_PARTS_ALLOWED,
 )
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
-# A page that queues a task (an action's follow-up read, a webhook's refresh) waits at most about a second
-# for a broker that is down, then goes on without it; what was not queued is queued later (see tasks.py).
+# A task queued from a page or the sweep waits at most about a second for a broker that is down. Refreshes
+# (webhooks, actions, the Refresh button) do not depend on it: they are rows of the outbox, and the nudge
+# that wakes its drain sends once with a shorter limit of its own (tasks.py).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
@@ -251,6 +255,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker or beat that loses the broker tries to reconnect for as long as it takes: Celery's default gives
+# up after 100 attempts (about 50 minutes of an outage) and the worker exits, with nothing to restart it.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker connection drops is left to finish, not killed: either way its message
+# cannot be acknowledged on the lost connection and is delivered again after the visibility timeout (tasks
+# are safe to run twice), and a sync killed halfway would hold its organization's lease until it expires.
+# (dashboard/broker_guard.py keeps the worker alive through that reconnect.)
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -305,8 +317,10 @@ SYNC_SAFETY_NET_SECONDS = env_int("SYNC_SAFETY_NET_SECONDS", 300, minimum=1)
 FULL_SYNC_INTERVAL_SECONDS = env_int("FULL_SYNC_INTERVAL_SECONDS", 6 * 3600, minimum=60)
 # At most this many status Task reads per sync run (active encodings first); the rest wait for the next run.
 SYNC_MAX_STATUS_CALLS = env_int("SYNC_MAX_STATUS_CALLS", 500, minimum=1)
-# A sync run holds its organization's lease this long after its last API call; a dead worker's lease expires.
-SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 120, minimum=1)
+# A sync run holds its organization's lease this long after each API call, so a killed worker's organization
+# waits this long for the next run. Unset (0): the shortest safe lease, derived from the worker's API timeouts
+# (encodings_app/services/lease.py); a value below that is refused at start (dashboard/checks.py).
+SYNC_LEASE_SECONDS = env_int("SYNC_LEASE_SECONDS", 0, minimum=0)
 # An encoding counts as stuck when QUEUED longer than this, or RUNNING without progress for this long; a live
 # encoding (always at 0 %) when RUNNING without a status read confirming it for STUCK_LIVE_NO_UPDATE_SECONDS.
 STUCK_QUEUED_SECONDS = env_int("STUCK_QUEUED_SECONDS", 15 * 60, minimum=1)

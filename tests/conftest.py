@@ -120,6 +120,9 @@ SAME_ON_EVERY_PART = (
     "tests/test_production_parts.py",
     "tests/test_gunicorn.py",
     "tests/integration/test_hung_dependencies.py",
+    "tests/test_broker_guard.py",
+    "tests/integration/test_broker_restarts.py",
+    "tests/integration/test_killed_worker.py",
 )
 
 

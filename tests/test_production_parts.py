@@ -24,6 +24,7 @@ def start(args: list[str], env: dict[str, str], tmp_path) -> subprocess.Complete
         ({"CELERY_BROKER_URL": "filesystem://"}, "dashboard.E003"),
         ({"CELERY_BROKER_URL": "redis://cache.example.com:6379/0"}, "dashboard.E004"),
         ({"CELERY_BROKER_VISIBILITY_TIMEOUT": "600"}, "dashboard.E005"),
+        ({"SYNC_LEASE_SECONDS": "30"}, "dashboard.E006"),
     ],
     ids=[
         "sqlite",
@@ -32,6 +33,7 @@ def start(args: list[str], env: dict[str, str], tmp_path) -> subprocess.Complete
         "filesystem-broker",
         "shared-redis",
         "short-visibility",
+        "short-lease",
     ],
 )
 def test_the_deploy_check_refuses_each_demo_part_with_debug_off(tmp_path, overrides, refused):

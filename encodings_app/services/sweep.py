@@ -12,6 +12,10 @@ What the planner needs is read in one query (plus one count when a walk of every
 - what each key has committed: its calls in the limiter's current span (key_budget.py; the API's own count
   when its x-ratelimit-* headers say more) plus the estimated cost of every sync planned and not yet finished
   (the "queued" mark, which the sync task clears at its end).
+
+A run whose worker was killed never clears its mark. Its lease tells: once the run has started and no live
+run holds the lease any more, the mark is dropped and the organization planned again; a planned run never
+started (its message lost with the broker) holds the mark until it expires.
 """
 
 from __future__ import annotations
@@ -102,17 +106,23 @@ def _sweep(enqueue: Callable[[Planned], None], now: datetime) -> list[Planned]:
     queued = cache.get_many([queued_key(o.pk) for o in organizations])
     committed: dict[str, SyncCost] = {key: _spent(key) for key in set(fingerprints.values())}
     candidates = []
+    abandoned = []
     for organization in organizations:
         key = fingerprints.get(organization.pk)
         if key is None:
             continue
         planned = queued.get(queued_key(organization.pk))
+        if planned is not None and _run_died(planned, organization, now):
+            abandoned.append(queued_key(organization.pk))
+            planned = None
         if planned is not None:
             committed[key] += _as_cost(planned)
             continue
-        if organization.sync_lease_expires_at is not None and organization.sync_lease_expires_at > now:
+        if _lease_held(organization, now):
             continue  # a run started by hand (sync_org): it will be seen in the spend
         candidates.append(_candidate(organization, key, now))
+    if abandoned:
+        cache.delete_many(abandoned)
     candidates = _with_walk_pages(candidates, organizations)
     chosen = plan(
         candidates,
@@ -123,7 +133,7 @@ def _sweep(enqueue: Callable[[Planned], None], now: datetime) -> list[Planned]:
     enqueued = []
     timeout = settings.CELERY_TASK_TIME_LIMIT + 4 * settings.SYNC_INTERVAL_SECONDS
     for planned in chosen:
-        mark = {"list": planned.cost.list_calls, "status": planned.cost.status_calls}
+        mark = {"list": planned.cost.list_calls, "status": planned.cost.status_calls, "at": now.timestamp()}
         if cache.add(queued_key(planned.organization_id), mark, timeout=timeout):
             enqueue(planned)
             enqueued.append(planned)
@@ -173,6 +183,21 @@ def _spent(key: str) -> SyncCost:
     return SyncCost(
         list_calls=budget.used(key_budget.LIST_ENDPOINT), status_calls=budget.used(key_budget.STATUS_ENDPOINT)
     )
+
+
+def _lease_held(organization: Organization, now: datetime) -> bool:
+    expires = organization.sync_lease_expires_at
+    return expires is not None and expires > now
+
+
+def _run_died(mark, organization: Organization, now: datetime) -> bool:
+    """The run this mark planned has started (the organization's last start is not older than the mark),
+    and no live run holds the lease: it ended without clearing the mark, as a killed worker's does."""
+    queued_at = mark.get("at") if isinstance(mark, dict) else None  # marks from before they carried it
+    started = organization.last_sync_started_at
+    if queued_at is None or started is None or started.timestamp() < queued_at:
+        return False
+    return not _lease_held(organization, now)
 
 
 def _as_cost(mark) -> SyncCost:

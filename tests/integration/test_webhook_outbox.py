@@ -56,12 +56,12 @@ def broker():
     """A broker that is down until the test starts it."""
     server = RedisServer()
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture
 def web(broker):
-    server = DashboardServer(env={**os.environ, "CELERY_BROKER_URL": broker.url}).start()
+    server = DashboardServer(env={**os.environ, "CELERY_BROKER_URL": broker.url()}).start()
     yield server
     server.close()
 
@@ -102,7 +102,7 @@ def test_a_webhook_while_the_broker_is_down_then_resent_refreshes_the_encoding_e
     assert resent.verdict == Verdict.DUPLICATE
     assert resent.triggered.endswith(f"and its refresh of encoding {encoding_id} is queued")
     print(f"with the broker back, the resend was answered in {seconds * 1000:.0f} ms")
-    with CeleryWorker(queue="refresh", broker_url=broker.url) as worker:
+    with CeleryWorker(queue="refresh", broker_url=broker.url()) as worker:
         drained = worker.wait_for(lambda: not PendingRefresh.objects.exists(), timeout=90)
         worker.stop()
         log = worker.output()
@@ -130,8 +130,8 @@ def test_a_webhook_while_the_broker_is_down_is_refreshed_by_itself_once_the_brok
 
     broker.start()
     with (
-        CeleryBeat(broker_url=broker.url) as beat,
-        CeleryWorker(queue="refresh", broker_url=broker.url) as worker,
+        CeleryBeat(broker_url=broker.url()) as beat,
+        CeleryWorker(queue="refresh", broker_url=broker.url()) as worker,
     ):
         drained = worker.wait_for(lambda: not PendingRefresh.objects.exists(), timeout=90)
         worker.stop()

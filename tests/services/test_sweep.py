@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from encodings_app.models import Organization
 from encodings_app.models.choices import REGISTERED_WEBHOOK_EVENTS
-from encodings_app.services import sweep
+from encodings_app.services import lease, sweep
 from encodings_app.services.clients import budget_fingerprint
 from encodings_app.services.display_links import display_link_create, display_link_seen
 from encodings_app.services.key_budget import LIST_ENDPOINT, STATUS_ENDPOINT, ApiBudget
@@ -81,7 +81,8 @@ def test_each_sync_is_planned_at_the_cost_of_its_last_incremental_run():
     planned = run_sweep()[organization.pk]
 
     assert (planned.cost.list_calls, planned.cost.status_calls) == (7, 12)
-    assert cache.get(sweep.queued_key(organization.pk)) == {"list": 7, "status": 12}
+    mark = cache.get(sweep.queued_key(organization.pk))
+    assert (mark["list"], mark["status"]) == (7, 12)
 
 
 def test_a_walk_of_every_encoding_is_planned_in_pages_of_the_mirror():
@@ -127,6 +128,28 @@ def test_only_organizations_free_to_sync_are_planned():
     assert set(run_sweep()) == {ready.pk}
     unreadable.refresh_from_db()
     assert unreadable.key_unreadable, "marked, as when a client is built for it"
+
+
+def test_the_mark_of_a_run_whose_worker_was_killed_gives_way_once_its_lease_runs_out():
+    organization = synced("acme")
+    queued_at = timezone.now()
+    assert [p.organization_id for p in sweep.sweep(enqueue=lambda p: None, now=queued_at)] == [
+        organization.pk
+    ]
+    assert run_sweep() == {}, "planned and not started: not planned twice"
+
+    # The run starts and takes the lease; then its worker is killed, and nothing clears the mark.
+    assert lease.acquire(organization.pk) is not None
+    Organization.objects.filter(pk=organization.pk).update(
+        last_sync_started_at=queued_at + timedelta(seconds=1)
+    )
+    assert run_sweep() == {}, "a live run holds the lease"
+    lease_end = Organization.objects.get(pk=organization.pk).sync_lease_expires_at
+
+    planned = []
+    sweep.sweep(enqueue=planned.append, now=lease_end + timedelta(seconds=1))
+    assert [p.organization_id for p in planned] == [organization.pk]
+    assert cache.get(sweep.queued_key(organization.pk)) is not None, "marked again, for the new run"
 
 
 def test_the_sweep_reads_the_database_in_one_query_however_many_organizations(django_assert_num_queries):

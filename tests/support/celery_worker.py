@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.db import connection
+
+from tests.test_procfile import procfile
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,3 +123,16 @@ class CeleryBeat(CeleryWorker):
     def __init__(self, *, broker_url: str | None = None, extra_env: dict | None = None) -> None:
         self.queue = ""
         self._start([], _process_env(broker_url, extra_env))
+
+
+class ProcfileProcess(CeleryWorker):
+    """A process of the Procfile (`sync`, `refresh`, `beat`), with the Procfile's own flags; `extra_options`
+    are added to them."""
+
+    def __init__(self, name: str, *, extra_options: list[str] = (), extra_env: dict | None = None) -> None:
+        arguments = shlex.split(procfile()[name])
+        if arguments[:3] != ["celery", "-A", "dashboard"]:
+            raise ValueError(f"the Procfile's {name} is not a Celery process: {arguments}")
+        self.queue = ""
+        self.command = arguments[3]
+        self._start([*arguments[4:], *extra_options], _process_env(None, extra_env))
