@@ -19,6 +19,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,16 @@ class Watchdog:
         self._active: set[int] = set()
         self._tokens = itertools.count()
         self._thread_pid: int | None = None
+        # A forked child (gunicorn's and Celery's workers) starts with a lock of its own: the parent's
+        # watchdog thread may have held this one at the moment of the fork, and is not there to release it.
+        forget = weakref.WeakMethod(self._forget_parent)
+        os.register_at_fork(after_in_child=lambda: (method := forget()) is not None and method())
+
+    def _forget_parent(self) -> None:
+        self._condition = threading.Condition()
+        self._deadlines = []
+        self._active = set()
+        self._thread_pid = None
 
     def arm(self, fd: int, seconds: float) -> int:
         token = next(self._tokens)
@@ -51,12 +62,10 @@ class Watchdog:
             self._active.discard(token)
 
     def _ensure_thread(self) -> None:
-        # A forked process (gunicorn's and Celery's workers) has none of its parent's threads.
+        # Started on first use in each process: a forked one has none of its parent's threads.
         if self._thread_pid == os.getpid():
             return
         self._thread_pid = os.getpid()
-        self._active.clear()
-        self._deadlines.clear()
         threading.Thread(target=self._watch, name="query-deadline", daemon=True).start()
 
     def _watch(self) -> None:

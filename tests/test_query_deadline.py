@@ -1,5 +1,6 @@
 """The client's deadline on database waits (dashboard/query_deadline.py), on a plain socket pair."""
 
+import os
 import socket
 import time
 
@@ -34,3 +35,23 @@ def test_a_wait_that_ends_in_time_is_left_alone():
 def test_no_socket_or_no_deadline_means_no_bound():
     with deadline(None, 5), deadline(3, None), deadline(-1, 5):
         pass
+
+
+def test_a_forked_child_gets_a_watchdog_of_its_own():
+
+    watchdog = Watchdog()
+    waiting, peer = socket.socketpair()
+    with waiting, peer:
+        watchdog.arm(waiting.fileno(), 60)  # the parent's thread is running, holding its own state
+        reader, writer = os.pipe()
+        child = os.fork()
+        if child == 0:  # the child arms a deadline of its own and sees it kept, with a fresh lock
+            child_waiting, _silent_peer = socket.socketpair()
+            watchdog.arm(child_waiting.fileno(), 0.2)
+            child_waiting.settimeout(10)
+            os.write(writer, b"1" if child_waiting.recv(10) == b"" else b"0")
+            os._exit(0)
+        os.close(writer)
+        assert os.read(reader, 1) == b"1"
+        os.waitpid(child, 0)
+        os.close(reader)
