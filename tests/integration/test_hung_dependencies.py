@@ -3,8 +3,6 @@
 import contextlib
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -14,7 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from devtools.tcp_proxy import CuttableProxy
-from tests.test_settings import PRODUCTION_ENV, PROJECT_ROOT, process_env
+from tests.support.web_server import start_gunicorn
+from tests.test_settings import PRODUCTION_ENV, process_env
 
 pytestmark = pytest.mark.slow
 
@@ -85,14 +84,7 @@ def _web_env(web_port: int, tmp_path, **variables: str) -> dict[str, str]:
 @contextlib.contextmanager
 def _gunicorn(env: dict[str, str], ready_path: str, ready_statuses: tuple[int, ...]) -> Iterator[list[str]]:
     """gunicorn as production runs it, answering `ready_path`; yields a list that holds its output after."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_config", "dashboard.wsgi"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = start_gunicorn(env)
     output: list[str] = []
     try:
         address = env["GUNICORN_BIND"]
