@@ -43,11 +43,26 @@ class _Recorder:
         self.failing = False
 
 
+# Entries that run at least this often are due as soon as beat starts (Celery's own scheduler first runs
+# every entry one period after its start): a restarted beat sweeps, drains and proves the schedule at once
+# rather than a period later. Each is idempotent and would run within the minute anyway; a beat that
+# restarts in a loop does not run the hourly prune every time.
+RUN_AT_START_MAX_SECONDS = 60
+
+
 class HeartbeatScheduler(beat.Scheduler):
-    """Celery's in-memory scheduler, which also records beat's heartbeat every PROCESS_HEARTBEAT_SECONDS."""
+    """Celery's in-memory scheduler, which also records beat's heartbeat every PROCESS_HEARTBEAT_SECONDS and
+    runs its frequent entries at start."""
 
     _recorder: _Recorder | None = None
     _heartbeat_due = 0.0
+
+    def setup_schedule(self) -> None:
+        super().setup_schedule()
+        for entry in self.schedule.values():
+            every = getattr(entry.schedule, "run_every", None)
+            if every is not None and every.total_seconds() <= RUN_AT_START_MAX_SECONDS:
+                entry.last_run_at = entry.last_run_at - every
 
     def tick(self, *args, **kwargs) -> float:
         delay = super().tick(*args, **kwargs)

@@ -275,8 +275,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Beat keeps its schedule in memory, not in a file: every periodic task here is an idempotent interval
-# (a restarted beat just runs each once at start), and a production image stays read-only. The subclass
-# (dashboard/heartbeats.py) only adds beat's own heartbeat.
+# (a restarted beat runs the frequent ones at once and the others a period later), and a production image
+# stays read-only. The subclass (dashboard/heartbeats.py) adds beat's own heartbeat and the runs at start.
 CELERY_BEAT_SCHEDULER = "dashboard.heartbeats:HeartbeatScheduler"
 # Periodic tasks: name -> {"task": ..., "schedule": seconds}. Each is added below, next to the settings of
 # its feature: the schedule's heartbeat, the sync sweep and the retention prune.

@@ -140,10 +140,18 @@ def test_the_pages_read_nothing_stopped_when_the_cache_cannot_be_read_and_stop_a
     assert liveness.liveness_for_pages() is not None
 
 
-def test_beats_scheduler_records_its_heartbeat_at_most_once_per_period(settings):
+def scheduler_sending_nothing(monkeypatch) -> tuple[HeartbeatScheduler, list[str]]:
+    """Beat's scheduler as beat runs it, with the entries it sends kept in a list instead of the broker."""
+    scheduler = HeartbeatScheduler(app=celery_app)
+    sent = []
+    monkeypatch.setattr(scheduler, "apply_entry", lambda entry, producer=None: sent.append(entry.name))
+    return scheduler, sent
+
+
+def test_beats_scheduler_records_its_heartbeat_at_most_once_per_period(settings, monkeypatch):
     settings.PROCESS_HEARTBEAT_SECONDS = 5
     cache.clear()
-    scheduler = HeartbeatScheduler(app=celery_app)
+    scheduler, _ = scheduler_sending_nothing(monkeypatch)
     delay = scheduler.tick()
     assert by_name(timezone.now())[BEAT].heard_at is not None
     assert 0 <= delay <= 5, "beat wakes up for its next heartbeat even when no task is due before it"
@@ -151,6 +159,14 @@ def test_beats_scheduler_records_its_heartbeat_at_most_once_per_period(settings)
     cache.delete(f"{liveness.KEY_PREFIX}{BEAT}")
     scheduler.tick()
     assert cache.get(f"{liveness.KEY_PREFIX}{BEAT}") is None, "not again within the period"
+
+
+def test_a_started_beat_sends_its_frequent_entries_at_once_and_the_hourly_prune_a_period_later(monkeypatch):
+    scheduler, sent = scheduler_sending_nothing(monkeypatch)
+    for _ in range(len(scheduler.schedule)):  # each tick sends at most one due entry
+        scheduler.tick()
+    assert sorted(sent) == ["refresh-drain", "schedule-heartbeat", "sync-sweep"]
+    assert scheduler.schedule["retention-prune"].is_due().is_due is False
 
 
 def test_a_heartbeat_the_cache_refuses_is_logged_once_and_never_raised(monkeypatch, caplog):
