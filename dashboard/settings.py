@@ -258,6 +258,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker or beat that loses the broker tries to reconnect for as long as it takes: Celery's default gives
 # up after 100 attempts (about 50 minutes of an outage) and the worker exits, with nothing to restart it.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A worker tries every second or two, not at Celery's growing intervals of up to 30 s, so that it is back
+# soon after the broker; it starts and reconnects without mingle and gossip (dashboard/worker_consumer.py).
+CELERY_WORKER_CONSUMER = "dashboard.worker_consumer:Consumer"
 # A task running when the broker connection drops is left to finish, not killed: either way its message
 # cannot be acknowledged on the lost connection and is delivered again after the visibility timeout (tasks
 # are safe to run twice), and a sync killed halfway would hold its organization's lease until it expires.

@@ -80,7 +80,7 @@ def test_workers_and_beat_survive_five_redis_restarts_and_the_mirror_loses_nothi
         started = timezone.now()
         env = process_env(redis_server)
         web = DashboardServer(env={**os.environ, **env}).start()
-        # As the Procfile runs them (mingle, gossip and the remote-control mailbox on), with two pool
+        # As the Procfile runs them (the remote-control mailbox on), with two pool
         # processes per worker, its default on a two-core machine: with one task running, a worker still
         # waits on its queue for the next one, and the crash of the issue needed both.
         processes = {

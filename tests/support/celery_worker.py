@@ -57,8 +57,6 @@ class CeleryWorker:
             "solo",
             "--queues",
             queue,
-            "--without-mingle",
-            "--without-gossip",
             "--without-heartbeat",
             "--hostname",
             f"test-{queue.replace(',', '-')}@%h",
