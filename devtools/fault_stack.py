@@ -153,7 +153,7 @@ class FaultStack:
         for part in ("sync worker", "refresh worker", "beat"):
             self.start_part(part)
 
-    def stop(self) -> None:
+    def stop(self, *, keep_folder: bool = False) -> None:
         for name in ("beat", "sync worker", "refresh worker", "web", "redis"):
             self._end(name)
         if self.simulator is not None:
@@ -164,7 +164,10 @@ class FaultStack:
                 admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
         except psycopg.Error as exc:
             self.log(f"the bench database could not be dropped: {exc}")
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if keep_folder:
+            self.log(f"The stack's logs are kept in {self.folder}")
+        else:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def _create_database(self) -> None:
         with psycopg.connect(self.admin_database_url, autocommit=True) as admin:

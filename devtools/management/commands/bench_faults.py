@@ -121,6 +121,16 @@ class Command(BaseCommand):
         parser.add_argument("--encodings", type=int, default=300)
         parser.add_argument("--speed", type=float, default=30.0, help="The simulator's --speed.")
         parser.add_argument(
+            "--timeline",
+            action="store_true",
+            help="Also print, per fault, every sync run from the fault's start to its recovery.",
+        )
+        parser.add_argument(
+            "--keep-folder",
+            action="store_true",
+            help="Keep the stack's folder (every part's log) after the run, for a look at what happened.",
+        )
+        parser.add_argument(
             "--database-url",
             default="postgres://postgres@127.0.0.1:5432/postgres",
             help="A PostgreSQL server where the benchmark may create and drop the database bench_faults.",
@@ -145,7 +155,13 @@ class Command(BaseCommand):
         try:
             self.stdout.write(f"Starting the stack under {stack.folder}")
             stack.start()
-            self.bench = _Bench(stack, interval=interval, fault_seconds=fault_seconds, say=self.stdout.write)
+            self.bench = _Bench(
+                stack,
+                interval=interval,
+                fault_seconds=fault_seconds,
+                say=self.stdout.write,
+                timeline=options["timeline"],
+            )
             self.bench.settle_first_sync()
             for name in chosen:
                 results.append(self.bench.run(name))
@@ -153,7 +169,7 @@ class Command(BaseCommand):
         except StackError as exc:
             raise CommandError(str(exc)) from None
         finally:
-            stack.stop()
+            stack.stop(keep_folder=options["keep_folder"])
         summary = {
             "benchmark": "bench_faults",
             "interval_s": interval,
@@ -171,8 +187,11 @@ class Command(BaseCommand):
 
 
 class _Bench:
-    def __init__(self, stack: FaultStack, *, interval: int, fault_seconds: int, say: Callable) -> None:
+    def __init__(
+        self, stack: FaultStack, *, interval: int, fault_seconds: int, say: Callable, timeline: bool = False
+    ) -> None:
         self.stack = stack
+        self.timeline = timeline
         self.interval = interval
         self.fault_seconds = fault_seconds
         self.say = say
@@ -233,6 +252,8 @@ class _Bench:
         mended = time.time()
         sync_back = self._wait_for_syncs(since=mended, timeout=10 * self.interval + 120)
         pages_back = self._pages_back(watch, mended)
+        if self.timeline:
+            self._say_timeline(since=began, mended=mended)
         watch.stop()
         crashed = {part: code for part, code in self.stack.dead_parts().items() if part not in crashed_before}
         for part in crashed:
@@ -279,6 +300,20 @@ class _Bench:
                 return round(max(finished.timestamp() for _, finished in rows) - since, 1) if since else 0.0
             time.sleep(0.5)
         return None
+
+    def _say_timeline(self, *, since: float, mended: float) -> None:
+        """Every sync run started since the fault began, in seconds from the moment it was mended."""
+        rows = self.stack.query(
+            "SELECT organization_id, extract(epoch FROM started_at), extract(epoch FROM finished_at), "
+            "outcome, left(error_message, 80) FROM encodings_app_syncrun "
+            "WHERE started_at >= to_timestamp(%s) "
+            "ORDER BY started_at",
+            (since,),
+        )
+        for organization, started, finished, outcome, error in rows:
+            ended = "-" if finished is None else f"{float(finished) - mended:+.1f}"
+            began = f"{float(started) - mended:+.1f}"
+            self.say(f"  run org={organization} start={began} end={ended} {outcome} {error or ''}")
 
     def _settled_difference(self):
         """Stop arrivals, move the simulator's clock past every encoding's end, let two syncs run, compare."""
