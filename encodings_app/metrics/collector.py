@@ -59,8 +59,17 @@ def _read(source: str, read: Callable[[], list[Metric]], up: Metric) -> list[Met
 
 
 def _database_families(reading: MetricsReading, now: datetime) -> list[Metric]:
-    sync_age, sync_runs, encodings, failures, deliveries = (
-        spec.family() for spec in (m.SYNC_AGE, m.SYNC_RUNS, m.ENCODINGS, m.FAILURES, m.WEBHOOK_DELIVERIES)
+    sync_age, sync_runs, encodings, failures, deliveries, pending, pending_age = (
+        spec.family()
+        for spec in (
+            m.SYNC_AGE,
+            m.SYNC_RUNS,
+            m.ENCODINGS,
+            m.FAILURES,
+            m.WEBHOOK_DELIVERIES,
+            m.PENDING_REFRESHES,
+            m.PENDING_REFRESH_AGE,
+        )
     )
     for organization in reading.organizations:
         slug, pk = organization.slug, organization.pk
@@ -73,9 +82,12 @@ def _database_families(reading: MetricsReading, now: datetime) -> list[Metric]:
         _add_counts(
             deliveries, slug, WebhookDelivery.Verdict.values, reading.deliveries_by_verdict.get(pk, {})
         )
+        waiting, oldest = reading.pending_refreshes.get(pk, (0, now))
+        pending.add_metric([slug], waiting)
+        pending_age.add_metric([slug], max(0.0, (now - oldest).total_seconds()))
     unknown = reading.deliveries_by_verdict.get(None, {})
     _add_counts(deliveries, UNKNOWN_ORGANIZATION, (WebhookDelivery.Verdict.UNKNOWN_ORGANIZATION,), unknown)
-    return [sync_age, sync_runs, encodings, failures, deliveries]
+    return [sync_age, sync_runs, encodings, failures, deliveries, pending, pending_age]
 
 
 def _add_counts(family: Metric, slug: str, known: tuple | list, counts: dict[str, int]) -> None:

@@ -68,6 +68,17 @@ WEBHOOK_DELIVERIES = _gauge(
     ORGANIZATION,
     "verdict",
 )
+PENDING_REFRESHES = _gauge(
+    "dashboard_pending_refreshes",
+    "Encoding refreshes waiting in the outbox (asked for by a webhook, an action or the Refresh button, not "
+    "read yet); the drain reads them, retrying what failed.",
+    ORGANIZATION,
+)
+PENDING_REFRESH_AGE = _gauge(
+    "dashboard_pending_refresh_oldest_seconds",
+    "Seconds since the oldest waiting refresh was first asked for; 0 when none waits.",
+    ORGANIZATION,
+)
 
 # --- per organization, from the shared cache ----------------------------------------------------------------
 API_CALLS = _counter(

@@ -11,10 +11,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
 
 from encodings_app.bitmovin.error_codes import CATALOGUE
-from encodings_app.models import Encoding, EncodingStatus, Organization, SyncRun, WebhookDelivery
+from encodings_app.models import (
+    Encoding,
+    EncodingStatus,
+    Organization,
+    PendingRefresh,
+    SyncRun,
+    WebhookDelivery,
+)
 
 METRICS_WINDOW = timedelta(hours=1)
 # Label values that stand for many: a status or an error code the dashboard does not know (a label per
@@ -33,6 +40,8 @@ class MetricsReading:
     sync_runs_by_outcome: Counts = field(default_factory=dict)
     # Deliveries to an unknown organization have no organization: they are under the key None.
     deliveries_by_verdict: dict[int | None, dict[str, int]] = field(default_factory=dict)
+    # Refreshes waiting in the outbox: how many, and when the oldest was first asked for.
+    pending_refreshes: dict[int, tuple[int, datetime]] = field(default_factory=dict)
 
 
 def metrics_organizations() -> list[Organization]:
@@ -62,6 +71,13 @@ def metrics_reading(now: datetime) -> MetricsReading:
         failures_by_code=_counts(Encoding.objects.live().failed_since(since), "error_code", _code_label),
         sync_runs_by_outcome=_counts(SyncRun.objects.filter(started_at__gte=since), "outcome", str),
         deliveries_by_verdict=_counts(WebhookDelivery.objects.filter(received_at__gte=since), "verdict", str),
+        pending_refreshes={
+            organization_id: (n, oldest)
+            for organization_id, n, oldest in PendingRefresh.objects.order_by()
+            .values("organization_id")
+            .annotate(n=Count("pk"), oldest=Min("requested_at"))
+            .values_list("organization_id", "n", "oldest")
+        },
     )
 
 

@@ -9,9 +9,10 @@ from django.utils import timezone
 from dashboard.celery import app as celery_app
 from encodings_app import crypto
 from encodings_app.bitmovin import RateLimitedError
-from encodings_app.models import EncodingStatus, SyncRun, WebhookDelivery
+from encodings_app.models import EncodingStatus, PendingRefresh, SyncRun, WebhookDelivery
 from encodings_app.services import api_call_counts, clients
 from encodings_app.services.key_budget import ApiBudget
+from encodings_app.services.refresh_outbox import refresh_request
 from encodings_app.services.schedule import schedule_heartbeat_record
 from tests.factories import (
     TEST_API_KEY,
@@ -110,6 +111,21 @@ def test_webhook_deliveries_by_verdict_in_the_last_hour(world):
     assert value(samples, deliveries, organization="acme", verdict="missing") == 0
     assert value(samples, deliveries, organization="globex", verdict="valid") == 0
     assert value(samples, deliveries, organization="", verdict="unknown_organization") == 1
+
+
+def test_refreshes_waiting_in_the_outbox_and_the_age_of_the_oldest(world):
+    acme, _ = world
+    refresh_request(organization_id=acme.pk, bitmovin_id="enc-waiting-1")
+    PendingRefresh.objects.update(requested_at=timezone.now() - timedelta(seconds=90))
+    refresh_request(organization_id=acme.pk, bitmovin_id="enc-waiting-2")
+    refresh_request(organization_id=acme.pk, bitmovin_id="enc-waiting-2")  # one row per encoding
+
+    samples = scrape()
+
+    assert value(samples, "dashboard_pending_refreshes", organization="acme") == 2
+    assert 90 <= value(samples, "dashboard_pending_refresh_oldest_seconds", organization="acme") < 150
+    assert value(samples, "dashboard_pending_refreshes", organization="globex") == 0
+    assert value(samples, "dashboard_pending_refresh_oldest_seconds", organization="globex") == 0
 
 
 def test_api_calls_by_endpoint_and_status_and_the_rate_limit_refusals(world):
@@ -286,11 +302,11 @@ def test_a_scrape_costs_the_same_few_queries_however_many_organizations(
 ):
     acme, _ = world
     populate(acme, encodings=7)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         few = scrape_text(client)
     for n in range(8):
         populate(make_organization(f"org-more-{n}"), encodings=3)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         many = scrape_text(client)
     assert len(parse(many)) > len(parse(few))
 
