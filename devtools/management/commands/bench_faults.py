@@ -6,7 +6,9 @@ for each fault: breaks the part while a signed-in overview and a wall screen kee
 keeps delivering webhooks, mends it (or starts the killed process again, as a supervisor would), and
 measures
 - seconds until the pages answer 200 again (0 when they never stopped),
-- seconds until every organization's next successful sync,
+- seconds until every organization's next successful sync, against the cadence the stack really syncs at
+  (measured first, without a fault: the configured interval, or longer when the organizations sharing an API
+  key cannot all afford it and the sweep stretches it within the key's budget),
 - and, after the simulator's encodings have all settled (no arrivals, the clock moved on), the encodings
   missing from the mirror, extra in it, or with the wrong status (the target is 0, 0, 0).
 
@@ -19,7 +21,9 @@ The last line printed is JSON. It needs PostgreSQL (the database is created and 
 
 from __future__ import annotations
 
+import itertools
 import json
+import statistics
 import threading
 import time
 from collections import Counter
@@ -117,6 +121,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--interval", type=int, default=5, help="SYNC_INTERVAL_SECONDS of the stack.")
         parser.add_argument("--fault-seconds", type=int, default=20, help="How long each fault lasts.")
+        parser.add_argument(
+            "--steady-seconds",
+            type=int,
+            default=60,
+            help="How long to watch the stack without a fault to measure its sync cadence.",
+        )
         parser.add_argument("--organizations", type=int, default=3)
         parser.add_argument("--encodings", type=int, default=300)
         parser.add_argument("--speed", type=float, default=30.0, help="The simulator's --speed.")
@@ -163,6 +173,8 @@ class Command(BaseCommand):
                 timeline=options["timeline"],
             )
             self.bench.settle_first_sync()
+            cadence = self.bench.steady_cadence(options["steady_seconds"])
+            self.stdout.write(f"Steady cadence: a successful sync every {cadence} s per organization")
             for name in chosen:
                 results.append(self.bench.run(name))
                 self.stdout.write(json.dumps(results[-1]))
@@ -173,13 +185,16 @@ class Command(BaseCommand):
         summary = {
             "benchmark": "bench_faults",
             "interval_s": interval,
+            "cadence_s": cadence,
             "fault_s": fault_seconds,
             "database_deadline_s": DATABASE_DEADLINE_SECONDS,
             "organizations": options["organizations"],
             "faults": results,
             "all_rows_match": all(r["missing"] == r["extra"] == r["wrong"] == 0 for r in results),
+            # Two of the intervals the stack syncs at: the configured one, or the stretched cadence.
             "sync_back_within_two_intervals": all(
-                r["sync_back_s"] is not None and r["sync_back_s"] <= 2 * interval for r in results
+                r["sync_back_s"] is not None and r["sync_back_s"] <= 2 * max(interval, cadence)
+                for r in results
             ),
             "no_part_crashed": not any(r["crashed"] for r in results),
         }
@@ -267,6 +282,24 @@ class _Bench:
             "crashed": sorted(crashed),
             **watch.during(began, mended),
         }
+
+    def steady_cadence(self, seconds: float) -> float:
+        """Watch the stack without a fault for `seconds`; the median seconds between the starts of one
+        organization's successful syncs (the configured interval when nothing stretches it)."""
+        self.say(f"Measuring the sync cadence for {seconds} s without a fault")
+        began = time.time()
+        time.sleep(seconds)
+        rows = self.stack.query(
+            "SELECT organization_id, extract(epoch FROM started_at) FROM encodings_app_syncrun "
+            "WHERE outcome = 'ok' AND started_at >= to_timestamp(%s) ORDER BY organization_id, started_at",
+            (began,),
+        )
+        gaps = [
+            float(later) - float(earlier)
+            for (organization, earlier), (same, later) in itertools.pairwise(rows)
+            if organization == same
+        ]
+        return round(statistics.median(gaps), 1) if gaps else float(self.interval)
 
     def settle_first_sync(self) -> None:
         self.say("Waiting for every organization's first successful sync")
