@@ -26,12 +26,18 @@ of ours can know. Absent or garbled headers record nothing, and our own count ho
 
 The sweep's planner (sweep.py) reads the same counts (the larger of ours and the API's) to plan within the
 budget; this limiter is what holds the line when an estimate was short.
+
+When the cache cannot be read (Redis is restarting), no call can be counted: each is refused like a spent
+budget, for a short pause (UNCOUNTABLE_PAUSE_SECONDS), so a sync in progress stops as if rate limited (its
+organization pauses, no failure is counted) rather than failing; the API's word, which only adds
+caution, is simply not recorded meanwhile.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -42,6 +48,8 @@ from django.core.cache import cache as default_cache
 
 from encodings_app.bitmovin import RateLimitWindow, errors
 from encodings_app.services.ratelimit import counter_incr, window_key
+
+logger = logging.getLogger(__name__)
 
 LIST_ENDPOINT = "GET /encoding/encodings"
 STATUS_ENDPOINT = "GET /encoding/encodings/{id}/status"
@@ -58,6 +66,8 @@ BUDGETS_PER_MINUTE = {
 }
 # Endpoints without a published figure: sub-resources of an encoding are documented far higher than this.
 DEFAULT_BUDGET_PER_MINUTE = 1000
+# How long an organization pauses when a call could not be counted because the cache failed.
+UNCOUNTABLE_PAUSE_SECONDS = 10.0
 # Slots per window: more slots waste less of the budget (the check spans SLOTS + 2 of them), fewer cost
 # fewer cache reads per call.
 SLOTS = 12
@@ -199,6 +209,23 @@ class ApiBudget:
         self.clock = clock
 
     def __call__(self, method: str, endpoint: str) -> None:
+        try:
+            self._spend(method, endpoint)
+        except errors.RateLimitedError:
+            raise
+        except Exception as exc:
+            logger.warning(
+                "a call to %s was not made: the budget could not be read (%s)", endpoint, type(exc).__name__
+            )
+            raise errors.RateLimitedError(
+                f"the request budget for {endpoint} could not be read (the shared cache is unavailable); "
+                "calls wait until it can be counted again",
+                retry_after=UNCOUNTABLE_PAUSE_SECONDS,
+                method=method,
+                endpoint=endpoint,
+            ) from None
+
+    def _spend(self, method: str, endpoint: str) -> None:
         kept = "" if self.interactive else " (the rest is kept for operators' actions)"
         word = self.api_word(endpoint)
         if word is not None and not word.leaves_room(interactive=self.interactive):
@@ -222,7 +249,16 @@ class ApiBudget:
             )
 
     def seen(self, method: str, endpoint: str, window: RateLimitWindow) -> None:
-        """The client's rate_limit_seen hook: keep the API's word until its window resets."""
+        """The client's rate_limit_seen hook: keep the API's word until its window resets, when the cache
+        can take it (an answer the API already gave is never lost for its sake)."""
+        try:
+            self._keep_word(endpoint, window)
+        except Exception as exc:
+            logger.warning(
+                "the API's count for %s was not recorded: the cache failed (%s)", endpoint, type(exc).__name__
+            )
+
+    def _keep_word(self, endpoint: str, window: RateLimitWindow) -> None:
         now = self.clock()
         # Bitmovin's windows last BITMOVIN_RATE_WINDOW_SECONDS: a reset promised for later is not believed,
         # or one garbled header could hold the key back for an hour.

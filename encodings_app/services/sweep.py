@@ -74,7 +74,15 @@ def sweep(*, enqueue: Callable[[Planned], None], now: datetime | None = None) ->
 
 def sync_finished(organization_id: int) -> None:
     """The sync planned for the organization is over: its calls are now counted by the limiter alone."""
-    cache.delete(queued_key(organization_id))
+    try:
+        cache.delete(queued_key(organization_id))
+    except Exception as exc:
+        # The cache is down: the mark goes with it or expires, and the sweep drops a dead run's mark anyway.
+        logger.warning(
+            "the queued mark of organization %s stays: the cache failed (%s)",
+            organization_id,
+            type(exc).__name__,
+        )
 
 
 def queued_key(organization_id: int) -> str:

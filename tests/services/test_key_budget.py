@@ -1,9 +1,18 @@
 """Each API key's request budget: shared by every client of the key, sliding, a share kept for operators."""
 
+import logging
+import socket
+
 import pytest
 
 from encodings_app.bitmovin import RateLimitedError, RateLimitWindow
-from encodings_app.services.key_budget import SLOTS, ApiBudget, budget_for, key_fingerprint
+from encodings_app.services.key_budget import (
+    SLOTS,
+    UNCOUNTABLE_PAUSE_SECONDS,
+    ApiBudget,
+    budget_for,
+    key_fingerprint,
+)
 
 pytestmark = pytest.mark.usefixtures("published_limits")
 
@@ -180,3 +189,31 @@ def test_a_garbled_record_of_the_apis_word_is_ignored(record):
 
     assert budget.api_word(LIST) is None
     assert allowed(budget)
+
+
+def unreachable_cache():
+    """A real Redis cache whose server is not there, as during a Redis restart."""
+    from django.core.cache.backends.redis import RedisCache
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return RedisCache(f"redis://127.0.0.1:{port}/0", {"OPTIONS": {"socket_connect_timeout": 1}})
+
+
+def test_a_call_that_cannot_be_counted_is_refused_for_a_short_pause_and_says_why(caplog):
+    budget = ApiBudget("k" * 16, cache=unreachable_cache())
+    with caplog.at_level(logging.WARNING), pytest.raises(RateLimitedError) as refused:
+        budget("GET", LIST)
+    assert refused.value.retry_after == UNCOUNTABLE_PAUSE_SECONDS
+    assert "could not be read (the shared cache is unavailable)" in str(refused.value)
+    assert refused.value.endpoint == LIST
+    assert "budget could not be read (ConnectionError)" in caplog.text
+    assert "127.0.0.1" not in caplog.text, "no address of the cache in the log"
+
+
+def test_the_apis_word_that_cannot_be_kept_is_dropped_without_breaking_the_answer(caplog):
+    budget = ApiBudget("k" * 16, cache=unreachable_cache())
+    with caplog.at_level(logging.WARNING):
+        budget.seen("GET", LIST, RateLimitWindow(limit=60, remaining=3, reset_s=20))
+    assert "was not recorded: the cache failed (ConnectionError)" in caplog.text

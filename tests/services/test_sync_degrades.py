@@ -3,13 +3,15 @@ the run that fails is recorded and left for the next run while the other parts g
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 import requests
 from django.core.cache import cache
 
 from encodings_app.models import Encoding, Organization, SyncRun
-from encodings_app.services import clients, sync
-from encodings_app.services.key_budget import LIST_ENDPOINT, STATUS_ENDPOINT
+from encodings_app.services import clients, sweep, sync
+from encodings_app.services.key_budget import LIST_ENDPOINT, STATUS_ENDPOINT, UNCOUNTABLE_PAUSE_SECONDS
 from tests.factories import make_organization
 from tests.support.simulator import RunningSimulator
 
@@ -147,3 +149,39 @@ def test_a_run_that_could_read_nothing_is_a_failure(simulator, tenant, organizat
     assert organization.consecutive_failures == 1
     assert organization.consecutive_partial_syncs == 0
     assert run.api_calls[STATUS_ENDPOINT] <= sync.MAX_STATUS_ERRORS * 4
+
+
+def test_a_run_whose_budget_cannot_be_counted_pauses_briefly_instead_of_failing(
+    simulator, tenant, organization, settings
+):
+    create_encoding(simulator, tenant, "made while the cache restarts")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        gone = probe.getsockname()[1]
+    # The cache every process shares is restarting: nothing can be counted, nor any mark cleared.
+    working_caches = settings.CACHES
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{gone}/0",
+            "OPTIONS": {"socket_connect_timeout": 1},
+        }
+    }
+    calls_before = simulator.stats()["apiRequests"]
+    run = run_sync(organization)
+    sweep.sync_finished(organization.pk)
+
+    assert run.outcome == SyncRun.Outcome.RATE_LIMITED
+    assert "shared cache is unavailable" in run.error_message
+    assert simulator.stats()["apiRequests"] == calls_before, "no call the budget could not count"
+    organization.refresh_from_db()
+    assert organization.consecutive_failures == 0
+    assert organization.sync_paused_until is not None
+    paused_for = (organization.sync_paused_until - run.started_at).total_seconds()
+    assert UNCOUNTABLE_PAUSE_SECONDS <= paused_for < UNCOUNTABLE_PAUSE_SECONDS + 30
+
+    settings.CACHES = working_caches  # the cache is back: the next run reads what was missed
+    organization.sync_paused_until = None
+    organization.save(update_fields=["sync_paused_until"])
+    assert run_sync(organization).outcome == SyncRun.Outcome.OK
+    assert Encoding.objects.filter(organization=organization, name="made while the cache restarts").exists()
