@@ -265,6 +265,7 @@ class _Bench:
         began = time.time()
         getattr(self, name)()
         mended = time.time()
+        told_to_wait = self._api_pause_after(mended)
         sync_back = self._wait_for_syncs(since=mended, timeout=10 * self.interval + 120)
         pages_back = self._pages_back(watch, mended)
         if self.timeline:
@@ -278,6 +279,7 @@ class _Bench:
             "fault": name,
             "pages_back_s": pages_back,
             "sync_back_s": sync_back,
+            "api_pause_after_fault_s": told_to_wait,
             **difference.as_dict(),
             "crashed": sorted(crashed),
             **watch.during(began, mended),
@@ -300,6 +302,14 @@ class _Bench:
             if organization == same
         ]
         return round(statistics.median(gaps), 1) if gaps else float(self.interval)
+
+    def _api_pause_after(self, mended: float) -> float:
+        """Seconds after the fault ended that a rate limit still pauses an organization: the API's 429s
+        said to wait that long (x-ratelimit-reset), and the dashboard obeys."""
+        (until,) = self.stack.query(
+            "SELECT max(extract(epoch FROM sync_paused_until)) FROM encodings_app_organization"
+        )[0]
+        return round(max(0.0, float(until) - mended), 1) if until is not None else 0.0
 
     def settle_first_sync(self) -> None:
         self.say("Waiting for every organization's first successful sync")
