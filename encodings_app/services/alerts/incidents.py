@@ -26,8 +26,12 @@ class Reconciled:
     resolved: list[Incident] = field(default_factory=list)
 
     @property
+    def changes(self) -> int:
+        return len(self.opened) + len(self.updated) + len(self.resolved)
+
+    @property
     def changed(self) -> bool:
-        return bool(self.opened or self.updated or self.resolved)
+        return bool(self.changes)
 
 
 def incidents_reconcile(
