@@ -282,7 +282,8 @@ CELERY_TIMEZONE = "UTC"
 # stays read-only. The subclass (dashboard/heartbeats.py) adds beat's own heartbeat and the runs at start.
 CELERY_BEAT_SCHEDULER = "dashboard.heartbeats:HeartbeatScheduler"
 # Periodic tasks: name -> {"task": ..., "schedule": seconds}. Each is added below, next to the settings of
-# its feature: the schedule's heartbeat, the sync sweep and the retention prune.
+# its feature: the schedule's heartbeat, the sync sweep, the retention prune, the refresh drain and the
+# alerts' evaluation.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # Three queues, so that a sync of up to CELERY_TASK_TIME_LIMIT seconds never delays what an operator waits
 # for: "sync" (syncs, pruning), "refresh" (one encoding's read after a webhook or an action, the sweep that
@@ -391,6 +392,17 @@ ACTION_RATE_WINDOW_SECONDS = env_int("ACTION_RATE_WINDOW_SECONDS", 60, minimum=1
 # state again, so that an action lost on the way does not pin a state that never comes. Four sync intervals
 # by default: the action's own refresh and at least three syncs have had their chance to read it.
 PENDING_ACTION_SECONDS = env_int("PENDING_ACTION_SECONDS", 4 * SYNC_INTERVAL_SECONDS, minimum=1)
+
+# --- Alerts (encodings_app/services/alerts/) ---------------------------------------------------------------
+# Beat evaluates every organization's alert rules this often on the "alerts" queue: a failure, a stuck
+# encoding or a broken sync opens its incident within one interval of the mirror showing it. A run older than
+# the interval is dropped unread: the next one evaluates the same state.
+ALERTS_EVALUATE_SECONDS = env_int("ALERTS_EVALUATE_SECONDS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["alerts-evaluate"] = {
+    "task": "alerts.evaluate",
+    "schedule": float(ALERTS_EVALUATE_SECONDS),
+    "options": {"expires": float(ALERTS_EVALUATE_SECONDS)},
+}
 
 # --- API keys of organizations -------------------------------------------------------------------------
 _field_keys = env_secret("FIELD_ENCRYPTION_KEYS")

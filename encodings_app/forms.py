@@ -64,6 +64,7 @@ FILTER_PARAMS = (
     "period",
     "from",
     "to",
+    "failed_from",
     "sort",
     "per_page",
     "page",
@@ -128,6 +129,9 @@ class EncodingFilterForm(ToleratingForm):
     created_to = forms.DateTimeField(
         label="Created before (UTC)", required=False, input_formats=DATETIME_FORMATS
     )
+    failed_from = forms.DateTimeField(
+        label="Failed from (UTC)", required=False, input_formats=DATETIME_FORMATS
+    )
     sort = forms.ChoiceField(label="Sort", required=False, choices=SORT_CHOICES)
     per_page = forms.TypedChoiceField(
         label="Rows per page",
@@ -162,7 +166,7 @@ class EncodingFilterForm(ToleratingForm):
                 data.setlist("status", known)
             self._read_search_alias(data)
         super().__init__(data)
-        for name in ("created_from", "created_to"):
+        for name in ("created_from", "created_to", "failed_from"):
             self.fields[name].widget = forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             )
@@ -209,6 +213,7 @@ class EncodingFilterForm(ToleratingForm):
             stuck=bool(self.value("stuck", False)),
             created_from=_as_utc(created_from),
             created_to=_as_utc(created_to),
+            failed_from=_as_utc(self.value("failed_from")),
             search=search,
             sort=self.value("sort", DEFAULT_SORT),
         )

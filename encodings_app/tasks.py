@@ -13,6 +13,7 @@ from django.core.cache import cache
 from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Organization
 from encodings_app.services import refresh_outbox, retention, schedule, sweep, sync
+from encodings_app.services.alerts import alerts_evaluate_all
 from encodings_app.services.sync_planner import Planned
 
 logger = logging.getLogger(__name__)
@@ -131,3 +132,10 @@ def prune_bookkeeping() -> int:
     # Half the time limit: a backlog is finished by the next runs, never by a task killed mid-batch.
     outcome = retention.retention_prune(time_budget_seconds=settings.CELERY_TASK_TIME_LIMIT // 2)
     return outcome.total
+
+
+@shared_task(name="alerts.evaluate", **SHORT)
+def alerts_evaluate() -> int:
+    """Evaluate every organization's alert rules (beat, every ALERTS_EVALUATE_SECONDS); returns how many
+    incidents opened, changed or resolved. Safe to run twice or side by side with send_alerts."""
+    return sum(evaluated.outcome.changes for evaluated in alerts_evaluate_all())

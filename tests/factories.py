@@ -166,6 +166,34 @@ def failed_encoding(
     return encoding
 
 
+def failed_encodings(
+    organization: Organization, count: int, code: int | None = 2016, *, minutes_ago: float = 1, **fields
+) -> list[Encoding]:
+    """`count` encodings that failed with `code` `minutes_ago` minutes ago, in one insert (no messages)."""
+    now = timezone.now()
+    failed_at = now - timedelta(minutes=minutes_ago)
+    rows = []
+    for _ in range(count):
+        number = next(_sequence)
+        values = {
+            "bitmovin_id": f"enc-{number:06d}",
+            "name": f"encoding {number}",
+            "type": "VOD",
+            "status": EncodingStatus.ERROR,
+            "created_at": failed_at - timedelta(minutes=20),
+            "finished_at": failed_at,
+            "error_at": failed_at,
+            "error_code": code,
+            "error_category": "Encoding",
+            "error_text": "The encoder could not write segment 17",
+            "error_retry_hint": "RETRY",
+            "status_synced_at": now,
+        }
+        values.update(fields)
+        rows.append(Encoding(organization=organization, **values))
+    return Encoding.objects.bulk_create(rows)
+
+
 def running_encoding(organization: Organization, **fields) -> Encoding:
     now = timezone.now()
     defaults = {

@@ -1,5 +1,5 @@
 """What the dashboard records by itself, read-only in the admin: sync runs, webhook deliveries, the refreshes
-waiting to run, the audit log.
+waiting to run, the audit log, alert incidents.
 
 Read-only because each is evidence: a sync run says what was asked of Bitmovin, a delivery what arrived and
 how it was judged, an audit entry who did what. Old sync runs and deliveries are removed by the retention
@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from encodings_app.admin.read_only import ReadOnlyAdmin
-from encodings_app.models import AuditEvent, PendingRefresh, SyncRun, WebhookDelivery
+from encodings_app.models import AuditEvent, Incident, PendingRefresh, SyncRun, WebhookDelivery
 
 
 @admin.register(SyncRun)
@@ -126,3 +126,34 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "request_id",
         "source_ip",
     )
+
+
+@admin.register(Incident)
+class IncidentAdmin(ReadOnlyAdmin):
+    """Opened and resolved by the alerts' evaluation (services/alerts/) only: an incident closed by hand would
+    open again at the next evaluation, and its "resolved" would be told for a cause that is still there."""
+
+    list_display = ("opened_at", "organization", "title", "count", "last_seen_at", "resolved_at")
+    list_filter = ("kind", "organization")
+    list_select_related = ("organization",)
+    search_fields = ("organization__name", "organization__slug", "cause", "title")
+    date_hierarchy = "opened_at"
+    ordering = ("-opened_at",)
+    fields = (
+        "organization",
+        "kind",
+        "cause",
+        "title",
+        "summary",
+        "count",
+        "details",
+        "opened_at",
+        "last_seen_at",
+        "resolved_at",
+        "transitions",
+    )
+
+    @admin.display(description="Events")
+    def transitions(self, incident: Incident) -> str:
+        events = incident.events.order_by("at")
+        return ", ".join(f"{event.kind} at {event.at:%Y-%m-%d %H:%M:%S}" for event in events) or "none"

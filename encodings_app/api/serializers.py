@@ -10,9 +10,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from encodings_app.models import AuditEvent, EncodingStatus, MessageType, Role
+from encodings_app.models import AlertKind, AuditEvent, EncodingStatus, Incident, MessageType, Role
 from encodings_app.safe_links import api_links
 from encodings_app.selectors.health import problems_of, worst_level
+from encodings_app.selectors.incidents import incident_list_path
 from encodings_app.services.action_registry import ACTIONS, PRIORITY_MAX, PRIORITY_MIN
 from encodings_app.services.liveness import sync_stopped_now
 
@@ -345,3 +346,38 @@ class AuditEventSerializer(serializers.Serializer):
     bitmovinRequestId = serializers.CharField(
         source="request_id", help_text="Bitmovin's requestId of the call, when one was made."
     )
+
+
+class IncidentSerializer(serializers.Serializer):
+    """An open alert incident: one cause of trouble, in plain words, with what it counts."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=AlertKind.choices)
+    cause = serializers.CharField(
+        help_text='The cause as a key: "failed:code:2001", "stuck", "sync:silent" ...'
+    )
+    title = serializers.CharField()
+    summary = serializers.CharField(help_text="What happened, what to do, whether retrying helps, the docs.")
+    count = serializers.IntegerField(help_text="Encodings failed or stuck, or syncs failed in a row.")
+    openedAt = serializers.DateTimeField(source="opened_at")
+    lastSeenAt = serializers.DateTimeField(
+        source="last_seen_at", help_text="The last evaluation that found it."
+    )
+    details = serializers.SerializerMethodField()
+    listUrl = serializers.SerializerMethodField(
+        method_name="list_url",
+        help_text="The encodings list filtered to this incident's encodings; null for a broken sync.",
+    )
+
+    @extend_schema_field({"type": "object", "additionalProperties": True})
+    def get_details(self, incident: Incident) -> dict[str, Any]:
+        return {_camel(name): value for name, value in incident.details.items() if name != "list_query"}
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def list_url(self, incident: Incident) -> str | None:
+        return incident_list_path(incident, self.context["slug"]) or None
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)

@@ -20,6 +20,7 @@ from encodings_app.api.views.encodings import (
 from encodings_app.api.views.misc import ApiDocsView, UnknownUrlView
 from encodings_app.api.views.organizations import (
     FailureListView,
+    IncidentListView,
     OrganizationDetailView,
     OrganizationListView,
 )
@@ -32,6 +33,7 @@ urlpatterns = [
     path("organizations", OrganizationListView.as_view(), name="api-organizations"),
     path("organizations/<slug:slug>", OrganizationDetailView.as_view(), name="api-organization"),
     path("organizations/<slug:slug>/failures", FailureListView.as_view(), name="api-failures"),
+    path("organizations/<slug:slug>/incidents", IncidentListView.as_view(), name="api-incidents"),
     path("organizations/<slug:slug>/audit", AuditListView.as_view(), name="api-audit"),
     path("organizations/<slug:slug>/encodings", EncodingListView.as_view(), name="api-encodings"),
     path(ENCODING, EncodingDetailView.as_view(), name="api-encoding"),

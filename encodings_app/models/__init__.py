@@ -4,6 +4,7 @@ Models hold data and small derived properties; network I/O lives in services/, r
 selectors/.
 """
 
+from encodings_app.models.alerts import AlertKind, AlertRule, Incident, IncidentEvent
 from encodings_app.models.audit import AuditEvent
 from encodings_app.models.choices import (
     ACTIVE_STATUSES,
@@ -38,6 +39,8 @@ __all__ = [
     "LIST_PAGE_SIZES",
     "OPTIONAL_LIST_COLUMNS",
     "TERMINAL_STATUSES",
+    "AlertKind",
+    "AlertRule",
     "ApiToken",
     "AuditEvent",
     "DisplayToken",
@@ -45,6 +48,8 @@ __all__ = [
     "EncodingLabel",
     "EncodingQuerySet",
     "EncodingStatus",
+    "Incident",
+    "IncidentEvent",
     "ListPreference",
     "Membership",
     "Message",

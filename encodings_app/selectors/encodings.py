@@ -39,6 +39,8 @@ class EncodingFilters:
     stuck: bool = False
     created_from: datetime | None = None
     created_to: datetime | None = None
+    # Failed (ERROR, TRANSFER_ERROR) at or after: with error_code, an alert's encodings exactly.
+    failed_from: datetime | None = None
     search: ParsedSearch | None = None
     sort: str = DEFAULT_SORT
 
@@ -54,6 +56,7 @@ class EncodingFilters:
             or self.stuck
             or self.created_from
             or self.created_to
+            or self.failed_from
             or (self.search and self.search.terms)
         )
 
@@ -82,6 +85,8 @@ def filtered_encodings(organization: Organization, filters: EncodingFilters) -> 
         queryset = queryset.filter(created_at__gte=filters.created_from)
     if filters.created_to:
         queryset = queryset.filter(created_at__lt=filters.created_to)
+    if filters.failed_from:
+        queryset = queryset.failed_since(filters.failed_from)
     if filters.search and filters.search.terms:
         queryset = queryset.filter(search_q(filters.search))
     return queryset

@@ -144,6 +144,8 @@ def test_limit_defaults_to_25_and_allows_100(world):
         ({"type": "VOD2"}, "type"),
         ({"sort": "createdAt:sideways"}, "sort"),
         ({"createdAtNewerThan": "last week"}, "createdAtNewerThan"),
+        ({"failedAtNewerThan": "soon"}, "failedAtNewerThan"),
+        ({"errorCode": "two"}, "errorCode"),
         ({"search": "name:a*b"}, "search"),
         ({"search": "name:x OR name:y"}, "search"),
         ({"label": "x" * 201}, "label"),
@@ -271,3 +273,15 @@ def test_a_live_encoding_has_no_eta_and_is_not_stuck_while_its_status_is_read(wo
         api_for(world.viewer).get(f"/organizations/acme/encodings/{encoding.bitmovin_id}/status")
     )
     assert (result["eta"], result["isStuck"]) == (None, False)
+
+
+def test_the_list_filters_by_error_code_and_failed_since(world, api_for):
+    failed_encoding(world.acme, 2001, minutes_ago=5, name="Recent 2001")
+    failed_encoding(world.acme, 2001, minutes_ago=90, name="Older 2001")
+    failed_encoding(world.acme, 2016, minutes_ago=5, name="Recent 2016")
+    since = (timezone.now() - timedelta(minutes=30)).isoformat()
+
+    params = {"errorCode": "2001", "failedAtNewerThan": since}
+    result = result_of(api_for(world.viewer).get("/organizations/acme/encodings", params))
+
+    assert ids(result) == ["Recent 2001"]

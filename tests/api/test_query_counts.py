@@ -2,6 +2,7 @@
 
 import pytest
 
+from encodings_app.services.alerts import alerts_evaluate
 from tests.api.helpers import result_of
 from tests.factories import failed_encoding, labelled_encoding, make_encoding, make_message
 
@@ -14,6 +15,8 @@ def busy(world):
     broken = failed_encoding(world.acme, 2100)
     for _ in range(5):
         make_message(broken, type="ERROR")
+    failed_encoding(world.acme, 2001)
+    alerts_evaluate(organization=world.acme)  # an open incident per code
     return broken
 
 
@@ -29,6 +32,7 @@ def busy(world):
         ("/organizations/acme/encodings", {"label": "news", "search": "labels:batch1", "limit": 100}, 3),
         ("/organizations/acme/encodings", {"includeTotalCount": "true"}, 4),
         ("/organizations/acme/failures", {}, 3),
+        ("/organizations/acme/incidents", {}, 3),
         # token, membership, encoding (and for the status of a failed one, its first ERROR messages and the
         # request ids of the actions on it)
         ("/organizations/acme/encodings/{id}", {}, 3),

@@ -66,6 +66,7 @@ def test_the_schema_lists_every_endpoint_of_the_api(schema):
         ("GET", "/api/v1/organizations"),
         ("GET", "/api/v1/organizations/{slug}"),
         ("GET", "/api/v1/organizations/{slug}/failures"),
+        ("GET", "/api/v1/organizations/{slug}/incidents"),
         ("GET", "/api/v1/organizations/{slug}/audit"),
         ("GET", "/api/v1/organizations/{slug}/encodings"),
         ("GET", encoding),
@@ -92,7 +93,7 @@ def test_the_docs_page_loads_scripts_and_styles_from_files_only(db):
 
 
 # Every operation of the API (see test_the_schema_lists_every_endpoint_of_the_api).
-OPERATIONS = 13
+OPERATIONS = 14
 
 
 @pytest.mark.browser

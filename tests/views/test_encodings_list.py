@@ -228,6 +228,7 @@ def test_pagination_walks_the_list_in_pages_of_fifty(world, login):
         ("from=yesterday", "Created from"),
         ("to=2024-13-45", "Created before"),
         ("code=abc", "Error code:"),
+        ("failed_from=soon", "Failed from"),
         ("period=forever", "Created:"),
         ("from=2026-01-02&to=2026-01-01", "ends before it starts"),
         ("q=name:te*st", "wildcard is only allowed at the end"),
@@ -301,3 +302,17 @@ def test_failed_status_filter_via_overview_link_finds_both_failure_kinds(world, 
     failed_encoding(world.acme, name="Two", status=EncodingStatus.TRANSFER_ERROR)
     response = login(world.viewer).get("/o/acme/encodings/?status=ERROR&status=TRANSFER_ERROR&code=2016")
     assert sorted(names(response)) == ["One", "Two"]
+
+
+def test_the_list_filters_by_error_code_and_failed_since(world, login):
+    counted = {failed_encoding(world.acme, 2001, minutes_ago=5, name="Recent 2001").pk}
+    failed_encoding(world.acme, 2001, minutes_ago=90, name="Older 2001")
+    failed_encoding(world.acme, 2016, minutes_ago=5, name="Recent 2016")
+    since = (timezone.now() - timedelta(minutes=30)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+    response = login(world.viewer).get("/o/acme/encodings/", {"code": "2001", "failed_from": since})
+
+    assert names(response) == ["Recent 2001"]
+    assert {encoding.pk for encoding in response.context["page"].object_list} == counted
+    # The page's own links keep the filter.
+    assert f"failed_from={since.replace(':', '%3A')}" in response.content.decode()

@@ -98,6 +98,7 @@ ROUTES: dict[str, Route] = {
     "api/v1/organizations": Route("login", api=True),
     "api/v1/organizations/<slug:slug>": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/failures": Route(ORG, api=True),
+    "api/v1/organizations/<slug:slug>/incidents": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/audit": Route(Role.ADMIN, api=True),
     "api/v1/organizations/<slug:slug>/encodings": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/encodings/<str:encoding_id>": Route(ORG, ("GET", "DELETE"), api=True),

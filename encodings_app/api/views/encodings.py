@@ -57,6 +57,13 @@ LIST_PARAMETERS = [
     OpenApiParameter("label", OpenApiTypes.STR, description="Encodings carrying this label."),
     OpenApiParameter("createdAtNewerThan", OpenApiTypes.DATETIME, description="Created at or after."),
     OpenApiParameter("createdAtOlderThan", OpenApiTypes.DATETIME, description="Created before."),
+    OpenApiParameter("errorCode", OpenApiTypes.INT, description="Failed with this error code."),
+    OpenApiParameter(
+        "failedAtNewerThan",
+        OpenApiTypes.DATETIME,
+        description="Failed (ERROR, TRANSFER_ERROR) at or after; an encoding failed at its `errorAt`, else "
+        "at its `finishedAt`. With `errorCode`, the encodings of a failure incident.",
+    ),
     OpenApiParameter(
         SEARCH_PARAMETER,
         OpenApiTypes.STR,
@@ -110,6 +117,8 @@ def _filters(reader: QueryReader) -> EncodingFilters:
         label=reader.text("label"),
         created_from=created_from,
         created_to=created_to,
+        error_code=reader.integer("errorCode", default=None, minimum=0, maximum=999_999),
+        failed_from=reader.when("failedAtNewerThan"),
         search=search,
         sort=("-" if direction == "desc" else "") + SORT_FIELDS[field],
     )

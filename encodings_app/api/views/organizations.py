@@ -1,4 +1,5 @@
-"""Organizations the caller may see, and the recent failures of one, grouped by error code."""
+"""Organizations the caller may see, the recent failures of one grouped by error code, and its open
+incidents."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from encodings_app.api.pagination import page_answer, serialized_by
 from encodings_app.api.params import QueryReader
 from encodings_app.api.serializers import (
     FailureGroupSerializer,
+    IncidentSerializer,
     OrganizationDetailSerializer,
     OrganizationSerializer,
 )
 from encodings_app.api.views.base import ApiView
 from encodings_app.selectors.failures import FAILURE_WINDOW, failure_group, failure_rows
+from encodings_app.selectors.incidents import open_incidents
 from encodings_app.selectors.organizations import organization_with_role, organizations_with_role
 
 
@@ -85,6 +88,28 @@ class FailureListView(ApiView):
         reader = QueryReader(request.query_params)
         since = reader.when("finishedAtNewerThan") or timezone.now() - FAILURE_WINDOW
         return page_answer(request, reader, lambda: failure_rows(organization, since=since), _failure_items)
+
+
+class IncidentListView(ApiView):
+    @extend_schema(
+        operation_id="organizations_incidents_list",
+        summary="Open incidents",
+        description="What the alert rules found wrong and is not over, newest first: encodings failed with "
+        "one cause (an error code, or the encoder's category and code), a failure spike, stuck encodings, a "
+        "broken sync. An incident is resolved by itself when its condition clears.",
+        tags=[schema.TAG_ORGANIZATIONS],
+        parameters=[schema.SLUG, *schema.PAGE_PARAMETERS],
+        responses=schema.responses("IncidentList", schema.page_of("Incident", IncidentSerializer), 400),
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        organization = self.organization(slug)
+        reader = QueryReader(request.query_params)
+        return page_answer(
+            request,
+            reader,
+            lambda: open_incidents(organization),
+            lambda items: IncidentSerializer(items, many=True, context={"slug": organization.slug}).data,
+        )
 
 
 def _failure_items(rows: list[dict]) -> list[dict]:

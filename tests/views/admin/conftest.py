@@ -9,11 +9,12 @@ import pytest
 from django.test import Client
 
 from encodings_app.models import DisplayToken, Organization
+from encodings_app.services.alerts import alerts_evaluate
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.display_links import display_link_create
 from encodings_app.services.memberships import membership_set
 from encodings_app.services.refresh_outbox import refresh_request
-from tests.factories import TEST_API_KEY, make_delivery, make_sync_run, make_user
+from tests.factories import TEST_API_KEY, failed_encodings, make_delivery, make_sync_run, make_user
 
 
 @pytest.fixture
@@ -49,6 +50,8 @@ def everything(world) -> Everything:
     make_delivery(acme, event_type="ENCODING_FINISHED", event_id="evt-1", payload='{"eventId": "evt-1"}')
     refresh_request(organization_id=acme.pk, bitmovin_id="enc-1")
     membership_set(organization=acme, user=world.viewer, role="operator", actor=world.admin)
+    failed_encodings(acme, 2, code=2001)
+    alerts_evaluate(organization=acme)
     stored_key = acme.api_key_encrypted
     stored_secret = acme.webhook_secret_encrypted
     return Everything(

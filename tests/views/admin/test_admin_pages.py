@@ -15,6 +15,7 @@ from encodings_app.models import (
     ApiToken,
     AuditEvent,
     DisplayToken,
+    Incident,
     Membership,
     Organization,
     PendingRefresh,
@@ -22,11 +23,13 @@ from encodings_app.models import (
     SyncRun,
     WebhookDelivery,
 )
+from encodings_app.services.alerts import alerts_evaluate
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.display_links import display_link_create
 from tests.factories import (
     PASSWORD,
     TEST_API_KEY,
+    failed_encodings,
     make_delivery,
     make_member,
     make_organization,
@@ -39,7 +42,16 @@ from tests.views.test_organization_settings import NEW_KEY, form_data
 
 pytestmark = pytest.mark.django_db
 
-READ_ONLY = [Organization, ApiToken, DisplayToken, SyncRun, WebhookDelivery, PendingRefresh, AuditEvent]
+READ_ONLY = [
+    Organization,
+    ApiToken,
+    DisplayToken,
+    SyncRun,
+    WebhookDelivery,
+    PendingRefresh,
+    AuditEvent,
+    Incident,
+]
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -199,7 +211,16 @@ def test_the_lists_cost_the_same_queries_for_a_few_rows_and_for_many(admin_clien
     """No query per row: each list reads its related rows (users, organizations) with it."""
     lists = [
         admin_url(model, "changelist")
-        for model in (Membership, ApiToken, DisplayToken, SyncRun, WebhookDelivery, AuditEvent, Organization)
+        for model in (
+            Membership,
+            ApiToken,
+            DisplayToken,
+            SyncRun,
+            WebhookDelivery,
+            AuditEvent,
+            Organization,
+            Incident,
+        )
     ]
 
     def queries() -> dict[str, int]:
@@ -218,4 +239,6 @@ def test_the_lists_cost_the_same_queries_for_a_few_rows_and_for_many(admin_clien
         display_link_create(label=f"Room {number}", organizations=[organization], created_by=member)
         make_sync_run(organization)
         make_delivery(organization, event_type="ENCODING_FINISHED")
+        failed_encodings(organization, 1, code=2016)
+        alerts_evaluate(organization=organization)
     assert queries() == few

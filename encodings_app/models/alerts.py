@@ -1,0 +1,128 @@
+"""Alerts: the rules an admin changed from their defaults, the incidents they open, and each incident's
+transitions (opened, resolved) as rows that a notifier delivers once.
+
+Evaluation (services/alerts/) reads the mirror and the sync state and reconciles the open incidents with
+what it finds; these models only hold the outcome.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from encodings_app.models.organizations import Organization
+
+
+class AlertKind(models.TextChoices):
+    FAILED = "failed", "Encodings failed"
+    SPIKE = "spike", "Failure spike"
+    STUCK = "stuck", "Encodings stuck"
+    STUCK_LIVE = "stuck_live", "Live encodings stuck"
+    SYNC = "sync", "Sync broken"
+
+
+class AlertRule(models.Model):
+    """An organization's change to one rule's defaults (services/alerts/rules.py). Without a row the rule
+    applies with its defaults, so every organization is alerted from the start; a field left empty keeps
+    its default."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="alert_rules")
+    kind = models.CharField(max_length=16, choices=AlertKind.choices)
+    enabled = models.BooleanField(default=True)
+    threshold = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many (failures of one cause, failures in all, stuck encodings, sync failures in a "
+        "row) open an incident; empty: the default.",
+    )
+    window_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The window failures are counted in, or how long without a successful sync; empty: the "
+        "default.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind"], name="alertrule_unique_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.organization}"
+
+
+class Incident(models.Model):
+    """One cause of trouble in one organization, from the evaluation that found it until the one that found
+    it gone. A cause that comes back later opens a new incident."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="incidents")
+    kind = models.CharField(max_length=16, choices=AlertKind.choices)
+    cause = models.CharField(
+        max_length=255,
+        help_text='What went wrong, as a key: "failed:code:2001", "failed:task:<category>:<code>", "spike", '
+        '"stuck", "stuck:live", "sync:key_rejected" ...',
+    )
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    count = models.PositiveIntegerField(default=0)
+    details = models.JSONField(
+        default=dict, blank=True, help_text="The cause's explanation and the list filter showing it."
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now, help_text="The last evaluation that found it.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One open incident per cause, whichever evaluation (beat's task, send_alerts) finds it first.
+            # Its index also serves "the open incidents of an organization" (evaluation, API).
+            models.UniqueConstraint(
+                fields=["organization", "cause"],
+                condition=Q(resolved_at__isnull=True),
+                name="incident_one_open_per_cause",
+            ),
+        ]
+        indexes = [
+            # An organization's incidents, newest first (the API's list, history).
+            models.Index(F("organization_id"), F("opened_at").desc(), name="incident_org_opened"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({'open' if self.is_open else 'resolved'})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class IncidentEvent(models.Model):
+    """A transition of an incident, written in the same transaction as the transition itself: what a
+    notifier delivers, once per channel. One row per incident and kind, so an evaluation that runs twice,
+    or two that race, record it once."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Opened"
+        RESOLVED = "resolved", "Resolved"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind"], name="incidentevent_once_per_kind"),
+        ]
+        indexes = [
+            # The events to deliver, oldest first.
+            models.Index(fields=["at"], name="incidentevent_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident} {self.kind} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def key(self) -> str:
+        """The receiver-visible id a notifier sends, the same for every retry of this transition."""
+        return f"incident-{self.incident_id}-{self.kind}"

@@ -1,0 +1,15 @@
+"""Alerts: evaluate the rules of each organization against the mirror and the sync state, and keep its
+incidents (models/alerts.py) in step. Delivery to channels builds on the incidents' events.
+
+    rules.py        defaults, and an admin's changes to them
+    failures.py     failed encodings grouped by cause, and the spike
+    stuck.py        stuck encodings, VOD and live
+    sync_broken.py  a sync that cannot or does not work
+    incidents.py    open, update, resolve; one event per transition
+    evaluate.py     one organization, or all
+"""
+
+from encodings_app.services.alerts.evaluate import Evaluated, alerts_evaluate, alerts_evaluate_all
+from encodings_app.services.alerts.incidents import Reconciled
+
+__all__ = ["Evaluated", "Reconciled", "alerts_evaluate", "alerts_evaluate_all"]

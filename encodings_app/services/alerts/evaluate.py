@@ -1,0 +1,51 @@
+"""Evaluating the alert rules of one organization, or of all: what beat's task and send_alerts run."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from encodings_app.models import Organization
+from encodings_app.services.alerts.failures import failure_conditions
+from encodings_app.services.alerts.incidents import Reconciled, incidents_reconcile
+from encodings_app.services.alerts.rules import rules_for
+from encodings_app.services.alerts.stuck import stuck_conditions
+from encodings_app.services.alerts.sync_broken import sync_conditions
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    organization: Organization
+    outcome: Reconciled
+
+
+def alerts_evaluate(*, organization: Organization, now: datetime | None = None) -> Reconciled:
+    """Open, update and resolve the organization's incidents from the mirror and the sync state as they are
+    now: a few aggregate queries, whatever the number of encodings. `organization` must be freshly loaded
+    (its sync state is read from it)."""
+    now = now or timezone.now()
+    rules = rules_for(organization)
+    conditions = [
+        *failure_conditions(organization, rules, now),
+        *stuck_conditions(organization, rules, now),
+        *sync_conditions(organization, rules, now),
+    ]
+    return incidents_reconcile(organization=organization, conditions=conditions, now=now)
+
+
+def alerts_evaluate_all(*, now: datetime | None = None) -> list[Evaluated]:
+    """Every organization in turn; one whose evaluation fails is logged and the others go on (the next run
+    tries it again)."""
+    now = now or timezone.now()
+    evaluated = []
+    for organization in Organization.objects.order_by("pk"):
+        try:
+            evaluated.append(Evaluated(organization, alerts_evaluate(organization=organization, now=now)))
+        except Exception:
+            logger.exception("Evaluating the alerts of organization %s failed", organization.slug)
+    return evaluated
