@@ -4,6 +4,7 @@ Models hold data and small derived properties; network I/O lives in services/, r
 selectors/.
 """
 
+from encodings_app.models.alert_channels import AlertChannel, AlertDelivery
 from encodings_app.models.audit import AuditEvent
 from encodings_app.models.choices import (
     ACTIVE_STATUSES,
@@ -38,6 +39,8 @@ __all__ = [
     "LIST_PAGE_SIZES",
     "OPTIONAL_LIST_COLUMNS",
     "TERMINAL_STATUSES",
+    "AlertChannel",
+    "AlertDelivery",
     "ApiToken",
     "AuditEvent",
     "DisplayToken",
