@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 
 from encodings_app import tasks
 from encodings_app.services.alert_channels import webhook as signed_webhook
@@ -22,7 +22,7 @@ MARKER = "<!-- webhook-verification-example:"
 
 def readme_example() -> dict:
     """The names the README's verification example defines, after running its code block."""
-    text = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    text = (Path(django_settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
     after_marker = text[text.index(MARKER) :]
     code = re.search(r"```python\n(.*?)```", after_marker, re.DOTALL).group(1)
     namespace: dict = {}
@@ -31,7 +31,7 @@ def readme_example() -> dict:
 
 
 def test_the_readme_example_verifies_a_real_delivery_and_refuses_tampering_and_replays(
-    organization, monkeypatch
+    organization, monkeypatch, settings
 ):
     settings.ALERT_CHANNELS_ALLOW_LOOPBACK = True
     monkeypatch.setattr(tasks, "alerts_deliver_nudge", lambda: False)
@@ -53,7 +53,7 @@ def test_the_readme_example_verifies_a_real_delivery_and_refuses_tampering_and_r
 
 
 def test_the_readme_names_the_headers_and_window_the_sender_uses():
-    text = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    text = (Path(django_settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
     example = readme_example()
     assert example["REPLAY_WINDOW_SECONDS"] == signed_webhook.REPLAY_WINDOW_SECONDS
     for header in (
