@@ -29,7 +29,12 @@ MAX_EMAIL_RECIPIENTS = 10
 
 
 class ChannelRefused(Exception):
-    """The channel cannot be added; str() says why in plain words, without the target's secret parts."""
+    """The channel cannot be added; str() says why in plain words, without the target's secret parts, and
+    `field` names what is wrong ("target" or "name")."""
+
+    def __init__(self, message: str, *, field: str = "target") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @sensitive_variables("target")
@@ -126,7 +131,9 @@ def channel_add(
                 created_by=created_by,
             )
     except IntegrityError:
-        raise ChannelRefused(f"{organization.name} already has a channel named {name}.") from None
+        raise ChannelRefused(
+            f"{organization.name} already has a channel named {name}.", field="name"
+        ) from None
     return AddedChannel(channel, signing_secret)
 
 
