@@ -390,6 +390,8 @@ CELERY_BEAT_SCHEDULE["alerts-deliver"] = {
     "schedule": float(ALERTS_DELIVER_SECONDS),
     "options": {"expires": float(ALERTS_DELIVER_SECONDS)},
 }
+# The delivery log keeps delivered (or given up) messages this long; the retention prune removes the rest.
+ALERT_DELIVERY_RETENTION_DAYS = env_int("ALERT_DELIVERY_RETENTION_DAYS", 30, minimum=1)
 # Channel URLs (Slack-compatible and signed webhooks) obey the API client's destination rules: public
 # addresses only. This also allows 127.0.0.1 and ::1 (a receiver on the same machine, as in the demo);
 # private, link-local and reserved addresses stay refused.

@@ -119,6 +119,8 @@ class AlertDelivery(models.Model):
             ),
             # The delivery log of a channel, newest first.
             models.Index(fields=["channel", "-created_at"], name="alert_delivery_log"),
+            # Retention: the deliveries older than the cutoff, oldest first, across channels.
+            models.Index(fields=["created_at"], name="alert_delivery_created"),
         ]
 
     def __str__(self) -> str:
