@@ -382,6 +382,44 @@ CELERY_BEAT_SCHEDULE["refresh-drain"] = {
     "schedule": float(REFRESH_DRAIN_SECONDS),
     "options": {"expires": float(REFRESH_DRAIN_SECONDS)},
 }
+# --- Alert channels (services/alert_channels/) -----------------------------------------------------------
+# Messages wait in the database (one AlertDelivery per message and channel); whoever writes one nudges a
+# delivery run after commit, and beat runs one this often as well, which catches up after a broker outage.
+ALERTS_DELIVER_SECONDS = env_int("ALERTS_DELIVER_SECONDS", 5, minimum=1)
+CELERY_BEAT_SCHEDULE["alerts-deliver"] = {
+    "task": "alerts.deliver",
+    "schedule": float(ALERTS_DELIVER_SECONDS),
+    "options": {"expires": float(ALERTS_DELIVER_SECONDS)},
+}
+# The delivery log keeps delivered (or given up) messages this long; the retention prune removes the rest.
+ALERT_DELIVERY_RETENTION_DAYS = env_int("ALERT_DELIVERY_RETENTION_DAYS", 30, minimum=1)
+# Channel URLs (Slack-compatible and signed webhooks) obey the API client's destination rules: public
+# addresses only. This also allows 127.0.0.1 and ::1 (a receiver on the same machine, as in the demo);
+# private, link-local and reserved addresses stay refused.
+ALERT_CHANNELS_ALLOW_LOOPBACK = env_bool("ALERT_CHANNELS_ALLOW_LOOPBACK", _LOCAL)
+# E-mail channels go through Django's e-mail backend; these are Django's own settings. In development
+# without EMAIL_HOST the messages are printed on the console instead.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if _LOCAL and not EMAIL_HOST
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL (TLS from the start) exclude each other"
+    )
+# Seconds one SMTP conversation may take; a slow server delays a delivery run by at most this.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 15, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dashboard@localhost")
+
 # --- Actions on encodings ---------------------------------------------------------------------------------
 # Each user may ask for this many actions (start, stop, delete, reprioritize, restart live, refresh) per
 # window, on the pages and through the API together; past it the answer is "wait N s" (HTTP 429).

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Organization
 from encodings_app.services import refresh_outbox, retention, schedule, sweep, sync
+from encodings_app.services.alert_channels import delivery
 from encodings_app.services.alerts import alerts_evaluate_all
 from encodings_app.services.sync_planner import Planned
 
@@ -83,16 +84,20 @@ def refresh_drain() -> int:
 
 def refresh_drain_nudge() -> bool:
     """Queue a drain now unless one is waiting; True when sent. Never raises: the outbox holds the request."""
+    return _nudge(refresh_drain, queued_key=DRAIN_QUEUED_KEY, what="the refresh drain")
+
+
+def _nudge(task, *, queued_key: str, what: str) -> bool:
+    """Queue `task` now unless one is waiting (marked by `queued_key`); True when sent. Never raises: the
+    rows it drains wait in the database, and beat runs it anyway."""
     try:
-        if not cache.add(DRAIN_QUEUED_KEY, 1, timeout=DRAIN_QUEUED_SECONDS):
+        if not cache.add(queued_key, 1, timeout=DRAIN_QUEUED_SECONDS):
             return False
     except Exception as exc:
-        logger.warning(
-            "the refresh drain was not nudged: the cache failed (%s); beat runs it", type(exc).__name__
-        )
+        logger.warning("%s was not nudged: the cache failed (%s); beat runs it", what, type(exc).__name__)
         return False
     try:
-        with refresh_drain.app.connection_for_write(
+        with task.app.connection_for_write(
             connect_timeout=NUDGE_BROKER_TIMEOUT_S,
             transport_options={
                 "max_retries": 0,
@@ -100,13 +105,14 @@ def refresh_drain_nudge() -> bool:
                 "socket_timeout": NUDGE_BROKER_TIMEOUT_S,
             },
         ) as connection:
-            refresh_drain.apply_async(connection=connection, retry=False, expires=DRAIN_QUEUED_SECONDS)
+            task.apply_async(connection=connection, retry=False, expires=DRAIN_QUEUED_SECONDS)
     except Exception as exc:
         logger.warning(
-            "the refresh drain was not nudged: the broker failed (%s); beat runs it once the broker is back",
+            "%s was not nudged: the broker failed (%s); beat runs it once the broker is back",
+            what,
             type(exc).__name__,
         )
-        _quietly(cache.set, DRAIN_QUEUED_KEY, 1, timeout=NUDGE_PAUSE_AFTER_FAILURE_SECONDS)
+        _quietly(cache.set, queued_key, 1, timeout=NUDGE_PAUSE_AFTER_FAILURE_SECONDS)
         return False
     return True
 
@@ -124,6 +130,25 @@ def _quietly(operation, key: str, *args, **kwargs) -> None:
 def legacy_refresh_encoding(organization_id: int, bitmovin_id: str) -> None:
     if Organization.objects.filter(pk=organization_id).exists() and is_valid_id(bitmovin_id):
         refresh_outbox.refresh_request(organization_id=organization_id, bitmovin_id=bitmovin_id)
+
+
+# Alert deliveries (services/alert_channels/delivery.py): the same outbox pattern as the refreshes. A run
+# sends for at most DELIVER_RUN_SECONDS, well inside the task's time limit and delivery.CLAIM_SECONDS;
+# beat's next run continues a backlog.
+DELIVER_QUEUED_KEY = "alerts:deliver-queued"
+DELIVER_RUN_SECONDS = 20.0
+
+
+@shared_task(name="alerts.deliver", **SHORT)
+def alerts_deliver() -> int:
+    """Send the alert deliveries that are due; returns how many sends were made."""
+    _quietly(cache.delete, DELIVER_QUEUED_KEY)
+    return delivery.deliver_due(time_budget_seconds=DELIVER_RUN_SECONDS).sends
+
+
+def alerts_deliver_nudge() -> bool:
+    """Queue a delivery run now unless one is waiting; True when sent. Never raises."""
+    return _nudge(alerts_deliver, queued_key=DELIVER_QUEUED_KEY, what="the alert delivery")
 
 
 @shared_task(name="retention.prune", **LONG)

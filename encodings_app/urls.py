@@ -3,6 +3,7 @@ from django.urls import path
 from encodings_app.views import (
     account,
     actions,
+    alert_channels,
     display_links,
     encoding_detail,
     encodings,
@@ -66,6 +67,22 @@ urlpatterns = [
         "o/<slug:slug>/settings/webhooks/secret/",
         organization_settings.webhook_secret_replace,
         name="organization-webhook-secret",
+    ),
+    path("o/<slug:slug>/settings/alerts/", alert_channels.alerts, name="organization-alerts"),
+    path(
+        "o/<slug:slug>/settings/alerts/channels/",
+        alert_channels.channel_create,
+        name="alert-channel-create",
+    ),
+    path(
+        "o/<slug:slug>/settings/alerts/channels/<int:channel_id>/test/",
+        alert_channels.channel_test,
+        name="alert-channel-test",
+    ),
+    path(
+        "o/<slug:slug>/settings/alerts/channels/<int:channel_id>/remove/",
+        alert_channels.channel_remove,
+        name="alert-channel-remove",
     ),
     path("o/<slug:slug>/settings/members/", members.member_add, name="organization-member-add"),
     path(

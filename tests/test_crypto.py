@@ -3,7 +3,7 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from encodings_app import crypto
-from encodings_app.models import AuditEvent, Organization
+from encodings_app.models import AlertChannel, AuditEvent, Organization
 
 API_KEY = "1b2c3d4e-5f60-7182-93a4-b5c6d7e8f9a0"
 
@@ -70,20 +70,32 @@ def test_rotate_keys_reencrypts_everything_once_and_can_be_run_again(two_keys, s
         organization.set_api_key(f"{API_KEY}-{slug}")
         organization.ensure_webhook_secret()
         organization.save()
+    # A signed webhook channel: its URL and its signing secret are secrets too.
+    channel = AlertChannel.objects.create(
+        organization=organization,
+        kind=AlertChannel.Kind.WEBHOOK,
+        name="hook",
+        target_encrypted=crypto.encrypt("https://hooks.example.com/t0ken"),
+        target_hint="https://hooks.example.com/••••••••0ken",
+        signing_secret_encrypted=crypto.encrypt("signing-secret"),
+    )
     settings.FIELD_ENCRYPTION_KEYS = [new, old]
 
     call_command("rotate_keys")
-    assert "rotated 6 secret(s); 0 already under the current key; 0 unreadable" in capsys.readouterr().out
+    assert "rotated 8 secret(s); 0 already under the current key; 0 unreadable" in capsys.readouterr().out
     call_command("rotate_keys")
-    assert "rotated 0 secret(s); 6 already under the current key" in capsys.readouterr().out
+    assert "rotated 0 secret(s); 8 already under the current key" in capsys.readouterr().out
     # One audit entry, for the run that changed something; never a key in it.
     (entry,) = AuditEvent.objects.filter(action=AuditEvent.Action.SECRETS_REENCRYPT)
-    assert entry.outcome == AuditEvent.Outcome.OK and entry.detail.startswith("Rotated 6 secret(s)")
+    assert entry.outcome == AuditEvent.Outcome.OK and entry.detail.startswith("Rotated 8 secret(s)")
     assert API_KEY not in entry.detail
 
     settings.FIELD_ENCRYPTION_KEYS = [new]
     for organization in Organization.objects.all():
         assert organization.decrypt_api_key() == f"{API_KEY}-{organization.slug}"
+    channel.refresh_from_db()
+    assert channel.decrypt_target() == "https://hooks.example.com/t0ken"
+    assert channel.decrypt_signing_secret() == "signing-secret"
 
 
 @pytest.mark.django_db

@@ -90,7 +90,7 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return found
 
 
-def _classify(exc: Exception) -> tuple[str, bool]:
+def classify_failure(exc: Exception) -> tuple[str, bool]:
     """(kind, request_sent) for a failure that produced no HTTP answer."""
     text = str(exc)
     if any(isinstance(cause, DestinationRefused) for cause in _causes(exc)):
@@ -295,7 +295,7 @@ class Transport:
             status, headers, content = response.status_code, dict(response.headers), response.content or b""
         except Exception as exc:
             # Any failure of the HTTP stack, whatever its type, is a transport error for our callers.
-            kind, sent = _classify(exc)
+            kind, sent = classify_failure(exc)
             failure = (kind, sent, f"{type(exc).__name__}: {self._api_key.scrub(str(exc))[:200]}")
         if failure is not None:
             # Raised outside the except block so that the library's exception, which holds the prepared

@@ -4,6 +4,7 @@ Models hold data and small derived properties; network I/O lives in services/, r
 selectors/.
 """
 
+from encodings_app.models.alert_channels import AlertChannel, AlertDelivery
 from encodings_app.models.alerts import AlertKind, AlertRule, Incident, IncidentEvent
 from encodings_app.models.audit import AuditEvent
 from encodings_app.models.choices import (
@@ -39,6 +40,8 @@ __all__ = [
     "LIST_PAGE_SIZES",
     "OPTIONAL_LIST_COLUMNS",
     "TERMINAL_STATUSES",
+    "AlertChannel",
+    "AlertDelivery",
     "AlertKind",
     "AlertRule",
     "ApiToken",

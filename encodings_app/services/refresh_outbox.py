@@ -38,6 +38,7 @@ from django.utils import timezone
 from encodings_app.bitmovin import BitmovinError, RateLimitedError, is_transient
 from encodings_app.models import PendingRefresh, WebhookDelivery
 from encodings_app.services import sync
+from encodings_app.services.nudges import nudge_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -101,13 +102,7 @@ def refresh_request(*, organization_id: int, bitmovin_id: str) -> RefreshRequest
 
 def refresh_drain_soon() -> None:
     """Nudge the drain once the current transaction commits (at once outside one); never raises."""
-    transaction.on_commit(_nudge, robust=True)
-
-
-def _nudge() -> None:
-    from encodings_app.tasks import refresh_drain_nudge  # tasks import services; import at call time
-
-    refresh_drain_nudge()
+    nudge_after_commit("refresh_drain_nudge")
 
 
 # Draining ----------------------------------------------------------------------------------------------

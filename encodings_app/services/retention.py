@@ -1,11 +1,12 @@
 """Retention of the dashboard's own records: each kind is removed past its age in settings.
 
-What goes: webhook deliveries, sync runs (each organization keeps its latest whatever its age, because the
-pages show "last sync"), encodings deleted at Bitmovin with their messages, audit entries (unless
-AUDIT_LOG_RETENTION_DAYS is 0: kept for ever) and expired sessions. Rows go in small batches, each its own
-short transaction, so a large backlog never holds a lock for long and a run cut short (a time limit, a
-restart) has kept everything it did. A deleted encoding's messages go before the encoding itself, a batch
-of messages at a time, so that no single statement removes an unbounded number of rows by cascade.
+What goes: webhook deliveries, finished alert deliveries, sync runs (each organization keeps its latest
+whatever its age, because the pages show "last sync"), encodings deleted at Bitmovin with their messages,
+audit entries (unless AUDIT_LOG_RETENTION_DAYS is 0: kept for ever) and expired sessions. Rows go in small
+batches, each its own short transaction, so a large backlog never holds a lock for long and a run cut short
+(a time limit, a restart) has kept everything it did. A deleted encoding's messages go before the encoding
+itself, a batch of messages at a time, so that no single statement removes an unbounded number of rows by
+cascade.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from encodings_app.models import AuditEvent, Encoding, Message, Organization, SyncRun, WebhookDelivery
+from encodings_app.models import (
+    AlertDelivery,
+    AuditEvent,
+    Encoding,
+    Message,
+    Organization,
+    SyncRun,
+    WebhookDelivery,
+)
 from encodings_app.services.audit import Action, audit_record
 
 logger = logging.getLogger(__name__)
@@ -85,6 +94,15 @@ def retention_rules(now: datetime) -> list[Rule]:
             "deleted encodings", gone, "deleted_at", f"deleted at Bitmovin more than {deleted_days} days ago"
         ),
         Rule("expired sessions", Session.objects.filter(expire_date__lt=now), "expire_date", "expired"),
+        # Only finished ones (delivered or given up): a message still waiting for its channel stays.
+        Rule(
+            "alert deliveries",
+            AlertDelivery.objects.filter(
+                created_at__lt=before(settings.ALERT_DELIVERY_RETENTION_DAYS), next_attempt_at__isnull=True
+            ),
+            "created_at",
+            f"finished and older than {settings.ALERT_DELIVERY_RETENTION_DAYS} days",
+        ),
     ]
     if settings.AUDIT_LOG_RETENTION_DAYS:
         rules.append(

@@ -131,6 +131,14 @@ def new_display_link(page: Page, base: str, scene: dict) -> None:
     page.wait_for_load_state()
 
 
+def new_alert_channel(page: Page, base: str, scene: dict) -> None:
+    page.goto(f"{base}/o/acme/settings/alerts/")
+    page.get_by_label("Kind").select_option("email")
+    page.get_by_label("Address or URL").fill("ops@example.com")
+    page.get_by_role("button", name="Add channel").click()
+    page.wait_for_load_state()
+
+
 def token_revoked(page: Page, base: str, scene: dict) -> None:
     page.goto(f"{base}/account/")
     page.get_by_role("button", name="Revoke nightly export").click()
@@ -159,6 +167,7 @@ LIST = "o/<slug:slug>/encodings/"
 DETAIL = "o/<slug:slug>/encodings/<str:bitmovin_id>/"
 ACTION = "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/"
 SETTINGS = "o/<slug:slug>/settings/"
+ALERTS = "o/<slug:slug>/settings/alerts/"
 WALL_ROUTES = ("wall/<str:token>/", "wall/d/<int:link_id>/")
 
 VISITS: list[Visit] = [
@@ -266,6 +275,14 @@ VISITS: list[Visit] = [
         reach=new_display_link,
         routes=("o/<slug:slug>/settings/walls/",),
     ),
+    Visit("settings-alerts", "admin", "Delivery log", "/o/acme/settings/alerts/", routes=(ALERTS,)),
+    Visit(
+        "settings-alert-channel-added",
+        "admin",
+        "Channel “E-mail” added",
+        reach=new_alert_channel,
+        routes=(ALERTS, "o/<slug:slug>/settings/alerts/channels/"),
+    ),
     Visit(
         "account-token-revoked",
         "admin",
@@ -311,6 +328,12 @@ NOT_PAGES = {
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": "a POST back to the detail page with a message",
     "o/<slug:slug>/settings/members/<int:user_id>/": "a POST back to the settings page with a message",
     "o/<slug:slug>/settings/members/<int:user_id>/remove/": "a POST back to the settings page with a message",
+    **{
+        f"o/<slug:slug>/settings/alerts/channels/<int:channel_id>/{action}/": (
+            "a POST back to the alerts page with a message"
+        )
+        for action in ("test", "remove")
+    },
     "api/v1/schema/": "the OpenAPI document the API docs page reads",
     **{
         key: "JSON for scripts"

@@ -165,7 +165,13 @@ def test_a_started_beat_sends_its_frequent_entries_at_once_and_the_hourly_prune_
     scheduler, sent = scheduler_sending_nothing(monkeypatch)
     for _ in range(len(scheduler.schedule)):  # each tick sends at most one due entry
         scheduler.tick()
-    assert sorted(sent) == ["alerts-evaluate", "refresh-drain", "schedule-heartbeat", "sync-sweep"]
+    assert sorted(sent) == [
+        "alerts-deliver",
+        "alerts-evaluate",
+        "refresh-drain",
+        "schedule-heartbeat",
+        "sync-sweep",
+    ]
     assert scheduler.schedule["retention-prune"].is_due().is_due is False
 
 

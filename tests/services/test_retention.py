@@ -169,3 +169,33 @@ def test_expired_sessions_are_removed_and_live_ones_kept():
 
     assert outcome["expired sessions"] == 1
     assert set(Session.objects.values_list("session_key", flat=True)) == {live.session_key}
+
+
+def test_finished_alert_deliveries_go_after_their_retention_and_waiting_ones_stay(settings):
+    from encodings_app.models import AlertChannel, AlertDelivery
+
+    settings.ALERT_DELIVERY_RETENTION_DAYS = 30
+    channel = AlertChannel.objects.create(
+        organization=make_organization("acme"),
+        kind="email",
+        name="ops",
+        target_encrypted="-",
+        target_hint="-",
+    )
+    old = timezone.now() - timedelta(days=31)
+
+    def alert_delivery(key: str, **fields) -> AlertDelivery:
+        return AlertDelivery.objects.create(
+            channel=channel, message_key=key, kind="opened", subject="s", body="b", **fields
+        )
+
+    delivered = alert_delivery("delivered", created_at=old, delivered_at=old, next_attempt_at=None)
+    given_up = alert_delivery("given-up", created_at=old, next_attempt_at=None)
+    waiting = alert_delivery("waiting", created_at=old, next_attempt_at=old)  # its channel is paused
+    recent = alert_delivery("recent", delivered_at=timezone.now(), next_attempt_at=None)
+
+    outcome = retention_prune()
+
+    assert outcome["alert deliveries"] == 2
+    assert remaining(AlertDelivery) == {waiting.pk, recent.pk}
+    assert delivered.pk not in remaining(AlertDelivery) and given_up.pk not in remaining(AlertDelivery)

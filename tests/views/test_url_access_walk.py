@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from encodings_app.models import Role
+from encodings_app.services.alert_channels.targets import channel_add
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.display_links import display_link_create
 from tests.factories import failed_encoding, make_user, running_encoding
@@ -90,6 +91,10 @@ ROUTES: dict[str, Route] = {
     "o/<slug:slug>/settings/members/<int:user_id>/": Route(Role.ADMIN, ("POST",), data={"role": "viewer"}),
     "o/<slug:slug>/settings/members/<int:user_id>/remove/": Route(Role.ADMIN, ("POST",)),
     "o/<slug:slug>/settings/walls/": Route(Role.ADMIN, ("POST",), data={"label": ""}),
+    "o/<slug:slug>/settings/alerts/": Route(Role.ADMIN),
+    "o/<slug:slug>/settings/alerts/channels/": Route(Role.ADMIN, ("POST",), data={"kind": "email"}),
+    "o/<slug:slug>/settings/alerts/channels/<int:channel_id>/test/": Route(Role.ADMIN, ("POST",)),
+    "o/<slug:slug>/settings/alerts/channels/<int:channel_id>/remove/": Route(Role.ADMIN, ("POST",)),
     "o/<slug:slug>/settings/walls/<int:link_id>/revoke/": Route(Role.ADMIN, ("POST",)),
     # The REST API (sessions work there too; tokens are covered in tests/api).
     # The schema and its docs describe the API, not anybody's data: public, like Bitmovin's reference.
@@ -164,6 +169,7 @@ def scene(world, simulator, walk_key):
         label="Ops room", organizations=[world.acme], created_by=world.admin, poll_seconds=10
     )
     api_token, _secret = api_token_create(user=world.admin, name="nightly")
+    channel = channel_add(organization=world.acme, kind="email", target="ops@example.com").channel
     values = {
         "slug": "acme",
         "organization_slug": "acme",
@@ -174,6 +180,7 @@ def scene(world, simulator, walk_key):
         "link_id": str(link.pk),
         "token": token,
         "token_id": str(api_token.pk),
+        "channel_id": str(channel.pk),
         "object_id": str(world.viewer.pk),
         "id": str(world.viewer.pk),
         "content_type_id": "1",
