@@ -141,3 +141,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.startswith(SAME_ON_EVERY_PART):
             item.add_marker(pytest.mark.same_on_every_part)
+    # The slow tests first, the rest in their order (the sort is stable): pytest-xdist hands tests out in this
+    # order, and a test of minutes handed out last would keep one worker busy long after the others are done.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
