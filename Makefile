@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
-# pytest-xdist workers for `make test` (tests/support/xdist_parts.py gives each its own parts); many tests
-# wait on processes they start, so more workers than CPUs pays. `make test TEST_WORKERS=0` runs serially.
+# pytest-xdist workers for `make test` (tests/support/xdist_parts.py gives each its own parts): one per CPU
+# of the 2-CPU machines CI runs on. Many tests wait on processes they start, but those processes want the
+# CPU too: four workers made the suite slower there. `make test TEST_WORKERS=0` runs serially.
 TEST_WORKERS ?= 2
 # The exact versions of everything installed here (pip included), so that a new release elsewhere changes
 # nothing until `make lock` says so.
