@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
 # pytest-xdist workers for `make test` (tests/support/xdist_parts.py gives each its own parts): one per CPU
 # of the 2-CPU machines CI runs on. Many tests wait on processes they start, but those processes want the
-# CPU too: four workers made the suite slower there. `make test TEST_WORKERS=0` runs serially.
+# CPU too, and four workers were not clearly faster there. `make test TEST_WORKERS=0` runs serially.
 TEST_WORKERS ?= 2
 # The exact versions of everything installed here (pip included), so that a new release elsewhere changes
 # nothing until `make lock` says so.
