@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (tests/support/xdist_parts.py gives each its own parts): one per CPU
+# of the 2-CPU machines CI runs on. Many tests wait on processes they start, but those processes want the
+# CPU too, and four workers were not clearly faster there. `make test TEST_WORKERS=0` runs serially.
+TEST_WORKERS ?= 2
 # The exact versions of everything installed here (pip included), so that a new release elsewhere changes
 # nothing until `make lock` says so.
 LOCK := requirements/lock.txt
@@ -66,7 +70,7 @@ run: migrate
 test: $(TEST_STAMP) $(CHROMIUM)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .

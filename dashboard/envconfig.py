@@ -244,12 +244,24 @@ def broker_url_beside_cache(redis_url: str) -> str:
     The cache may evict keys under memory pressure and the broker must never lose a message, so the two
     never share a database (see "Redis" in README.md for the eviction settings).
     """
+    return redis_url_moved(redis_url, 1)
+
+
+def redis_database(redis_url: str) -> int | None:
+    """The database number a Redis URL names (0 when it names none); None for any other URL."""
     parts = urlsplit(redis_url)
     if parts.scheme not in ("redis", "rediss"):
-        return redis_url
+        return None
     path = parts.path.strip("/")
-    database = int(path) if path.isdigit() else 0
-    return parts._replace(path=f"/{database + 1}").geturl()
+    return int(path) if path.isdigit() else 0
+
+
+def redis_url_moved(redis_url: str, by: int) -> str:
+    """The same Redis server's database `by` places further on; any other URL is returned as it is."""
+    database = redis_database(redis_url)
+    if database is None:
+        return redis_url
+    return urlsplit(redis_url)._replace(path=f"/{database + by}").geturl()
 
 
 def redact_url(text: str) -> str:

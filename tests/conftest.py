@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from dashboard.envconfig import redact_url
 from tests.factories import World, make_user, make_world
@@ -49,6 +50,16 @@ def fresh_cache():
     # and beat and a worker of every queue were heard from (tests/services/test_liveness.py stops them).
     schedule_heartbeat_record()
     heartbeat_record(processes=watched_processes(), machine="tests")
+
+
+@pytest.fixture
+def held_clock(monkeypatch):
+    """Django's clock held still at the test's start. A polled fragment's ETag changes with the minute
+    (encodings_app/selectors/etags.py): a test that expects a 304 for the tag it was just given must not see
+    a minute turn in between, which on a busy machine it may."""
+    held = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: held)
+    return held
 
 
 class RequestedRefreshes:
@@ -130,3 +141,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.startswith(SAME_ON_EVERY_PART):
             item.add_marker(pytest.mark.same_on_every_part)
+    # The slow tests first, the rest in their order (the sort is stable): pytest-xdist hands tests out in this
+    # order, and a test of minutes handed out last would keep one worker busy long after the others are done.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -19,6 +19,7 @@ def latest_schema_afterwards():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_unverified_deliveries_stored_before_the_rule_lose_their_body_and_keep_a_digest():
     executor = MigrationExecutor(connection)
@@ -70,6 +71,7 @@ def test_index_migrations_build_without_locking_writes_on_postgresql(migration):
         assert not any("CONCURRENTLY" in line for line in creates), sql
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_index_migrations_apply_and_unapply_on_this_database():
     executor = MigrationExecutor(connection)

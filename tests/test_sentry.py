@@ -145,6 +145,7 @@ def test_scrubbing_reaches_every_corner_of_an_event():
     assert scrubbed["extra"]["settings"]["DEBUG"] is False
 
 
+@pytest.mark.slow
 def test_settings_turn_sentry_on_for_a_dsn_and_refuse_it_without_the_package(tmp_path):
     dsn = {"SENTRY_DSN": "http://public@127.0.0.1:9/1", "SENTRY_TRACES_SAMPLE_RATE": "0.25"}
     code = (

@@ -309,6 +309,7 @@ print(json.dumps(modes))
 """
 
 
+@pytest.mark.slow
 def test_files_under_var_are_private_to_the_user_after_a_start(tmp_path):
     env = {"DJANGO_DEBUG": "1"}
     migrate = run_manage(["migrate", "--noinput"], env, tmp_path, embedded=True)

@@ -194,6 +194,7 @@ def _run(
     return count, None
 
 
+@pytest.mark.slow
 def test_every_operation_answers_as_the_schema_says(fuzzed_world):
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
     operations = [result.ok() for result in schema.get_all_operations()]

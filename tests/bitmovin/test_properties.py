@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -147,6 +148,7 @@ class CannedSession:
         return self.response
 
 
+@pytest.mark.slow
 @settings(
     max_examples=1000,
     deadline=None,
@@ -178,6 +180,7 @@ def test_any_answer_gives_a_typed_result_or_a_bitmovin_error(exchange):
     assert len(session.calls) <= 6
 
 
+@pytest.mark.slow
 @settings(
     max_examples=500,
     deadline=None,

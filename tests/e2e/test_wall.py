@@ -75,6 +75,7 @@ def test_wall_fills_a_tv_screen_at_both_resolutions(browser, live_server, name, 
         context.close()
 
 
+@pytest.mark.slow
 def test_stale_banner_appears_when_the_server_is_gone_and_the_screen_recovers(browser):
     token = wall_world(poll_seconds=2)
     server = DashboardServer().start()

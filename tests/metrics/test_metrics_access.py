@@ -89,6 +89,7 @@ def test_with_both_set_a_scrape_needs_both(client, settings):
     assert client.get("/metrics", REMOTE_ADDR="192.0.2.7", HTTP_AUTHORIZATION=BEARER).status_code == 403
 
 
+@pytest.mark.slow
 def test_the_token_comes_from_the_environment_or_a_file_and_a_short_one_is_refused(tmp_path):
     token_file = tmp_path / "metrics_token"
     token_file.write_text(TOKEN + "\n")

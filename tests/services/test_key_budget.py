@@ -71,6 +71,7 @@ def test_a_refusal_says_when_a_call_fits_again():
     assert allowed(budget)
 
 
+@pytest.mark.slow
 def test_no_window_long_span_ever_holds_more_than_the_budget():
     """Calls as fast as the budget lets them through, for five minutes: wherever the API's one-minute
     windows begin, none of them sees more than the budget, yet most of it is used."""

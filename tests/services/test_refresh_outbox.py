@@ -63,6 +63,7 @@ def test_a_hundred_requests_for_one_encoding_leave_one_row_and_one_read(organiza
     assert enqueued == []
 
 
+@pytest.mark.slow
 def test_five_hundred_deliveries_for_twenty_encodings_leave_twenty_rows(
     client, organization, secret, enqueued, settings, django_capture_on_commit_callbacks
 ):

@@ -46,6 +46,7 @@ def flash(client, location: str) -> str:
     return found.group(1) if found else ""
 
 
+@pytest.mark.slow
 def test_a_thousand_refresh_posts_leave_one_pending_refresh_per_encoding_and_one_drain_in_the_broker(
     world, login, settings, broker_drains, django_capture_on_commit_callbacks
 ):

@@ -185,7 +185,7 @@ def test_the_api_carries_sync_stopped_in_each_organizations_health(world):
 # --- the wall -----------------------------------------------------------------------------------------------
 
 
-def test_the_wall_says_sync_stopped_and_its_etag_changes_with_it(client, behind):
+def test_the_wall_says_sync_stopped_and_its_etag_changes_with_it(client, behind, held_clock):
     _, token = display_link_create(label="Ops room", organizations=[behind.acme])
     wall = client.get(f"/wall/{token}/")["Location"]
     first = client.get(wall, **HTMX)

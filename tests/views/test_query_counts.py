@@ -99,7 +99,7 @@ def test_list_query_count_is_fixed(world, login, data, django_assert_num_queries
     )
 
 
-def test_detail_query_count_is_fixed(world, login, data, django_assert_num_queries):
+def test_detail_query_count_is_fixed(world, login, data, django_assert_num_queries, held_clock):
     client = login(world.operator)
     running = data["running"].bitmovin_id
     get(client, f"/o/acme/encodings/{running}/", django_assert_num_queries, DETAIL_ACTIVE)

@@ -43,6 +43,7 @@ def every_response(world, pages):
             yield url, client.get(url, headers={"HX-Request": "true"})
 
 
+@pytest.mark.slow
 def test_no_page_contains_the_api_key(world, pages):
     for url, response in every_response(world, pages):
         body = response.content.decode()

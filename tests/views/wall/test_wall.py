@@ -66,7 +66,9 @@ def test_wall_page_carries_freshness_and_is_never_cached(client, link, acme):
     assert 'data-poll-seconds="10"' in response.content.decode()
 
 
-def test_unchanged_poll_costs_one_query_and_returns_no_body(client, link, django_assert_num_queries):
+def test_unchanged_poll_costs_one_query_and_returns_no_body(
+    client, link, django_assert_num_queries, held_clock
+):
     _, token = link
     wall = open_link(client, token)
     etag = client.get(wall, **HTMX)["ETag"]
@@ -248,7 +250,7 @@ def test_member_wall_needs_a_login_and_a_membership(acme, globex):
     assert other.get("/o/acme/wall/").status_code == 404
 
 
-def test_member_wall_poll_answers_304_when_unchanged(acme, django_assert_num_queries):
+def test_member_wall_poll_answers_304_when_unchanged(acme, django_assert_num_queries, held_clock):
     viewer = make_member(acme, Role.VIEWER)
     member = Client()
     member.force_login(viewer)
