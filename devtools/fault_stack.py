@@ -275,6 +275,15 @@ class FaultStack:
         with psycopg.connect(self.direct_database_url(), connect_timeout=5) as connection:
             return connection.execute(sql, params).fetchall()
 
+    def cache(self):
+        """The stack's cache as its processes use it (a Django cache on the stack's Redis), for the bench to
+        read what they recorded there."""
+        from django.core.cache.backends.redis import RedisCache
+
+        return RedisCache(
+            f"redis://127.0.0.1:{self.redis_port}/0", {"OPTIONS": {"socket_connect_timeout": 2}}
+        )
+
     def signed_in_session(self) -> requests.Session:
         session = requests.Session()
         session.trust_env = False

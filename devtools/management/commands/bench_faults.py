@@ -34,8 +34,9 @@ import psycopg
 import requests
 from django.core.management.base import BaseCommand, CommandError
 
-from devtools.fault_stack import ARRIVALS_PER_HOUR, DATABASE_DEADLINE_SECONDS, FaultStack, StackError
+from devtools.fault_stack import API_KEY, ARRIVALS_PER_HOUR, DATABASE_DEADLINE_SECONDS, FaultStack, StackError
 from devtools.mirror_check import MIRROR_SQL, mirror_difference
+from encodings_app.services.key_budget import LIST_ENDPOINT, STATUS_ENDPOINT, ApiBudget, key_fingerprint
 
 # Every fault the issue names, in the order they run: each leaves the stack whole for the next.
 FAULTS = (
@@ -304,12 +305,23 @@ class _Bench:
         return round(statistics.median(gaps), 1) if gaps else float(self.interval)
 
     def _api_pause_after(self, mended: float) -> float:
-        """Seconds after the fault ended that a rate limit still pauses an organization: the API's 429s
-        said to wait that long (x-ratelimit-reset), and the dashboard obeys."""
-        (until,) = self.stack.query(
+        """Seconds after the fault ended that the API's 429s still hold the stack back, as the dashboard
+        recorded them (x-ratelimit-reset): an organization paused by a rate limit, or the key's window that
+        the API said is spent, which keeps the sweep from planning any sync on it. The dashboard obeys."""
+        (paused_until,) = self.stack.query(
             "SELECT max(extract(epoch FROM sync_paused_until)) FROM encodings_app_organization"
         )[0]
-        return round(max(0.0, float(until) - mended), 1) if until is not None else 0.0
+        waits = [float(paused_until)] if paused_until is not None else []
+        budget = ApiBudget(key_fingerprint(API_KEY, self.stack.simulator.base_url), cache=self.stack.cache())
+        for endpoint in (LIST_ENDPOINT, STATUS_ENDPOINT):
+            try:
+                word = budget.api_word(endpoint)
+            except Exception as exc:  # the stack's cache is read around faults too
+                self.say(f"(bench read of the API's word failed: {type(exc).__name__})")
+                continue
+            if word is not None and not word.leaves_room(interactive=False):
+                waits.append(word.reset_at)
+        return round(max(0.0, max(waits, default=mended) - mended), 1)
 
     def settle_first_sync(self) -> None:
         self.say("Waiting for every organization's first successful sync")
