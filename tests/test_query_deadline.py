@@ -42,7 +42,7 @@ def test_a_forked_child_gets_a_watchdog_of_its_own():
     watchdog = Watchdog()
     waiting, peer = socket.socketpair()
     with waiting, peer:
-        watchdog.arm(waiting.fileno(), 60)  # the parent's thread is running, holding its own state
+        token = watchdog.arm(waiting.fileno(), 60)  # the parent's thread is running, holding its own state
         reader, writer = os.pipe()
         child = os.fork()
         if child == 0:  # the child arms a deadline of its own and sees it kept, with a fresh lock
@@ -55,3 +55,5 @@ def test_a_forked_child_gets_a_watchdog_of_its_own():
         assert os.read(reader, 1) == b"1"
         os.waitpid(child, 0)
         os.close(reader)
+        # Before the socket closes: a minute later its descriptor may belong to another test's connection.
+        watchdog.disarm(token)
