@@ -5,7 +5,13 @@ selectors/.
 """
 
 from encodings_app.models.alert_channels import AlertChannel, AlertDelivery
-from encodings_app.models.alerts import AlertKind, AlertRule, Incident, IncidentEvent
+from encodings_app.models.alerts import (
+    SEVERITY_BY_KIND,
+    AlertKind,
+    AlertRule,
+    Incident,
+    IncidentEvent,
+)
 from encodings_app.models.audit import AuditEvent
 from encodings_app.models.choices import (
     ACTIVE_STATUSES,
@@ -39,6 +45,7 @@ __all__ = [
     "LIST_COLUMNS",
     "LIST_PAGE_SIZES",
     "OPTIONAL_LIST_COLUMNS",
+    "SEVERITY_BY_KIND",
     "TERMINAL_STATUSES",
     "AlertChannel",
     "AlertDelivery",

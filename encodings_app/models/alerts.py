@@ -22,6 +22,21 @@ class AlertKind(models.TextChoices):
     SYNC = "sync", "Sync broken"
 
 
+# How bad an incident of each kind is, for every place that orders them worst first (overview, wall,
+# messages): a dashboard that cannot sync is blind to everything else, a spike and stuck live streams hurt
+# viewers now; failures of one cause and stuck files are serious but bounded.
+SEVERITY_BY_KIND = {
+    AlertKind.SYNC: "critical",
+    AlertKind.SPIKE: "critical",
+    AlertKind.STUCK_LIVE: "critical",
+    AlertKind.FAILED: "warning",
+    AlertKind.STUCK: "warning",
+}
+SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+# Within a severity, the order of the kinds above: the sync first, as its incident explains the others.
+KIND_RANK = {kind: rank for rank, kind in enumerate(SEVERITY_BY_KIND)}
+
+
 class AlertRule(models.Model):
     """An organization's change to one rule's defaults (services/alerts/rules.py). Without a row the rule
     applies with its defaults, so every organization is alerted from the start; a field left empty keeps
@@ -95,6 +110,19 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY_BY_KIND.get(self.kind, "warning")
+
+    def worst_first_key(self) -> tuple:
+        """Sort key: critical before warning, then by kind, then the most encodings, then the newest."""
+        return (
+            SEVERITY_RANK[self.severity],
+            KIND_RANK.get(self.kind, len(KIND_RANK)),
+            -self.count,
+            -self.opened_at.timestamp(),
+        )
 
 
 class IncidentEvent(models.Model):
