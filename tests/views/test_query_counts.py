@@ -20,8 +20,9 @@ FEW, MANY = 3, 150
 FEW_MESSAGES, MANY_MESSAGES = 4, 400
 
 # session, user, membership+organization, switcher, then the page's own reads
-OVERVIEW = 2 + 1 + 1 + 7  # counts, running, queued, stuck, failure groups, latest sync run, chart
-OVERVIEW_FRAGMENT = 2 + 1 + 7  # no switcher in the polled fragment
+# counts, running, queued, stuck, failure groups, latest sync run, chart, open incidents
+OVERVIEW = 2 + 1 + 1 + 8
+OVERVIEW_FRAGMENT = 2 + 1 + 8  # no switcher in the polled fragment
 # the user's list view (columns, rows per page: one read by its unique user id), count, one page of rows
 LIST = 2 + 1 + 1 + 1 + 2
 LIST_FRAGMENT = 2 + 1 + 1 + 2

@@ -255,8 +255,8 @@ def test_member_wall_poll_answers_304_when_unchanged(acme, django_assert_num_que
     member = Client()
     member.force_login(viewer)
     etag = member.get("/o/acme/wall/", **HTMX)["ETag"]
-    # session, user, membership
-    with django_assert_num_queries(3):
+    # session, user, membership, and the wall's scope (the organization's open incidents among it)
+    with django_assert_num_queries(4):
         response = member.get("/o/acme/wall/", HTTP_IF_NONE_MATCH=etag, **HTMX)
     assert response.status_code == 304
 
