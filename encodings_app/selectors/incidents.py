@@ -66,8 +66,8 @@ def resolved_incidents_page(organization: Organization, page: int = 1) -> tuple[
 
 def incident_list_path(incident: Incident, slug: str) -> str:
     """The encodings list filtered to the incident's encodings ('' when the cause has none: the sync's)."""
-    values = incident.details.get("list_query")
-    if not values:
+    values = incident.details.get("list_query") if isinstance(incident.details, dict) else None
+    if not values or not isinstance(values, dict):
         return ""
     query = QueryDict(mutable=True)
     for name, value in values.items():

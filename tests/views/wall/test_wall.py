@@ -12,7 +12,14 @@ from encodings_app.selectors.wall import ROWS_PER_LIST, page_sizes
 from encodings_app.services.display_links import display_link_create, display_link_revoke
 from encodings_app.services.mirror import bump_data_version
 from encodings_app.views.wall import WALL_COOKIE
-from tests.factories import TEST_API_KEY, make_encoding, make_member, make_organization, make_user
+from tests.factories import (
+    TEST_API_KEY,
+    make_encoding,
+    make_incident,
+    make_member,
+    make_organization,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +73,12 @@ def test_wall_page_carries_freshness_and_is_never_cached(client, link, acme):
     assert 'data-poll-seconds="10"' in response.content.decode()
 
 
+@pytest.mark.parametrize("open_incidents", [0, 5])
 def test_unchanged_poll_costs_one_query_and_returns_no_body(
-    client, link, django_assert_num_queries, held_clock
+    client, link, acme, django_assert_num_queries, held_clock, open_incidents
 ):
+    for number in range(open_incidents):
+        make_incident(acme, title=f"Incident {number}")
     _, token = link
     wall = open_link(client, token)
     etag = client.get(wall, **HTMX)["ETag"]
