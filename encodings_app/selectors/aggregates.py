@@ -12,7 +12,8 @@ SEPARATOR = "\x1e"
 
 class JoinedText(Aggregate):
     """The text values of a group joined into one string (None for an empty group), for a fingerprint that
-    a single query can return: two groups whose values differ never join to the same text.
+    a single query can return: groups whose values differ join to different texts, as long as no value
+    holds the separator.
 
     PostgreSQL joins in ``ordering``'s order. SQLite's GROUP_CONCAT (before 3.44) takes no order: it joins
     in the order it reads the rows, which for the same rows and the same plan is the same, so the text only

@@ -145,8 +145,9 @@ def incident_events(incident: Incident) -> list[IncidentEvent]:
 
 
 def incident_deliveries(incident: Incident) -> list[AlertDelivery]:
-    """The notifications sent about it, to the organization's channels, oldest first (one query; the
-    organization's channels are few, and each one's deliveries are read through its unique index)."""
+    """The notifications sent about it, to the organization's channels, oldest first. One query: it reads
+    the deliveries of the organization's few channels (index alert_delivery_per_message), which retention
+    keeps bounded, and keeps those whose key is this incident's."""
     return list(
         AlertDelivery.objects.filter(
             channel__organization_id=incident.organization_id,
