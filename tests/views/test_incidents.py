@@ -207,6 +207,7 @@ def test_an_incident_of_another_organization_is_not_found(world, login):
     assert client.get(f"/o/globex/incidents/{theirs.pk}/").status_code == 404
     assert client.get("/o/globex/incidents/").status_code == 404
     assert client.get("/o/acme/incidents/999999/").status_code == 404
+    assert client.get(f"/o/acme/incidents/{2**70}/").status_code == 404, "past any id the database holds"
 
 
 def test_anonymous_visitors_are_sent_to_log_in(world):
