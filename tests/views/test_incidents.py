@@ -182,7 +182,11 @@ def test_notifications_show_channel_outcome_and_answer_but_never_the_channel_url
     AlertDelivery.objects.exclude(channel=hook.channel).update(
         next_attempt_at=None, attempts=6, last_status=550, last_error="the mail server refused the recipient"
     )
-    # Another incident's notification is not this one's.
+    # Its reminder is one of its messages; a digest of many incidents and another incident's are not.
+    AlertDelivery.objects.create(
+        channel=hook.channel, message_key=f"incident-{incident.pk}-update-9", kind="update", subject="s"
+    )
+    AlertDelivery.objects.create(channel=hook.channel, message_key="digest-1", kind="digest", subject="s")
     other = make_incident(world.acme, AlertKind.STUCK, title="Other")
     notify(other)
 
@@ -190,7 +194,8 @@ def test_notifications_show_channel_outcome_and_answer_but_never_the_channel_url
 
     html = response.content.decode()
     table = html.split('id="notifications-title"')[1].split("</section>")[0]
-    assert table.count("<tr>") == 1 + 2, "a header and this incident's two deliveries"
+    assert table.count("<tr>") == 1 + 3, "a header and this incident's three deliveries"
+    assert "Still open" in table and "Digest" not in table
     assert "On-call" in table and "Ops mail" in table
     assert "<span>delivered</span>" in table and "<span>given up</span>" in table
     assert "HTTP 200" in table and "SMTP 550" in table
