@@ -187,8 +187,8 @@ class AlertSilence(models.Model):
             ),
         ]
         indexes = [
-            # The silences of organizations that have not run out (active_silences, active_silences_by_org,
-            # the API), and those that ran out last (the settings page's recent ones).
+            # The silences of organizations that have not run out: active_silences, active_silences_by_org
+            # and the API read those whose end is still ahead (services/alerts/silences.py).
             models.Index(F("organization_id"), F("ends_at").desc(), name="alertsilence_org_ends"),
         ]
 

@@ -54,14 +54,19 @@ def _now(now: datetime | None) -> datetime:
     return timezone.now() if now is None else now
 
 
-def active_silences_query(organization: Organization, now: datetime | None = None) -> QuerySet[AlertSilence]:
-    """The organization's silences active at `now`, newest first, with who added them (the API's page;
-    reads the index alertsilence_org_ends)."""
+def _active(now: datetime | None) -> QuerySet[AlertSilence]:
+    """Silences active at `now`, newest first, with who added them (for the note's "by ana")."""
     return (
-        AlertSilence.objects.filter(_active_at(_now(now)), organization=organization)
+        AlertSilence.objects.filter(_active_at(_now(now)))
         .select_related("created_by")
         .order_by("-starts_at", "-pk")
     )
+
+
+def active_silences_query(organization: Organization, now: datetime | None = None) -> QuerySet[AlertSilence]:
+    """The organization's silences active at `now`, newest first (the API's page; reads the index
+    alertsilence_org_ends)."""
+    return _active(now).filter(organization=organization)
 
 
 def active_silences(organization: Organization, now: datetime | None = None) -> list[AlertSilence]:
@@ -75,12 +80,7 @@ def active_silences_by_org(
     """The silences active at `now` of each of these organizations, newest first, for pages and senders that
     deal with many organizations at once (one query). An organization without any is absent."""
     by_org: dict[int, list[AlertSilence]] = defaultdict(list)
-    rows = (
-        AlertSilence.objects.filter(_active_at(_now(now)), organization_id__in=list(organization_ids))
-        .select_related("created_by")
-        .order_by("-starts_at", "-pk")
-    )
-    for silence in rows:
+    for silence in _active(now).filter(organization_id__in=list(organization_ids)):
         by_org[silence.organization_id].append(silence)
     return dict(by_org)
 
