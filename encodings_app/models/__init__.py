@@ -9,6 +9,7 @@ from encodings_app.models.alerts import (
     SEVERITY_BY_KIND,
     AlertKind,
     AlertRule,
+    AlertSilence,
     Incident,
     IncidentEvent,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "AlertDelivery",
     "AlertKind",
     "AlertRule",
+    "AlertSilence",
     "ApiToken",
     "AuditEvent",
     "DisplayToken",

@@ -46,6 +46,9 @@ ICONS: dict[str, str] = {
     "pause": '<path d="M4.5 3h2.5v10H4.5zM9 3h2.5v10H9z" fill="currentColor"/>',
     "key": f'<circle cx="5.2" cy="10.8" r="2.9" {_stroke(1.8)}/>'
     f'<path d="M7.3 8.7L13 3M10.6 5.4l1.8 1.8" {_stroke(1.8)}/>',
+    # A speaker struck through: a silenced alert.
+    "mute": f'<path d="M2.2 6h2.6l3.4-2.8v9.6L4.8 10H2.2z" {_stroke(1.6)}/>'
+    f'<path d="M10.6 6.2l3.4 3.6M14 6.2l-3.4 3.6" {_stroke(1.7)}/>',
 }
 
 STATUS_ICON = {
