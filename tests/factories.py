@@ -6,13 +6,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from encodings_app.models import (
     AlertKind,
+    AlertSilence,
     Encoding,
     EncodingLabel,
     EncodingStatus,
@@ -25,6 +26,7 @@ from encodings_app.models import (
     SyncRun,
     WebhookDelivery,
 )
+from encodings_app.services.alerts.silences import silence_add
 
 _sequence = itertools.count(1)
 
@@ -290,6 +292,30 @@ def make_incident(
             incident=incident, kind=IncidentEvent.Kind.RESOLVED, at=incident.resolved_at
         )
     return incident
+
+
+# --- alerts ----------------------------------------------------------------------------------------------
+
+
+def make_silence(
+    organization: Organization,
+    *,
+    kind: str = "",
+    hours: float = 4,
+    reason: str = "maintenance window",
+    user=None,
+    now: datetime | None = None,
+) -> AlertSilence:
+    """A silence of `kind` ("" for every rule) from `now` for `hours`, added as an admin would."""
+    now = now or timezone.now()
+    return silence_add(
+        organization=organization,
+        kind=kind,
+        reason=reason,
+        ends_at=now + timedelta(hours=hours),
+        user=user,
+        now=now,
+    )
 
 
 # --- a realistic spread, for query counts and the pages' worst cases ---------------------------------------

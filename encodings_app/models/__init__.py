@@ -11,6 +11,7 @@ from encodings_app.models.alerts import (
     SEVERITY_RANK,
     AlertKind,
     AlertRule,
+    AlertSilence,
     Incident,
     IncidentEvent,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "AlertDelivery",
     "AlertKind",
     "AlertRule",
+    "AlertSilence",
     "ApiToken",
     "AuditEvent",
     "DisplayToken",

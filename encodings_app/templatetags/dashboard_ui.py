@@ -49,6 +49,9 @@ ICONS: dict[str, str] = {
     f'<path d="M7.3 8.7L13 3M10.6 5.4l1.8 1.8" {_stroke(1.8)}/>',
     "alarm": f'<path d="M5.5 1.8h5l3.7 3.7v5l-3.7 3.7h-5l-3.7-3.7v-5z" {_stroke(1.7)}/>'
     f'<path d="M8 4.8v3.6M8 11.1v.1" {_stroke(1.9)}/>',
+    # A speaker struck through: a silenced alert.
+    "mute": f'<path d="M2.2 6h2.6l3.4-2.8v9.6L4.8 10H2.2z" {_stroke(1.6)}/>'
+    f'<path d="M10.6 6.2l3.4 3.6M14 6.2l-3.4 3.6" {_stroke(1.7)}/>',
 }
 
 STATUS_ICON = {
