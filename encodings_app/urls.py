@@ -12,6 +12,7 @@ from encodings_app.views import (
     encodings,
     health,
     home,
+    incidents,
     members,
     metrics,
     organization_settings,
@@ -53,6 +54,8 @@ urlpatterns = [
         actions.encoding_action,
         name="encoding-action",
     ),
+    path("o/<slug:slug>/incidents/", incidents.incident_list, name="incident-list"),
+    path("o/<slug:slug>/incidents/<int:incident_id>/", incidents.incident_detail, name="incident-detail"),
     path(
         "o/<slug:slug>/settings/", organization_settings.organization_settings, name="organization-settings"
     ),

@@ -6,7 +6,9 @@ selectors/.
 
 from encodings_app.models.alert_channels import AlertChannel, AlertDelivery
 from encodings_app.models.alerts import (
+    DEFAULT_SEVERITY,
     SEVERITY_BY_KIND,
+    SEVERITY_RANK,
     AlertKind,
     AlertRule,
     AlertSilence,
@@ -41,12 +43,14 @@ __all__ = [
     "DEFAULT_API_BASE_URL",
     "DEFAULT_LIST_COLUMNS",
     "DEFAULT_LIST_PAGE_SIZE",
+    "DEFAULT_SEVERITY",
     "FAILED_AT",
     "FAILED_STATUSES",
     "LIST_COLUMNS",
     "LIST_PAGE_SIZES",
     "OPTIONAL_LIST_COLUMNS",
     "SEVERITY_BY_KIND",
+    "SEVERITY_RANK",
     "TERMINAL_STATUSES",
     "AlertChannel",
     "AlertDelivery",

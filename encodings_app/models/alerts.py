@@ -35,6 +35,8 @@ SEVERITY_BY_KIND = {
     AlertKind.STUCK: "warning",
 }
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+# A kind missing above (added without a severity) still counts as trouble.
+DEFAULT_SEVERITY = "warning"
 # Within a severity, the order of the kinds above: the sync first, as its incident explains the others.
 KIND_RANK = {kind: rank for rank, kind in enumerate(SEVERITY_BY_KIND)}
 
@@ -128,7 +130,7 @@ class Incident(models.Model):
 
     @property
     def severity(self) -> str:
-        return SEVERITY_BY_KIND.get(self.kind, "warning")
+        return SEVERITY_BY_KIND.get(self.kind, DEFAULT_SEVERITY)
 
     def worst_first_key(self) -> tuple:
         """Sort key: critical before warning, then by kind, then the most encodings, then the newest."""
@@ -138,6 +140,12 @@ class Incident(models.Model):
             -self.count,
             -self.opened_at.timestamp(),
         )
+
+    @property
+    def message_key_prefix(self) -> str:
+        """What the keys of the notifications about this incident start with (IncidentEvent.key), so that
+        its page finds their deliveries."""
+        return f"incident-{self.pk}-"
 
 
 class IncidentEvent(models.Model):

@@ -194,6 +194,8 @@ ACTION = "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/"
 SETTINGS = "o/<slug:slug>/settings/"
 ALERTS = "o/<slug:slug>/settings/alerts/"
 WALL_ROUTES = ("wall/<str:token>/", "wall/d/<int:link_id>/")
+INCIDENTS = "o/<slug:slug>/incidents/"
+INCIDENT = "o/<slug:slug>/incidents/<int:incident_id>/"
 
 VISITS: list[Visit] = [
     Visit("login", "anonymous", "Log in", "/login/", routes=("login/",)),
@@ -237,6 +239,8 @@ VISITS: list[Visit] = [
     ),
     Visit("overview", "viewer", "Overview", "/o/acme/", heading=True, routes=("o/<slug:slug>/",)),
     Visit("wall-member", "viewer", "Acme Media", "/o/acme/wall/", routes=("o/<slug:slug>/wall/",)),
+    Visit("incidents", "viewer", "Incidents", "/o/acme/incidents/", heading=True, routes=(INCIDENTS,)),
+    Visit("incident", "viewer", "Why they failed", "/o/acme/incidents/{incident}/", routes=(INCIDENT,)),
     Visit("forbidden", "viewer", "You cannot do this", "/o/acme/settings/", status=403, routes=(SETTINGS,)),
     Visit(
         "not-found-signed-in",

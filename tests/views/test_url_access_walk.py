@@ -26,7 +26,7 @@ from encodings_app.models import Role
 from encodings_app.services.alert_channels.targets import channel_add
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.display_links import display_link_create
-from tests.factories import failed_encoding, make_silence, make_user, running_encoding
+from tests.factories import failed_encoding, make_incident, make_silence, make_user, running_encoding
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +83,8 @@ ROUTES: dict[str, Route] = {
     "o/<slug:slug>/encodings/<str:bitmovin_id>/": Route(ORG),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": Route(ORG, ("POST",)),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/": Route(Role.OPERATOR, ("GET", "POST")),
+    "o/<slug:slug>/incidents/": Route(ORG),
+    "o/<slug:slug>/incidents/<int:incident_id>/": Route(ORG),
     "o/<slug:slug>/settings/": Route(Role.ADMIN, ("GET", "POST")),
     "o/<slug:slug>/settings/test-connection/": Route(Role.ADMIN, ("POST",)),
     "o/<slug:slug>/settings/webhooks/": Route(Role.ADMIN, ("POST",)),
@@ -191,6 +193,7 @@ def scene(world, simulator, walk_key):
         "token": token,
         "token_id": str(api_token.pk),
         "channel_id": str(channel.pk),
+        "incident_id": str(make_incident(world.acme).pk),
         "kind": "spike",
         "silence_id": str(silence.pk),
         "object_id": str(world.viewer.pk),
