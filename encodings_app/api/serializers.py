@@ -356,6 +356,21 @@ class AuditEventSerializer(serializers.Serializer):
     )
 
 
+class MutedSerializer(serializers.Serializer):
+    """The silence holding back an incident's notifications (selectors/muted.py): until when, why, and
+    whether it mutes the incident's rule or every rule."""
+
+    until = serializers.DateTimeField(help_text="When notifications resume.")
+    reason = serializers.CharField()
+    kind = serializers.SerializerMethodField(
+        help_text="The rule muted; null: every rule of the organization."
+    )
+
+    @extend_schema_field(serializers.ChoiceField(choices=AlertKind.choices, allow_null=True))
+    def get_kind(self, silence: AlertSilence) -> str | None:
+        return silence.kind or None
+
+
 class IncidentSerializer(serializers.Serializer):
     """An open alert incident: one cause of trouble, in plain words, with what it counts."""
 
@@ -375,6 +390,11 @@ class IncidentSerializer(serializers.Serializer):
     listUrl = serializers.SerializerMethodField(
         method_name="list_url",
         help_text="The encodings list filtered to this incident's encodings; null for a broken sync.",
+    )
+    muted = MutedSerializer(
+        source="muted_by",
+        allow_null=True,
+        help_text="The active silence holding back its notifications; null: nothing is held back.",
     )
 
     @extend_schema_field({"type": "object", "additionalProperties": True})

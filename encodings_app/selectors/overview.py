@@ -13,6 +13,7 @@ from encodings_app.models import FAILED_STATUSES, Encoding, EncodingStatus, Inci
 from encodings_app.selectors.failures import FAILURE_WINDOW, FailureGroup, failure_groups
 from encodings_app.selectors.health import ReadState
 from encodings_app.selectors.incidents import open_incidents_worst_first
+from encodings_app.selectors.muted import mark_muted
 
 OVERVIEW_LIST_LIMIT = 10
 CHART_DAYS = 14
@@ -35,7 +36,7 @@ class Overview(ReadState):
     failures: list[FailureGroup]
     latest_run: SyncRun | None
     days: list[DayCount] = field(default_factory=list)
-    # Open alert incidents, worst first.
+    # Open alert incidents, worst first, each with the silence muting it, if any (selectors/muted.py).
     incidents: list[Incident] = field(default_factory=list)
     status_order: tuple[str, ...] = tuple(EncodingStatus.values)
 
@@ -49,7 +50,8 @@ class Overview(ReadState):
 
 
 def organization_overview(organization: Organization, *, now: datetime | None = None) -> Overview:
-    """Eight queries, whatever the number of encodings and incidents."""
+    """Eight queries, whatever the number of encodings and incidents, and one more for the silences when an
+    incident is open."""
     now = now or timezone.now()
     live = organization.encodings.live()
     counts = {row["status"]: row["n"] for row in live.order_by().values("status").annotate(n=Count("*"))}
@@ -76,7 +78,7 @@ def organization_overview(organization: Organization, *, now: datetime | None = 
         failures=failure_groups(organization, since=now - FAILURE_WINDOW),
         latest_run=SyncRun.objects.filter(organization=organization).order_by("-started_at", "-pk").first(),
         days=daily_counts(organization, now=now),
-        incidents=open_incidents_worst_first(organization),
+        incidents=mark_muted(open_incidents_worst_first(organization), now),
     )
 
 

@@ -21,6 +21,7 @@ from encodings_app.selectors.health import (
     sync_is_behind,
 )
 from encodings_app.selectors.incidents import open_incidents_fingerprint, open_incidents_of, worst_first
+from encodings_app.selectors.muted import active_silences_fingerprint, mark_muted
 from encodings_app.services.liveness import sync_stopped_now
 from encodings_app.tokens import token_hash
 
@@ -64,6 +65,9 @@ class WallScope:
     # Per organization, its open incidents as the banners show them (open_incidents_fingerprint): the
     # evaluation does not touch data_version, so the tag reads them itself.
     incidents: tuple[tuple[int, str], ...] = ()
+    # Per organization, its silences active at the time of the query (active_silences_fingerprint): a banner
+    # says "muted until", and a silence that starts, is ended early or runs out changes this.
+    silences: tuple[tuple[int, str], ...] = ()
 
     def etag(self, now: datetime) -> str:
         parts = (
@@ -75,6 +79,7 @@ class WallScope:
             self.behind,
             self.sync_stopped,
             self.incidents,
+            self.silences,
         )
         return etag_of(parts, now=now)
 
@@ -101,6 +106,7 @@ def _scope(rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds) 
         ),
         sync_stopped=sync_stopped_now(),
         incidents=tuple((row["pk"], row["open_incidents"] or "") for row in rows),
+        silences=tuple((row["pk"], row["active_silences"] or "") for row in rows),
     )
 
 
@@ -111,15 +117,18 @@ _SCOPE_COLUMNS = (
     "registered_webhooks",
     "webhooks_secret_stale",
     "open_incidents",
+    "active_silences",
 )
 
 
-def scope_for_token(token: str) -> WallScope | None:
-    """One query: the link behind the token and its organizations' versions; None for an unknown token."""
+def scope_for_token(token: str, now: datetime | None = None) -> WallScope | None:
+    """One query: the link behind the token and its organizations' versions, open incidents and silences
+    active at `now`; None for an unknown token."""
     rows = list(
         Organization.objects.filter(display_tokens__token_hash=token_hash(token))
         .annotate(
             open_incidents=open_incidents_fingerprint(),
+            active_silences=active_silences_fingerprint(now or timezone.now()),
             link_id=F("display_tokens__pk"),
             link_revoked_at=F("display_tokens__revoked_at"),
             link_poll=F("display_tokens__poll_seconds"),
@@ -140,11 +149,16 @@ def scope_for_token(token: str) -> WallScope | None:
     )
 
 
-def scope_for_organization(organization: Organization, poll_seconds: int = 10) -> WallScope:
+def scope_for_organization(
+    organization: Organization, poll_seconds: int = 10, now: datetime | None = None
+) -> WallScope:
     """One query: the organization as the display links' scope reads it."""
     rows = list(
         Organization.objects.filter(pk=organization.pk)
-        .annotate(open_incidents=open_incidents_fingerprint())
+        .annotate(
+            open_incidents=open_incidents_fingerprint(),
+            active_silences=active_silences_fingerprint(now or timezone.now()),
+        )
         .values(*_SCOPE_COLUMNS)
     )
     # One organization always fits one screen: nothing rotates.
@@ -290,12 +304,16 @@ class IncidentBanners:
         return len(self.shown) + (1 if self.more else 0)
 
 
-def incident_banners(scope: WallScope) -> IncidentBanners:
-    """One query, and none when the poll's own query found nothing open."""
+def incident_banners(scope: WallScope, now: datetime | None = None) -> IncidentBanners:
+    """One query, and none when the poll's own query found nothing open; one more for the silences when it
+    found one active (a muted incident's banner says until when)."""
     if not any(text for _pk, text in scope.incidents):
         return IncidentBanners(shown=[])
     lines = min(INCIDENT_LINES[size] for size in page_sizes(len(scope.organization_ids)))
-    incidents = worst_first(open_incidents_of(scope.organization_ids))
+    silenced = any(text for _pk, text in scope.silences)
+    incidents = mark_muted(
+        worst_first(open_incidents_of(scope.organization_ids)), now, silences_by_org=None if silenced else {}
+    )
     shown = incidents if len(incidents) <= lines else incidents[: lines - 1]
     return IncidentBanners(
         shown=shown, more=len(incidents) - len(shown), name_organizations=len(scope.organization_ids) > 1

@@ -53,6 +53,21 @@ def when_short(value: datetime | None) -> SafeString | str:
     )
 
 
+@register.filter(is_safe=True)
+def clock_short(value: datetime | None) -> SafeString | str:
+    """ "14:00 UTC", or "09 Dec 14:00 UTC" when it is not today (UTC): a time of day to the minute, for a
+    wall read from across the room (a muted incident's "muted until")."""
+    if not isinstance(value, datetime):
+        return NOTHING
+    moment = _utc(value)
+    same_day = moment.date() == timezone.now().astimezone(UTC).date()
+    return format_html(
+        '<time datetime="{}">{} UTC</time>',
+        iso(moment),
+        moment.strftime("%H:%M" if same_day else "%d %b %H:%M"),
+    )
+
+
 @register.simple_tag
 def now_clock() -> SafeString:
     """The time a page or fragment was rendered ("updated 07:51:32 UTC"), so a stale screen shows it."""

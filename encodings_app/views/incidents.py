@@ -1,5 +1,6 @@
 """An organization's alert incidents: the list (open ones worst first, then the resolved history in pages)
-and one incident with its explanation, its transitions and the notifications sent about it."""
+and one incident with its explanation, its transitions and the notifications sent about it. An open incident
+a silence mutes says so, and the list shows the organization's active silences above the open incidents."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from django.views.decorators.http import require_GET
 
 from encodings_app import access
 from encodings_app.selectors import incidents as incident_selectors
+from encodings_app.selectors.muted import mark_muted
+from encodings_app.services.alerts.silences import active_silences
 from encodings_app.views.common import log_page_number, render_page
 
 PAGE_PARAMETER = "page"
@@ -22,8 +25,12 @@ def incident_list(request: HttpRequest, slug: str) -> HttpResponse:
         note = (
             f"There is no page {number} of resolved incidents; this is the last one, page {resolved.number}."
         )
+    organization = viewer.organization
+    silences = active_silences(organization)
+    open_incidents = incident_selectors.open_incidents_worst_first(organization)
     context = {
-        "open_incidents": incident_selectors.open_incidents_worst_first(viewer.organization),
+        "silences": silences,
+        "open_incidents": mark_muted(open_incidents, silences_by_org={organization.pk: silences}),
         "resolved": resolved,
         "page_note": note,
         "page_parameter": PAGE_PARAMETER,
@@ -36,7 +43,7 @@ def incident_detail(request: HttpRequest, slug: str, incident_id: int) -> HttpRe
     viewer = access.organization_for(request.user, slug)
     incident = access.incident_for(viewer.organization, incident_id)
     context = {
-        "incident": incident,
+        "incident": mark_muted([incident])[0],
         "facts": incident_selectors.incident_facts(incident),
         "encodings_path": incident_selectors.incident_list_path(incident, slug),
         "events": incident_selectors.incident_events(incident),

@@ -7,14 +7,14 @@ request. Opening the link again (a bookmark, a TV after a restart) just repeats 
 
 The page polls itself with htmx. A poll carries the ETag of what the screen shows; when nothing changed the
 answer is a 304 with no body, after one query (the link, its organizations' data versions and their open
-incidents, which the screen shows as banners above the organizations). Every answer
+incidents and active silences, which the screen shows as banners above the organizations). Every answer
 carries the time of the organizations' last successful sync, so the screen's "updated N s ago" stays true
 without re-rendering anything.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, HttpResponseRedirect
@@ -70,13 +70,14 @@ def wall_by_token(request: HttpRequest, token: str) -> HttpResponse:
 @sensitive_variables("token")
 def wall_display(request: HttpRequest, link_id: int) -> HttpResponse:
     token = request.COOKIES.get(WALL_COOKIE, "")
-    scope = wall_selectors.scope_for_token(token) if token else None
+    now = timezone.now()
+    scope = wall_selectors.scope_for_token(token, now) if token else None
     if scope is None or scope.link_id != link_id:
         # The same answer whether the link exists or not: without its token, an id tells nothing.
         return _stopped(request, "wall/_link_needed.html", title="Display link needed", status=403)
     if scope.revoked:
         return _stopped(request, "wall/_revoked.html", title="Display link revoked", status=410)
-    return _wall(request, scope, title=None)
+    return _wall(request, scope, title=None, now=now)
 
 
 def _stopped(request: HttpRequest, notice: str, *, title: str, status: int) -> HttpResponse:
@@ -90,16 +91,19 @@ def _stopped(request: HttpRequest, notice: str, *, title: str, status: int) -> H
 @require_GET
 def wall_for_member(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.organization_for(request.user, slug).organization
-    scope = wall_selectors.scope_for_organization(organization, MEMBER_POLL_SECONDS)
-    return _wall(request, scope, title=organization.name)
-
-
-def _wall(request: HttpRequest, scope: wall_selectors.WallScope, *, title: str | None) -> HttpResponse:
     now = timezone.now()
+    scope = wall_selectors.scope_for_organization(organization, MEMBER_POLL_SECONDS, now)
+    return _wall(request, scope, title=organization.name, now=now)
+
+
+def _wall(
+    request: HttpRequest, scope: wall_selectors.WallScope, *, title: str | None, now: datetime
+) -> HttpResponse:
+    # `now` is the time the scope's query read the silences at, so the tag and the banners agree.
     etag = scope.etag(now)
     if request.htmx and request.headers.get("If-None-Match") == etag:
         return _freshness(_no_store(HttpResponseNotModified()), scope)
-    banners = wall_selectors.incident_banners(scope)
+    banners = wall_selectors.incident_banners(scope, now)
     pages = wall_selectors.pages(scope, now=now, banner_lines=banners.lines)
     context = {
         "pages": pages,

@@ -53,3 +53,30 @@ def test_a_stranger_gets_404(world, api_for):
     alerts_evaluate(organization=world.acme)
 
     error_of(api_for(world.outsider).get("/organizations/acme/incidents"), 404, 1005)
+
+
+def test_a_muted_incident_names_its_silence_and_an_unmuted_one_says_null(world, api_for):
+    from tests.factories import make_silence
+
+    failed_encodings(world.acme, 4, code=2001)
+    Organization.objects.filter(pk=world.acme.pk).update(key_rejected=True)
+    alerts_evaluate(organization=Organization.objects.get(pk=world.acme.pk))
+    silence = make_silence(world.acme, kind="failed", reason="maintenance window", user=world.admin)
+
+    result = result_of(api_for(world.viewer).get("/organizations/acme/incidents"))
+
+    items = {item["cause"]: item for item in result["items"]}
+    muted = items["failed:code:2001"]["muted"]
+    assert muted == {
+        "until": silence.ends_at.isoformat().replace("+00:00", "Z"),
+        "reason": "maintenance window",
+        "kind": "failed",
+    }
+    assert items["sync:key_rejected"]["muted"] is None
+
+    make_silence(world.acme, reason="planned outage", hours=1)
+    result = result_of(api_for(world.viewer).get("/organizations/acme/incidents"))
+    items = {item["cause"]: item for item in result["items"]}
+    assert items["sync:key_rejected"]["muted"]["kind"] is None
+    assert items["sync:key_rejected"]["muted"]["reason"] == "planned outage"
+    assert items["failed:code:2001"]["muted"]["reason"] == "maintenance window", "it lasts longest"

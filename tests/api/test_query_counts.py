@@ -34,7 +34,7 @@ def busy(world):
         ("/organizations/acme/encodings", {"label": "news", "search": "labels:batch1", "limit": 100}, 3),
         ("/organizations/acme/encodings", {"includeTotalCount": "true"}, 4),
         ("/organizations/acme/failures", {}, 3),
-        ("/organizations/acme/incidents", {}, 3),
+        ("/organizations/acme/incidents", {}, 4),  # and the silences muting them
         ("/organizations/acme/silences", {}, 3),
         # token, membership, encoding (and for the status of a failed one, its first ERROR messages and the
         # request ids of the actions on it)

@@ -19,7 +19,15 @@ from encodings_app.models import (
 )
 from encodings_app.services.audit import audit_record
 from encodings_app.services.list_preferences import list_preference_set
-from tests.factories import failed_encoding, make_incident, make_member, make_user, populate, running_encoding
+from tests.factories import (
+    failed_encoding,
+    make_incident,
+    make_member,
+    make_silence,
+    make_user,
+    populate,
+    running_encoding,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +35,10 @@ FEW, MANY = 3, 150
 FEW_MESSAGES, MANY_MESSAGES = 4, 400
 
 # session, user, membership+organization, switcher, then the page's own reads
-# counts, running, queued, stuck, failure groups, latest sync run, chart, open incidents
-OVERVIEW = 2 + 1 + 1 + 8
-OVERVIEW_FRAGMENT = 2 + 1 + 8  # no switcher in the polled fragment
+# counts, running, queued, stuck, failure groups, latest sync run, chart, open incidents, the silences
+# muting them
+OVERVIEW = 2 + 1 + 1 + 9
+OVERVIEW_FRAGMENT = 2 + 1 + 9  # no switcher in the polled fragment
 # the user's list view (columns, rows per page: one read by its unique user id), count, one page of rows
 LIST = 2 + 1 + 1 + 1 + 2
 LIST_FRAGMENT = 2 + 1 + 1 + 2
@@ -41,8 +50,9 @@ HOME_SEVERAL = 2 + 1 + 2  # organizations with health, counts by status, stuck c
 SETTINGS = 2 + 1 + 1 + 4 + 2 + 2  # members, webhook log count and page, sync runs, display links, wall
 # choices, audit log count and page
 CONFIRM = 2 + 1 + 1 + 1  # the encoding
-INCIDENTS = 2 + 1 + 1 + 3  # open incidents, resolved ones' count and page
-INCIDENT = 2 + 1 + 1 + 3  # the incident, its events, the notifications sent about it
+INCIDENTS = 2 + 1 + 1 + 4  # active silences, open incidents, resolved ones' count and page
+# the incident, the silences muting it, its events, the notifications sent about it
+INCIDENT = 2 + 1 + 1 + 4
 
 
 @pytest.fixture(params=["few", "many"])
@@ -61,6 +71,9 @@ def data(world, size):
     populate_messages(running, messages)
     populate_messages(failed, messages)
     incident = populate_incidents(world.acme, FEW if size == "few" else MANY)
+    # Muted incidents cost no more to show, however many silences there are.
+    for kind in ("", AlertKind.FAILED, AlertKind.SYNC) if size == "many" else ("",):
+        make_silence(world.acme, kind=kind)
     populate_incidents(world.globex, FEW)
     return {"first": made[0], "running": running, "failed": failed, "incident": incident}
 

@@ -23,6 +23,7 @@ from encodings_app.api.serializers import (
 from encodings_app.api.views.base import ApiView
 from encodings_app.selectors.failures import FAILURE_WINDOW, failure_group, failure_rows
 from encodings_app.selectors.incidents import open_incidents
+from encodings_app.selectors.muted import mark_muted
 from encodings_app.selectors.organizations import organization_with_role, organizations_with_role
 from encodings_app.services.alerts.silences import active_silences_query
 
@@ -98,7 +99,8 @@ class IncidentListView(ApiView):
         summary="Open incidents",
         description="What the alert rules found wrong and is not over, newest first: encodings failed with "
         "one cause (an error code, or the encoder's category and code), a failure spike, stuck encodings, a "
-        "broken sync. An incident is resolved by itself when its condition clears.",
+        "broken sync. An incident is resolved by itself when its condition clears. `muted` names the active "
+        "silence holding back its notifications, if any.",
         tags=[schema.TAG_ORGANIZATIONS],
         parameters=[schema.SLUG, *schema.PAGE_PARAMETERS],
         responses=schema.responses("IncidentList", schema.page_of("Incident", IncidentSerializer), 400),
@@ -110,7 +112,9 @@ class IncidentListView(ApiView):
             request,
             reader,
             lambda: open_incidents(organization),
-            lambda items: IncidentSerializer(items, many=True, context={"slug": organization.slug}).data,
+            lambda items: (
+                IncidentSerializer(mark_muted(items), many=True, context={"slug": organization.slug}).data
+            ),
         )
 
 

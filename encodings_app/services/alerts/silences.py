@@ -46,7 +46,8 @@ class SilenceRefused(Exception):
         self.field = field
 
 
-def _active_at(now: datetime) -> Q:
+def silence_active_at(now: datetime) -> Q:
+    """The filter of silences active at `now` (the module's docstring says what that is)."""
     return Q(starts_at__lte=now, ends_at__gt=now) & (Q(ended_at__isnull=True) | Q(ended_at__gt=now))
 
 
@@ -57,7 +58,7 @@ def _now(now: datetime | None) -> datetime:
 def _active(now: datetime | None) -> QuerySet[AlertSilence]:
     """Silences active at `now`, newest first, with who added them (for the note's "by ana")."""
     return (
-        AlertSilence.objects.filter(_active_at(_now(now)))
+        AlertSilence.objects.filter(silence_active_at(_now(now)))
         .select_related("created_by")
         .order_by("-starts_at", "-pk")
     )
@@ -153,7 +154,7 @@ def silence_end(
 ) -> bool:
     """End an active silence now; False when it was already over (ran out, or someone ended it first)."""
     now = _now(now)
-    ended = AlertSilence.objects.filter(_active_at(now), pk=silence.pk).update(ended_at=now)
+    ended = AlertSilence.objects.filter(silence_active_at(now), pk=silence.pk).update(ended_at=now)
     if not ended:
         return False
     silence.ended_at = now
