@@ -99,7 +99,8 @@ def _failed(cause: str, group: _Group, rule: Rule) -> Condition:
         explanation.retry_helps, "Whether retrying helps is not known."
     )
     window = duration_words(rule.window.total_seconds())
-    summary = " ".join(
+    # One line each: a message shows them as lines; a page as one paragraph.
+    summary = "\n".join(
         part
         for part in (
             f"{plural(group.count, 'encoding')} failed in the last {window} with {explanation.title}{code}.",
