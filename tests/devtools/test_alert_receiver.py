@@ -222,3 +222,9 @@ def test_the_command_refuses_a_secret_file_without_a_secret(tmp_path):
     empty.write_text("# nothing yet\n")
     with pytest.raises(CommandError, match="holds no secret"):
         call_command("alert_receiver", "--port", "0", "--secret-file", str(empty))
+
+
+@pytest.mark.django_db
+def test_the_command_says_what_to_run_first_when_the_demo_has_no_receiver_channel(organization):
+    with pytest.raises(CommandError, match="first run seed_demo --alert-receiver URL"):
+        call_command("alert_receiver", "--port", "0", "--demo-channels")

@@ -1,8 +1,8 @@
 """Receive the dashboard's signed webhooks on 127.0.0.1 and print each message (devtools/alert_receiver.py).
 
-    python manage.py alert_receiver --port 8790 --secret-file var/receiver-secret   # one secret a line
-    python manage.py alert_receiver --port 8790 --secret-file - < secrets           # from stdin (run_stack)
-    python manage.py alert_receiver --port 8790                                     # signatures not checked
+    python manage.py alert_receiver --port 8790 --demo-channels        # the demo's channels (run_stack)
+    python manage.py alert_receiver --port 8790 --secret-file FILE     # one secret a line; "-": stdin
+    python manage.py alert_receiver --port 8790                        # signatures not checked
 
 A channel pointing at it is added like any other (alert_channel_add --kind webhook --target
 http://127.0.0.1:8790/), which needs ALERT_CHANNELS_ALLOW_LOOPBACK (on in demo and debug mode).
@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from devtools.alert_receiver import AlertReceiver, json_lines_recorder, read_secrets
+from devtools.management.commands.seed_demo import DEMO_RECEIVER_CHANNEL, receiver_secrets
 
 READY_PREFIX = "alert receiver listening on "
 STDIN = "-"
@@ -38,11 +39,27 @@ class Command(BaseCommand):
             "Without it signatures are not checked.",
         )
         parser.add_argument(
+            "--demo-channels",
+            action="store_true",
+            help=f'Also verify with the secrets of the "{DEMO_RECEIVER_CHANNEL}" channels, read from the '
+            "database and decrypted here (run_stack's way: no file or pipe holds them).",
+        )
+        parser.add_argument(
             "--record", default=None, help="Also append every message as one JSON line to this file."
         )
 
-    def handle(self, *args, port: int, secret_file: str | None, record: str | None, **options):
+    def handle(
+        self, *args, port: int, secret_file: str | None, demo_channels: bool, record: str | None, **options
+    ):
         secrets = self._secrets(secret_file) if secret_file else []
+        if demo_channels:
+            found = receiver_secrets()
+            if not found:
+                raise CommandError(
+                    f'no "{DEMO_RECEIVER_CHANNEL}" channel can be read; '
+                    "first run seed_demo --alert-receiver URL"
+                )
+            secrets += found
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, _raise_keyboard_interrupt)
         try:

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.private_files import restrict_umask
-from devtools.management.commands.seed_demo import receiver_channels, receiver_secrets
+from devtools.management.commands.seed_demo import receiver_channels
 from devtools.simulator_process import SimulatorError, SimulatorProcess
 from encodings_app.services.alert_channels.delivery import channel_send_test
 from encodings_app.services.clients import LOOPBACK_NEEDED
@@ -177,17 +177,10 @@ class Command(BaseCommand):
 
     @staticmethod
     def _start_receiver(port: int, env: dict[str, str]) -> subprocess.Popen:
-        """The receiver, given the channels' signing secrets through a pipe: no file, log or argument ever
-        holds them. It prints on this console."""
-        receiver = subprocess.Popen(
-            [sys.executable, "manage.py", "alert_receiver", "--port", str(port), "--secret-file", "-"],
-            env=env,
-            stdin=subprocess.PIPE,
-            text=True,
-        )
-        with receiver.stdin:
-            receiver.stdin.write("".join(f"{secret}\n" for secret in receiver_secrets()))
-        return receiver
+        """The receiver, printing on this console. It reads the channels' signing secrets from the database
+        itself, as the workers do: no file, pipe, argument or log line ever holds them."""
+        command = [sys.executable, "manage.py", "alert_receiver", "--port", str(port), "--demo-channels"]
+        return subprocess.Popen(command, env=env)
 
     def _test_receiver_channels(self) -> None:
         """A test message on each channel to the receiver: it shows the path works, and resumes a channel an

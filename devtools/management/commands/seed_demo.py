@@ -6,8 +6,8 @@ the simulator (or a real account) has.
 
 With --alert-receiver, each organization also gets one signed webhook channel, DEMO_RECEIVER_CHANNEL,
 pointing at the demo's receiver (devtools/alert_receiver.py, started by run_stack). Its signing secret stays
-encrypted in the database like any channel's; run_stack decrypts it (receiver_secrets) and hands it to the
-receiver through a pipe, so it is never printed nor written to a file.
+encrypted in the database like any channel's; the receiver decrypts it there itself (receiver_secrets), so
+it is never printed, passed on, nor written to a file.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def receiver_channels():
 
 
 def receiver_secrets() -> list[str]:
-    """The signing secrets of the receiver's channels, for the receiver to check signatures with. Only for
-    handing to it: never to be printed or logged."""
+    """The signing secrets of the receiver's channels, for the receiver to check signatures with: never to
+    be printed, logged or passed on."""
     secrets = []
     for channel in receiver_channels():
         try:
