@@ -139,3 +139,18 @@ def refuse_to_start(process: str) -> None:
     if findings:
         lines = "\n".join(f"  {f.id}: {f.msg} {f.hint}" for f in findings)
         raise ImproperlyConfigured(f"The {process} refuses to start:\n{lines}")
+
+
+@checks.register("dashboard", deploy=True)
+def public_url_check(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """A warning, not a refusal: alerts still arrive without it, only without their links."""
+    if settings.DASHBOARD_PUBLIC_URL:
+        return []
+    return [
+        checks.Warning(
+            "DASHBOARD_PUBLIC_URL is not set: alert messages cannot link to the incident or the encodings "
+            "it is about.",
+            hint="Set DASHBOARD_PUBLIC_URL to the address people open the dashboard at.",
+            id="dashboard.W001",
+        )
+    ]

@@ -176,6 +176,26 @@ def env_https_urls(name: str, default: list[str]) -> list[str]:
     return urls
 
 
+def env_public_url(name: str) -> str:
+    """The address people open a site at (http:// or https://, a host, optionally a port and a path; no
+    credentials, query or fragment), without its trailing slash; "" when not set."""
+    url = env_str(name)
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or "@" in parts.netloc
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be an http:// or https:// URL without credentials, query or fragment; got {url!r}"
+        )
+    return url.rstrip("/")
+
+
 def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """Comma-separated networks in CIDR notation (10.0.0.0/8, fd00::/8); an address is a network of one."""
     networks = []

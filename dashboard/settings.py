@@ -28,6 +28,7 @@ from dashboard.envconfig import (
     env_int,
     env_list,
     env_networks,
+    env_public_url,
     env_secret,
     env_str,
     new_django_secret_key,
@@ -436,6 +437,9 @@ PENDING_ACTION_SECONDS = env_int("PENDING_ACTION_SECONDS", 4 * SYNC_INTERVAL_SEC
 # encoding or a broken sync opens its incident within one interval of the mirror showing it. A run older than
 # the interval is dropped unread: the next one evaluates the same state.
 ALERTS_EVALUATE_SECONDS = env_int("ALERTS_EVALUATE_SECONDS", 30, minimum=1)
+# Where people open the dashboard (https://dashboard.example.com): alert messages link to the incident and to
+# the encodings it is about under this address. Without it messages carry no links (`check --deploy` warns).
+DASHBOARD_PUBLIC_URL = env_public_url("DASHBOARD_PUBLIC_URL")
 CELERY_BEAT_SCHEDULE["alerts-evaluate"] = {
     "task": "alerts.evaluate",
     "schedule": float(ALERTS_EVALUATE_SECONDS),

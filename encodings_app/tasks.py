@@ -14,7 +14,7 @@ from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Organization
 from encodings_app.services import refresh_outbox, retention, schedule, sweep, sync
 from encodings_app.services.alert_channels import delivery
-from encodings_app.services.alerts import alerts_evaluate_all
+from encodings_app.services.alerts import alerts_run, alerts_run_all
 from encodings_app.services.sync_planner import Planned
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,8 @@ def sync_organization(
     finally:
         # Cleared at the end, not the start: until then the sweep counts the run's planned calls.
         sweep.sync_finished(organization_id)
+        # Whatever the run found (failures, recoveries, a rejected key) is judged now.
+        alerts_evaluate_nudge(organization_id)
 
 
 # "A drain is waiting in the queue": set by the nudge that queued it, cleared when a drain starts, so that
@@ -79,7 +81,10 @@ def refresh_drain() -> int:
     """Read the encodings whose refresh is due (services/refresh_outbox.py); returns how many were read."""
     # Cleared first: a request committed from now on nudges a drain of its own, even while this one runs.
     _quietly(cache.delete, DRAIN_QUEUED_KEY)
-    return refresh_outbox.refresh_drain(time_budget_seconds=DRAIN_RUN_SECONDS).reads
+    outcome = refresh_outbox.refresh_drain(time_budget_seconds=DRAIN_RUN_SECONDS)
+    for organization_id in sorted(outcome.read_organizations):
+        alerts_evaluate_nudge(organization_id)
+    return outcome.reads
 
 
 def refresh_drain_nudge() -> bool:
@@ -87,7 +92,7 @@ def refresh_drain_nudge() -> bool:
     return _nudge(refresh_drain, queued_key=DRAIN_QUEUED_KEY, what="the refresh drain")
 
 
-def _nudge(task, *, queued_key: str, what: str) -> bool:
+def _nudge(task, *, queued_key: str, what: str, args: tuple = ()) -> bool:
     """Queue `task` now unless one is waiting (marked by `queued_key`); True when sent. Never raises: the
     rows it drains wait in the database, and beat runs it anyway."""
     try:
@@ -105,7 +110,7 @@ def _nudge(task, *, queued_key: str, what: str) -> bool:
                 "socket_timeout": NUDGE_BROKER_TIMEOUT_S,
             },
         ) as connection:
-            task.apply_async(connection=connection, retry=False, expires=DRAIN_QUEUED_SECONDS)
+            task.apply_async(args=args, connection=connection, retry=False, expires=DRAIN_QUEUED_SECONDS)
     except Exception as exc:
         logger.warning(
             "%s was not nudged: the broker failed (%s); beat runs it once the broker is back",
@@ -161,6 +166,32 @@ def prune_bookkeeping() -> int:
 
 @shared_task(name="alerts.evaluate", **SHORT)
 def alerts_evaluate() -> int:
-    """Evaluate every organization's alert rules (beat, every ALERTS_EVALUATE_SECONDS); returns how many
-    incidents opened, changed or resolved. Safe to run twice or side by side with send_alerts."""
-    return sum(evaluated.outcome.changes for evaluated in alerts_evaluate_all())
+    """Evaluate every organization's alert rules and tell the channels what is due (beat, every
+    ALERTS_EVALUATE_SECONDS); returns how many incidents opened, changed or resolved. Safe to run twice or
+    side by side with send_alerts and the per-organization runs."""
+    return sum(evaluated.outcome.changes for evaluated in alerts_run_all())
+
+
+# One organization's evaluation, right after a sync or a webhook's read changed what it sees, so that a new
+# cause is told within seconds rather than at beat's next run. At most one waits per organization.
+EVALUATE_QUEUED_KEY = "alerts:evaluate-queued:{}"
+
+
+@shared_task(name="alerts.evaluate_organization", **SHORT)
+def alerts_evaluate_organization(organization_id: int) -> int:
+    _quietly(cache.delete, EVALUATE_QUEUED_KEY.format(organization_id))
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return 0
+    return alerts_run(organization=organization).outcome.changes
+
+
+def alerts_evaluate_nudge(organization_id: int) -> bool:
+    """Queue the organization's evaluation now unless one is waiting; True when sent. Never raises: beat's
+    run evaluates it anyway."""
+    return _nudge(
+        alerts_evaluate_organization,
+        queued_key=EVALUATE_QUEUED_KEY.format(organization_id),
+        what="the alerts' evaluation",
+        args=(organization_id,),
+    )

@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 60 + "-production-secret-key-with-enough-entropy",
     "ALLOWED_HOSTS": "dashboard.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://dashboard.example.com",
+    "DASHBOARD_PUBLIC_URL": "https://dashboard.example.com",
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     # Production runs on PostgreSQL and Redis; these commands never connect to them.
     "DATABASE_URL": "postgres://dashboard@db.example.com:5432/dashboard",
@@ -73,6 +74,13 @@ def test_deploy_check_passes_with_debug_off_and_documented_variables(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_deploy_check_warns_when_alert_links_have_no_public_address(tmp_path):
+    env = {name: value for name, value in PRODUCTION_ENV.items() if name != "DASHBOARD_PUBLIC_URL"}
+    result = run_manage(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
+    assert result.returncode != 0
+    assert "dashboard.W001" in result.stderr + result.stdout
+
+
 def test_deploy_check_passes_behind_a_tls_terminating_proxy(tmp_path):
     env = {**PRODUCTION_ENV, "SECURE_SSL_REDIRECT": "0", "SECURE_PROXY_SSL_HEADER": "1"}
     result = run_manage(["check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
@@ -93,6 +101,7 @@ def test_deploy_check_passes_behind_a_tls_terminating_proxy(tmp_path):
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
         ({"CELERY_TASK_TIME_LIMIT": "soon"}, "CELERY_TASK_TIME_LIMIT must be a whole number"),
         ({"CSRF_TRUSTED_ORIGINS": "dashboard.example.com"}, "CSRF_TRUSTED_ORIGINS entries must start with"),
+        ({"DASHBOARD_PUBLIC_URL": "dashboard.example.com"}, "DASHBOARD_PUBLIC_URL must be an http:// or"),
         ({"LOGIN_FAILURE_LIMIT": "0"}, "LOGIN_FAILURE_LIMIT must be at least 1"),
         ({"LOGIN_LOCKOUT_MINUTES": "a while"}, "LOGIN_LOCKOUT_MINUTES must be a whole number"),
         ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be at least 0"),

@@ -75,6 +75,7 @@ class AlertDelivery(models.Model):
 
     class Kind(models.TextChoices):
         OPENED = "opened", "Opened"
+        UPDATE = "update", "Still open"
         RESOLVED = "resolved", "Resolved"
         TEST = "test", "Test"
         DIGEST = "digest", "Digest"

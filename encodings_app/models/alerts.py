@@ -88,6 +88,13 @@ class Incident(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now, help_text="The last evaluation that found it.")
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # What the channels were told (services/alerts/notify.py). The opening: when, and the count it said;
+    # the latest message of any kind about it (the per-cause window counts from there); and when its story
+    # ended for the notifier: its resolution told, or found nothing to tell. Until then it is pending.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    notified_count = models.PositiveIntegerField(default=0)
+    last_notified_at = models.DateTimeField(null=True, blank=True)
+    notice_settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -102,6 +109,12 @@ class Incident(models.Model):
         indexes = [
             # An organization's incidents, newest first (the API's list, history).
             models.Index(F("organization_id"), F("opened_at").desc(), name="incident_org_opened"),
+            # The notifier's work: an organization's incidents whose story is not settled (few at a time).
+            models.Index(
+                fields=["organization"],
+                condition=Q(notice_settled_at__isnull=True),
+                name="incident_notice_pending",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from time import monotonic
 
@@ -117,6 +117,8 @@ class DrainOutcome:
     dropped: int = 0
     # False when the time budget ran out before the rows that were due.
     complete: bool = True
+    # The organizations whose encodings were read: their alerts are evaluated next.
+    read_organizations: set[int] = field(default_factory=set)
 
     @property
     def reads(self) -> int:
@@ -224,6 +226,7 @@ def _read_one(
         logger.exception("refresh of encoding %s failed", pending.bitmovin_id)
         _retry_later(pending, f"{type(exc).__name__} in the dashboard", outcome)
     else:
+        outcome.read_organizations.add(pending.organization_id)
         if _done(pending):
             outcome.refreshed += 1
         else:

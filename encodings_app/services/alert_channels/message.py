@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("opened", "resolved", "test", "digest")
+KINDS = ("opened", "update", "resolved", "test", "digest")
 SEVERITIES = ("critical", "warning", "info")
 
 

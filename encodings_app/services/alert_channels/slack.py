@@ -13,6 +13,7 @@ from encodings_app.services.alert_channels.message import SendResult
 
 _ICONS = {
     "opened": ":rotating_light:",
+    "update": ":hourglass_flowing_sand:",
     "resolved": ":white_check_mark:",
     "test": ":wave:",
     "digest": ":memo:",

@@ -1,9 +1,10 @@
-"""Evaluating the alert rules of one organization, or of all: what beat's task and send_alerts run."""
+"""Evaluating the alert rules of one organization, or of all, and telling the channels what changed: what
+beat's task, the evaluation a sync or webhook nudges, and send_alerts run."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils import timezone
@@ -11,7 +12,8 @@ from django.utils import timezone
 from encodings_app.models import Organization
 from encodings_app.services.alerts.failures import failure_conditions
 from encodings_app.services.alerts.incidents import Reconciled, incidents_reconcile
-from encodings_app.services.alerts.rules import rules_for
+from encodings_app.services.alerts.notify import Notified, incidents_notify
+from encodings_app.services.alerts.rules import Rule, rules_for
 from encodings_app.services.alerts.stuck import stuck_conditions
 from encodings_app.services.alerts.sync_broken import sync_conditions
 
@@ -22,14 +24,17 @@ logger = logging.getLogger(__name__)
 class Evaluated:
     organization: Organization
     outcome: Reconciled
+    notified: Notified = field(default_factory=Notified)
 
 
-def alerts_evaluate(*, organization: Organization, now: datetime | None = None) -> Reconciled:
+def alerts_evaluate(
+    *, organization: Organization, now: datetime | None = None, rules: dict[str, Rule] | None = None
+) -> Reconciled:
     """Open, update and resolve the organization's incidents from the mirror and the sync state as they are
     now: a few aggregate queries, whatever the number of encodings. `organization` must be freshly loaded
     (its sync state is read from it)."""
     now = now or timezone.now()
-    rules = rules_for(organization)
+    rules = rules or rules_for(organization)
     conditions = [
         *failure_conditions(organization, rules, now),
         *stuck_conditions(organization, rules, now),
@@ -38,14 +43,23 @@ def alerts_evaluate(*, organization: Organization, now: datetime | None = None) 
     return incidents_reconcile(organization=organization, conditions=conditions, now=now)
 
 
-def alerts_evaluate_all(*, now: datetime | None = None) -> list[Evaluated]:
-    """Every organization in turn; one whose evaluation fails is logged and the others go on (the next run
-    tries it again)."""
+def alerts_run(*, organization: Organization, now: datetime | None = None) -> Evaluated:
+    """Evaluate, then tell the channels what is due (services/alerts/notify.py)."""
+    now = now or timezone.now()
+    rules = rules_for(organization)
+    outcome = alerts_evaluate(organization=organization, now=now, rules=rules)
+    notified = incidents_notify(organization=organization, rules=rules, now=now)
+    return Evaluated(organization, outcome, notified)
+
+
+def alerts_run_all(*, now: datetime | None = None) -> list[Evaluated]:
+    """Every organization in turn; one whose run fails is logged and the others go on (the next run tries it
+    again)."""
     now = now or timezone.now()
     evaluated = []
     for organization in Organization.objects.order_by("pk"):
         try:
-            evaluated.append(Evaluated(organization, alerts_evaluate(organization=organization, now=now)))
+            evaluated.append(alerts_run(organization=organization, now=now))
         except Exception:
             logger.exception("Evaluating the alerts of organization %s failed", organization.slug)
     return evaluated
