@@ -20,6 +20,7 @@ RECEIVER = "alert receiver"
 
 class AlertStack(FaultStack):
     LATE_PARTS = (RECEIVER, *FaultStack.LATE_PARTS)
+    FOLDER_PREFIX = "bench-alerts-"
 
     def __init__(self, *, webhooks: bool, **options: Any) -> None:
         super().__init__(**options)

@@ -52,6 +52,7 @@ class FaultStack:
     # Started after the demo is seeded, in this order; stopped in the reverse order, before the web server
     # and Redis. A stack of another benchmark may add parts of its own (devtools/alert_stack.py).
     LATE_PARTS: tuple[str, ...] = ("sync worker", "refresh worker", "beat")
+    FOLDER_PREFIX = "bench-faults-"
 
     def __init__(
         self,
@@ -73,7 +74,7 @@ class FaultStack:
         self.encodings = encodings
         self.speed = speed
         self.log = log
-        self.folder = Path(tempfile.mkdtemp(prefix="bench-faults-"))
+        self.folder = Path(tempfile.mkdtemp(prefix=self.FOLDER_PREFIX))
         self.redis_port = free_port()
         self.web_port = free_port()
         database = urlsplit(admin_database_url)

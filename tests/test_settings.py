@@ -221,7 +221,14 @@ def test_a_bare_start_without_secret_key_fails_naming_the_variable_and_generates
     assert not (tmp_path / "var" / "field_encryption_key").exists()
 
 
-DEVELOPMENT_COMMANDS = ("run_stack", "seed_demo", "alert_receiver", "bench_sync", "bench_pages")
+DEVELOPMENT_COMMANDS = (
+    "run_stack",
+    "seed_demo",
+    "alert_receiver",
+    "bench_sync",
+    "bench_pages",
+    "bench_alerts",
+)
 
 
 def test_production_installs_no_development_tools(tmp_path):

@@ -8,7 +8,8 @@ channel pointing at it), it measures
     it, while the simulator's webhooks reach the web server, which has the encoding read at once;
 (b) sync-only: the same on a second stack whose webhooks are not registered, so only the periodic sync
     finds the failure;
-each as p50 and max over --trials failures, one new cause each;
+each as p50 and max over --trials failures, one new cause each, placed at random moments of the sync
+cycle;
 (c) on the first stack, the messages the receiver takes for --failures failures spread over --codes error
     codes in one organization, in a burst, until the mirror has them all and the channel has been quiet for
     a while (the target is few: one per cause, or a digest).
@@ -24,6 +25,7 @@ environment (ALERTS_EVALUATE_SECONDS, ALERTS_DELIVER_SECONDS ...), except SYNC_I
 from __future__ import annotations
 
 import json
+import random
 import statistics
 import time
 from collections import Counter
@@ -138,6 +140,10 @@ class _AlertBench:
         )
         # A channel counts as quiet after this long without a message.
         self.quiet = 2 * max(interval, settings.ALERTS_EVALUATE_SECONDS) + 15
+        self.interval = interval
+        # Each timed failure comes at a random moment of the sync cycle, as a real one does (seeded: the same
+        # run waits the same).
+        self.random = random.Random(7)  # noqa: S311 - timing, not secrets
         self.messages: list[dict] = []
         self.codes_taken: dict[int, set[int]] = {pk: set() for pk, _, _ in self.organizations}
         self.encodings_taken: set[str] = set()
@@ -236,6 +242,7 @@ class _AlertBench:
             organization_id, slug, tenant = self.organizations[trial % len(self.organizations)]
             [code] = self._free_codes(organization_id, 1)
             [encoding] = self._encodings(tenant, 1)
+            time.sleep(self.random.uniform(0, self.interval))
             self._collect()
             began = time.time()
             self._fail(encoding, code)
