@@ -33,11 +33,11 @@ DEMO_SPEED = 30
 # checked against it, tests/test_readme_search_examples.py).
 DEMO_SEED = 7
 DEMO_ENCODINGS = 400
-# Stuck thresholds in real seconds; the demo divides them by DEMO_SPEED so that stalls show within a minute.
 RECEIVER_LOOPBACK_NEEDED = (
     "its alert receiver listens on 127.0.0.1, where alert channels may send only with "
     "ALERT_CHANNELS_ALLOW_LOOPBACK=1 (on by default in demo and debug mode)"
 )
+# Stuck thresholds in real seconds; the demo divides them by DEMO_SPEED so that stalls show within a minute.
 STUCK_SETTINGS = {
     "STUCK_QUEUED_SECONDS": 15 * 60,
     "STUCK_NO_PROGRESS_SECONDS": 10 * 60,
