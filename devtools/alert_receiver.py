@@ -90,7 +90,7 @@ class AlertReceiver(ThreadingHTTPServer):
             verdict = "not checked"
         try:
             message = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             return Received(now, HTTPStatus.BAD_REQUEST, verdict, delivery, problem="the body is not JSON")
         if not isinstance(message, dict):
             return Received(
@@ -99,7 +99,8 @@ class AlertReceiver(ThreadingHTTPServer):
         delivery = str(message.get("id") or delivery)[:100]
         with self.lock:
             repeat = delivery in self.seen
-            self.seen[delivery] = None
+            if delivery:
+                self.seen[delivery] = None
             while len(self.seen) > REMEMBERED_DELIVERIES:
                 del self.seen[next(iter(self.seen))]
         return Received(now, HTTPStatus.OK, verdict, delivery, repeat=repeat, message=message)

@@ -129,12 +129,23 @@ def test_tampered_replayed_or_unsigned_messages_are_refused_401():
     assert "a replay" in receiver.output and "not signed" in receiver.output
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"[1, 2]", b""], ids=repr)
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b"\xff\xfe", b"[1, 2]", b"", b"[" * 100_000],
+    ids=["not-json", "not-utf8", "a-list", "empty", "nested-too-deep"],
+)
 def test_a_body_that_is_not_a_json_object_is_refused_400(body):
     with Running() as receiver:
         answer = requests.post(receiver.url, data=body, timeout=5)
     assert answer.status_code == 400
     assert "--- refused " in receiver.output and "signature  not checked" in receiver.output
+
+
+def test_messages_without_an_id_are_never_taken_for_repeats():
+    with Running() as receiver:
+        for subject in ("one", "two"):
+            requests.post(receiver.url, data=json.dumps({"subject": subject}).encode(), timeout=5)
+    assert "repeat" not in receiver.output and [r.repeat for r in receiver.recorded] == [False, False]
 
 
 def test_a_repeated_delivery_id_is_acknowledged_and_marked_as_a_repeat():
