@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from encodings_app.models import Encoding, Membership, Organization, Role
+from encodings_app.models import Encoding, Incident, Membership, Organization, Role
 
 # Each role can do what the roles after it can.
 _RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}
@@ -78,3 +78,12 @@ def encoding_for(organization: Organization, bitmovin_id: str) -> Encoding:
         raise Http404("No such encoding")
     encoding.organization = organization
     return encoding
+
+
+def incident_for(organization: Organization, incident_id: int) -> Incident:
+    """An incident of this organization (404 for any other organization's id), holding that organization."""
+    incident = Incident.objects.filter(organization=organization, pk=incident_id).first()
+    if incident is None:
+        raise Http404("No such incident")
+    incident.organization = organization
+    return incident

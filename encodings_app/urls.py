@@ -4,11 +4,15 @@ from encodings_app.views import (
     account,
     actions,
     alert_channels,
+    alert_rules,
+    alert_silences,
+    alerts_page,
     display_links,
     encoding_detail,
     encodings,
     health,
     home,
+    incidents,
     members,
     metrics,
     organization_settings,
@@ -50,6 +54,8 @@ urlpatterns = [
         actions.encoding_action,
         name="encoding-action",
     ),
+    path("o/<slug:slug>/incidents/", incidents.incident_list, name="incident-list"),
+    path("o/<slug:slug>/incidents/<int:incident_id>/", incidents.incident_detail, name="incident-detail"),
     path(
         "o/<slug:slug>/settings/", organization_settings.organization_settings, name="organization-settings"
     ),
@@ -68,7 +74,7 @@ urlpatterns = [
         organization_settings.webhook_secret_replace,
         name="organization-webhook-secret",
     ),
-    path("o/<slug:slug>/settings/alerts/", alert_channels.alerts, name="organization-alerts"),
+    path("o/<slug:slug>/settings/alerts/", alerts_page.alerts, name="organization-alerts"),
     path(
         "o/<slug:slug>/settings/alerts/channels/",
         alert_channels.channel_create,
@@ -76,13 +82,25 @@ urlpatterns = [
     ),
     path(
         "o/<slug:slug>/settings/alerts/channels/<int:channel_id>/test/",
-        alert_channels.channel_test,
+        alert_channels.send_test,
         name="alert-channel-test",
     ),
     path(
         "o/<slug:slug>/settings/alerts/channels/<int:channel_id>/remove/",
-        alert_channels.channel_remove,
+        alert_channels.remove,
         name="alert-channel-remove",
+    ),
+    path("o/<slug:slug>/settings/alerts/rules/<slug:kind>/", alert_rules.change, name="alert-rule-change"),
+    path(
+        "o/<slug:slug>/settings/alerts/rules/<slug:kind>/reset/",
+        alert_rules.reset,
+        name="alert-rule-reset",
+    ),
+    path("o/<slug:slug>/settings/alerts/silences/", alert_silences.add, name="alert-silence-add"),
+    path(
+        "o/<slug:slug>/settings/alerts/silences/<int:silence_id>/end/",
+        alert_silences.end,
+        name="alert-silence-end",
     ),
     path("o/<slug:slug>/settings/members/", members.member_add, name="organization-member-add"),
     path(

@@ -6,15 +6,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from encodings_app.models import (
+    AlertKind,
+    AlertSilence,
     Encoding,
     EncodingLabel,
     EncodingStatus,
+    Incident,
+    IncidentEvent,
     Membership,
     Message,
     Organization,
@@ -22,6 +26,7 @@ from encodings_app.models import (
     SyncRun,
     WebhookDelivery,
 )
+from encodings_app.services.alerts.silences import silence_add
 
 _sequence = itertools.count(1)
 
@@ -251,6 +256,66 @@ def make_delivery(organization: Organization | None, **fields) -> WebhookDeliver
     defaults = {"verdict": WebhookDelivery.Verdict.VALID}
     defaults.update(fields)
     return WebhookDelivery.objects.create(organization=organization, **defaults)
+
+
+# --- alert incidents --------------------------------------------------------------------------------------
+
+
+def make_incident(
+    organization: Organization,
+    kind: str = AlertKind.FAILED,
+    *,
+    minutes_ago: float = 10,
+    resolved_minutes_ago: float | None = None,
+    **fields,
+) -> Incident:
+    """An incident opened `minutes_ago`, resolved `resolved_minutes_ago` when given, with its events as the
+    evaluation writes them (services/alerts/incidents.py)."""
+    number = next(_sequence)
+    now = timezone.now()
+    opened = now - timedelta(minutes=minutes_ago)
+    resolved = now - timedelta(minutes=resolved_minutes_ago) if resolved_minutes_ago is not None else None
+    defaults = {
+        "cause": f"{kind}:{number}",
+        "title": f"Incident {number}",
+        "summary": f"What incident {number} is about.",
+        "count": 3,
+        "opened_at": opened,
+        "last_seen_at": resolved or now,
+        "resolved_at": resolved,
+    }
+    defaults.update(fields)
+    incident = Incident.objects.create(organization=organization, kind=kind, **defaults)
+    IncidentEvent.objects.create(incident=incident, kind=IncidentEvent.Kind.OPENED, at=incident.opened_at)
+    if incident.resolved_at:
+        IncidentEvent.objects.create(
+            incident=incident, kind=IncidentEvent.Kind.RESOLVED, at=incident.resolved_at
+        )
+    return incident
+
+
+# --- alerts ----------------------------------------------------------------------------------------------
+
+
+def make_silence(
+    organization: Organization,
+    *,
+    kind: str = "",
+    hours: float = 4,
+    reason: str = "maintenance window",
+    user=None,
+    now: datetime | None = None,
+) -> AlertSilence:
+    """A silence of `kind` ("" for every rule) from `now` for `hours`, added as an admin would."""
+    now = now or timezone.now()
+    return silence_add(
+        organization=organization,
+        kind=kind,
+        reason=reason,
+        ends_at=now + timedelta(hours=hours),
+        user=user,
+        now=now,
+    )
 
 
 # --- a realistic spread, for query counts and the pages' worst cases ---------------------------------------

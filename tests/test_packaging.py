@@ -119,6 +119,8 @@ def production_environment() -> dict[str, str]:
             # Knowingly on one machine: SQLite, the file cache and the filesystem broker under the new
             # environment, which production refuses otherwise.
             "DASHBOARD_SINGLE_MACHINE": "1",
+            # Where alert messages link to (check --deploy warns without it).
+            "DASHBOARD_PUBLIC_URL": "http://127.0.0.1",
         }
     )
     return env

@@ -10,7 +10,15 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from encodings_app.models import AlertKind, AuditEvent, EncodingStatus, Incident, MessageType, Role
+from encodings_app.models import (
+    AlertKind,
+    AlertSilence,
+    AuditEvent,
+    EncodingStatus,
+    Incident,
+    MessageType,
+    Role,
+)
 from encodings_app.safe_links import api_links
 from encodings_app.selectors.health import problems_of, worst_level
 from encodings_app.selectors.incidents import incident_list_path
@@ -376,6 +384,30 @@ class IncidentSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def list_url(self, incident: Incident) -> str | None:
         return incident_list_path(incident, self.context["slug"]) or None
+
+
+class SilenceSerializer(serializers.Serializer):
+    """An active silence: an admin muted one rule, or every rule, until endsAt. Incidents still open under
+    it; only their notifications are held back."""
+
+    id = serializers.IntegerField()
+    kind = serializers.SerializerMethodField(
+        help_text="The rule muted; null: every rule of the organization."
+    )
+    reason = serializers.CharField()
+    startsAt = serializers.DateTimeField(source="starts_at")
+    endsAt = serializers.DateTimeField(source="ends_at", help_text="When notifications resume.")
+    createdBy = serializers.SerializerMethodField(
+        method_name="created_by", help_text="Who added it; null when that account is gone."
+    )
+
+    @extend_schema_field(serializers.ChoiceField(choices=AlertKind.choices, allow_null=True))
+    def get_kind(self, silence: AlertSilence) -> str | None:
+        return silence.kind or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def created_by(self, silence: AlertSilence) -> str | None:
+        return silence.created_by.get_username() if silence.created_by is not None else None
 
 
 def _camel(name: str) -> str:

@@ -20,7 +20,12 @@ from prometheus_client.registry import Collector
 from encodings_app.metrics import definitions as m
 from encodings_app.metrics import sources
 from encodings_app.models import EncodingStatus, Organization, SyncRun, WebhookDelivery
-from encodings_app.selectors.metrics import MetricsReading, metrics_reading
+from encodings_app.selectors.metrics import (
+    DELIVERY_OUTCOME_LABELS,
+    SEVERITIES,
+    MetricsReading,
+    metrics_reading,
+)
 from encodings_app.services import api_call_counts
 
 logger = logging.getLogger(__name__)
@@ -37,7 +42,7 @@ class DashboardCollector(Collector):
         def database() -> list[Metric]:
             nonlocal reading
             reading = metrics_reading(now)
-            return _database_families(reading, now)
+            return [*_database_families(reading, now), *_alerting_families(reading, now)]
 
         yield from _read("database", database, up)
         organizations = reading.organizations if reading is not None else None
@@ -59,17 +64,14 @@ def _read(source: str, read: Callable[[], list[Metric]], up: Metric) -> list[Met
 
 
 def _database_families(reading: MetricsReading, now: datetime) -> list[Metric]:
-    sync_age, sync_runs, encodings, failures, deliveries, pending, pending_age = (
-        spec.family()
-        for spec in (
-            m.SYNC_AGE,
-            m.SYNC_RUNS,
-            m.ENCODINGS,
-            m.FAILURES,
-            m.WEBHOOK_DELIVERIES,
-            m.PENDING_REFRESHES,
-            m.PENDING_REFRESH_AGE,
-        )
+    sync_age, sync_runs, encodings, failures, deliveries, pending, pending_age = families = _families(
+        m.SYNC_AGE,
+        m.SYNC_RUNS,
+        m.ENCODINGS,
+        m.FAILURES,
+        m.WEBHOOK_DELIVERIES,
+        m.PENDING_REFRESHES,
+        m.PENDING_REFRESH_AGE,
     )
     for organization in reading.organizations:
         slug, pk = organization.slug, organization.pk
@@ -82,12 +84,43 @@ def _database_families(reading: MetricsReading, now: datetime) -> list[Metric]:
         _add_counts(
             deliveries, slug, WebhookDelivery.Verdict.values, reading.deliveries_by_verdict.get(pk, {})
         )
-        waiting, oldest = reading.pending_refreshes.get(pk, (0, now))
-        pending.add_metric([slug], waiting)
-        pending_age.add_metric([slug], max(0.0, (now - oldest).total_seconds()))
+        _add_waiting(pending, pending_age, slug, reading.pending_refreshes.get(pk), now)
     unknown = reading.deliveries_by_verdict.get(None, {})
     _add_counts(deliveries, UNKNOWN_ORGANIZATION, (WebhookDelivery.Verdict.UNKNOWN_ORGANIZATION,), unknown)
-    return [sync_age, sync_runs, encodings, failures, deliveries, pending, pending_age]
+    return families
+
+
+def _alerting_families(reading: MetricsReading, now: datetime) -> list[Metric]:
+    """The alerting's own health: what is open, and whether its messages get out."""
+    incidents, waiting, waiting_age, deliveries, paused = families = _families(
+        m.OPEN_INCIDENTS,
+        m.ALERT_DELIVERIES_WAITING,
+        m.ALERT_DELIVERY_OLDEST,
+        m.ALERT_DELIVERIES,
+        m.ALERT_CHANNELS_PAUSED,
+    )
+    for organization in reading.organizations:
+        slug, pk = organization.slug, organization.pk
+        _add_counts(incidents, slug, SEVERITIES, reading.open_incidents_by_severity.get(pk, {}))
+        _add_waiting(waiting, waiting_age, slug, reading.alert_deliveries_waiting.get(pk), now)
+        _add_counts(
+            deliveries, slug, DELIVERY_OUTCOME_LABELS, reading.alert_deliveries_by_outcome.get(pk, {})
+        )
+        paused.add_metric([slug], reading.alert_channels_paused.get(pk, 0))
+    return families
+
+
+def _families(*specs: m.Spec) -> list[Metric]:
+    return [spec.family() for spec in specs]
+
+
+def _add_waiting(
+    count: Metric, age: Metric, slug: str, waiting: tuple[int, datetime] | None, now: datetime
+) -> None:
+    """How many wait, and seconds since the oldest began to: 0 and 0 when none does."""
+    n, oldest = waiting or (0, now)
+    count.add_metric([slug], n)
+    age.add_metric([slug], max(0.0, (now - oldest).total_seconds()))
 
 
 def _add_counts(family: Metric, slug: str, known: tuple | list, counts: dict[str, int]) -> None:

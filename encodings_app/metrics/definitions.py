@@ -79,6 +79,36 @@ PENDING_REFRESH_AGE = _gauge(
     "Seconds since the oldest waiting refresh was first asked for; 0 when none waits.",
     ORGANIZATION,
 )
+OPEN_INCIDENTS = _gauge(
+    "dashboard_open_incidents",
+    "Alert incidents open now, by severity (critical, warning).",
+    ORGANIZATION,
+    "severity",
+)
+ALERT_DELIVERIES_WAITING = _gauge(
+    "dashboard_alert_deliveries_waiting",
+    "Alert messages not yet delivered to their channel nor given up: due, retrying after a failed send, or "
+    "held by a paused channel.",
+    ORGANIZATION,
+)
+ALERT_DELIVERY_OLDEST = _gauge(
+    "dashboard_alert_delivery_oldest_waiting_seconds",
+    "Seconds since the oldest waiting alert message was queued for its channel; 0 when none waits.",
+    ORGANIZATION,
+)
+ALERT_DELIVERIES = _gauge(
+    "dashboard_alert_deliveries_last_hour",
+    "Alert messages queued for a channel in the last hour, by outcome now (waiting, retrying, delivered, "
+    "given_up).",
+    ORGANIZATION,
+    "outcome",
+)
+ALERT_CHANNELS_PAUSED = _gauge(
+    "dashboard_alert_channels_paused",
+    "Enabled alert channels paused after failed sends in a row: nothing is sent to them until a test "
+    "succeeds.",
+    ORGANIZATION,
+)
 
 # --- per organization, from the shared cache ----------------------------------------------------------------
 API_CALLS = _counter(

@@ -6,9 +6,12 @@ selectors/.
 
 from encodings_app.models.alert_channels import AlertChannel, AlertDelivery
 from encodings_app.models.alerts import (
+    DEFAULT_SEVERITY,
     SEVERITY_BY_KIND,
+    SEVERITY_RANK,
     AlertKind,
     AlertRule,
+    AlertSilence,
     Incident,
     IncidentEvent,
 )
@@ -40,17 +43,20 @@ __all__ = [
     "DEFAULT_API_BASE_URL",
     "DEFAULT_LIST_COLUMNS",
     "DEFAULT_LIST_PAGE_SIZE",
+    "DEFAULT_SEVERITY",
     "FAILED_AT",
     "FAILED_STATUSES",
     "LIST_COLUMNS",
     "LIST_PAGE_SIZES",
     "OPTIONAL_LIST_COLUMNS",
     "SEVERITY_BY_KIND",
+    "SEVERITY_RANK",
     "TERMINAL_STATUSES",
     "AlertChannel",
     "AlertDelivery",
     "AlertKind",
     "AlertRule",
+    "AlertSilence",
     "ApiToken",
     "AuditEvent",
     "DisplayToken",

@@ -1,5 +1,6 @@
-"""Alerts: the rules an admin changed from their defaults, the incidents they open, and each incident's
-transitions (opened, resolved) as rows that a notifier delivers once.
+"""Alerts: the rules an admin changed from their defaults, the incidents they open, each incident's
+transitions (opened, resolved) as rows that a notifier delivers once, and the silences that hold back
+notifications for a while.
 
 Evaluation (services/alerts/) reads the mirror and the sync state and reconciles the open incidents with
 what it finds; these models only hold the outcome.
@@ -7,6 +8,7 @@ what it finds; these models only hold the outcome.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -33,6 +35,8 @@ SEVERITY_BY_KIND = {
     AlertKind.STUCK: "warning",
 }
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+# A kind missing above (added without a severity) still counts as trouble.
+DEFAULT_SEVERITY = "warning"
 # Within a severity, the order of the kinds above: the sync first, as its incident explains the others.
 KIND_RANK = {kind: rank for rank, kind in enumerate(SEVERITY_BY_KIND)}
 
@@ -126,7 +130,7 @@ class Incident(models.Model):
 
     @property
     def severity(self) -> str:
-        return SEVERITY_BY_KIND.get(self.kind, "warning")
+        return SEVERITY_BY_KIND.get(self.kind, DEFAULT_SEVERITY)
 
     def worst_first_key(self) -> tuple:
         """Sort key: critical before warning, then by kind, then the most encodings, then the newest."""
@@ -136,6 +140,12 @@ class Incident(models.Model):
             -self.count,
             -self.opened_at.timestamp(),
         )
+
+    @property
+    def message_key_prefix(self) -> str:
+        """What the keys of the notifications about this incident start with (IncidentEvent.key), so that
+        its page finds their deliveries."""
+        return f"incident-{self.pk}-"
 
 
 class IncidentEvent(models.Model):
@@ -167,3 +177,58 @@ class IncidentEvent(models.Model):
     def key(self) -> str:
         """The receiver-visible id a notifier sends, the same for every retry of this transition."""
         return f"incident-{self.incident_id}-{self.kind}"
+
+
+class AlertSilence(models.Model):
+    """An admin's "not now": one rule kind, or every rule (kind empty), muted from starts_at until ends_at,
+    with the reason people read wherever the alert shows. A silence holds back notifications only:
+    incidents still open and the pages still show them, so nobody mistakes a muted problem for none.
+
+    Ending one early sets ended_at and keeps ends_at, so the history tells what was planned and what
+    happened. Active at `now`: starts_at <= now < ends_at and not ended by then
+    (services/alerts/silences.py)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="alert_silences")
+    kind = models.CharField(
+        max_length=16, choices=AlertKind.choices, blank=True, help_text="The rule muted; empty: every rule."
+    )
+    reason = models.CharField(max_length=300)
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When an admin ended it early.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="alertsilence_ends_after_start"
+            ),
+        ]
+        indexes = [
+            # The silences of organizations that have not run out: active_silences, active_silences_by_org
+            # and the API read those whose end is still ahead (services/alerts/silences.py).
+            models.Index(F("organization_id"), F("ends_at").desc(), name="alertsilence_org_ends"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.what} of {self.organization} until {self.ends_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def what(self) -> str:
+        """What it mutes, in words: "Every rule" or the rule's name."""
+        return self.get_kind_display() if self.kind else "Every rule"
+
+    @property
+    def ended_early(self) -> bool:
+        return self.ended_at is not None and self.ended_at < self.ends_at
+
+    @property
+    def until(self):
+        """When it stopped (or stops) muting: ended early, or at its planned end."""
+        return self.ended_at if self.ended_early else self.ends_at
+
+    def is_active_at(self, now) -> bool:
+        return self.starts_at <= now < self.until

@@ -33,6 +33,15 @@ class AuditEvent(models.Model):
         DISPLAY_LINK_REVOKE = "display_link.revoke", "Wall display link revoked"
         API_TOKEN_CREATE = "api_token.create", "API token created"
         API_TOKEN_REVOKE = "api_token.revoke", "API token revoked"
+        # Alerts.
+        ALERT_CHANNEL_ADD = "alert_channel.add", "Alert channel added"
+        ALERT_CHANNEL_REMOVE = "alert_channel.remove", "Alert channel removed"
+        ALERT_CHANNEL_TEST = "alert_channel.test", "Alert channel test sent"
+        ALERT_CHANNEL_RESUME = "alert_channel.resume", "Paused alert channel resumed"
+        ALERT_RULE_CHANGE = "alert_rule.change", "Alert rule changed"
+        ALERT_RULE_RESET = "alert_rule.reset", "Alert rule reset to its defaults"
+        SILENCE_ADD = "silence.add", "Alerts silenced"
+        SILENCE_END = "silence.end", "Silence ended early"
         # Accounts and security.
         ACCOUNT_CREATE = "account.create", "Account created"
         ACCOUNT_CHANGE = "account.change", "Account changed"

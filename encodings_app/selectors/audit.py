@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 
 from encodings_app.models import AuditEvent, Organization
+from encodings_app.selectors.paging import page_or_last
 
 AUDIT_PER_PAGE = 25
 # What the page and the API show; the source address stays in the table, for an investigation.
@@ -31,6 +32,5 @@ def audit_events(organization: Organization) -> QuerySet[AuditEvent]:
 
 def audit_log_page(organization: Organization, *, page: int = 1) -> AuditLogPage:
     """Two queries: the count and one page."""
-    paginator = Paginator(audit_events(organization), AUDIT_PER_PAGE)
-    corrected = page > paginator.num_pages
-    return AuditLogPage(page=paginator.page(min(max(1, page), paginator.num_pages)), corrected=corrected)
+    shown, corrected = page_or_last(audit_events(organization), AUDIT_PER_PAGE, page)
+    return AuditLogPage(page=shown, corrected=corrected)

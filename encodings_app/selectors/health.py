@@ -28,6 +28,9 @@ PARTIAL_SYNCS_WARNING = 3
 
 LEVEL_RANK = {"bad": 3, "warn": 2, "off": 1, "ok": 0}
 SYNC_STOPPED = "Sync stopped"
+# An open incident's severity (models/alerts.py) as a level of the chips, which take the worst of the sync's
+# health and the incidents'. An "info" incident is news, not trouble: counted, but the chip stays ok.
+INCIDENT_LEVEL = {"critical": "bad", "warning": "warn", "info": "ok"}
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,19 @@ class ReadState:
 
 def worst_level(problems: Sequence[Problem]) -> str:
     return max((p.level for p in problems), key=LEVEL_RANK.__getitem__) if problems else "ok"
+
+
+def worst_of(*levels: str) -> str:
+    return max(levels, key=LEVEL_RANK.__getitem__, default="ok")
+
+
+def incident_level(severity: str) -> str:
+    """The chip level of an incident severity; "" (none open) is ok."""
+    return INCIDENT_LEVEL.get(severity, "ok")
+
+
+def open_incidents_text(count: int) -> str:
+    return f"{count} open incident" if count == 1 else f"{count} open incidents"
 
 
 def severity(problems: Sequence[Problem], *, failed_recently: int, stuck: int = 0) -> tuple[int, ...]:

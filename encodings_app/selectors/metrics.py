@@ -1,8 +1,8 @@
 """What /metrics reads from the database: each figure for every organization at once, one query per figure,
 so a scrape costs the same few queries however many organizations there are.
 
-Sync runs and webhook deliveries are pruned after a few days, so they are counted over a recent window
-(METRICS_WINDOW) rather than as ever-growing totals, which would fall with each prune.
+Sync runs, webhook deliveries and alert deliveries are pruned after some days, so they are counted over a
+recent window (METRICS_WINDOW) rather than as ever-growing totals, which would fall with each prune.
 """
 
 from __future__ import annotations
@@ -11,17 +11,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from encodings_app.bitmovin.error_codes import CATALOGUE
 from encodings_app.models import (
+    AlertChannel,
+    AlertDelivery,
     Encoding,
     EncodingStatus,
+    Incident,
     Organization,
     PendingRefresh,
     SyncRun,
     WebhookDelivery,
 )
+from encodings_app.models.alert_channels import DELIVERY_OUTCOME, DELIVERY_OUTCOMES
+from encodings_app.models.alerts import SEVERITY_BY_KIND, SEVERITY_RANK
 
 METRICS_WINDOW = timedelta(hours=1)
 # Label values that stand for many: a status or an error code the dashboard does not know (a label per
@@ -30,6 +35,7 @@ UNKNOWN = "unknown"
 NO_CODE = "none"
 
 Counts = dict[int, dict[str, int]]  # organization id -> label value -> count
+Waiting = dict[int, tuple[int, datetime]]  # organization id -> (how many wait, when the oldest was asked for)
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,13 @@ class MetricsReading:
     # Deliveries to an unknown organization have no organization: they are under the key None.
     deliveries_by_verdict: dict[int | None, dict[str, int]] = field(default_factory=dict)
     # Refreshes waiting in the outbox: how many, and when the oldest was first asked for.
-    pending_refreshes: dict[int, tuple[int, datetime]] = field(default_factory=dict)
+    pending_refreshes: Waiting = field(default_factory=dict)
+    open_incidents_by_severity: Counts = field(default_factory=dict)
+    # Alert deliveries queued in the window, by outcome (label form: "given_up"); those not yet delivered
+    # nor given up, whenever queued: how many, and when the oldest was queued.
+    alert_deliveries_by_outcome: Counts = field(default_factory=dict)
+    alert_deliveries_waiting: Waiting = field(default_factory=dict)
+    alert_channels_paused: dict[int, int] = field(default_factory=dict)
 
 
 def metrics_organizations() -> list[Organization]:
@@ -63,6 +75,7 @@ def metrics_organizations() -> list[Organization]:
 
 def metrics_reading(now: datetime) -> MetricsReading:
     since = now - METRICS_WINDOW
+    deliveries_by_outcome, deliveries_waiting = _alert_deliveries(since)
     return MetricsReading(
         organizations=metrics_organizations(),
         encodings_by_status=_counts(
@@ -78,7 +91,63 @@ def metrics_reading(now: datetime) -> MetricsReading:
             .annotate(n=Count("pk"), oldest=Min("requested_at"))
             .values_list("organization_id", "n", "oldest")
         },
+        # The open ones, through the index of incident_one_open_per_cause.
+        open_incidents_by_severity=_counts(
+            Incident.objects.filter(resolved_at__isnull=True), "kind", incident_severity
+        ),
+        alert_deliveries_by_outcome=deliveries_by_outcome,
+        alert_deliveries_waiting=deliveries_waiting,
+        alert_channels_paused=dict(
+            AlertChannel.objects.filter(enabled=True, paused_at__isnull=False)
+            .order_by()
+            .values("organization_id")
+            .annotate(n=Count("pk"))
+            .values_list("organization_id", "n")
+        ),
     )
+
+
+def incident_severity(kind: str) -> str:
+    # Incident.severity's own rule (a kind it does not know included), not a copy of it.
+    return Incident(kind=kind).severity
+
+
+def outcome_label(outcome: str) -> str:
+    """AlertDelivery.outcome as a label value: "given up" is "given_up", as label values go."""
+    return outcome.replace(" ", "_")
+
+
+# The label values listed for every organization, zero included: the severities incidents can have, worst
+# first, and every outcome of a delivery.
+SEVERITIES = tuple(sorted(set(SEVERITY_BY_KIND.values()), key=SEVERITY_RANK.__getitem__))
+DELIVERY_OUTCOME_LABELS = tuple(outcome_label(outcome) for outcome in DELIVERY_OUTCOMES)
+
+
+def _alert_deliveries(since: datetime) -> tuple[Counts, Waiting]:
+    """One query for both figures, as both read the same rows: those queued since `since` (index
+    alert_delivery_created) and those still waiting (alert_delivery_due), grouped by organization and outcome.
+    Waiting is what the delivery engine and retention call it: a next attempt still to come."""
+    recent, waiting = Q(created_at__gte=since), Q(next_attempt_at__isnull=False)
+    rows = (
+        AlertDelivery.objects.filter(recent | waiting)
+        .order_by()
+        .annotate(outcome_now=DELIVERY_OUTCOME)
+        .values_list("channel__organization_id", "outcome_now")
+        .annotate(
+            n_recent=Count("pk", filter=recent),
+            n_waiting=Count("pk", filter=waiting),
+            oldest=Min("created_at", filter=waiting),
+        )
+    )
+    by_outcome: Counts = defaultdict(dict)
+    oldest_waiting: Waiting = {}
+    for organization_id, outcome, n_recent, n_waiting, oldest in rows:
+        if n_recent:
+            by_outcome[organization_id][outcome_label(outcome)] = n_recent
+        if n_waiting:
+            before_n, before_oldest = oldest_waiting.get(organization_id, (0, oldest))
+            oldest_waiting[organization_id] = (before_n + n_waiting, min(before_oldest, oldest))
+    return dict(by_outcome), oldest_waiting
 
 
 _STATUSES = frozenset(EncodingStatus.values)

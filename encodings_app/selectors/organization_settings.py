@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 
 from encodings_app.models import Membership, Organization, SyncRun, WebhookDelivery
+from encodings_app.selectors.paging import page_or_last
 
 WEBHOOKS_PER_PAGE = 25
 SYNC_RUNS_SHOWN = 20
@@ -37,9 +38,7 @@ def organization_settings_data(organization: Organization, *, webhook_page: int 
         .defer("payload")
         .order_by("-received_at", "-pk")
     )
-    paginator = Paginator(deliveries, WEBHOOKS_PER_PAGE)
-    corrected = webhook_page > paginator.num_pages
-    page = paginator.page(min(max(1, webhook_page), paginator.num_pages))
+    page, corrected = page_or_last(deliveries, WEBHOOKS_PER_PAGE, webhook_page)
     return SettingsData(
         members=list(members_of(organization)),
         deliveries=page,

@@ -13,13 +13,18 @@ from django.utils import timezone
 from encodings_app.access import organizations_for
 from encodings_app.models import Encoding, Membership, Organization, Role
 from encodings_app.selectors.health import (
+    LEVEL_RANK,
     Problem,
     ReadState,
+    incident_level,
+    open_incidents_text,
     problems_of,
     recent_failures,
     severity,
     worst_level,
+    worst_of,
 )
+from encodings_app.selectors.incidents import SEVERITY_OF_RANK, open_incident_count, worst_open_severity_rank
 from encodings_app.services.liveness import sync_stopped_now
 
 
@@ -30,32 +35,49 @@ class OrganizationHealth(ReadState):
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     stuck: int = 0
+    open_incidents: int = 0
+    # The worst open incident's severity ("critical", "warning" ...); "" when none is open.
+    incident_severity: str = ""
 
     @property
     def level(self) -> str:
-        return worst_level(self.problems)
+        """The worst of the sync's health and the open incidents' severity."""
+        return worst_of(worst_level(self.problems), incident_level(self.incident_severity))
 
     @property
     def summary(self) -> str:
-        return self.problems[0].text if self.problems else "Healthy"
+        parts = [self.problems[0].text] if self.problems else []
+        if self.open_incidents:
+            parts.append(open_incidents_text(self.open_incidents))
+        return " · ".join(parts) or "Healthy"
 
     @property
     def severity(self) -> tuple[int, ...]:
-        return severity(self.problems, failed_recently=self.failed_recently)
+        """Worst first (descending): the level, then what selectors.health.severity weighs, then the number
+        of open incidents."""
+        _level, *rest = severity(self.problems, failed_recently=self.failed_recently)
+        return (LEVEL_RANK[self.level], *rest, self.open_incidents)
 
     def count(self, status: str) -> int:
         return self.counts.get(status, 0)
 
 
 def organizations_with_health(user: AbstractBaseUser) -> list[OrganizationHealth]:
-    """Every organization the user may see, worst first, in one query."""
-    organizations = organizations_for(user).annotate(failed_recently=Coalesce(recent_failures(), Value(0)))
+    """Every organization the user may see, worst first, in one query, whatever their number: the failures
+    and the open incidents are subqueries of it."""
+    organizations = organizations_for(user).annotate(
+        failed_recently=Coalesce(recent_failures(), Value(0)),
+        open_incidents=Coalesce(open_incident_count(), Value(0)),
+        worst_incident_rank=worst_open_severity_rank(),
+    )
     stopped = sync_stopped_now()
     healths = [
         OrganizationHealth(
             organization=org,
             failed_recently=org.failed_recently,
             problems=problems_of(org, org.failed_recently, sync_stopped=stopped),
+            open_incidents=org.open_incidents,
+            incident_severity=SEVERITY_OF_RANK.get(org.worst_incident_rank, ""),
         )
         for org in organizations
     ]

@@ -9,9 +9,10 @@ from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from encodings_app.models import FAILED_STATUSES, Encoding, EncodingStatus, Organization, SyncRun
+from encodings_app.models import FAILED_STATUSES, Encoding, EncodingStatus, Incident, Organization, SyncRun
 from encodings_app.selectors.failures import FAILURE_WINDOW, FailureGroup, failure_groups
 from encodings_app.selectors.health import ReadState
+from encodings_app.selectors.incidents import open_incidents_worst_first
 
 OVERVIEW_LIST_LIMIT = 10
 CHART_DAYS = 14
@@ -34,6 +35,8 @@ class Overview(ReadState):
     failures: list[FailureGroup]
     latest_run: SyncRun | None
     days: list[DayCount] = field(default_factory=list)
+    # Open alert incidents, worst first.
+    incidents: list[Incident] = field(default_factory=list)
     status_order: tuple[str, ...] = tuple(EncodingStatus.values)
 
     @property
@@ -46,7 +49,7 @@ class Overview(ReadState):
 
 
 def organization_overview(organization: Organization, *, now: datetime | None = None) -> Overview:
-    """Seven queries, whatever the number of encodings."""
+    """Eight queries, whatever the number of encodings and incidents."""
     now = now or timezone.now()
     live = organization.encodings.live()
     counts = {row["status"]: row["n"] for row in live.order_by().values("status").annotate(n=Count("*"))}
@@ -73,6 +76,7 @@ def organization_overview(organization: Organization, *, now: datetime | None = 
         failures=failure_groups(organization, since=now - FAILURE_WINDOW),
         latest_run=SyncRun.objects.filter(organization=organization).order_by("-started_at", "-pk").first(),
         days=daily_counts(organization, now=now),
+        incidents=open_incidents_worst_first(organization),
     )
 
 

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from encodings_app.bitmovin import ErrorExplanation
-from encodings_app.models import DisplayToken, Encoding, EncodingStatus, Organization
+from encodings_app.models import DisplayToken, Encoding, EncodingStatus, Incident, Organization
 from encodings_app.models.organizations import webhooks_work
 from encodings_app.selectors.etags import etag_of
 from encodings_app.selectors.health import (
@@ -20,6 +20,7 @@ from encodings_app.selectors.health import (
     sync_behind_after,
     sync_is_behind,
 )
+from encodings_app.selectors.incidents import open_incidents_fingerprint, open_incidents_of, worst_first
 from encodings_app.services.liveness import sync_stopped_now
 from encodings_app.tokens import token_hash
 
@@ -60,6 +61,9 @@ class WallScope:
     # Beat or a worker the syncs need stopped (services/liveness.py): read from the cache by every poll, so
     # that the tag below changes, and the screen says so, as soon as it does.
     sync_stopped: bool = False
+    # Per organization, its open incidents as the banners show them (open_incidents_fingerprint): the
+    # evaluation does not touch data_version, so the tag reads them itself.
+    incidents: tuple[tuple[int, str], ...] = ()
 
     def etag(self, now: datetime) -> str:
         parts = (
@@ -70,6 +74,7 @@ class WallScope:
             self.versions,
             self.behind,
             self.sync_stopped,
+            self.incidents,
         )
         return etag_of(parts, now=now)
 
@@ -95,6 +100,7 @@ def _scope(rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds) 
             max(sync_behind_after(webhooks_working=works) for works in working or [False]).total_seconds()
         ),
         sync_stopped=sync_stopped_now(),
+        incidents=tuple((row["pk"], row["open_incidents"] or "") for row in rows),
     )
 
 
@@ -104,6 +110,7 @@ _SCOPE_COLUMNS = (
     "last_sync_succeeded_at",
     "registered_webhooks",
     "webhooks_secret_stale",
+    "open_incidents",
 )
 
 
@@ -112,6 +119,7 @@ def scope_for_token(token: str) -> WallScope | None:
     rows = list(
         Organization.objects.filter(display_tokens__token_hash=token_hash(token))
         .annotate(
+            open_incidents=open_incidents_fingerprint(),
             link_id=F("display_tokens__pk"),
             link_revoked_at=F("display_tokens__revoked_at"),
             link_poll=F("display_tokens__poll_seconds"),
@@ -133,9 +141,14 @@ def scope_for_token(token: str) -> WallScope | None:
 
 
 def scope_for_organization(organization: Organization, poll_seconds: int = 10) -> WallScope:
-    row = {name: getattr(organization, name) for name in _SCOPE_COLUMNS}
+    """One query: the organization as the display links' scope reads it."""
+    rows = list(
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(open_incidents=open_incidents_fingerprint())
+        .values(*_SCOPE_COLUMNS)
+    )
     # One organization always fits one screen: nothing rotates.
-    return _scope([row], link_id=None, revoked=False, poll_seconds=poll_seconds, rotate_seconds=0)
+    return _scope(rows, link_id=None, revoked=False, poll_seconds=poll_seconds, rotate_seconds=0)
 
 
 @dataclass(frozen=True)
@@ -252,6 +265,48 @@ def organization_board(
     )
 
 
+# Banners of open incidents above the organizations, one line each, the last line saying how many more are
+# open when they do not all fit: at most this many lines, by how many organizations share a page. A quarter
+# of the screen keeps two rows per list beside two lines; a third would leave it one.
+INCIDENT_LINES = {1: 3, 2: 3, 3: 2, 4: 2}
+# The rows each list of a page gives up for 0, 1, 2 or 3 lines of banners, so that the lists still end
+# inside their cards, with the room for the "sync behind" alert that pages of several organizations keep.
+# Measured in Chromium at 1080p and 4K (tests/e2e/test_wall.py): a line takes about 3 rem of height, a list
+# row 2.6 rem (3.5 rem in a quarter of the screen); cards stacked two high each give up half a line.
+ROWS_GIVEN_UP = {1: (0, 2, 3, 4), 2: (0, 0, 1, 1), 3: (0, 1, 1), 4: (0, 1, 1)}
+
+
+@dataclass(frozen=True)
+class IncidentBanners:
+    """The open incidents of the screen's organizations, worst first, as many as fit."""
+
+    shown: list[Incident]
+    more: int = 0  # open, and not shown
+    # Several organizations share the screen: each banner names its own.
+    name_organizations: bool = False
+
+    @property
+    def lines(self) -> int:
+        return len(self.shown) + (1 if self.more else 0)
+
+
+def incident_banners(scope: WallScope) -> IncidentBanners:
+    """One query, and none when the poll's own query found nothing open."""
+    if not any(text for _pk, text in scope.incidents):
+        return IncidentBanners(shown=[])
+    lines = min(INCIDENT_LINES[size] for size in page_sizes(len(scope.organization_ids)))
+    incidents = worst_first(open_incidents_of(scope.organization_ids))
+    shown = incidents if len(incidents) <= lines else incidents[: lines - 1]
+    return IncidentBanners(
+        shown=shown, more=len(incidents) - len(shown), name_organizations=len(scope.organization_ids) > 1
+    )
+
+
+def rows_beside_banners(page_size: int, banner_lines: int) -> int:
+    """The rows each list of a page of `page_size` organizations has room for below the banners."""
+    return ROWS_PER_LIST[page_size] - ROWS_GIVEN_UP[page_size][banner_lines]
+
+
 def page_sizes(count: int) -> list[int]:
     """How many organizations each page shows: as few pages as fit, as even as can be (5 is 3 + 2)."""
     if count <= 0:
@@ -261,12 +316,13 @@ def page_sizes(count: int) -> list[int]:
     return [base + 1 if index < extra else base for index in range(pages)]
 
 
-def pages(scope: WallScope, *, now: datetime | None = None) -> list[WallPage]:
+def pages(scope: WallScope, *, now: datetime | None = None, banner_lines: int = 0) -> list[WallPage]:
     """The scope's organizations, worst first, in pages that fit one screen each; lists are cut to the rows
-    their page has room for, so the HTML holds no more than fits."""
+    their page has room for beside `banner_lines` lines of incident banners, so the HTML holds no more than
+    fits."""
     organizations = Organization.objects.filter(pk__in=scope.organization_ids).order_by("name", "pk")
     sizes = page_sizes(len(scope.organization_ids))
-    limit = max((ROWS_PER_LIST[size] for size in sizes), default=ROWS_PER_LIST[1])
+    limit = max((rows_beside_banners(size, banner_lines) for size in sizes), default=ROWS_PER_LIST[1])
     built = [
         organization_board(organization, now=now, limit=limit, sync_stopped=scope.sync_stopped)
         for organization in organizations
@@ -275,7 +331,7 @@ def pages(scope: WallScope, *, now: datetime | None = None) -> list[WallPage]:
     result: list[WallPage] = []
     start = 0
     for size in sizes:
-        rows = ROWS_PER_LIST[size]
+        rows = rows_beside_banners(size, banner_lines)
         result.append(WallPage([board.trimmed(rows) for board in ranked[start : start + size]], rows))
         start += size
     return result

@@ -4,6 +4,7 @@ came from the API), and the list's own links (the filters came from the URL).
     {% load dashboard_links %}
     <li>{% api_link link.href link.title %}</li>
     {% encoding_href organization.slug encoding.bitmovin_id back as href %}
+    {% incident_encodings_href incident organization.slug as href %}
     <a href="{% list_href form page=page.next_page_number %}">Next</a>
 """
 
@@ -19,7 +20,9 @@ from django.utils.safestring import SafeString
 
 from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.forms import EncodingFilterForm
+from encodings_app.models import Incident
 from encodings_app.safe_links import page_link
+from encodings_app.selectors.incidents import incident_list_path
 
 register = template.Library()
 
@@ -52,6 +55,12 @@ def encoding_href(slug: str, bitmovin_id: Any, back: str = "") -> str:
         return ""
     url = reverse("encoding-detail", args=[slug, bitmovin_id])
     return f"{url}?{urlencode({'back': back})}" if back else url
+
+
+@register.simple_tag
+def incident_encodings_href(incident: Incident, slug: str) -> str:
+    """The encodings list filtered to exactly the incident's encodings; "" when its cause has none."""
+    return incident_list_path(incident, slug)
 
 
 @register.simple_tag

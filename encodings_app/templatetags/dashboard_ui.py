@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from encodings_app.models import Encoding, EncodingStatus, MessageType, PendingMark
+from encodings_app.selectors.health import incident_level
 from encodings_app.services.action_registry import ACTIONS
 from encodings_app.templatetags.dashboard_format import ticking_ago
 
@@ -46,6 +47,11 @@ ICONS: dict[str, str] = {
     "pause": '<path d="M4.5 3h2.5v10H4.5zM9 3h2.5v10H9z" fill="currentColor"/>',
     "key": f'<circle cx="5.2" cy="10.8" r="2.9" {_stroke(1.8)}/>'
     f'<path d="M7.3 8.7L13 3M10.6 5.4l1.8 1.8" {_stroke(1.8)}/>',
+    "alarm": f'<path d="M5.5 1.8h5l3.7 3.7v5l-3.7 3.7h-5l-3.7-3.7v-5z" {_stroke(1.7)}/>'
+    f'<path d="M8 4.8v3.6M8 11.1v.1" {_stroke(1.9)}/>',
+    # A speaker struck through: a silenced alert.
+    "mute": f'<path d="M2.2 6h2.6l3.4-2.8v9.6L4.8 10H2.2z" {_stroke(1.6)}/>'
+    f'<path d="M10.6 6.2l3.4 3.6M14 6.2l-3.4 3.6" {_stroke(1.7)}/>',
 }
 
 STATUS_ICON = {
@@ -65,6 +71,8 @@ MESSAGE_ICON = {
     MessageType.TRACE: "dots",
 }
 HEALTH_ICON = {"ok": "check", "warn": "warning", "bad": "cross", "off": "pause", "key": "key"}
+# An incident's severity: its own shape and its word, beside the colour of its level.
+SEVERITY_ICON = {"critical": "alarm", "warning": "warning", "info": "info"}
 
 
 @register.simple_tag(name="icon")
@@ -160,6 +168,14 @@ def health_chip(level: str, text: str, icon_name: str = "") -> SafeString:
         level,
         icon(icon_name or HEALTH_ICON.get(level, "dots"), "chip-icon"),
         text,
+    )
+
+
+@register.simple_tag
+def severity_chip(severity: str) -> SafeString:
+    """An incident's severity as a chip: "Critical", "Warning" or "Info", each with its icon."""
+    return health_chip(
+        incident_level(severity), severity.capitalize() or "Unknown", SEVERITY_ICON.get(severity, "dots")
     )
 
 

@@ -4,7 +4,8 @@ Each page's switcher links say which kind of page the user is on (``to``) and, f
 filters (``back``). The landing view maps the kind to one of a few known pages; the filters are rebuilt by
 the list's own form (``list_querystring``), so nothing from the request becomes a URL: there is no ``next``
 to abuse. An encoding's detail page lands on the other organization's list (the encoding is not there), with
-the filters of the list it came from; the settings land on the settings only for an admin there.
+the filters of the list it came from; an incident's page lands on the other organization's incidents; the
+settings land on the settings only for an admin there.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ from encodings_app import access
 from encodings_app.forms import list_querystring
 from encodings_app.models import Role
 
-OVERVIEW, LIST, SETTINGS = "overview", "list", "settings"
+OVERVIEW, LIST, INCIDENTS, SETTINGS = "overview", "list", "incidents", "settings"
 
 # The kind of page each organization page is, by route name; any other page is an overview's kind.
 PAGE_KINDS = {
     "encoding-list": LIST,
     "encoding-detail": LIST,
     "encoding-action": LIST,
+    # An incident is its organization's own: another organization's list of incidents stands for it.
+    "incident-list": INCIDENTS,
+    "incident-detail": INCIDENTS,
     "organization-settings": SETTINGS,
     "organization-webhook-secret": SETTINGS,
     "display-link-revoke": SETTINGS,
@@ -65,6 +69,8 @@ def organization_switch(request: HttpRequest, slug: str) -> HttpResponse:
         url = reverse("encoding-list", args=[slug])
         filters = _filters(request.GET.get("back", ""))
         return redirect(f"{url}?{filters}" if filters else url)
+    if kind == INCIDENTS:
+        return redirect("incident-list", slug=slug)
     if kind == SETTINGS:
         if access.has_role(viewer.role, Role.ADMIN):
             return redirect("organization-settings", slug=slug)

@@ -6,7 +6,8 @@ authenticate with the cookie alone, so the token is in no poll's URL and no acce
 request. Opening the link again (a bookmark, a TV after a restart) just repeats the exchange.
 
 The page polls itself with htmx. A poll carries the ETag of what the screen shows; when nothing changed the
-answer is a 304 with no body, after one query (the link and its organizations' data versions). Every answer
+answer is a 304 with no body, after one query (the link, its organizations' data versions and their open
+incidents, which the screen shows as banners above the organizations). Every answer
 carries the time of the organizations' last successful sync, so the screen's "updated N s ago" stays true
 without re-rendering anything.
 """
@@ -98,9 +99,11 @@ def _wall(request: HttpRequest, scope: wall_selectors.WallScope, *, title: str |
     etag = scope.etag(now)
     if request.htmx and request.headers.get("If-None-Match") == etag:
         return _freshness(_no_store(HttpResponseNotModified()), scope)
-    pages = wall_selectors.pages(scope, now=now)
+    banners = wall_selectors.incident_banners(scope)
+    pages = wall_selectors.pages(scope, now=now, banner_lines=banners.lines)
     context = {
         "pages": pages,
+        "banners": banners,
         "scope": scope,
         "title": title or " · ".join(board.organization.name for page in pages for board in page.boards),
         "poll_url": request.path,

@@ -4,7 +4,7 @@ import pytest
 
 from encodings_app.services.alerts import alerts_evaluate
 from tests.api.helpers import result_of
-from tests.factories import failed_encoding, labelled_encoding, make_encoding, make_message
+from tests.factories import failed_encoding, labelled_encoding, make_encoding, make_message, make_silence
 
 
 @pytest.fixture
@@ -17,6 +17,8 @@ def busy(world):
         make_message(broken, type="ERROR")
     failed_encoding(world.acme, 2001)
     alerts_evaluate(organization=world.acme)  # an open incident per code
+    for kind in ("", "spike", "sync"):
+        make_silence(world.acme, kind=kind, user=world.admin)
     return broken
 
 
@@ -33,6 +35,7 @@ def busy(world):
         ("/organizations/acme/encodings", {"includeTotalCount": "true"}, 4),
         ("/organizations/acme/failures", {}, 3),
         ("/organizations/acme/incidents", {}, 3),
+        ("/organizations/acme/silences", {}, 3),
         # token, membership, encoding (and for the status of a failed one, its first ERROR messages and the
         # request ids of the actions on it)
         ("/organizations/acme/encodings/{id}", {}, 3),

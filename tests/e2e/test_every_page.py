@@ -16,8 +16,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from encodings_app.models import AuditEvent, Role
+from encodings_app.models import AlertChannel, AlertDelivery, AlertKind, AuditEvent, Organization, Role
 from encodings_app.services.action_registry import ACTIONS
+from encodings_app.services.alert_channels.targets import target_hint
+from encodings_app.services.alerts import alerts_evaluate
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.audit import audit_record
 from encodings_app.services.display_links import display_link_create
@@ -26,8 +28,10 @@ from tests.e2e.conftest import SCREENSHOTS, csp_refusals, log_in
 from tests.e2e.every_page import AXE_VIEWPORT, NOT_PAGES, ROLES, VIEWPORTS, VISITS, Visit
 from tests.factories import (
     failed_encoding,
+    failed_encodings,
     live_encoding,
     make_encoding,
+    make_incident,
     make_member,
     make_message,
     make_user,
@@ -52,7 +56,8 @@ def test_every_route_is_visited_or_said_not_to_be_a_page():
 @pytest.fixture
 def scene(world, simulator) -> dict:
     """Acme in every state a page can show: each kind of encoding, failures with messages, sync runs and
-    webhook deliveries, audit events, display links and an API token; Globex with an encoding of its own.
+    webhook deliveries, audit events, display links, an API token and alert incidents (one notified, one
+    resolved); Globex with an encoding and an incident of its own.
     Acme speaks to the simulator with a key that Bitmovin refuses, so the settings page shows Bitmovin's
     refusal with its evidence."""
     now = timezone.now()
@@ -77,6 +82,38 @@ def scene(world, simulator) -> dict:
     created = make_encoding(acme, name="Draft ladder", status="CREATED", progress=0)
     elsewhere = make_encoding(globex, name="Their encoding")
 
+    # Incidents as the evaluation opens them (failures of one cause, stuck encodings ...), one of them
+    # notified to two channels, and one resolved long ago.
+    failed_encodings(acme, 3, code=2016, minutes_ago=2)
+    alerts_evaluate(organization=Organization.objects.get(pk=acme.pk))
+    incident = acme.incidents.get(cause="failed:code:2016")
+    # No e-mail channel: the admin's visits add one and find it by its kind.
+    for kind, target in (
+        ("webhook", "https://hooks.example.com/alerts/x1"),
+        ("slack", "https://hooks.example.com/services/T0/B0/x1"),
+    ):
+        channel = AlertChannel.objects.create(
+            organization=acme, kind=kind, name=f"Ops {kind}", target_hint=target_hint(kind, target)
+        )
+        AlertDelivery.objects.create(
+            channel=channel,
+            message_key=f"{incident.message_key_prefix}opened",
+            kind="opened",
+            subject=incident.title,
+            body=incident.summary,
+            attempts=1,
+            last_status=200,
+            delivered_at=now,
+            next_attempt_at=None,
+        )
+    make_incident(globex, AlertKind.SYNC, title="Sync broken: Bitmovin rejects the API key")
+    make_incident(
+        acme,
+        AlertKind.SPIKE,
+        title="Failure spike: 40 encodings failed in 15 min",
+        minutes_ago=130,
+        resolved_minutes_ago=90,
+    )
     link, token = display_link_create(label="Ops room", organizations=[acme, globex], created_by=world.admin)
     revoked, revoked_token = display_link_create(
         label="Old lobby", organizations=[acme], created_by=world.admin
@@ -101,6 +138,7 @@ def scene(world, simulator) -> dict:
         "link_id": link.pk,
         "revoked_token": revoked_token,
         "revoked_link_id": revoked.pk,
+        "incident": incident.pk,
     }
     candidates = [created, queued, running, live, failed]
     for spec in ACTIONS.values():

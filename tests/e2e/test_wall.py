@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
-from encodings_app.models import Organization
+from encodings_app.models import AlertKind, Organization
+from encodings_app.selectors.wall import INCIDENT_LINES
 from encodings_app.services.display_links import display_link_create, display_link_revoke
 from encodings_app.services.liveness import BEAT, heartbeat_record, watched_processes
 from encodings_app.services.mirror import bump_data_version
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.wall_fleet import wall_fleet
-from tests.factories import make_encoding, make_organization
+from tests.factories import make_encoding, make_incident, make_organization
 from tests.support.web_server import DashboardServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -193,6 +196,19 @@ CONTENT_INSIDE_CARDS = """() => [...document.querySelectorAll(".wall-page:not([h
   .map((card) => card.querySelector(".wall-org-name").textContent.trim())"""
 
 
+@contextmanager
+def wall_on_screen(browser, url: str, width: int, height: int) -> Iterator[Page]:
+    """A TV of that size showing the wall, once its first answer is on screen."""
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(url)
+        expect(page.locator("#wall-updated")).to_contain_text("updated")
+        yield page
+    finally:
+        context.close()
+
+
 def shown_organizations(page) -> list[str]:
     return page.locator(".wall-page:not([hidden]) .wall-org-name").all_inner_texts()
 
@@ -201,11 +217,7 @@ def shown_organizations(page) -> list[str]:
 def test_wall_fits_the_screen_and_keeps_names_readable(browser, live_server, count):
     token = wall_fleet(count)
     for name, width, height in VIEWPORTS:
-        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark")
-        try:
-            page = context.new_page()
-            page.goto(f"{live_server.url}/wall/{token}/")
-            expect(page.locator("#wall-updated")).to_contain_text("updated")
+        with wall_on_screen(browser, f"{live_server.url}/wall/{token}/", width, height) as page:
             shown = shown_organizations(page)
             assert len(shown) == min(count, 4)
             fits, page_height, page_width = page.evaluate(FITS)
@@ -218,8 +230,6 @@ def test_wall_fits_the_screen_and_keeps_names_readable(browser, live_server, cou
                 assert page.evaluate(TOO_NARROW, [titles, TITLE_CHARACTERS]) == []
             assert page.locator(".wall-page:not([hidden]) .wall-item-name").count() >= 3 * min(count, 4)
             page.screenshot(path=str(SCREENSHOTS / f"wall-{count}orgs-{name}.png"))
-        finally:
-            context.close()
 
 
 @pytest.mark.parametrize("count", [2, 4])
@@ -227,17 +237,12 @@ def test_wall_still_fits_when_the_banner_says_the_sync_is_behind(browser, live_s
     token = wall_fleet(count)
     Organization.objects.update(last_sync_succeeded_at=timezone.now() - timedelta(hours=2))
     for name, width, height in VIEWPORTS:
-        context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark")
-        try:
-            page = context.new_page()
-            page.goto(f"{live_server.url}/wall/{token}/")
+        with wall_on_screen(browser, f"{live_server.url}/wall/{token}/", width, height) as page:
             expect(page.locator("#wall-alert")).to_contain_text("Sync with Bitmovin is behind")
             fits, page_height, page_width = page.evaluate(FITS)
             assert fits, f"{count} organizations at {name} with the banner: {page_width}x{page_height} px"
             # The lists' last rows end inside their organization's card, above the screen's bottom edge.
             assert page.evaluate(CONTENT_INSIDE_CARDS) == []
-        finally:
-            context.close()
 
 
 def test_more_organizations_than_fit_take_turns_worst_first(browser, live_server):
@@ -263,3 +268,35 @@ def test_more_organizations_than_fit_take_turns_worst_first(browser, live_server
         assert 304 in statuses, "unchanged polls still answer 304 while the pages turn"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4])
+def test_wall_still_fits_with_incident_banners_above_the_organizations(browser, live_server, count):
+    """As many banners as the screen takes, with titles long enough to be cut; pages of several organizations
+    also show the "sync behind" alert, which they keep room for."""
+    token = wall_fleet(count)
+    organizations = list(Organization.objects.order_by("pk"))
+    if count > 1:
+        Organization.objects.update(last_sync_succeeded_at=timezone.now() - timedelta(hours=2))
+    for number in range(5):
+        make_incident(
+            organizations[number % count],
+            AlertKind.SYNC if number == 0 else AlertKind.FAILED,
+            title=f"{15 + number} encodings failed: Input configuration not usable, the input file is gone "
+            "(error 2001)",
+            count=15 + number,
+        )
+    for name, width, height in VIEWPORTS:
+        with wall_on_screen(browser, f"{live_server.url}/wall/{token}/", width, height) as page:
+            if count > 1:
+                expect(page.locator("#wall-alert")).to_contain_text("Sync with Bitmovin is behind")
+            banners = page.locator(".wall-incident")
+            expect(banners.first).to_contain_text("Critical")
+            assert banners.count() == INCIDENT_LINES[min(count, 4)]
+            expect(banners.last).to_contain_text("more open incidents")
+            fits, page_height, page_width = page.evaluate(FITS)
+            assert fits, f"{count} organizations at {name} with banners: {page_width}x{page_height} px"
+            assert page.evaluate(CONTENT_INSIDE_CARDS) == []
+            assert page.evaluate(TOO_NARROW, [".wall-item-name", NAME_CHARACTERS]) == []
+            assert page.evaluate(TOO_NARROW, [".wall-incident-title", TITLE_CHARACTERS]) == []
+            page.screenshot(path=str(SCREENSHOTS / f"wall-{count}orgs-incidents-{name}.png"))

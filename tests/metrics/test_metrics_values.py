@@ -1,16 +1,29 @@
 """What a scrape of /metrics says about a known world, what it never says, and what it costs."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from prometheus_client.core import CounterMetricFamily
 
 from dashboard.celery import app as celery_app
 from encodings_app import crypto
 from encodings_app.bitmovin import RateLimitedError
-from encodings_app.models import EncodingStatus, PendingRefresh, SyncRun, WebhookDelivery
+from encodings_app.metrics import definitions
+from encodings_app.models import (
+    AlertChannel,
+    AlertDelivery,
+    AlertKind,
+    EncodingStatus,
+    Incident,
+    PendingRefresh,
+    SyncRun,
+    WebhookDelivery,
+)
 from encodings_app.services import api_call_counts, clients
+from encodings_app.services.alert_channels.targets import channel_add
 from encodings_app.services.key_budget import ApiBudget
 from encodings_app.services.refresh_outbox import refresh_request
 from encodings_app.services.schedule import schedule_heartbeat_record
@@ -284,6 +297,7 @@ def test_series_grow_with_organizations_only_never_with_encodings_or_paths(world
         "status",
         "error_code",
         "verdict",
+        "severity",
         "endpoint",
         "source",
         "caller",
@@ -302,13 +316,33 @@ def test_a_scrape_costs_the_same_few_queries_however_many_organizations(
 ):
     acme, _ = world
     populate(acme, encodings=7)
-    with django_assert_num_queries(6):
+    alerting(acme)
+    with django_assert_num_queries(9):
         few = scrape_text(client)
     for n in range(8):
-        populate(make_organization(f"org-more-{n}"), encodings=3)
-    with django_assert_num_queries(6):
+        organization = make_organization(f"org-more-{n}")
+        populate(organization, encodings=3)
+        alerting(organization)
+    with django_assert_num_queries(9):
         many = scrape_text(client)
     assert len(parse(many)) > len(parse(few))
+
+
+def alerting(organization) -> None:
+    """An open incident, and a paused channel with a message waiting and one delivered."""
+    Incident.objects.create(organization=organization, kind=AlertKind.SYNC, cause="sync:failing", title="x")
+    channel = channel_add(organization=organization, kind="email", target="ops@example.com").channel
+    AlertChannel.objects.filter(pk=channel.pk).update(paused_at=timezone.now())
+    for key, delivered_at in (("waits", None), ("went", timezone.now())):
+        AlertDelivery.objects.create(
+            channel=channel,
+            message_key=key,
+            kind=AlertDelivery.Kind.OPENED,
+            subject=key,
+            body=key,
+            delivered_at=delivered_at,
+            next_attempt_at=None if delivered_at else timezone.now(),
+        )
 
 
 def test_a_source_that_cannot_be_read_leaves_out_its_metrics_only(world, monkeypatch):
@@ -324,3 +358,13 @@ def test_a_source_that_cannot_be_read_leaves_out_its_metrics_only(world, monkeyp
     assert value(samples, "dashboard_metrics_source_up", source="cache") == 1
     assert not series(samples, "dashboard_celery_queue_length")
     assert value(samples, "dashboard_sync_age_seconds", organization="acme") > 0
+
+
+def test_the_readme_lists_every_metric():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    specs = [spec for spec in vars(definitions).values() if isinstance(spec, definitions.Spec)]
+    names = [f"{spec.name}_total" if spec.kind is CounterMetricFamily else spec.name for spec in specs] + [
+        definitions.REQUEST_DURATION.describe()[0].name
+    ]
+    assert len(names) > 20
+    assert [name for name in names if f"`{name}`" not in readme] == []

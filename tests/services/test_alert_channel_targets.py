@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from encodings_app import crypto, tasks
-from encodings_app.models import AlertChannel, AlertDelivery
+from encodings_app.models import AlertChannel, AlertDelivery, AuditEvent
 from encodings_app.services.alert_channels.delivery import channel_send_test, deliver_due, message_enqueue
 from encodings_app.services.alert_channels.targets import ChannelRefused, target_refusal
+from encodings_app.services.audit import COMMAND_LINE
 from tests.services.alert_channel_support import START, add_channel, opened
 from tests.support.listener import Listener
 
@@ -153,3 +154,5 @@ def test_the_test_command_reports_the_receivers_answer(settings, organization):
         out = StringIO()
         call_command("alert_channel_test", "acme", "chat", stdout=out)
     assert out.getvalue() == "test message delivered to chat (answer 200)\n"
+    tests = AuditEvent.objects.filter(action="alert_channel.test").order_by("pk")
+    assert list(tests.values_list("username", "outcome")) == [(COMMAND_LINE, "failed"), (COMMAND_LINE, "ok")]

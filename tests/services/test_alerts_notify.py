@@ -14,6 +14,7 @@ from encodings_app.models import AlertChannel, AlertDelivery, AlertKind, AlertRu
 from encodings_app.services.alerts import alerts_run
 from encodings_app.services.alerts.notify import MIN_WINDOW, NO_DETAILS_GRACE, incidents_notify
 from encodings_app.services.alerts.rules import rules_for
+from encodings_app.services.alerts.silences import silence_add
 from tests.factories import failed_encodings, make_organization
 from tests.services.alert_channel_support import add_channel
 
@@ -198,3 +199,42 @@ def test_organizations_are_told_apart(organization, channel):
     assert told(channel) == []
     assert AlertDelivery.objects.count() == 0, "the other organization has no channel"
     assert Incident.objects.get(organization=other).notified_at is not None
+
+
+def test_a_silenced_rule_opens_its_incident_untold_and_tells_it_when_the_silence_ends(organization, channel):
+    now = timezone.now()
+    silence_add(
+        organization=organization,
+        kind=AlertKind.FAILED,
+        reason="maintenance of the input bucket",
+        ends_at=now + timedelta(hours=1),
+        now=now,
+    )
+    failed_encodings(organization, 3, code=2001, minutes_ago=-1)
+
+    muted = alerts_run(organization=organization, now=now + timedelta(minutes=2)).notified
+    assert (muted.muted, told(channel)) == (1, [])
+    assert Incident.objects.get().is_open, "the pages still show it"
+
+    # The silence is over and the cause still fails: now it is told.
+    failed_encodings(organization, 3, code=2001, minutes_ago=-61)
+    after = alerts_run(organization=organization, now=now + timedelta(hours=1, minutes=2)).notified
+    assert [kind for kind, _ in told(channel)] == ["opened"]
+    assert after.muted == 0
+
+
+def test_a_silence_of_the_whole_organization_mutes_every_rule_but_resolutions_of_what_was_told(
+    organization, channel
+):
+    now = timezone.now()
+    failed_encodings(organization, 1, code=2001)
+    alerts_run(organization=organization, now=now)
+    silence_add(
+        organization=organization, kind="", reason="migration", ends_at=now + timedelta(hours=2), now=now
+    )
+    failed_encodings(organization, 1, code=2016, minutes_ago=-5)
+
+    alerts_run(organization=organization, now=now + timedelta(minutes=20))
+
+    # 2001 aged out: its resolution closes what the team heard; 2016 is muted.
+    assert [kind for kind, _ in told(channel)] == ["opened", "resolved"]

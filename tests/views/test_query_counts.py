@@ -9,10 +9,17 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from encodings_app.models import OPTIONAL_LIST_COLUMNS, AuditEvent, Role
+from encodings_app.models import (
+    OPTIONAL_LIST_COLUMNS,
+    AlertChannel,
+    AlertDelivery,
+    AlertKind,
+    AuditEvent,
+    Role,
+)
 from encodings_app.services.audit import audit_record
 from encodings_app.services.list_preferences import list_preference_set
-from tests.factories import failed_encoding, make_member, make_user, populate, running_encoding
+from tests.factories import failed_encoding, make_incident, make_member, make_user, populate, running_encoding
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +27,9 @@ FEW, MANY = 3, 150
 FEW_MESSAGES, MANY_MESSAGES = 4, 400
 
 # session, user, membership+organization, switcher, then the page's own reads
-OVERVIEW = 2 + 1 + 1 + 7  # counts, running, queued, stuck, failure groups, latest sync run, chart
-OVERVIEW_FRAGMENT = 2 + 1 + 7  # no switcher in the polled fragment
+# counts, running, queued, stuck, failure groups, latest sync run, chart, open incidents
+OVERVIEW = 2 + 1 + 1 + 8
+OVERVIEW_FRAGMENT = 2 + 1 + 8  # no switcher in the polled fragment
 # the user's list view (columns, rows per page: one read by its unique user id), count, one page of rows
 LIST = 2 + 1 + 1 + 1 + 2
 LIST_FRAGMENT = 2 + 1 + 1 + 2
@@ -33,6 +41,8 @@ HOME_SEVERAL = 2 + 1 + 2  # organizations with health, counts by status, stuck c
 SETTINGS = 2 + 1 + 1 + 4 + 2 + 2  # members, webhook log count and page, sync runs, display links, wall
 # choices, audit log count and page
 CONFIRM = 2 + 1 + 1 + 1  # the encoding
+INCIDENTS = 2 + 1 + 1 + 3  # open incidents, resolved ones' count and page
+INCIDENT = 2 + 1 + 1 + 3  # the incident, its events, the notifications sent about it
 
 
 @pytest.fixture(params=["few", "many"])
@@ -50,7 +60,29 @@ def data(world, size):
     failed = failed_encoding(world.acme)
     populate_messages(running, messages)
     populate_messages(failed, messages)
-    return {"first": made[0], "running": running, "failed": failed}
+    incident = populate_incidents(world.acme, FEW if size == "few" else MANY)
+    populate_incidents(world.globex, FEW)
+    return {"first": made[0], "running": running, "failed": failed, "incident": incident}
+
+
+def populate_incidents(organization, count: int):
+    """Open and resolved incidents of every kind, with notifications about them on two channels; returns an
+    open one that has notifications."""
+    kinds = [AlertKind.SYNC, AlertKind.FAILED, AlertKind.STUCK, AlertKind.SPIKE, AlertKind.STUCK_LIVE]
+    channels = [
+        AlertChannel.objects.create(organization=organization, kind=kind, name=kind, target_hint="x")
+        for kind in (AlertChannel.Kind.EMAIL, AlertChannel.Kind.WEBHOOK)
+    ]
+    made = []
+    for index in range(count):
+        resolved = None if index % 3 == 0 else 1
+        incident = make_incident(organization, kinds[index % len(kinds)], resolved_minutes_ago=resolved)
+        for channel in channels:
+            AlertDelivery.objects.create(
+                channel=channel, message_key=f"{incident.message_key_prefix}opened", subject="s", body="b"
+            )
+        made.append(incident)
+    return made[0]
 
 
 def populate_messages(encoding, count: int) -> None:
@@ -148,6 +180,14 @@ def test_settings_query_count_is_fixed(world, login, data, size, django_assert_n
             target=number,
         )
     get(login(world.admin), "/o/acme/settings/", django_assert_num_queries, SETTINGS)
+
+
+def test_incident_pages_query_counts_are_fixed(world, login, data, django_assert_num_queries):
+    client = login(world.viewer)
+    get(client, "/o/acme/incidents/", django_assert_num_queries, INCIDENTS)
+    get(client, "/o/acme/incidents/?page=2", django_assert_num_queries, INCIDENTS)
+    get(client, "/o/acme/incidents/?page=nope", django_assert_num_queries, INCIDENTS)
+    get(client, f"/o/acme/incidents/{data['incident'].pk}/", django_assert_num_queries, INCIDENT)
 
 
 def test_action_confirmation_query_count_is_fixed(world, login, data, django_assert_num_queries):

@@ -26,7 +26,7 @@ from encodings_app.models import Role
 from encodings_app.services.alert_channels.targets import channel_add
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.display_links import display_link_create
-from tests.factories import failed_encoding, make_user, running_encoding
+from tests.factories import failed_encoding, make_incident, make_silence, make_user, running_encoding
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +83,8 @@ ROUTES: dict[str, Route] = {
     "o/<slug:slug>/encodings/<str:bitmovin_id>/": Route(ORG),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": Route(ORG, ("POST",)),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/": Route(Role.OPERATOR, ("GET", "POST")),
+    "o/<slug:slug>/incidents/": Route(ORG),
+    "o/<slug:slug>/incidents/<int:incident_id>/": Route(ORG),
     "o/<slug:slug>/settings/": Route(Role.ADMIN, ("GET", "POST")),
     "o/<slug:slug>/settings/test-connection/": Route(Role.ADMIN, ("POST",)),
     "o/<slug:slug>/settings/webhooks/": Route(Role.ADMIN, ("POST",)),
@@ -95,6 +97,14 @@ ROUTES: dict[str, Route] = {
     "o/<slug:slug>/settings/alerts/channels/": Route(Role.ADMIN, ("POST",), data={"kind": "email"}),
     "o/<slug:slug>/settings/alerts/channels/<int:channel_id>/test/": Route(Role.ADMIN, ("POST",)),
     "o/<slug:slug>/settings/alerts/channels/<int:channel_id>/remove/": Route(Role.ADMIN, ("POST",)),
+    "o/<slug:slug>/settings/alerts/rules/<slug:kind>/": Route(
+        Role.ADMIN, ("POST",), data={"spike-enabled": "on", "spike-threshold": "30"}
+    ),
+    "o/<slug:slug>/settings/alerts/rules/<slug:kind>/reset/": Route(Role.ADMIN, ("POST",)),
+    "o/<slug:slug>/settings/alerts/silences/": Route(
+        Role.ADMIN, ("POST",), data={"kind": "", "duration": "1h", "reason": "maintenance"}
+    ),
+    "o/<slug:slug>/settings/alerts/silences/<int:silence_id>/end/": Route(Role.ADMIN, ("POST",)),
     "o/<slug:slug>/settings/walls/<int:link_id>/revoke/": Route(Role.ADMIN, ("POST",)),
     # The REST API (sessions work there too; tokens are covered in tests/api).
     # The schema and its docs describe the API, not anybody's data: public, like Bitmovin's reference.
@@ -104,6 +114,7 @@ ROUTES: dict[str, Route] = {
     "api/v1/organizations/<slug:slug>": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/failures": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/incidents": Route(ORG, api=True),
+    "api/v1/organizations/<slug:slug>/silences": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/audit": Route(Role.ADMIN, api=True),
     "api/v1/organizations/<slug:slug>/encodings": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/encodings/<str:encoding_id>": Route(ORG, ("GET", "DELETE"), api=True),
@@ -170,6 +181,7 @@ def scene(world, simulator, walk_key):
     )
     api_token, _secret = api_token_create(user=world.admin, name="nightly")
     channel = channel_add(organization=world.acme, kind="email", target="ops@example.com").channel
+    silence = make_silence(world.acme)
     values = {
         "slug": "acme",
         "organization_slug": "acme",
@@ -181,6 +193,9 @@ def scene(world, simulator, walk_key):
         "token": token,
         "token_id": str(api_token.pk),
         "channel_id": str(channel.pk),
+        "incident_id": str(make_incident(world.acme).pk),
+        "kind": "spike",
+        "silence_id": str(silence.pk),
         "object_id": str(world.viewer.pk),
         "id": str(world.viewer.pk),
         "content_type_id": "1",

@@ -20,7 +20,8 @@ class AuditListView(ApiView):
         operation_id="organizations_audit_list",
         summary="The organization's audit log",
         description="Admins only. Newest first: actions on encodings with their outcome and Bitmovin's "
-        "requestId, member and role changes, wall display links created and revoked.",
+        "requestId, member and role changes, wall display links created and revoked, alert channels, rules "
+        "and silences.",
         tags=[schema.TAG_ORGANIZATIONS],
         parameters=[schema.SLUG, *schema.PAGE_PARAMETERS],
         responses=schema.responses("AuditList", schema.page_of("AuditEvent", AuditEventSerializer), 400, 403),

@@ -1,5 +1,5 @@
-"""Organizations the caller may see, the recent failures of one grouped by error code, and its open
-incidents."""
+"""Organizations the caller may see, the recent failures of one grouped by error code, its open incidents
+and its active silences."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ from encodings_app.api.serializers import (
     IncidentSerializer,
     OrganizationDetailSerializer,
     OrganizationSerializer,
+    SilenceSerializer,
 )
 from encodings_app.api.views.base import ApiView
 from encodings_app.selectors.failures import FAILURE_WINDOW, failure_group, failure_rows
 from encodings_app.selectors.incidents import open_incidents
 from encodings_app.selectors.organizations import organization_with_role, organizations_with_role
+from encodings_app.services.alerts.silences import active_silences_query
 
 
 class OrganizationListView(ApiView):
@@ -109,6 +111,25 @@ class IncidentListView(ApiView):
             reader,
             lambda: open_incidents(organization),
             lambda items: IncidentSerializer(items, many=True, context={"slug": organization.slug}).data,
+        )
+
+
+class SilenceListView(ApiView):
+    @extend_schema(
+        operation_id="organizations_silences_list",
+        summary="Active silences",
+        description="What an admin muted and until when, newest first: one rule (`kind`) or every rule "
+        "(`kind` null), with the reason. A silence holds back notifications only: incidents still open "
+        "under it and are listed as usual.",
+        tags=[schema.TAG_ORGANIZATIONS],
+        parameters=[schema.SLUG, *schema.PAGE_PARAMETERS],
+        responses=schema.responses("SilenceList", schema.page_of("Silence", SilenceSerializer), 400),
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        organization = self.organization(slug)
+        reader = QueryReader(request.query_params)
+        return page_answer(
+            request, reader, lambda: active_silences_query(organization), serialized_by(SilenceSerializer)
         )
 
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from encodings_app.models import AlertChannel
-from encodings_app.services.alert_channels.delivery import channel_send_test
+from encodings_app.services.alert_channels.changes import channel_test
 
 
 class Command(BaseCommand):
@@ -21,7 +21,8 @@ class Command(BaseCommand):
         )
         if found is None:
             raise CommandError(f"{organization!r} has no alert channel named {channel!r}")
-        result = channel_send_test(channel=found)
+        # Recorded in the audit log like a test from the page, by the command line.
+        result = channel_test(channel=found).result
         answer = f" (answer {result.status})" if result.status is not None else ""
         if not result.ok:
             raise CommandError(f"the test message to {found.name} failed: {result.error}{answer}")

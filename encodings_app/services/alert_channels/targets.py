@@ -17,12 +17,15 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
 from encodings_app.bitmovin.destinations import DestinationRefused
 from encodings_app.models import AlertChannel, Organization
+from encodings_app.services.alert_channels.audit import channel_audit
 from encodings_app.services.alert_channels.outbound import destination_policy
+from encodings_app.services.audit import Action
 
 # Several addresses per e-mail channel at most: a list of people belongs in a mailing list.
 MAX_EMAIL_RECIPIENTS = 10
@@ -110,9 +113,16 @@ class AddedChannel:
 
 @sensitive_variables("target", "signing_secret")
 def channel_add(
-    *, organization: Organization, kind: str, target: str, name: str = "", created_by=None
+    *,
+    organization: Organization,
+    kind: str,
+    target: str,
+    name: str = "",
+    created_by=None,
+    request: HttpRequest | None = None,
 ) -> AddedChannel:
-    """Add an enabled channel; raises ChannelRefused for a target it may not have or a name in use."""
+    """Add an enabled channel; raises ChannelRefused for a target it may not have or a name in use.
+    `created_by` None: a management command added it (so the audit log says)."""
     target = target.strip()
     reason = target_refusal(kind, target)
     if reason is not None:
@@ -130,6 +140,7 @@ def channel_add(
                 signing_secret_encrypted=crypto.encrypt(signing_secret) if signing_secret else "",
                 created_by=created_by,
             )
+            channel_audit(Action.ALERT_CHANNEL_ADD, channel, created_by, request)
     except IntegrityError:
         raise ChannelRefused(
             f"{organization.name} already has a channel named {name}.", field="name"

@@ -14,6 +14,7 @@ from encodings_app.services.alerts.failures import failure_conditions
 from encodings_app.services.alerts.incidents import Reconciled, incidents_reconcile
 from encodings_app.services.alerts.notify import Notified, incidents_notify
 from encodings_app.services.alerts.rules import Rule, rules_for
+from encodings_app.services.alerts.silences import active_silences, silence_covering
 from encodings_app.services.alerts.stuck import stuck_conditions
 from encodings_app.services.alerts.sync_broken import sync_conditions
 
@@ -44,11 +45,18 @@ def alerts_evaluate(
 
 
 def alerts_run(*, organization: Organization, now: datetime | None = None) -> Evaluated:
-    """Evaluate, then tell the channels what is due (services/alerts/notify.py)."""
+    """Evaluate, then tell the channels what is due (services/alerts/notify.py); what a silence mutes opens
+    its incident (the pages show it) but is not told while the silence lasts."""
     now = now or timezone.now()
     rules = rules_for(organization)
     outcome = alerts_evaluate(organization=organization, now=now, rules=rules)
-    notified = incidents_notify(organization=organization, rules=rules, now=now)
+    silences = active_silences(organization, now)
+    notified = incidents_notify(
+        organization=organization,
+        rules=rules,
+        now=now,
+        muted=lambda kind: silence_covering(silences, kind) is not None,
+    )
     return Evaluated(organization, outcome, notified)
 
 

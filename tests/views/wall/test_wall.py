@@ -12,7 +12,14 @@ from encodings_app.selectors.wall import ROWS_PER_LIST, page_sizes
 from encodings_app.services.display_links import display_link_create, display_link_revoke
 from encodings_app.services.mirror import bump_data_version
 from encodings_app.views.wall import WALL_COOKIE
-from tests.factories import TEST_API_KEY, make_encoding, make_member, make_organization, make_user
+from tests.factories import (
+    TEST_API_KEY,
+    make_encoding,
+    make_incident,
+    make_member,
+    make_organization,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +73,12 @@ def test_wall_page_carries_freshness_and_is_never_cached(client, link, acme):
     assert 'data-poll-seconds="10"' in response.content.decode()
 
 
+@pytest.mark.parametrize("open_incidents", [0, 5])
 def test_unchanged_poll_costs_one_query_and_returns_no_body(
-    client, link, django_assert_num_queries, held_clock
+    client, link, acme, django_assert_num_queries, held_clock, open_incidents
 ):
+    for number in range(open_incidents):
+        make_incident(acme, title=f"Incident {number}")
     _, token = link
     wall = open_link(client, token)
     etag = client.get(wall, **HTMX)["ETag"]
@@ -255,8 +265,8 @@ def test_member_wall_poll_answers_304_when_unchanged(acme, django_assert_num_que
     member = Client()
     member.force_login(viewer)
     etag = member.get("/o/acme/wall/", **HTMX)["ETag"]
-    # session, user, membership
-    with django_assert_num_queries(3):
+    # session, user, membership, and the wall's scope (the organization's open incidents among it)
+    with django_assert_num_queries(4):
         response = member.get("/o/acme/wall/", HTTP_IF_NONE_MATCH=etag, **HTMX)
     assert response.status_code == 304
 
