@@ -33,6 +33,10 @@ class AlertStack(FaultStack):
     def receiver_url(self) -> str:
         return f"http://127.0.0.1:{self.receiver_port}/"
 
+    def env(self) -> dict[str, str]:
+        # Messages link to their incident, as in production.
+        return {**super().env(), "DASHBOARD_PUBLIC_URL": self.web_url}
+
     def seed_arguments(self) -> list[str]:
         arguments = super().seed_arguments()
         if not self.webhooks:

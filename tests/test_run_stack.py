@@ -70,6 +70,7 @@ def test_the_demo_starts_without_failed_webhook_deliveries(tmp_path):
         if re.search(r"^kind +(opened|digest)$", block, re.M)
     ]
     assert "signature  ok" in told[0] and "(error " in told[0], told[0]
+    assert f"link       http://127.0.0.1:{port}/o/" in told[0], "the message links to its incident"
     assert not any(secret in output for secret in secrets)
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", receiver_port)) != 0, "the receiver stopped with the stack"

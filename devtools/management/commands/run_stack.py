@@ -101,6 +101,8 @@ class Command(BaseCommand):
         restrict_umask()
         env = os.environ.copy()
         env.setdefault("SYNC_INTERVAL_SECONDS", "15")
+        # Alert messages link to their incident and its encodings under the address the demo is opened at.
+        env.setdefault("DASHBOARD_PUBLIC_URL", f"http://{host}:{port}")
         if not no_simulator and not settings.BITMOVIN_ALLOW_LOOPBACK:
             raise CommandError(f"The demo cannot start: {LOOPBACK_NEEDED}.")
         if not no_simulator and not settings.ALERT_CHANNELS_ALLOW_LOOPBACK:
