@@ -55,17 +55,19 @@ install: $(RUN_STAMP)
 run migrate: export DASHBOARD_DEMO = 1
 run migrate: export DJANGO_DEBUG = 0
 
-# The demo's ports: `make run PORT=8001 SIMULATOR_PORT=8766`.
+# The demo's ports: `make run PORT=8001 SIMULATOR_PORT=8766 ALERT_RECEIVER_PORT=8791`.
 PORT ?= 8000
 SIMULATOR_PORT ?= 8765
+ALERT_RECEIVER_PORT ?= 8790
 
 migrate: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
-# run_stack starts the simulator, seeds the demo against it (printing the logins), then the web server and
-# a Celery worker with beat.
+# run_stack starts the web server and the simulator, seeds the demo against it (printing the logins), then
+# the receiver that prints the demo's alerts and the Celery workers with beat.
 run: migrate
-	$(BIN)/python manage.py run_stack --port $(PORT) --simulator-port $(SIMULATOR_PORT)
+	$(BIN)/python manage.py run_stack --port $(PORT) --simulator-port $(SIMULATOR_PORT) \
+		--alert-receiver-port $(ALERT_RECEIVER_PORT)
 
 test: $(TEST_STAMP) $(CHROMIUM)
 	$(BIN)/ruff format --check .

@@ -49,6 +49,11 @@ def free_port() -> int:
 
 
 class FaultStack:
+    # Started after the demo is seeded, in this order; stopped in the reverse order, before the web server
+    # and Redis. A stack of another benchmark may add parts of its own (devtools/alert_stack.py).
+    LATE_PARTS: tuple[str, ...] = ("sync worker", "refresh worker", "beat")
+    FOLDER_PREFIX = "bench-faults-"
+
     def __init__(
         self,
         *,
@@ -58,14 +63,18 @@ class FaultStack:
         encodings: int,
         speed: float,
         log: callable,
+        database: str = DATABASE,
+        arrivals_per_hour: int = ARRIVALS_PER_HOUR,
     ) -> None:
         self.admin_database_url = admin_database_url
+        self.database = database
+        self.arrivals_per_hour = arrivals_per_hour
         self.interval = interval
         self.organizations = organizations
         self.encodings = encodings
         self.speed = speed
         self.log = log
-        self.folder = Path(tempfile.mkdtemp(prefix="bench-faults-"))
+        self.folder = Path(tempfile.mkdtemp(prefix=self.FOLDER_PREFIX))
         self.redis_port = free_port()
         self.web_port = free_port()
         database = urlsplit(admin_database_url)
@@ -85,7 +94,7 @@ class FaultStack:
     def direct_database_url(self) -> str:
         """The bench database without the proxy: what the benchmark itself reads, whatever the fault."""
         host, port = self.database_address
-        return f"postgres://{self.database_user}@{host}:{port}/{DATABASE}"
+        return f"postgres://{self.database_user}@{host}:{port}/{self.database}"
 
     def env(self) -> dict[str, str]:
         env = {
@@ -97,7 +106,7 @@ class FaultStack:
                 "DJANGO_DEBUG": "0",
                 "DASHBOARD_DEVTOOLS": "1",
                 "DASHBOARD_VAR_DIR": str(self.folder / "var"),
-                "DATABASE_URL": f"postgres://{self.database_user}@127.0.0.1:{self.proxy.port}/{DATABASE}",
+                "DATABASE_URL": f"postgres://{self.database_user}@127.0.0.1:{self.proxy.port}/{self.database}",
                 "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
                 "SYNC_INTERVAL_SECONDS": str(self.interval),
                 "DATABASE_CLIENT_DEADLINE_SECONDS": str(DATABASE_DEADLINE_SECONDS),
@@ -127,7 +136,7 @@ class FaultStack:
                 "--speed",
                 str(self.speed),
                 "--arrival-rate",
-                str(ARRIVALS_PER_HOUR),
+                str(self.arrivals_per_hour),
                 "--api-key",
                 API_KEY,
             ],
@@ -135,33 +144,30 @@ class FaultStack:
         ).start()
         self._manage("migrate", "--noinput")
         self.start_part("web")
-        seeded = self._manage(
-            "seed_demo",
-            "--api-url",
-            self.simulator.base_url,
-            "--api-key",
-            API_KEY,
-            "--password",
-            PASSWORD,
-            "--webhook-base",
-            self.web_url,
-        )
+        seeded = self._manage("seed_demo", *self.seed_arguments())
         self.log(seeded.strip().splitlines()[0])
         slugs = self.query("SELECT slug FROM encodings_app_organization ORDER BY id")
         link = self._manage("create_display_link", *[s for (s,) in slugs], "--base-url", self.web_url)
         self.wall_url = re.search(r"^(http\S+)$", link, re.M).group(1)
-        for part in ("sync worker", "refresh worker", "beat"):
+        for part in self.LATE_PARTS:
             self.start_part(part)
 
+    def seed_arguments(self) -> list[str]:
+        """seed_demo's arguments: the simulator's tenants, and their webhooks registered to the stack."""
+        return [
+            *("--api-url", self.simulator.base_url, "--api-key", API_KEY, "--password", PASSWORD),
+            *("--webhook-base", self.web_url),
+        ]
+
     def stop(self, *, keep_folder: bool = False) -> None:
-        for name in ("beat", "sync worker", "refresh worker", "web", "redis"):
+        for name in (*reversed(self.LATE_PARTS), "web", "redis"):
             self._end(name)
         if self.simulator is not None:
             self.simulator.stop()
         self.proxy.stop()
         try:
             with psycopg.connect(self.admin_database_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         except psycopg.Error as exc:
             self.log(f"the bench database could not be dropped: {exc}")
         if keep_folder:
@@ -171,8 +177,8 @@ class FaultStack:
 
     def _create_database(self) -> None:
         with psycopg.connect(self.admin_database_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{DATABASE}"')
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{self.database}"')
 
     def _manage(self, *args: str) -> str:
         done = subprocess.run(
@@ -274,6 +280,26 @@ class FaultStack:
         """One read of the bench database, around the proxy (a fault on the path must not blind the bench)."""
         with psycopg.connect(self.direct_database_url(), connect_timeout=5) as connection:
             return connection.execute(sql, params).fetchall()
+
+    def wait_for_syncs(self, *, since: float, timeout: float) -> float | None:
+        """Seconds from `since` until every organization had a successful sync started after it (0 when
+        `since` is 0); None if that did not happen within `timeout` seconds."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                rows = self.query(
+                    "SELECT o.id, min(r.finished_at) FROM encodings_app_organization o "
+                    "LEFT JOIN encodings_app_syncrun r ON r.organization_id = o.id AND r.outcome = 'ok' "
+                    "AND r.started_at >= to_timestamp(%s) GROUP BY o.id",
+                    (since,),
+                )
+            except psycopg.Error as exc:  # the benchmarks read around faults: try again
+                self.log(f"(bench read failed: {exc})")
+                rows = []
+            if rows and all(finished is not None for _, finished in rows):
+                return round(max(finished.timestamp() for _, finished in rows) - since, 1) if since else 0.0
+            time.sleep(0.5)
+        return None
 
     def cache(self):
         """The stack's cache as its processes use it (a Django cache on the stack's Redis), for the bench to

@@ -188,6 +188,8 @@ def test_debug_is_off_unless_asked_for(tmp_path):
     assert "### DEBUG = False" in lines or "DEBUG = False" in lines
     assert "DEBUG = True" not in lines and "### DEBUG = True" not in lines
     assert any(line.startswith("WHITENOISE_USE_FINDERS = False") for line in lines), "serves collected files"
+    # The demo's receiver on 127.0.0.1 is for the demo: production sends alerts to public addresses only.
+    assert any(line.strip("# ") == "ALERT_CHANNELS_ALLOW_LOOPBACK = False" for line in lines)
 
 
 def test_the_demo_mode_has_debugs_conveniences_but_not_its_technical_pages(tmp_path):
@@ -198,6 +200,7 @@ def test_the_demo_mode_has_debugs_conveniences_but_not_its_technical_pages(tmp_p
     for expected in (
         "ALLOWED_HOSTS = ['127.0.0.1', 'localhost']",
         "BITMOVIN_ALLOW_LOOPBACK = True",
+        "ALERT_CHANNELS_ALLOW_LOOPBACK = True",
         "WHITENOISE_USE_FINDERS = True",
         "SESSION_COOKIE_SECURE = False",
         "SECURE_SSL_REDIRECT = False",
@@ -218,7 +221,14 @@ def test_a_bare_start_without_secret_key_fails_naming_the_variable_and_generates
     assert not (tmp_path / "var" / "field_encryption_key").exists()
 
 
-DEVELOPMENT_COMMANDS = ("run_stack", "seed_demo", "bench_sync", "bench_pages")
+DEVELOPMENT_COMMANDS = (
+    "run_stack",
+    "seed_demo",
+    "alert_receiver",
+    "bench_sync",
+    "bench_pages",
+    "bench_alerts",
+)
 
 
 def test_production_installs_no_development_tools(tmp_path):

@@ -30,17 +30,24 @@ def readme_example() -> dict:
     return namespace
 
 
-def test_the_readme_example_verifies_a_real_delivery_and_refuses_tampering_and_replays(
-    organization, monkeypatch, settings
-):
+@pytest.fixture
+def delivered(organization, monkeypatch, settings):
+    """A real delivery of one message to a signed webhook channel: the channel's secret and the request."""
     settings.ALERT_CHANNELS_ALLOW_LOOPBACK = True
     monkeypatch.setattr(tasks, "alerts_deliver_nudge", lambda: False)
-    verify = readme_example()["verify_dashboard_webhook"]
     with Listener() as receiver:
         _channel, secret = webhook(organization, receiver.url)
         message_enqueue(message=opened(organization))
         deliver_due(now=START)
     [request] = receiver.received
+    return secret, request
+
+
+def test_the_readme_example_verifies_a_real_delivery_and_refuses_tampering_and_replays(
+    delivered, monkeypatch
+):
+    verify = readme_example()["verify_dashboard_webhook"]
+    secret, request = delivered
 
     assert verify(secret, request.headers, request.body)
     assert not verify("another secret", request.headers, request.body)
@@ -62,3 +69,23 @@ def test_the_readme_names_the_headers_and_window_the_sender_uses():
         signed_webhook.DELIVERY_HEADER,
     ):
         assert f"`{header}`" in text
+
+
+def test_the_projects_own_verify_gives_the_readme_examples_verdict(delivered):
+    """devtools/alert_receiver.py checks with webhook.verify: it must judge every request as the README's
+    example does, for the receivers people write from it."""
+    readme_verify = readme_example()["verify_dashboard_webhook"]
+    secret, request = delivered
+    stamp = signed_webhook.TIMESTAMP_HEADER
+    cases = {
+        "as sent": (secret, request.headers, request.body),
+        "another secret": ("another secret", request.headers, request.body),
+        "body changed": (secret, request.headers, request.body + b" "),
+        "old timestamp": (secret, {**request.headers, stamp: "1"}, request.body),
+        "no timestamp": (secret, {k: v for k, v in request.headers.items() if k != stamp}, request.body),
+        "no signature": (secret, {**request.headers, signed_webhook.SIGNATURE_HEADER: ""}, request.body),
+    }
+    verdicts = {name: (readme_verify(*case), signed_webhook.verify(*case)) for name, case in cases.items()}
+    assert verdicts == {name: (name == "as sent",) * 2 for name in cases}
+    late = time.time() + signed_webhook.REPLAY_WINDOW_SECONDS + 5
+    assert not signed_webhook.verify(secret, request.headers, request.body, now=late)

@@ -30,7 +30,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import psycopg
 import requests
 from django.core.management.base import BaseCommand, CommandError
 
@@ -260,14 +259,14 @@ class _Bench:
 
     def run(self, name: str) -> dict:
         self.say(f"--- {name}")
-        self._wait_for_syncs(since=time.time() - 2 * self.interval, timeout=120)
+        self.stack.wait_for_syncs(since=time.time() - 2 * self.interval, timeout=120)
         crashed_before = set(self.stack.dead_parts())
         watch = PageWatch(self.stack).start()
         began = time.time()
         getattr(self, name)()
         mended = time.time()
         told_to_wait = self._api_pause_after(mended)
-        sync_back = self._wait_for_syncs(since=mended, timeout=10 * self.interval + 120)
+        sync_back = self.stack.wait_for_syncs(since=mended, timeout=10 * self.interval + 120)
         pages_back = self._pages_back(watch, mended)
         if self.timeline:
             self._say_timeline(since=began, mended=mended)
@@ -325,7 +324,7 @@ class _Bench:
 
     def settle_first_sync(self) -> None:
         self.say("Waiting for every organization's first successful sync")
-        if self._wait_for_syncs(since=0, timeout=300) is None:
+        if self.stack.wait_for_syncs(since=0, timeout=300) is None:
             raise StackError("the stack never completed a first sync of every organization")
 
     def _pages_back(self, watch: PageWatch, mended: float, timeout: float = 120) -> float | None:
@@ -336,25 +335,6 @@ class _Bench:
                 return back
             time.sleep(0.5)
         return watch.back_after(mended)
-
-    def _wait_for_syncs(self, *, since: float, timeout: float) -> float | None:
-        """Seconds from `since` until every organization had a successful sync started after it."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                rows = self.stack.query(
-                    "SELECT o.id, min(r.finished_at) FROM encodings_app_organization o "
-                    "LEFT JOIN encodings_app_syncrun r ON r.organization_id = o.id AND r.outcome = 'ok' "
-                    "AND r.started_at >= to_timestamp(%s) GROUP BY o.id",
-                    (since,),
-                )
-            except psycopg.Error as exc:  # the bench reads around faults: try again
-                self.say(f"(bench read failed: {exc})")
-                rows = []
-            if rows and all(finished is not None for _, finished in rows):
-                return round(max(finished.timestamp() for _, finished in rows) - since, 1) if since else 0.0
-            time.sleep(0.5)
-        return None
 
     def _say_timeline(self, *, since: float, mended: float) -> None:
         """Every sync run started since the fault began, in seconds from the moment it was mended."""
@@ -377,7 +357,7 @@ class _Bench:
         simulator.control("POST", "advance", {"seconds": SETTLE_SIM_SECONDS})
         settled = time.time()
         for _ in range(2):
-            self._wait_for_syncs(since=time.time(), timeout=10 * self.interval + 60)
+            self.stack.wait_for_syncs(since=time.time(), timeout=10 * self.interval + 60)
         self.say(f"settled in {time.time() - settled:.0f} s")
         difference = mirror_difference(
             simulator, watched=self.tenants, mirror_rows=self.stack.query(MIRROR_SQL)

@@ -1,5 +1,6 @@
-"""Run the whole product in the foreground for the demo: the simulator, the web server, and two Celery
-workers as production has them (one for syncs, with beat; one for refreshes and alerts).
+"""Run the whole product in the foreground for the demo: the simulator, the web server, two Celery workers
+as production has them (one for syncs, with beat; one for refreshes and alerts), and a receiver of the
+alerts (devtools/alert_receiver.py) that prints every message the demo organizations' channels send it.
 
 Ctrl-C stops every part; if one part dies, the others are stopped too, so a half-running demo never
 lingers unnoticed.
@@ -20,7 +21,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from dashboard.private_files import restrict_umask
+from devtools.management.commands.seed_demo import receiver_channels
 from devtools.simulator_process import SimulatorError, SimulatorProcess
+from encodings_app.services.alert_channels.delivery import channel_send_test
 from encodings_app.services.clients import LOOPBACK_NEEDED
 
 DEMO_API_KEY = "demo-api-key-0000"
@@ -30,6 +33,10 @@ DEMO_SPEED = 30
 # checked against it, tests/test_readme_search_examples.py).
 DEMO_SEED = 7
 DEMO_ENCODINGS = 400
+RECEIVER_LOOPBACK_NEEDED = (
+    "its alert receiver listens on 127.0.0.1, where alert channels may send only with "
+    "ALERT_CHANNELS_ALLOW_LOOPBACK=1 (on by default in demo and debug mode)"
+)
 # Stuck thresholds in real seconds; the demo divides them by DEMO_SPEED so that stalls show within a minute.
 STUCK_SETTINGS = {
     "STUCK_QUEUED_SECONDS": 15 * 60,
@@ -62,13 +69,27 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--simulator-port", type=int, default=8765)
+        parser.add_argument(
+            "--alert-receiver-port",
+            type=int,
+            default=8790,
+            help="Port of the receiver the demo organizations' alerts are sent to (with the simulator only).",
+        )
         parser.add_argument("--no-simulator", action="store_true", help="Use the configured APIs only.")
         parser.add_argument(
             "--password", default=None, help="Password of the demo logins (seed_demo's default)."
         )
 
     def handle(
-        self, *args, host: str, port: int, simulator_port: int, no_simulator: bool, password, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        simulator_port: int,
+        alert_receiver_port: int,
+        no_simulator: bool,
+        password,
+        **options,
     ):
         children: dict[str, subprocess.Popen | SimulatorProcess] = {}
         # Explicit handlers: a shell that starts this in the background ignores SIGINT for it, and a
@@ -80,8 +101,13 @@ class Command(BaseCommand):
         restrict_umask()
         env = os.environ.copy()
         env.setdefault("SYNC_INTERVAL_SECONDS", "15")
+        # Alert messages link to their incident and its encodings under the address the demo is opened at.
+        env.setdefault("DASHBOARD_PUBLIC_URL", f"http://{host}:{port}")
         if not no_simulator and not settings.BITMOVIN_ALLOW_LOOPBACK:
             raise CommandError(f"The demo cannot start: {LOOPBACK_NEEDED}.")
+        if not no_simulator and not settings.ALERT_CHANNELS_ALLOW_LOOPBACK:
+            raise CommandError(f"The demo cannot start: {RECEIVER_LOOPBACK_NEEDED}.")
+        receiver_url = f"http://127.0.0.1:{alert_receiver_port}/"
         if not no_simulator:
             env.update(demo_stuck_thresholds(env, speed=DEMO_SPEED))
         try:
@@ -104,19 +130,30 @@ class Command(BaseCommand):
             # The web server first: the simulator delivers webhooks as soon as it starts (those registered
             # by an earlier run too), and each one sent before the server listens would fail and be logged.
             children["web"] = subprocess.Popen(web, env=env)
-            self._wait_until_listening(children["web"], f"http://{host}:{port}/healthz")
+            self._wait_until_listening(children["web"], f"http://{host}:{port}/healthz", name="web server")
             if not no_simulator:
                 children["simulator"] = self._start_simulator(simulator_port)
                 seed = ["--api-url", f"http://127.0.0.1:{simulator_port}/v1", "--api-key", DEMO_API_KEY]
-                seed += ["--webhook-base", f"http://{host}:{port}"]
+                seed += ["--webhook-base", f"http://{host}:{port}", "--alert-receiver", receiver_url]
                 if password:
                     seed += ["--password", password]
                 call_command("seed_demo", *seed)
+                # Before the workers, so that their first deliveries find it listening.
+                children["alert receiver"] = self._start_receiver(alert_receiver_port, env)
+                self._wait_until_listening(children["alert receiver"], receiver_url, name="alert receiver")
+                self._test_receiver_channels()
             for name, command in workers.items():
                 children[name] = subprocess.Popen(command, env=env)
             self.stdout.write(
                 self.style.SUCCESS(f"Dashboard: http://{host}:{port}/   (Ctrl-C stops everything)")
             )
+            if not no_simulator:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f'Alert receiver: {receiver_url}   (each organization\'s "Demo receiver" channel; '
+                        "its messages print here)"
+                    )
+                )
             self._watch(children)
         except KeyboardInterrupt:
             self.stdout.write("Stopping…")
@@ -124,11 +161,13 @@ class Command(BaseCommand):
             self._stop(children)
 
     @staticmethod
-    def _wait_until_listening(web: subprocess.Popen, url: str, timeout: float = 60.0) -> None:
+    def _wait_until_listening(
+        process: subprocess.Popen, url: str, *, name: str, timeout: float = 60.0
+    ) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if web.poll() is not None:
-                raise CommandError(f"the web server exited with code {web.returncode} (is the port taken?)")
+            if process.poll() is not None:
+                raise CommandError(f"the {name} exited with code {process.returncode} (is the port taken?)")
             try:
                 with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - the address this command chose
                     return
@@ -136,7 +175,26 @@ class Command(BaseCommand):
                 return  # it answers, if only to refuse the host name it was reached by
             except OSError:
                 time.sleep(0.2)
-        raise CommandError(f"the web server did not answer at {url} within {timeout:.0f} s")
+        raise CommandError(f"the {name} did not answer at {url} within {timeout:.0f} s")
+
+    @staticmethod
+    def _start_receiver(port: int, env: dict[str, str]) -> subprocess.Popen:
+        """The receiver, printing on this console. It reads the channels' signing secrets from the database
+        itself, as the workers do: no file, pipe, argument or log line ever holds them."""
+        command = [sys.executable, "manage.py", "alert_receiver", "--port", str(port), "--demo-channels"]
+        return subprocess.Popen(command, env=env)
+
+    def _test_receiver_channels(self) -> None:
+        """A test message on each channel to the receiver: it shows the path works, and resumes a channel an
+        earlier run's missing receiver had paused (as a successful "Send test" does)."""
+        channels = list(receiver_channels().select_related("organization"))
+        failed = []
+        for channel in channels:
+            result = channel_send_test(channel=channel)
+            if not result.ok:
+                failed.append(f"{channel.organization.name}: {result.error}")
+        for failure in failed:
+            self.stderr.write(f"The alert receiver did not take the test message of {failure}")
 
     def _start_simulator(self, port: int) -> SimulatorProcess:
         state = settings.VAR_DIR / "simulator-state.json"
@@ -169,10 +227,10 @@ class Command(BaseCommand):
 
     @staticmethod
     def _stop(children: dict) -> None:
-        # The workers first, while the simulator still answers their final calls; then the simulator (it saves
-        # its state on the way out), while the web server still takes its last webhook deliveries; the web
-        # server last.
-        for name in ("sync worker", "refresh worker", "simulator", "web"):
+        # The workers first, while the simulator still answers their final calls and the receiver takes
+        # their last alerts; then the receiver; then the simulator (it saves its state on the way out), while
+        # the web server still takes its last webhook deliveries; the web server last.
+        for name in ("sync worker", "refresh worker", "alert receiver", "simulator", "web"):
             child = children.pop(name, None)
             if child is None:
                 continue

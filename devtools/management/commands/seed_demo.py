@@ -3,6 +3,11 @@
 A second run resets the demo passwords and API keys and changes nothing else. The organizations are read
 from the API itself (root organizations and their sub-organizations), so the demo shows whatever tenants
 the simulator (or a real account) has.
+
+With --alert-receiver, each organization also gets one signed webhook channel, DEMO_RECEIVER_CHANNEL,
+pointing at the demo's receiver (devtools/alert_receiver.py, started by run_stack). Its signing secret stays
+encrypted in the database like any channel's; the receiver decrypts it there itself (receiver_secrets), so
+it is never printed, passed on, nor written to a file.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.text import slugify
 
+from encodings_app import crypto
 from encodings_app.bitmovin import BitmovinClient, BitmovinError
-from encodings_app.models import Organization, Role
+from encodings_app.models import AlertChannel, Organization, Role
+from encodings_app.services.alert_channels.targets import ChannelRefused, channel_add
 from encodings_app.services.clients import base_url_refusal, destination_policy
 from encodings_app.services.memberships import membership_set
 from encodings_app.services.organizations import webhooks_register
@@ -27,6 +34,24 @@ DEFAULT_PASSWORD = "demo-password"  # noqa: S105
 DEFAULT_API_URL = "http://127.0.0.1:8765/v1"
 DEFAULT_API_KEY = "demo-api-key-0000"
 COLOURS = ["#1d5bb8", "#b3261e", "#1e6b34", "#8a5300", "#6b3fa0", "#00707a"]
+DEMO_RECEIVER_CHANNEL = "Demo receiver"
+
+
+def receiver_channels():
+    """Every organization's channel to the demo's receiver."""
+    return AlertChannel.objects.filter(name=DEMO_RECEIVER_CHANNEL, kind=AlertChannel.Kind.WEBHOOK)
+
+
+def receiver_secrets() -> list[str]:
+    """The signing secrets of the receiver's channels, for the receiver to check signatures with: never to
+    be printed, logged or passed on."""
+    secrets = []
+    for channel in receiver_channels():
+        try:
+            secrets.append(channel.decrypt_signing_secret())
+        except crypto.DecryptionError:
+            continue  # seed_demo replaces such a channel; until then its messages are refused
+    return secrets
 
 
 class Command(BaseCommand):
@@ -43,8 +68,23 @@ class Command(BaseCommand):
             default="",
             help="Public URL of this dashboard (e.g. http://127.0.0.1:8000); registers the demo's webhooks.",
         )
+        parser.add_argument(
+            "--alert-receiver",
+            default="",
+            help=f"URL of the demo's alert receiver; gives every organization a signed webhook channel \""
+            f'{DEMO_RECEIVER_CHANNEL}" to it.',
+        )
 
-    def handle(self, *args, api_url: str, api_key: str, password: str, webhook_base: str, **options):
+    def handle(
+        self,
+        *args,
+        api_url: str,
+        api_key: str,
+        password: str,
+        webhook_base: str,
+        alert_receiver: str,
+        **options,
+    ):
         refusal = base_url_refusal(api_url)
         if refusal is not None:
             raise CommandError(f"--api-url: {refusal}")
@@ -69,6 +109,9 @@ class Command(BaseCommand):
                 outcome = webhooks_register(organization=organization, callback_url=url)
                 if outcome.error or outcome.problem:
                     self.stderr.write(f"webhooks of {organization.slug}: {outcome.error or outcome.problem}")
+        if alert_receiver:
+            for organization in organizations:
+                self._receiver_channel(organization, alert_receiver)
         names = ", ".join(organization.name for organization in organizations)
         self.stdout.write(f"Demo organizations: {names}")
         self.stdout.write("Demo logins:")
@@ -102,6 +145,31 @@ class Command(BaseCommand):
         organization.ensure_webhook_secret()
         organization.save()
         return organization
+
+    @staticmethod
+    def _receiver_channel(organization: Organization, url: str) -> AlertChannel:
+        """The organization's channel to the receiver at `url`: kept when it already sends there (its
+        deliveries and secret with it), else added anew (the receiver moved to another port, or the channel
+        can no longer be decrypted)."""
+        channel = organization.alert_channels.filter(name=DEMO_RECEIVER_CHANNEL).first()
+        if channel is not None:
+            try:
+                current = channel.kind == AlertChannel.Kind.WEBHOOK and channel.decrypt_target() == url
+                current = current and bool(channel.decrypt_signing_secret())
+            except crypto.DecryptionError:
+                current = False
+            if current:
+                return channel
+            channel.delete()
+        try:
+            return channel_add(
+                organization=organization,
+                kind=AlertChannel.Kind.WEBHOOK,
+                target=url,
+                name=DEMO_RECEIVER_CHANNEL,
+            ).channel
+        except ChannelRefused as exc:
+            raise CommandError(f"--alert-receiver: {exc}") from None
 
     @staticmethod
     def _free_slug(name: str) -> str:

@@ -7,7 +7,10 @@ whole seconds since the epoch, the body byte for byte), sent as
     X-Dashboard-Delivery: <the delivery's id, the same on every retry>
 A receiver recomputes the digest, compares in constant time, refuses a timestamp more than
 REPLAY_WINDOW_SECONDS away from its clock (a captured request cannot be replayed later), and drops a delivery
-id it has already seen (a retry after a lost answer). README.md, "Alert channels", shows the code.
+id it has already seen (a retry after a lost answer). README.md, "Alert channels", shows that code for
+receivers to copy; verify() below is the same check for this project's own receivers (the demo's,
+devtools/alert_receiver.py), and tests/services/test_alert_channel_webhook_signature.py holds the two to one
+verdict.
 """
 
 from __future__ import annotations
@@ -48,9 +51,21 @@ def payload(delivery: AlertDelivery) -> bytes:
 
 
 @sensitive_variables("secret")
-def signature(secret: str, timestamp: int, body: bytes) -> str:
+def signature(secret: str, timestamp: int | str, body: bytes) -> str:
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"{SIGNATURE_VERSION}={digest}"
+
+
+@sensitive_variables("secret")
+def verify(secret: str, headers, body: bytes, *, now: float | None = None) -> bool:
+    """True when `body` with these headers (any mapping with .get) was signed with `secret` within
+    REPLAY_WINDOW_SECONDS of `now` (the real time when None), as README.md's example checks it."""
+    timestamp = headers.get(TIMESTAMP_HEADER) or ""
+    given = headers.get(SIGNATURE_HEADER) or ""
+    now = time.time() if now is None else now
+    if not (timestamp.isascii() and timestamp.isdigit()) or abs(now - int(timestamp)) > REPLAY_WINDOW_SECONDS:
+        return False
+    return hmac.compare_digest(given.encode(), signature(secret, timestamp, body).encode())
 
 
 @sensitive_variables("secret", "url")
