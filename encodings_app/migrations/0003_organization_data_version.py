@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("encodings_app", "0002_tokens"),
+        ('encodings_app', '0002_tokens'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="organization",
-            name="data_version",
+            model_name='organization',
+            name='data_version',
             field=models.BigIntegerField(default=0),
         ),
     ]

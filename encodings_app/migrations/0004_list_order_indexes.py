@@ -11,88 +11,56 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("encodings_app", "0003_organization_data_version"),
+        ('encodings_app', '0003_organization_data_version'),
     ]
 
     operations = [
         RemoveIndexWithoutLocking(
-            model_name="encoding",
-            name="enc_org_created",
+            model_name='encoding',
+            name='enc_org_created',
         ),
         RemoveIndexWithoutLocking(
-            model_name="encoding",
-            name="enc_org_status_created",
+            model_name='encoding',
+            name='enc_org_status_created',
         ),
         RemoveIndexWithoutLocking(
-            model_name="encoding",
-            name="enc_org_type_created",
+            model_name='encoding',
+            name='enc_org_type_created',
         ),
         RemoveIndexWithoutLocking(
-            model_name="encoding",
-            name="enc_org_finished",
+            model_name='encoding',
+            name='enc_org_finished',
         ),
         RemoveIndexWithoutLocking(
-            model_name="encoding",
-            name="enc_org_started",
+            model_name='encoding',
+            name='enc_org_started',
         ),
         RemoveIndexWithoutLocking(
-            model_name="encoding",
-            name="enc_org_name",
+            model_name='encoding',
+            name='enc_org_name',
         ),
         AddIndexWithoutLocking(
-            model_name="encoding",
-            index=models.Index(
-                models.F("organization_id"),
-                models.OrderBy(models.F("created_at"), descending=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="enc_org_created",
-            ),
+            model_name='encoding',
+            index=models.Index(models.F('organization_id'), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='enc_org_created'),
         ),
         AddIndexWithoutLocking(
-            model_name="encoding",
-            index=models.Index(
-                models.F("organization_id"),
-                models.F("status"),
-                models.OrderBy(models.F("created_at"), descending=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="enc_org_status_created",
-            ),
+            model_name='encoding',
+            index=models.Index(models.F('organization_id'), models.F('status'), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='enc_org_status_created'),
         ),
         AddIndexWithoutLocking(
-            model_name="encoding",
-            index=models.Index(
-                models.F("organization_id"),
-                models.F("type"),
-                models.OrderBy(models.F("created_at"), descending=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="enc_org_type_created",
-            ),
+            model_name='encoding',
+            index=models.Index(models.F('organization_id'), models.F('type'), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='enc_org_type_created'),
         ),
         AddIndexWithoutLocking(
-            model_name="encoding",
-            index=models.Index(
-                models.F("organization_id"),
-                models.OrderBy(models.F("finished_at"), descending=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="enc_org_finished",
-            ),
+            model_name='encoding',
+            index=models.Index(models.F('organization_id'), models.OrderBy(models.F('finished_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='enc_org_finished'),
         ),
         AddIndexWithoutLocking(
-            model_name="encoding",
-            index=models.Index(
-                models.F("organization_id"),
-                models.OrderBy(models.F("started_at"), descending=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="enc_org_started",
-            ),
+            model_name='encoding',
+            index=models.Index(models.F('organization_id'), models.OrderBy(models.F('started_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='enc_org_started'),
         ),
         AddIndexWithoutLocking(
-            model_name="encoding",
-            index=models.Index(
-                models.F("organization_id"),
-                django.db.models.functions.text.Lower("name"),
-                models.F("id"),
-                name="enc_org_name",
-            ),
+            model_name='encoding',
+            index=models.Index(models.F('organization_id'), django.db.models.functions.text.Lower('name'), models.F('id'), name='enc_org_name'),
         ),
     ]

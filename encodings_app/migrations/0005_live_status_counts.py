@@ -10,16 +10,12 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("encodings_app", "0004_list_order_indexes"),
+        ('encodings_app', '0004_list_order_indexes'),
     ]
 
     operations = [
         AddIndexWithoutLocking(
-            model_name="encoding",
-            index=models.Index(
-                condition=models.Q(("deleted_at__isnull", True)),
-                fields=["organization", "status"],
-                name="enc_org_live_status",
-            ),
+            model_name='encoding',
+            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['organization', 'status'], name='enc_org_live_status'),
         ),
     ]

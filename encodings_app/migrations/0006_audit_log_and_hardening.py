@@ -18,10 +18,8 @@ BATCH = 500
 
 def forget_unverified_bodies(apps, schema_editor):
     WebhookDelivery = apps.get_model("encodings_app", "WebhookDelivery")
-    rows = (
-        WebhookDelivery.objects.exclude(verdict__in=VERIFIED)
-        .exclude(payload="")
-        .only("pk", "payload", "body_size", "body_sha256")
+    rows = WebhookDelivery.objects.exclude(verdict__in=VERIFIED).exclude(payload="").only(
+        "pk", "payload", "body_size", "body_sha256"
     )
     changed = []
     for delivery in rows.iterator(chunk_size=BATCH):
@@ -38,247 +36,120 @@ def forget_unverified_bodies(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("encodings_app", "0005_live_status_counts"),
+        ('encodings_app', '0005_live_status_counts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AuditEvent",
+            name='AuditEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("username", models.CharField(blank=True, max_length=150)),
-                ("organization_slug", models.CharField(blank=True, max_length=60)),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("encoding.start", "Start encoding"),
-                            ("encoding.stop", "Stop encoding"),
-                            ("encoding.delete", "Delete encoding"),
-                            ("encoding.reprioritize", "Reprioritize encoding"),
-                            ("encoding.restart_live", "Restart live encoding"),
-                            ("encoding.refresh", "Refresh encoding"),
-                            ("organization.refresh", "Refresh organization"),
-                            ("organization.create", "Organization added"),
-                            ("settings.change", "Settings changed"),
-                            ("key.set", "API key set or replaced"),
-                            ("connection.test", "Connection tested"),
-                            ("webhooks.register", "Webhooks registered"),
-                            ("webhooks.secret_reset", "Webhook signing secret replaced"),
-                            ("member.add", "Member added"),
-                            ("member.role", "Member role changed"),
-                            ("member.remove", "Member removed"),
-                            ("display_link.create", "Wall display link created"),
-                            ("display_link.revoke", "Wall display link revoked"),
-                            ("api_token.create", "API token created"),
-                            ("api_token.revoke", "API token revoked"),
-                            ("login.lockout", "Login locked out"),
-                            ("retention.prune", "Old webhook log and sync history removed"),
-                        ],
-                        max_length=32,
-                    ),
-                ),
-                (
-                    "outcome",
-                    models.CharField(
-                        choices=[
-                            ("ok", "Succeeded"),
-                            ("refused", "Refused"),
-                            ("failed", "Failed"),
-                            ("unconfirmed", "Not confirmed"),
-                        ],
-                        default="ok",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "target",
-                    models.CharField(
-                        blank=True, help_text="What it acted on: an encoding id, a user.", max_length=200
-                    ),
-                ),
-                (
-                    "detail",
-                    models.CharField(blank=True, help_text="Plain words; never a secret.", max_length=500),
-                ),
-                (
-                    "request_id",
-                    models.CharField(blank=True, help_text="Bitmovin's requestId, if any.", max_length=100),
-                ),
-                ("source_ip", models.GenericIPAddressField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('username', models.CharField(blank=True, max_length=150)),
+                ('organization_slug', models.CharField(blank=True, max_length=60)),
+                ('action', models.CharField(choices=[('encoding.start', 'Start encoding'), ('encoding.stop', 'Stop encoding'), ('encoding.delete', 'Delete encoding'), ('encoding.reprioritize', 'Reprioritize encoding'), ('encoding.restart_live', 'Restart live encoding'), ('encoding.refresh', 'Refresh encoding'), ('organization.refresh', 'Refresh organization'), ('organization.create', 'Organization added'), ('settings.change', 'Settings changed'), ('key.set', 'API key set or replaced'), ('connection.test', 'Connection tested'), ('webhooks.register', 'Webhooks registered'), ('webhooks.secret_reset', 'Webhook signing secret replaced'), ('member.add', 'Member added'), ('member.role', 'Member role changed'), ('member.remove', 'Member removed'), ('display_link.create', 'Wall display link created'), ('display_link.revoke', 'Wall display link revoked'), ('api_token.create', 'API token created'), ('api_token.revoke', 'API token revoked'), ('login.lockout', 'Login locked out'), ('retention.prune', 'Old webhook log and sync history removed')], max_length=32)),
+                ('outcome', models.CharField(choices=[('ok', 'Succeeded'), ('refused', 'Refused'), ('failed', 'Failed'), ('unconfirmed', 'Not confirmed')], default='ok', max_length=16)),
+                ('target', models.CharField(blank=True, help_text='What it acted on: an encoding id, a user.', max_length=200)),
+                ('detail', models.CharField(blank=True, help_text='Plain words; never a secret.', max_length=500)),
+                ('request_id', models.CharField(blank=True, help_text="Bitmovin's requestId, if any.", max_length=100)),
+                ('source_ip', models.GenericIPAddressField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.RemoveIndex(
-            model_name="encoding",
-            name="enc_org_error_finished",
+            model_name='encoding',
+            name='enc_org_error_finished',
         ),
         migrations.AddField(
-            model_name="displaytoken",
-            name="rotate_seconds",
+            model_name='displaytoken',
+            name='rotate_seconds',
             field=models.PositiveIntegerField(default=20),
         ),
         migrations.AddField(
-            model_name="encoding",
-            name="status_request_id",
-            field=models.CharField(
-                blank=True,
-                help_text="Bitmovin's requestId of the latest status read (of a failed encoding: the read that gave its error), to quote to Bitmovin support.",
-                max_length=100,
-            ),
+            model_name='encoding',
+            name='status_request_id',
+            field=models.CharField(blank=True, help_text="Bitmovin's requestId of the latest status read (of a failed encoding: the read that gave its error), to quote to Bitmovin support.", max_length=100),
         ),
         migrations.AddField(
-            model_name="organization",
-            name="webhooks_secret_stale",
-            field=models.BooleanField(
-                default=False,
-                help_text="The signing secret was replaced after these webhooks were registered: registering again replaces them, so that Bitmovin signs with the current secret.",
-            ),
+            model_name='organization',
+            name='webhooks_secret_stale',
+            field=models.BooleanField(default=False, help_text='The signing secret was replaced after these webhooks were registered: registering again replaces them, so that Bitmovin signs with the current secret.'),
         ),
         migrations.AddField(
-            model_name="syncrun",
-            name="encodings_skipped",
-            field=models.PositiveIntegerField(
-                default=0,
-                help_text="Encodings left out because Bitmovin gave them an id the dashboard cannot use.",
-            ),
+            model_name='syncrun',
+            name='encodings_skipped',
+            field=models.PositiveIntegerField(default=0, help_text='Encodings left out because Bitmovin gave them an id the dashboard cannot use.'),
         ),
         migrations.AddField(
-            model_name="webhookdelivery",
-            name="body_sha256",
-            field=models.CharField(blank=True, help_text="SHA-256 of the body, in hex.", max_length=64),
+            model_name='webhookdelivery',
+            name='body_sha256',
+            field=models.CharField(blank=True, help_text='SHA-256 of the body, in hex.', max_length=64),
         ),
         migrations.AddField(
-            model_name="webhookdelivery",
-            name="body_size",
-            field=models.PositiveIntegerField(default=0, help_text="Bytes received."),
+            model_name='webhookdelivery',
+            name='body_size',
+            field=models.PositiveIntegerField(default=0, help_text='Bytes received.'),
         ),
         migrations.AlterField(
-            model_name="syncrun",
-            name="kind",
-            field=models.CharField(
-                choices=[("incremental", "Incremental"), ("full", "Full reconciliation")],
-                default="incremental",
-                max_length=16,
-            ),
+            model_name='syncrun',
+            name='kind',
+            field=models.CharField(choices=[('incremental', 'Incremental'), ('full', 'Full reconciliation')], default='incremental', max_length=16),
         ),
         migrations.AlterField(
-            model_name="syncrun",
-            name="outcome",
-            field=models.CharField(
-                choices=[
-                    ("running", "Running"),
-                    ("ok", "Succeeded"),
-                    ("failed", "Failed"),
-                    ("rate_limited", "Paused by a rate limit"),
-                ],
-                default="running",
-                max_length=16,
-            ),
+            model_name='syncrun',
+            name='outcome',
+            field=models.CharField(choices=[('running', 'Running'), ('ok', 'Succeeded'), ('failed', 'Failed'), ('rate_limited', 'Paused by a rate limit')], default='running', max_length=16),
         ),
         migrations.AlterField(
-            model_name="webhookdelivery",
-            name="organization",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="webhook_deliveries",
-                to="encodings_app.organization",
-            ),
+            model_name='webhookdelivery',
+            name='organization',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_deliveries', to='encodings_app.organization'),
         ),
         migrations.AlterField(
-            model_name="webhookdelivery",
-            name="payload",
-            field=models.TextField(
-                blank=True, help_text="The raw body, cut at 64 KiB; kept only when the signature verified."
-            ),
+            model_name='webhookdelivery',
+            name='payload',
+            field=models.TextField(blank=True, help_text='The raw body, cut at 64 KiB; kept only when the signature verified.'),
         ),
         migrations.AlterField(
-            model_name="webhookdelivery",
-            name="verdict",
-            field=models.CharField(
-                choices=[
-                    ("valid", "Valid signature"),
-                    ("duplicate", "Valid signature, already received"),
-                    ("invalid", "Invalid signature"),
-                    ("missing", "No signature"),
-                    ("signature_malformed", "Signature not 128 hexadecimal characters"),
-                    ("unknown_organization", "No such organization"),
-                    ("malformed", "Signed, but the body is not a usable notification"),
-                ],
-                max_length=24,
-            ),
+            model_name='webhookdelivery',
+            name='verdict',
+            field=models.CharField(choices=[('valid', 'Valid signature'), ('duplicate', 'Valid signature, already received'), ('invalid', 'Invalid signature'), ('missing', 'No signature'), ('signature_malformed', 'Signature not 128 hexadecimal characters'), ('unknown_organization', 'No such organization'), ('malformed', 'Signed, but the body is not a usable notification')], max_length=24),
         ),
         migrations.AddIndex(
-            model_name="encoding",
-            index=models.Index(
-                models.F("organization_id"),
-                models.F("error_code"),
-                models.OrderBy(models.F("created_at"), descending=True),
-                models.OrderBy(models.F("id"), descending=True),
-                condition=models.Q(("error_code__isnull", False)),
-                name="enc_org_error_created",
-            ),
+            model_name='encoding',
+            index=models.Index(models.F('organization_id'), models.F('error_code'), models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('error_code__isnull', False)), name='enc_org_error_created'),
         ),
         migrations.AddIndex(
-            model_name="encoding",
-            index=models.Index(
-                models.F("organization_id"),
-                models.OrderBy(
-                    django.db.models.functions.comparison.Coalesce("error_at", "finished_at"), descending=True
-                ),
-                models.OrderBy(models.F("id"), descending=True),
-                condition=models.Q(("deleted_at__isnull", True), ("status__in", ("ERROR", "TRANSFER_ERROR"))),
-                name="enc_org_failed_at",
-            ),
+            model_name='encoding',
+            index=models.Index(models.F('organization_id'), models.OrderBy(django.db.models.functions.comparison.Coalesce('error_at', 'finished_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('deleted_at__isnull', True), ('status__in', ('ERROR', 'TRANSFER_ERROR'))), name='enc_org_failed_at'),
         ),
         migrations.AddIndex(
-            model_name="syncrun",
-            index=models.Index(fields=["started_at"], name="syncrun_started"),
+            model_name='syncrun',
+            index=models.Index(fields=['started_at'], name='syncrun_started'),
         ),
         migrations.AddIndex(
-            model_name="webhookdelivery",
-            index=models.Index(fields=["received_at"], name="webhook_received"),
+            model_name='webhookdelivery',
+            index=models.Index(fields=['received_at'], name='webhook_received'),
         ),
         migrations.AddField(
-            model_name="auditevent",
-            name="organization",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="audit_events",
-                to="encodings_app.organization",
-            ),
+            model_name='auditevent',
+            name='organization',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to='encodings_app.organization'),
         ),
         migrations.AddField(
-            model_name="auditevent",
-            name="user",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to=settings.AUTH_USER_MODEL,
-            ),
+            model_name='auditevent',
+            name='user',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddIndex(
-            model_name="auditevent",
-            index=models.Index(fields=["organization", "-created_at"], name="audit_org_created"),
+            model_name='auditevent',
+            index=models.Index(fields=['organization', '-created_at'], name='audit_org_created'),
         ),
         migrations.AddIndex(
-            model_name="auditevent",
-            index=models.Index(
-                fields=["organization", "target", "-created_at"], name="audit_org_target_created"
-            ),
+            model_name='auditevent',
+            index=models.Index(fields=['organization', 'target', '-created_at'], name='audit_org_target_created'),
         ),
         migrations.RunPython(forget_unverified_bodies, migrations.RunPython.noop),
     ]

@@ -7,145 +7,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("encodings_app", "0006_audit_log_and_hardening"),
+        ('encodings_app', '0006_audit_log_and_hardening'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name="apitoken",
-            options={"verbose_name": "API token"},
+            name='apitoken',
+            options={'verbose_name': 'API token'},
         ),
         migrations.AlterModelOptions(
-            name="auditevent",
-            options={"verbose_name": "audit entry", "verbose_name_plural": "audit entries"},
+            name='auditevent',
+            options={'verbose_name': 'audit entry', 'verbose_name_plural': 'audit entries'},
         ),
         migrations.AlterModelOptions(
-            name="displaytoken",
-            options={"verbose_name": "wall display link"},
+            name='displaytoken',
+            options={'verbose_name': 'wall display link'},
         ),
         migrations.AlterModelOptions(
-            name="webhookdelivery",
-            options={"verbose_name_plural": "webhook deliveries"},
+            name='webhookdelivery',
+            options={'verbose_name_plural': 'webhook deliveries'},
         ),
         migrations.AddField(
-            model_name="encoding",
-            name="pending_action",
+            model_name='encoding',
+            name='pending_action',
             field=models.CharField(blank=True, help_text="The action's registry key.", max_length=32),
         ),
         migrations.AddField(
-            model_name="encoding",
-            name="pending_from",
-            field=models.CharField(
-                blank=True, help_text="The mirror's status when the action was accepted.", max_length=32
-            ),
+            model_name='encoding',
+            name='pending_from',
+            field=models.CharField(blank=True, help_text="The mirror's status when the action was accepted.", max_length=32),
         ),
         migrations.AddField(
-            model_name="encoding",
-            name="pending_since",
+            model_name='encoding',
+            name='pending_since',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="encoding",
-            name="pending_status",
-            field=models.CharField(
-                blank=True, help_text="The status the action leads to; empty for a deletion.", max_length=32
-            ),
+            model_name='encoding',
+            name='pending_status',
+            field=models.CharField(blank=True, help_text='The status the action leads to; empty for a deletion.', max_length=32),
         ),
         migrations.AddField(
-            model_name="organization",
-            name="rate_limited_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="When a sync last ended on a rate limit (the API's, or our own budget).",
-                null=True,
-            ),
+            model_name='organization',
+            name='rate_limited_at',
+            field=models.DateTimeField(blank=True, help_text="When a sync last ended on a rate limit (the API's, or our own budget).", null=True),
         ),
         migrations.AlterField(
-            model_name="auditevent",
-            name="action",
-            field=models.CharField(
-                choices=[
-                    ("encoding.start", "Start encoding"),
-                    ("encoding.stop", "Stop encoding"),
-                    ("encoding.delete", "Delete encoding"),
-                    ("encoding.reprioritize", "Reprioritize encoding"),
-                    ("encoding.restart_live", "Restart live encoding"),
-                    ("encoding.refresh", "Refresh encoding"),
-                    ("organization.refresh", "Refresh organization"),
-                    ("organization.create", "Organization added"),
-                    ("settings.change", "Settings changed"),
-                    ("key.set", "API key set or replaced"),
-                    ("connection.test", "Connection tested"),
-                    ("webhooks.register", "Webhooks registered"),
-                    ("webhooks.secret_reset", "Webhook signing secret replaced"),
-                    ("member.add", "Member added"),
-                    ("member.role", "Member role changed"),
-                    ("member.remove", "Member removed"),
-                    ("display_link.create", "Wall display link created"),
-                    ("display_link.revoke", "Wall display link revoked"),
-                    ("api_token.create", "API token created"),
-                    ("api_token.revoke", "API token revoked"),
-                    ("account.create", "Account created"),
-                    ("account.change", "Account changed"),
-                    ("account.delete", "Account deleted"),
-                    ("account.password_change", "Password changed"),
-                    ("login.lockout", "Login locked out"),
-                    ("retention.prune", "Records past their retention removed"),
-                    ("secrets.reencrypt", "Stored secrets re-encrypted under the current key"),
-                ],
-                max_length=32,
-            ),
+            model_name='auditevent',
+            name='action',
+            field=models.CharField(choices=[('encoding.start', 'Start encoding'), ('encoding.stop', 'Stop encoding'), ('encoding.delete', 'Delete encoding'), ('encoding.reprioritize', 'Reprioritize encoding'), ('encoding.restart_live', 'Restart live encoding'), ('encoding.refresh', 'Refresh encoding'), ('organization.refresh', 'Refresh organization'), ('organization.create', 'Organization added'), ('settings.change', 'Settings changed'), ('key.set', 'API key set or replaced'), ('connection.test', 'Connection tested'), ('webhooks.register', 'Webhooks registered'), ('webhooks.secret_reset', 'Webhook signing secret replaced'), ('member.add', 'Member added'), ('member.role', 'Member role changed'), ('member.remove', 'Member removed'), ('display_link.create', 'Wall display link created'), ('display_link.revoke', 'Wall display link revoked'), ('api_token.create', 'API token created'), ('api_token.revoke', 'API token revoked'), ('account.create', 'Account created'), ('account.change', 'Account changed'), ('account.delete', 'Account deleted'), ('account.password_change', 'Password changed'), ('login.lockout', 'Login locked out'), ('retention.prune', 'Records past their retention removed'), ('secrets.reencrypt', 'Stored secrets re-encrypted under the current key')], max_length=32),
         ),
         migrations.AlterField(
-            model_name="displaytoken",
-            name="hint",
-            field=models.CharField(help_text="The first characters, to tell tokens apart.", max_length=16),
+            model_name='displaytoken',
+            name='hint',
+            field=models.CharField(help_text='The first characters, to tell tokens apart.', max_length=16),
         ),
         migrations.AlterField(
-            model_name="organization",
-            name="api_base_url",
-            field=models.URLField(
-                default="https://api.bitmovin.com/v1", max_length=300, verbose_name="API base URL"
-            ),
+            model_name='organization',
+            name='api_base_url',
+            field=models.URLField(default='https://api.bitmovin.com/v1', max_length=300, verbose_name='API base URL'),
         ),
         migrations.AlterField(
-            model_name="organization",
-            name="tenant_org_id",
-            field=models.CharField(
-                blank=True,
-                help_text="Sent as X-Tenant-Org-Id when set (a sub-organization's id).",
-                max_length=64,
-                verbose_name="tenant organization id",
-            ),
+            model_name='organization',
+            name='tenant_org_id',
+            field=models.CharField(blank=True, help_text="Sent as X-Tenant-Org-Id when set (a sub-organization's id).", max_length=64, verbose_name='tenant organization id'),
         ),
         migrations.CreateModel(
-            name="ListPreference",
+            name='ListPreference',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "columns",
-                    models.JSONField(
-                        default=encodings_app.models.preferences.default_list_columns,
-                        help_text="Names of the optional columns shown.",
-                    ),
-                ),
-                ("page_size", models.PositiveSmallIntegerField(default=50)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "user",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="list_preference",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('columns', models.JSONField(default=encodings_app.models.preferences.default_list_columns, help_text='Names of the optional columns shown.')),
+                ('page_size', models.PositiveSmallIntegerField(default=50)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='list_preference', to=settings.AUTH_USER_MODEL)),
             ],
         ),
     ]

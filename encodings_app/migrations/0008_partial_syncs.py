@@ -4,31 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("encodings_app", "0007_pending_actions_list_views_and_admin"),
+        ('encodings_app', '0007_pending_actions_list_views_and_admin'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="organization",
-            name="consecutive_partial_syncs",
-            field=models.PositiveIntegerField(
-                default=0, help_text="Syncs in a row that left a part unread (services/sync_state.py)."
-            ),
+            model_name='organization',
+            name='consecutive_partial_syncs',
+            field=models.PositiveIntegerField(default=0, help_text='Syncs in a row that left a part unread (services/sync_state.py).'),
         ),
         migrations.AlterField(
-            model_name="syncrun",
-            name="outcome",
-            field=models.CharField(
-                choices=[
-                    ("running", "Running"),
-                    ("ok", "Succeeded"),
-                    ("partial", "Succeeded in part"),
-                    ("failed", "Failed"),
-                    ("rate_limited", "Paused by a rate limit"),
-                ],
-                default="running",
-                max_length=16,
-            ),
+            model_name='syncrun',
+            name='outcome',
+            field=models.CharField(choices=[('running', 'Running'), ('ok', 'Succeeded'), ('partial', 'Succeeded in part'), ('failed', 'Failed'), ('rate_limited', 'Paused by a rate limit')], default='running', max_length=16),
         ),
     ]

@@ -6,92 +6,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("encodings_app", "0008_partial_syncs"),
+        ('encodings_app', '0008_partial_syncs'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="webhookdelivery",
-            name="refreshed_at",
-            field=models.DateTimeField(
-                blank=True, help_text="When the refresh the delivery asked for ran.", null=True
-            ),
+            model_name='webhookdelivery',
+            name='refreshed_at',
+            field=models.DateTimeField(blank=True, help_text='When the refresh the delivery asked for ran.', null=True),
         ),
         migrations.CreateModel(
-            name="PendingRefresh",
+            name='PendingRefresh',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("bitmovin_id", models.CharField(max_length=64)),
-                (
-                    "requested_at",
-                    models.DateTimeField(default=django.utils.timezone.now, help_text="The first request."),
-                ),
-                (
-                    "requests",
-                    models.PositiveIntegerField(
-                        default=1,
-                        help_text="Requests this row answers; one made during a read keeps the row for another.",
-                    ),
-                ),
-                (
-                    "attempts",
-                    models.PositiveSmallIntegerField(
-                        default=0, help_text="Reads started, the current one too."
-                    ),
-                ),
-                (
-                    "next_attempt_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now,
-                        help_text="Due from then; pushed on while a worker reads, and after a failure.",
-                    ),
-                ),
-                ("last_error", models.CharField(blank=True, max_length=300)),
-                (
-                    "organization",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="pending_refreshes",
-                        to="encodings_app.organization",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('bitmovin_id', models.CharField(max_length=64)),
+                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, help_text='The first request.')),
+                ('requests', models.PositiveIntegerField(default=1, help_text='Requests this row answers; one made during a read keeps the row for another.')),
+                ('attempts', models.PositiveSmallIntegerField(default=0, help_text='Reads started, the current one too.')),
+                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, help_text='Due from then; pushed on while a worker reads, and after a failure.')),
+                ('last_error', models.CharField(blank=True, max_length=300)),
+                ('organization', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='pending_refreshes', to='encodings_app.organization')),
             ],
         ),
         migrations.AddField(
-            model_name="webhookdelivery",
-            name="pending_refresh",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="deliveries",
-                to="encodings_app.pendingrefresh",
-            ),
+            model_name='webhookdelivery',
+            name='pending_refresh',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to='encodings_app.pendingrefresh'),
         ),
         migrations.AddIndex(
-            model_name="webhookdelivery",
-            index=models.Index(
-                condition=models.Q(("pending_refresh__isnull", False)),
-                fields=["pending_refresh"],
-                name="webhook_pending_refresh",
-            ),
+            model_name='webhookdelivery',
+            index=models.Index(condition=models.Q(('pending_refresh__isnull', False)), fields=['pending_refresh'], name='webhook_pending_refresh'),
         ),
         migrations.AddIndex(
-            model_name="pendingrefresh",
-            index=models.Index(fields=["next_attempt_at"], name="pending_refresh_due"),
+            model_name='pendingrefresh',
+            index=models.Index(fields=['next_attempt_at'], name='pending_refresh_due'),
         ),
         migrations.AddConstraint(
-            model_name="pendingrefresh",
-            constraint=models.UniqueConstraint(
-                fields=("organization", "bitmovin_id"), name="pending_refresh_per_encoding"
-            ),
+            model_name='pendingrefresh',
+            constraint=models.UniqueConstraint(fields=('organization', 'bitmovin_id'), name='pending_refresh_per_encoding'),
         ),
     ]

@@ -6,172 +6,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("encodings_app", "0009_pending_refreshes"),
+        ('encodings_app', '0009_pending_refreshes'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Incident",
+            name='Incident',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("failed", "Encodings failed"),
-                            ("spike", "Failure spike"),
-                            ("stuck", "Encodings stuck"),
-                            ("stuck_live", "Live encodings stuck"),
-                            ("sync", "Sync broken"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "cause",
-                    models.CharField(
-                        help_text='What went wrong, as a key: "failed:code:2001", "failed:task:<category>:<code>", "spike", "stuck", "stuck:live", "sync:key_rejected" ...',
-                        max_length=255,
-                    ),
-                ),
-                ("title", models.CharField(max_length=300)),
-                ("summary", models.TextField(blank=True)),
-                ("count", models.PositiveIntegerField(default=0)),
-                (
-                    "details",
-                    models.JSONField(
-                        blank=True,
-                        default=dict,
-                        help_text="The cause's explanation and the list filter showing it.",
-                    ),
-                ),
-                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "last_seen_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, help_text="The last evaluation that found it."
-                    ),
-                ),
-                ("resolved_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "organization",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="incidents",
-                        to="encodings_app.organization",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('failed', 'Encodings failed'), ('spike', 'Failure spike'), ('stuck', 'Encodings stuck'), ('stuck_live', 'Live encodings stuck'), ('sync', 'Sync broken')], max_length=16)),
+                ('cause', models.CharField(help_text='What went wrong, as a key: "failed:code:2001", "failed:task:<category>:<code>", "spike", "stuck", "stuck:live", "sync:key_rejected" ...', max_length=255)),
+                ('title', models.CharField(max_length=300)),
+                ('summary', models.TextField(blank=True)),
+                ('count', models.PositiveIntegerField(default=0)),
+                ('details', models.JSONField(blank=True, default=dict, help_text="The cause's explanation and the list filter showing it.")),
+                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now, help_text='The last evaluation that found it.')),
+                ('resolved_at', models.DateTimeField(blank=True, null=True)),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='incidents', to='encodings_app.organization')),
             ],
         ),
         migrations.CreateModel(
-            name="IncidentEvent",
+            name='IncidentEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(choices=[("opened", "Opened"), ("resolved", "Resolved")], max_length=16),
-                ),
-                ("at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "incident",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="encodings_app.incident",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('opened', 'Opened'), ('resolved', 'Resolved')], max_length=16)),
+                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='encodings_app.incident')),
             ],
         ),
         migrations.CreateModel(
-            name="AlertRule",
+            name='AlertRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("failed", "Encodings failed"),
-                            ("spike", "Failure spike"),
-                            ("stuck", "Encodings stuck"),
-                            ("stuck_live", "Live encodings stuck"),
-                            ("sync", "Sync broken"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("enabled", models.BooleanField(default=True)),
-                (
-                    "threshold",
-                    models.PositiveIntegerField(
-                        blank=True,
-                        help_text="How many (failures of one cause, failures in all, stuck encodings, sync failures in a row) open an incident; empty: the default.",
-                        null=True,
-                    ),
-                ),
-                (
-                    "window_seconds",
-                    models.PositiveIntegerField(
-                        blank=True,
-                        help_text="The window failures are counted in, or how long without a successful sync; empty: the default.",
-                        null=True,
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "organization",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="alert_rules",
-                        to="encodings_app.organization",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('failed', 'Encodings failed'), ('spike', 'Failure spike'), ('stuck', 'Encodings stuck'), ('stuck_live', 'Live encodings stuck'), ('sync', 'Sync broken')], max_length=16)),
+                ('enabled', models.BooleanField(default=True)),
+                ('threshold', models.PositiveIntegerField(blank=True, help_text='How many (failures of one cause, failures in all, stuck encodings, sync failures in a row) open an incident; empty: the default.', null=True)),
+                ('window_seconds', models.PositiveIntegerField(blank=True, help_text='The window failures are counted in, or how long without a successful sync; empty: the default.', null=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alert_rules', to='encodings_app.organization')),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("organization", "kind"), name="alertrule_unique_per_org")
-                ],
+                'constraints': [models.UniqueConstraint(fields=('organization', 'kind'), name='alertrule_unique_per_org')],
             },
         ),
         migrations.AddIndex(
-            model_name="incident",
-            index=models.Index(
-                models.F("organization_id"),
-                models.OrderBy(models.F("opened_at"), descending=True),
-                name="incident_org_opened",
-            ),
+            model_name='incident',
+            index=models.Index(models.F('organization_id'), models.OrderBy(models.F('opened_at'), descending=True), name='incident_org_opened'),
         ),
         migrations.AddConstraint(
-            model_name="incident",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("resolved_at__isnull", True)),
-                fields=("organization", "cause"),
-                name="incident_one_open_per_cause",
-            ),
+            model_name='incident',
+            constraint=models.UniqueConstraint(condition=models.Q(('resolved_at__isnull', True)), fields=('organization', 'cause'), name='incident_one_open_per_cause'),
         ),
         migrations.AddIndex(
-            model_name="incidentevent",
-            index=models.Index(fields=["at"], name="incidentevent_at"),
+            model_name='incidentevent',
+            index=models.Index(fields=['at'], name='incidentevent_at'),
         ),
         migrations.AddConstraint(
-            model_name="incidentevent",
-            constraint=models.UniqueConstraint(
-                fields=("incident", "kind"), name="incidentevent_once_per_kind"
-            ),
+            model_name='incidentevent',
+            constraint=models.UniqueConstraint(fields=('incident', 'kind'), name='incidentevent_once_per_kind'),
         ),
     ]

@@ -8,143 +8,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("encodings_app", "0010_alerts"),
+        ('encodings_app', '0010_alerts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AlertChannel",
+            name='AlertChannel',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("email", "E-mail"),
-                            ("slack", "Slack-compatible webhook"),
-                            ("webhook", "Signed JSON webhook"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("name", models.CharField(max_length=80)),
-                ("target_encrypted", models.TextField()),
-                ("target_hint", models.CharField(max_length=200)),
-                ("signing_secret_encrypted", models.TextField(blank=True)),
-                ("enabled", models.BooleanField(default=True)),
-                ("consecutive_failures", models.PositiveIntegerField(default=0)),
-                ("paused_at", models.DateTimeField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "organization",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="alert_channels",
-                        to="encodings_app.organization",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('email', 'E-mail'), ('slack', 'Slack-compatible webhook'), ('webhook', 'Signed JSON webhook')], max_length=16)),
+                ('name', models.CharField(max_length=80)),
+                ('target_encrypted', models.TextField()),
+                ('target_hint', models.CharField(max_length=200)),
+                ('signing_secret_encrypted', models.TextField(blank=True)),
+                ('enabled', models.BooleanField(default=True)),
+                ('consecutive_failures', models.PositiveIntegerField(default=0)),
+                ('paused_at', models.DateTimeField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alert_channels', to='encodings_app.organization')),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="AlertDelivery",
+            name='AlertDelivery',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("message_key", models.CharField(max_length=200)),
-                ("uid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("opened", "Opened"),
-                            ("resolved", "Resolved"),
-                            ("test", "Test"),
-                            ("digest", "Digest"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("severity", models.CharField(default="warning", max_length=16)),
-                ("subject", models.CharField(max_length=300)),
-                ("body", models.TextField()),
-                ("link", models.URLField(blank=True, max_length=500)),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "attempts",
-                    models.PositiveSmallIntegerField(
-                        default=0, help_text="Sends started, the current one too."
-                    ),
-                ),
-                (
-                    "next_attempt_at",
-                    models.DateTimeField(blank=True, default=django.utils.timezone.now, null=True),
-                ),
-                ("claimed_until", models.DateTimeField(blank=True, null=True)),
-                ("delivered_at", models.DateTimeField(blank=True, null=True)),
-                ("last_status", models.PositiveIntegerField(blank=True, null=True)),
-                ("last_error", models.CharField(blank=True, max_length=300)),
-                (
-                    "channel",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="deliveries",
-                        to="encodings_app.alertchannel",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('message_key', models.CharField(max_length=200)),
+                ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ('kind', models.CharField(choices=[('opened', 'Opened'), ('resolved', 'Resolved'), ('test', 'Test'), ('digest', 'Digest')], max_length=16)),
+                ('severity', models.CharField(default='warning', max_length=16)),
+                ('subject', models.CharField(max_length=300)),
+                ('body', models.TextField()),
+                ('link', models.URLField(blank=True, max_length=500)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('attempts', models.PositiveSmallIntegerField(default=0, help_text='Sends started, the current one too.')),
+                ('next_attempt_at', models.DateTimeField(blank=True, default=django.utils.timezone.now, null=True)),
+                ('claimed_until', models.DateTimeField(blank=True, null=True)),
+                ('delivered_at', models.DateTimeField(blank=True, null=True)),
+                ('last_status', models.PositiveIntegerField(blank=True, null=True)),
+                ('last_error', models.CharField(blank=True, max_length=300)),
+                ('channel', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='encodings_app.alertchannel')),
             ],
         ),
         migrations.AddConstraint(
-            model_name="alertchannel",
-            constraint=models.UniqueConstraint(
-                fields=("organization", "name"), name="alert_channel_name_per_org"
-            ),
+            model_name='alertchannel',
+            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='alert_channel_name_per_org'),
         ),
         migrations.AddIndex(
-            model_name="alertdelivery",
-            index=models.Index(
-                condition=models.Q(("next_attempt_at__isnull", False)),
-                fields=["next_attempt_at"],
-                name="alert_delivery_due",
-            ),
+            model_name='alertdelivery',
+            index=models.Index(condition=models.Q(('next_attempt_at__isnull', False)), fields=['next_attempt_at'], name='alert_delivery_due'),
         ),
         migrations.AddIndex(
-            model_name="alertdelivery",
-            index=models.Index(fields=["channel", "-created_at"], name="alert_delivery_log"),
+            model_name='alertdelivery',
+            index=models.Index(fields=['channel', '-created_at'], name='alert_delivery_log'),
         ),
         migrations.AddIndex(
-            model_name="alertdelivery",
-            index=models.Index(fields=["created_at"], name="alert_delivery_created"),
+            model_name='alertdelivery',
+            index=models.Index(fields=['created_at'], name='alert_delivery_created'),
         ),
         migrations.AddConstraint(
-            model_name="alertdelivery",
-            constraint=models.UniqueConstraint(
-                fields=("channel", "message_key"), name="alert_delivery_per_message"
-            ),
+            model_name='alertdelivery',
+            constraint=models.UniqueConstraint(fields=('channel', 'message_key'), name='alert_delivery_per_message'),
         ),
     ]
