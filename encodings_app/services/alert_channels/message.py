@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("opened", "update", "resolved", "test", "digest")
-SEVERITIES = ("critical", "warning", "info")
+from encodings_app.models import SEVERITY_RANK, AlertDelivery
+
+KINDS = tuple(AlertDelivery.Kind.values)
+SEVERITIES = tuple(SEVERITY_RANK)
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,13 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.urls import reverse
 
-from encodings_app.models import Incident, Organization
+from encodings_app.models import SEVERITY_RANK, Incident, Organization
 from encodings_app.selectors.incidents import incident_list_path
 from encodings_app.services.alert_channels.message import AlertMessage
 from encodings_app.services.alerts.condition import duration_words, plural
 
 # A digest lists this many incidents by name; the rest are counted.
 DIGEST_LISTED = 20
-_SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 
 
 def public_url(path: str) -> str:
@@ -100,7 +99,7 @@ def digest(notices: list[tuple[str, Incident]], organization: Organization) -> A
         lines.append(f"- and {len(ordered) - DIGEST_LISTED} more")
     worst = min(
         (incident.severity for what, incident in notices if what != "resolved"),
-        key=_SEVERITY_RANK.__getitem__,
+        key=SEVERITY_RANK.__getitem__,
         default="info",
     )
     return AlertMessage(
