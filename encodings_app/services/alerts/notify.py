@@ -45,6 +45,8 @@ MIN_WINDOW = timedelta(minutes=15)
 NO_DETAILS_GRACE = timedelta(minutes=2)
 DIGEST_AFTER = 3
 NO_DETAILS_CAUSE = "failed:no-details"
+# What the notifier writes on an incident, and nothing else (evaluations write the rest).
+NOTICE_FIELDS = ("notified_at", "notified_count", "last_notified_at", "notice_settled_at")
 
 # Whether a rule kind is muted now; always False until silences say otherwise.
 Muted = Callable[[str], bool]
@@ -93,6 +95,7 @@ def incidents_notify(
         )
         if not pending:
             return outcome
+        before = {incident.pk: _notice(incident) for incident in pending}
         last_told = _last_told_by_group(organization, now - max(notify_window(rules, k) for k in AlertKind))
         open_by_group = {_group(incident): incident for incident in pending if incident.is_open}
         # Resolutions first: one carried on by a new incident of its group hands that incident its story.
@@ -102,6 +105,9 @@ def incidents_notify(
                 outcome.told.append((what, incident))
         if outcome.told:
             _tell(organization, outcome, now)
+        # The decisions were made on the objects; one statement records them.
+        changed = [incident for incident in pending if _notice(incident) != before[incident.pk]]
+        Incident.objects.bulk_update(changed, NOTICE_FIELDS)
     if outcome.told or outcome.settled_quietly:
         logger.info(
             "alerts of %s: %s told in %s message(s), %s waiting, %s muted, %s settled quietly",
@@ -169,20 +175,19 @@ def _decide(
     return None
 
 
+def _notice(incident: Incident) -> tuple:
+    return tuple(getattr(incident, name) for name in NOTICE_FIELDS)
+
+
 def _hand_over(resolved: Incident, successor: Incident) -> None:
     """The cause came back before anyone was told it went: the new incident is the one they know."""
-    values = {
-        "notified_at": resolved.notified_at,
-        "notified_count": resolved.notified_count,
-        "last_notified_at": resolved.last_notified_at,
-    }
-    Incident.objects.filter(pk=successor.pk).update(**values)
-    for name, value in values.items():
-        setattr(successor, name, value)
+    successor.notified_at = resolved.notified_at
+    successor.notified_count = resolved.notified_count
+    successor.last_notified_at = resolved.last_notified_at
 
 
 def _settle(incident: Incident, now: datetime) -> None:
-    Incident.objects.filter(pk=incident.pk).update(notice_settled_at=now)
+    incident.notice_settled_at = now
 
 
 def _tell(organization: Organization, outcome: Notified, now: datetime) -> None:
@@ -197,13 +202,10 @@ def _tell(organization: Organization, outcome: Notified, now: datetime) -> None:
         outcome.deliveries += message_enqueue(message=message)
     outcome.messages = len(queued)
     for what, incident in told:
-        values = {"last_notified_at": now}
+        incident.last_notified_at = now
         if what == "resolved":
-            values["notice_settled_at"] = now
+            _settle(incident, now)
         else:
-            values["notified_count"] = incident.count
+            incident.notified_count = incident.count
             if what == "opened":
-                values["notified_at"] = now
-        Incident.objects.filter(pk=incident.pk).update(**values)
-        for name, value in values.items():
-            setattr(incident, name, value)
+                incident.notified_at = now
