@@ -69,6 +69,8 @@ class WallScope:
     silences: tuple[tuple[int, str], ...] = ()
     # The organizations whose sync is behind: each board says so of its own organization.
     behind_organizations: frozenset[int] = frozenset()
+    # When the display link's screen was last stamped as showing (services/display_links.py).
+    link_seen_at: datetime | None = None
 
     @property
     def shown_state(self) -> tuple:
@@ -85,7 +87,9 @@ class WallScope:
         )
 
 
-def _scope(rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds) -> WallScope:
+def _scope(
+    rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds, link_seen_at=None
+) -> WallScope:
     synced = [row["last_sync_succeeded_at"] for row in rows]
     oldest = None if not synced or None in synced else min(synced)
     working = [webhooks_work(row["registered_webhooks"], row["webhooks_secret_stale"]) for row in rows]
@@ -110,6 +114,7 @@ def _scope(rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds) 
         incidents=tuple((row["pk"], row["open_incidents"] or "") for row in rows),
         silences=tuple((row["pk"], row["active_silences"] or "") for row in rows),
         behind_organizations=frozenset(behind),
+        link_seen_at=link_seen_at,
     )
 
 
@@ -136,9 +141,10 @@ def scope_for_token(token: str, now: datetime | None = None) -> WallScope | None
             link_revoked_at=F("display_tokens__revoked_at"),
             link_poll=F("display_tokens__poll_seconds"),
             link_rotate=F("display_tokens__rotate_seconds"),
+            link_seen_at=F("display_tokens__last_seen_at"),
         )
         .order_by("name", "pk")
-        .values(*_SCOPE_COLUMNS, "link_id", "link_revoked_at", "link_poll", "link_rotate")
+        .values(*_SCOPE_COLUMNS, "link_id", "link_revoked_at", "link_poll", "link_rotate", "link_seen_at")
     )
     if not rows:
         return None
@@ -149,6 +155,7 @@ def scope_for_token(token: str, now: datetime | None = None) -> WallScope | None
         revoked=first["link_revoked_at"] is not None,
         poll_seconds=first["link_poll"],
         rotate_seconds=first["link_rotate"],
+        link_seen_at=first["link_seen_at"],
     )
 
 

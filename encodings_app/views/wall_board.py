@@ -40,7 +40,8 @@ KEY_PREFIX = "wall:board:"
 AS_OF_PREFIX = "wall:as-of:"
 # A board is keyed by its minute, so it is of no use after it: kept a little longer than that, then dropped.
 BOARD_SECONDS = 120
-# Bumped when the shared template changes in a way a deployment must not mix with boards cached before it.
+# Part of every key: bump it when Board's fields change, so that a new release never reads a Board pickled by
+# the one before (a change to the template alone needs nothing: the keys move on with the minute).
 BOARD_FORMAT = 1
 
 

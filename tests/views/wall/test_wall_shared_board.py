@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from encodings_app import cache_once
 from encodings_app.bitmovin import types as api
-from encodings_app.models import Encoding, Organization, Role
+from encodings_app.models import DisplayToken, Encoding, Organization, Role
 from encodings_app.services import liveness
-from encodings_app.services.display_links import display_link_create
+from encodings_app.services.display_links import SEEN_STAMP_EVERY, display_link_create
 from encodings_app.services.mirror import apply_task, bump_data_version
-from tests.factories import make_member
+from tests.factories import make_encoding, make_member, make_organization
 from tests.support.web_server import free_port
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_a_status_read_that_changes_what_is_shown_changes_the_tag(link, acme, he
     assert "52%" in response.content.decode()
 
 
-def test_screens_showing_the_same_organizations_share_one_render(link, acme, globex):
+def test_screens_showing_the_same_organizations_share_one_render(link, acme, globex, held_clock):
     first, first_wall = screen(link[1])
     second, second_wall = screen(display_link_create(label="Lobby", organizations=[acme])[1])
     member = Client()
@@ -110,9 +110,11 @@ def test_screens_showing_the_same_organizations_share_one_render(link, acme, glo
 def test_relative_times_are_written_as_of_the_first_render_of_the_minute(link, acme, clock):
     minute = (timezone.now() + timedelta(minutes=1)).replace(second=0, microsecond=0)
     clock[0] = minute + timedelta(seconds=5)
-    Encoding.objects.filter(organization=acme, name="Late show").update(
-        queued_at=minute - timedelta(minutes=3)
-    )
+    # Nothing but the words about time changes within the test: synced, and moving, as of the minute.
+    Organization.objects.filter(pk=acme.pk).update(last_sync_succeeded_at=minute)
+    Encoding.objects.filter(organization=acme, name="Evening news").update(progress_changed_at=minute)
+    late_show = Encoding.objects.filter(organization=acme, name="Late show")
+    late_show.update(queued_at=minute - timedelta(minutes=3))
     client, wall = screen(link[1])
     first = client.get(wall, **HTMX)
     assert "queued 3 min 5 s" in first.content.decode()
@@ -126,6 +128,24 @@ def test_relative_times_are_written_as_of_the_first_render_of_the_minute(link, a
     next_minute = client.get(wall, HTTP_IF_NONE_MATCH=first["ETag"], **HTMX)
     assert next_minute.status_code == 200, "time moved what the board says"
     assert "queued 4 min 2 s" in next_minute.content.decode()
+
+
+def test_a_screen_answered_304_across_minutes_still_counts_as_showing_its_link(clock):
+    calm = make_organization("calm", name="Calm Studio")
+    Organization.objects.filter(pk=calm.pk).update(last_sync_succeeded_at=clock[0])
+    for number in range(3):
+        make_encoding(
+            calm, name=f"Done {number}", status="FINISHED", finished_at=clock[0] - timedelta(days=2)
+        )
+    made, token = display_link_create(label="Calm room", organizations=[calm])
+    client, wall = screen(token)
+    etag = client.get(wall, **HTMX)["ETag"]
+    assert DisplayToken.objects.get(pk=made.pk).last_seen_at == clock[0]
+
+    # A minute on, the board says the same (nothing on it tells the time): the screen keeps it, and is seen.
+    clock[0] += SEEN_STAMP_EVERY + timedelta(seconds=1)
+    assert client.get(wall, HTTP_IF_NONE_MATCH=etag, **HTMX).status_code == 304
+    assert DisplayToken.objects.get(pk=made.pk).last_seen_at == clock[0], "the sweep counts it as watched"
 
 
 @pytest.fixture
