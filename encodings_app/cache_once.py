@@ -34,11 +34,11 @@ UNUSABLE_BACKOFF_SECONDS = 5.0
 _unusable_until = 0.0
 
 
-def cache_usable() -> bool:
+def _cache_usable() -> bool:
     return time.monotonic() >= _unusable_until
 
 
-def cache_failed(what: str, exc: Exception) -> None:
+def _cache_failed(what: str, exc: Exception) -> None:
     """Log a failed cache operation and leave the cache alone for UNUSABLE_BACKOFF_SECONDS."""
     global _unusable_until
     _unusable_until = time.monotonic() + UNUSABLE_BACKOFF_SECONDS
@@ -57,7 +57,7 @@ def made_once(
 
     `make` must not return None (the cache's "missing"), and every caller of one key must mean the same value.
     """
-    if not cache_usable():
+    if not _cache_usable():
         return make()
     try:
         found = cache.get(key)
@@ -65,7 +65,7 @@ def made_once(
             return found
         mine = cache.add(_lock(key), 1, timeout=LOCK_SECONDS)
     except Exception as exc:
-        cache_failed(key, exc)
+        _cache_failed(key, exc)
         return make()
     if not mine:
         found = _wait_for(key, wait_seconds)
@@ -76,14 +76,14 @@ def made_once(
         try:
             cache.set(key, value, timeout=timeout)
         except Exception as exc:
-            cache_failed(key, exc)
+            _cache_failed(key, exc)
     finally:
         if mine:
             # Those who wait see the value before the lock goes; a failed make frees the others at once.
             try:
                 cache.delete(_lock(key))
             except Exception as exc:
-                cache_failed(key, exc)
+                _cache_failed(key, exc)
     return value
 
 
@@ -101,7 +101,7 @@ def _wait_for(key: str, wait_seconds: float):
         try:
             found = cache.get_many([key, lock])
         except Exception as exc:
-            cache_failed(key, exc)
+            _cache_failed(key, exc)
             return None
         if key in found:
             return found[key]

@@ -7,13 +7,13 @@ request. Opening the link again (a bookmark, a TV after a restart) just repeats 
 
 The page polls itself with htmx. A poll carries the ETag of what the screen shows; when nothing changed the
 answer is a 304 with no body, after one query (the link, its organizations' data versions and their open
-incidents and active silences, which the screen shows as banners above the organizations) and one cache
-read; once a minute a second query stamps the link as seen, by a 304 too (the sweep syncs sooner what a
-screen shows, services/sweep.py). The board is rendered once per change and shared by every screen showing
-the same organizations, and its tag is a digest of what it shows, so a change in the mirror that shows
-nowhere on it leaves the tag as it was (views/wall_board.py). Every answer carries the time of the
-organizations' last successful sync, so the screen's "updated N s ago" stays true without re-rendering
-anything.
+incidents and active silences, which the screen shows as banners above the organizations) and two cache
+reads (the board's, and whether beat and the workers run); once a minute a second query stamps the link as
+seen, by a 304 too (the sweep syncs sooner what a screen shows, services/sweep.py). The board is rendered
+once per change and shared by every screen showing the same organizations, and its tag is a digest of what
+it shows, so a change in the mirror that shows nowhere on it leaves the tag as it was
+(views/wall_board.py). Every answer carries the time of the organizations' last successful sync, so the
+screen's "updated N s ago" stays true without re-rendering anything.
 """
 
 from __future__ import annotations
