@@ -12,7 +12,6 @@ from django.utils import timezone
 from encodings_app.bitmovin import ErrorExplanation
 from encodings_app.models import DisplayToken, Encoding, EncodingStatus, Incident, Organization
 from encodings_app.models.organizations import webhooks_work
-from encodings_app.selectors.etags import etag_of
 from encodings_app.selectors.health import (
     RECENT_FAILURES_WINDOW,
     problems_of,
@@ -60,34 +59,45 @@ class WallScope:
     # organizations allows, since every poll brings each organization's own verdict (`behind`).
     behind_after_seconds: int = 0
     # Beat or a worker the syncs need stopped (services/liveness.py): read from the cache by every poll, so
-    # that the tag below changes, and the screen says so, as soon as it does.
+    # that the board changes, and the screen says so, as soon as it does.
     sync_stopped: bool = False
     # Per organization, its open incidents as the banners show them (open_incidents_fingerprint): the
-    # evaluation does not touch data_version, so the tag reads them itself.
+    # evaluation does not touch data_version, so the poll reads them itself.
     incidents: tuple[tuple[int, str], ...] = ()
     # Per organization, its silences active at the time of the query (active_silences_fingerprint): a banner
     # says "muted until", and a silence that starts, is ended early or runs out changes this.
     silences: tuple[tuple[int, str], ...] = ()
+    # The organizations whose sync is behind: each board says so of its own organization.
+    behind_organizations: frozenset[int] = frozenset()
+    # When the display link's screen was last stamped as showing (services/display_links.py).
+    link_seen_at: datetime | None = None
 
-    def etag(self, now: datetime) -> str:
-        parts = (
-            self.link_id,
-            self.revoked,
-            self.poll_seconds,
-            self.rotate_seconds,
+    @property
+    def shown_state(self) -> tuple:
+        """What the board of these organizations is made from, as far as the poll's query can tell: their
+        data (the versions), the banners (incidents, silences) and the chips (behind, stopped). The board is
+        rendered again when this changes (views/wall_board.py); whatever moves without it (a rename, a sync
+        error that reorders the organizations) shows with the next minute's board, as time does."""
+        return (
             self.versions,
-            self.behind,
-            self.sync_stopped,
             self.incidents,
             self.silences,
+            tuple(sorted(self.behind_organizations)),
+            self.sync_stopped,
         )
-        return etag_of(parts, now=now)
 
 
-def _scope(rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds) -> WallScope:
+def _scope(
+    rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds, link_seen_at=None
+) -> WallScope:
     synced = [row["last_sync_succeeded_at"] for row in rows]
     oldest = None if not synced or None in synced else min(synced)
     working = [webhooks_work(row["registered_webhooks"], row["webhooks_secret_stale"]) for row in rows]
+    behind = {
+        row["pk"]
+        for row, works in zip(rows, working, strict=True)
+        if sync_is_behind(row["last_sync_succeeded_at"], webhooks_working=works)
+    }
     return WallScope(
         link_id=link_id,
         revoked=revoked,
@@ -96,17 +106,15 @@ def _scope(rows: list[dict], *, link_id, revoked, poll_seconds, rotate_seconds) 
         organization_ids=tuple(row["pk"] for row in rows),
         versions=tuple((row["pk"], row["data_version"]) for row in rows),
         synced_at=oldest,
-        behind=not rows
-        or any(
-            sync_is_behind(row["last_sync_succeeded_at"], webhooks_working=works)
-            for row, works in zip(rows, working, strict=True)
-        ),
+        behind=not rows or bool(behind),
         behind_after_seconds=int(
             max(sync_behind_after(webhooks_working=works) for works in working or [False]).total_seconds()
         ),
         sync_stopped=sync_stopped_now(),
         incidents=tuple((row["pk"], row["open_incidents"] or "") for row in rows),
         silences=tuple((row["pk"], row["active_silences"] or "") for row in rows),
+        behind_organizations=frozenset(behind),
+        link_seen_at=link_seen_at,
     )
 
 
@@ -133,9 +141,10 @@ def scope_for_token(token: str, now: datetime | None = None) -> WallScope | None
             link_revoked_at=F("display_tokens__revoked_at"),
             link_poll=F("display_tokens__poll_seconds"),
             link_rotate=F("display_tokens__rotate_seconds"),
+            link_seen_at=F("display_tokens__last_seen_at"),
         )
         .order_by("name", "pk")
-        .values(*_SCOPE_COLUMNS, "link_id", "link_revoked_at", "link_poll", "link_rotate")
+        .values(*_SCOPE_COLUMNS, "link_id", "link_revoked_at", "link_poll", "link_rotate", "link_seen_at")
     )
     if not rows:
         return None
@@ -146,6 +155,7 @@ def scope_for_token(token: str, now: datetime | None = None) -> WallScope | None
         revoked=first["link_revoked_at"] is not None,
         poll_seconds=first["link_poll"],
         rotate_seconds=first["link_rotate"],
+        link_seen_at=first["link_seen_at"],
     )
 
 
@@ -226,8 +236,10 @@ def organization_board(
     now: datetime | None = None,
     limit: int = ROWS_PER_LIST[1],
     sync_stopped: bool = False,
+    behind: bool,
 ) -> OrganizationBoard:
-    """Five queries per organization, whatever the number of encodings."""
+    """Five queries per organization, whatever the number of encodings. `behind`: whether its sync is
+    behind, as the poll's query judged it (WallScope.behind_organizations)."""
     now = now or timezone.now()
     live = organization.encodings.live()
     columns = live.for_list()
@@ -268,9 +280,7 @@ def organization_board(
         waiting=waiting[:limit],
         stuck_ids={encoding.pk for encoding in stuck},
         failures=[RecentFailure(encoding, encoding.failure_explanation) for encoding in failed],
-        behind=sync_is_behind(
-            organization.last_sync_succeeded_at, now, webhooks_working=organization.webhooks_working
-        ),
+        behind=behind,
         sync_stopped=sync_stopped and organization.sync_enabled,
         running_total=total(EncodingStatus.RUNNING),
         waiting_total=stuck_total + total(EncodingStatus.QUEUED) - total(EncodingStatus.QUEUED, "stuck"),
@@ -341,8 +351,15 @@ def pages(scope: WallScope, *, now: datetime | None = None, banner_lines: int = 
     organizations = Organization.objects.filter(pk__in=scope.organization_ids).order_by("name", "pk")
     sizes = page_sizes(len(scope.organization_ids))
     limit = max((rows_beside_banners(size, banner_lines) for size in sizes), default=ROWS_PER_LIST[1])
+    # Each board's "sync behind" as the scope read it: the board is cached under the scope's verdicts.
     built = [
-        organization_board(organization, now=now, limit=limit, sync_stopped=scope.sync_stopped)
+        organization_board(
+            organization,
+            now=now,
+            limit=limit,
+            sync_stopped=scope.sync_stopped,
+            behind=organization.pk in scope.behind_organizations,
+        )
         for organization in organizations
     ]
     ranked = sorted(built, key=lambda board: tuple(-v for v in board.severity))

@@ -76,7 +76,8 @@ def display_link_revoke(
 
 
 def display_link_seen(*, link_id: int, now: datetime) -> bool:
-    """Stamp when the link's screen last showed fresh content (for the settings page); True if it wrote.
+    """Stamp when the link's screen last showed fresh content (for the settings page, and for the sweep, which
+    syncs sooner what a screen shows); True if it wrote.
 
     At most one write a minute per link, in one conditional UPDATE: concurrent polls cannot stamp twice.
     Not audited: it records a screen being on, not anyone's decision."""
@@ -85,6 +86,12 @@ def display_link_seen(*, link_id: int, now: datetime) -> bool:
         .exclude(last_seen_at__gt=now - SEEN_STAMP_EVERY)
         .update(last_seen_at=now)
     )
+
+
+def display_link_seen_due(last_seen_at: datetime | None, now: datetime) -> bool:
+    """Whether display_link_seen would write, by the stamp the caller read: the UPDATE's own condition, so
+    that a poll which read a recent stamp spends no query on it."""
+    return last_seen_at is None or last_seen_at <= now - SEEN_STAMP_EVERY
 
 
 def display_links_revoke_created_by(

@@ -3,10 +3,17 @@
 Times are stored in UTC and written as ``<time class="ts" datetime="...Z">YYYY-MM-DD HH:MM:SS UTC</time>``;
 static/js/app.js rewrites the text of those elements when the reader switches to local time, so the server
 never guesses a time zone.
+
+What is said relative to now ("running 4 min 12 s", "3 min ago") is said relative to the clock below: the
+current time, unless a render holds it at a given moment (``times_as_of``), as the wall does so that a board
+rendered again with nothing new in it comes out the same, byte for byte (encodings_app/views/wall_board.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
 
 from django import template
@@ -17,6 +24,23 @@ from django.utils.safestring import SafeString
 register = template.Library()
 
 NOTHING = "—"
+
+_held_at: ContextVar[datetime | None] = ContextVar("times_held_at", default=None)
+
+
+@contextmanager
+def times_as_of(moment: datetime) -> Iterator[None]:
+    """Within this block, every relative time is written as of `moment` rather than the current time."""
+    token = _held_at.set(moment)
+    try:
+        yield
+    finally:
+        _held_at.reset(token)
+
+
+def _now() -> datetime:
+    held = _held_at.get()
+    return held if held is not None else timezone.now()
 
 
 def _utc(value: datetime) -> datetime:
@@ -60,7 +84,7 @@ def clock_short(value: datetime | None) -> SafeString | str:
     if not isinstance(value, datetime):
         return NOTHING
     moment = _utc(value)
-    same_day = moment.date() == timezone.now().astimezone(UTC).date()
+    same_day = moment.date() == _now().astimezone(UTC).date()
     return format_html(
         '<time datetime="{}">{} UTC</time>',
         iso(moment),
@@ -127,7 +151,7 @@ def duration_between(start: datetime | None, end: datetime | None) -> str:
     """Time from start to end; an open end means "until now" (a phase still going on)."""
     if not isinstance(start, datetime):
         return NOTHING
-    end = end if isinstance(end, datetime) else timezone.now()
+    end = end if isinstance(end, datetime) else _now()
     return duration_text((end - start).total_seconds())
 
 
@@ -167,7 +191,7 @@ def _ago(value: datetime | None, *, ticking: bool, units: int = 2) -> SafeString
     if not isinstance(value, datetime):
         return "never"
     moment = _utc(value)
-    delta = (timezone.now() - moment).total_seconds()
+    delta = (_now() - moment).total_seconds()
     text = "just now" if delta < 5 else f"{duration_text(delta, units)} ago"
     return format_html(
         '<time datetime="{}" title="{} UTC"{}>{}</time>',

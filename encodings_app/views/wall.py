@@ -7,9 +7,13 @@ request. Opening the link again (a bookmark, a TV after a restart) just repeats 
 
 The page polls itself with htmx. A poll carries the ETag of what the screen shows; when nothing changed the
 answer is a 304 with no body, after one query (the link, its organizations' data versions and their open
-incidents and active silences, which the screen shows as banners above the organizations). Every answer
-carries the time of the organizations' last successful sync, so the screen's "updated N s ago" stays true
-without re-rendering anything.
+incidents and active silences, which the screen shows as banners above the organizations) and two cache
+reads (the board's, and whether beat and the workers run); once a minute a second query stamps the link as
+seen, by a 304 too (the sweep syncs sooner what a screen shows, services/sweep.py). The board is rendered
+once per change and shared by every screen showing the same organizations, and its tag is a digest of what
+it shows, so a change in the mirror that shows nowhere on it leaves the tag as it was
+(views/wall_board.py). Every answer carries the time of the organizations' last successful sync, so the
+screen's "updated N s ago" stays true without re-rendering anything.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from encodings_app import access
 from encodings_app.selectors import wall as wall_selectors
-from encodings_app.services.display_links import display_link_seen
+from encodings_app.services.display_links import display_link_seen, display_link_seen_due
+from encodings_app.views import wall_board
 
 MEMBER_POLL_SECONDS = 10
 
@@ -99,26 +104,26 @@ def wall_for_member(request: HttpRequest, slug: str) -> HttpResponse:
 def _wall(
     request: HttpRequest, scope: wall_selectors.WallScope, *, title: str | None, now: datetime
 ) -> HttpResponse:
-    # `now` is the time the scope's query read the silences at, so the tag and the banners agree.
-    etag = scope.etag(now)
+    # `now` is the time the scope's query read the silences at, so the board and its banners agree.
+    board = wall_board.shared_board(scope, now)
+    poll_url = request.path
+    etag = wall_board.screen_etag(board, scope, poll_url)
+    # A 304 shows fresh content too: a screen whose board stays the same for hours is still watching.
+    if scope.link_id is not None and display_link_seen_due(scope.link_seen_at, now):
+        display_link_seen(link_id=scope.link_id, now=now)
     if request.htmx and request.headers.get("If-None-Match") == etag:
         return _freshness(_no_store(HttpResponseNotModified()), scope)
-    banners = wall_selectors.incident_banners(scope, now)
-    pages = wall_selectors.pages(scope, now=now, banner_lines=banners.lines)
     context = {
-        "pages": pages,
-        "banners": banners,
+        "board": board,
         "scope": scope,
-        "title": title or " · ".join(board.organization.name for page in pages for board in page.boards),
-        "poll_url": request.path,
+        "title": title or " · ".join(board.names),
+        "poll_url": poll_url,
         "behind_after_seconds": scope.behind_after_seconds,
     }
     template = "wall/_board.html" if request.htmx else "wall/page.html"
     response = render(request, template, context)
     response["ETag"] = etag
     patch_vary_headers(response, ("HX-Request",))
-    if scope.link_id is not None:
-        display_link_seen(link_id=scope.link_id, now=now)
     return _freshness(_no_store(response), scope)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from encodings_app.bitmovin import types as api
 from encodings_app.bitmovin.enums import Status
 from encodings_app.models import Encoding
-from encodings_app.services.mirror import apply_task
+from encodings_app.services.mirror import apply_task, mark_seen
 from tests.factories import make_message, running_encoding
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +120,29 @@ def test_after_a_change_the_poll_gets_the_new_content_and_a_new_tag(world, login
     assert shown in answer.content.decode()
     assert answer["ETag"] != tag and page_tag(answer.content.decode()) == answer["ETag"]
     assert poll(client, running, answer["ETag"]).status_code == 304
+
+
+def a_status_read_with_nothing_new(encoding, clock):
+    apply_task(encoding, api.Task(status=Status.RUNNING, progress=37, eta=252.0, request_id="req-2"))
+
+
+def a_full_pass_finding_it_again(encoding, clock):
+    mark_seen(encoding.organization, [encoding.bitmovin_id])
+
+
+@pytest.mark.parametrize("read", [a_status_read_with_nothing_new, a_full_pass_finding_it_again])
+def test_a_read_that_changes_nothing_shown_leaves_the_tag(world, login, running, clock, read):
+    # Its subtasks as a status read leaves them, so that the next read can find nothing new.
+    apply_task(running, api.Task(status=Status.RUNNING, progress=37, eta=252.0, request_id="req-1"))
+    client = login(world.operator)
+    tag = page_tag(client.get(url_of(running)).content.decode())
+    before = Encoding.objects.values_list("status_synced_at", "last_seen_at").get(pk=running.pk)
+
+    clock.advance(5)
+    read(Encoding.objects.get(pk=running.pk), clock)
+
+    assert Encoding.objects.values_list("status_synced_at", "last_seen_at").get(pk=running.pk) != before
+    assert poll(client, running, tag).status_code == 304
 
 
 def test_an_expiring_pending_mark_changes_the_tag_by_itself(world, login, running, clock, settings):

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from encodings_app.models import DisplayToken, Organization, Role
+from encodings_app.models import DisplayToken, Encoding, Organization, Role
 from encodings_app.selectors.wall import ROWS_PER_LIST, page_sizes
 from encodings_app.services.display_links import display_link_create, display_link_revoke
 from encodings_app.services.mirror import bump_data_version
@@ -89,14 +89,16 @@ def test_unchanged_poll_costs_one_query_and_returns_no_body(
     assert response["X-Wall-Synced-At"]
 
 
-def test_a_change_in_the_mirror_makes_the_next_poll_render(client, link, acme):
+def test_a_change_the_wall_shows_makes_the_next_poll_render(client, link, acme, held_clock):
     _, token = link
     wall = open_link(client, token)
     etag = client.get(wall, **HTMX)["ETag"]
+    Encoding.objects.filter(organization=acme, name="Evening news").update(progress=52)
     bump_data_version(acme.pk)
     response = client.get(wall, HTTP_IF_NONE_MATCH=etag, **HTMX)
     assert response.status_code == 200
     assert response["ETag"] != etag
+    assert "52%" in response.content.decode()
     assert response.content.decode().lstrip().startswith("<main"), "a poll gets the board, not the page"
 
 
@@ -108,6 +110,7 @@ def test_full_render_query_count_does_not_grow_with_the_data(client, link, acme,
         client.get(wall, **HTMX)
     for number in range(30):
         make_encoding(acme, name=f"extra {number}", status="RUNNING", progress=number)
+    bump_data_version(acme.pk)  # as the mirror's writes do: the board is rendered again
     DisplayToken.objects.update(last_seen_at=None)
     with django_assert_num_queries(8):
         client.get(wall, **HTMX)
