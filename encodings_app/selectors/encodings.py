@@ -1,17 +1,20 @@
-"""The encodings list: filters, sort and pagination, in two queries (a count and one page of rows)."""
+"""The encodings list: filters, sort and pagination, in two queries (a count and one page of rows); a third
+past LIST_EXACT_COUNT_LIMIT rows (the estimate of the total, selectors/counting.py), and a fourth for a word
+searched on PostgreSQL (the organization's size: selectors/search.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.paginator import Page, Paginator
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from encodings_app.models import DEFAULT_LIST_PAGE_SIZE, Encoding, EncodingLabel, Organization
-from encodings_app.selectors.search import ParsedSearch, search_q
+from encodings_app.selectors.paging import CountedPage, counted_page
+from encodings_app.selectors.search import ParsedSearch, search_q, words_by_index
 
 # URL value -> model field. Every sort ends with the primary key so pages never overlap or skip rows.
 SORTS = {
@@ -88,7 +91,8 @@ def filtered_encodings(organization: Organization, filters: EncodingFilters) -> 
     if filters.failed_from:
         queryset = queryset.failed_since(filters.failed_from)
     if filters.search and filters.search.terms:
-        queryset = queryset.filter(search_q(filters.search))
+        by_index = words_by_index(organization, filters.search)
+        queryset = queryset.filter(search_q(filters.search, words_by_index=by_index))
     return queryset
 
 
@@ -110,10 +114,12 @@ def encodings_page(
     filters: EncodingFilters,
     page_number: int = 1,
     page_size: int = DEFAULT_LIST_PAGE_SIZE,
-) -> tuple[Page, bool]:
-    """One page of the filtered list, and whether the page asked for was out of range (then the last)."""
+    *,
+    exact_count: bool = False,
+) -> tuple[CountedPage, bool]:
+    """One page of the filtered list, and whether the page asked for was out of range (then the last). The
+    total is exact up to LIST_EXACT_COUNT_LIMIT, or when ``exact_count`` asks for it; else estimated."""
     queryset = filtered_encodings(organization, filters).for_list().order_by(*ordering(filters.sort))
-    paginator = Paginator(queryset, page_size)
-    if page_number > paginator.num_pages:
-        return paginator.page(paginator.num_pages), True
-    return paginator.page(max(1, page_number)), False
+    return counted_page(
+        queryset, page_size, page_number, count_limit=settings.LIST_EXACT_COUNT_LIMIT, exact_count=exact_count
+    )
