@@ -425,7 +425,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dashboard@localhost")
 # The list counts its rows exactly up to this many (a count that stops after one more); past it the page shows
 # the database's estimate ("about 1.2 million") and a link that counts exactly, so that a page of a million
 # encodings does not count them all. The API counts only when asked (includeTotalCount=true), exactly.
-LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 10_000, minimum=1)
+LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 1_000, minimum=1)
 
 # --- Actions on encodings ---------------------------------------------------------------------------------
 # Each user may ask for this many actions (start, stop, delete, reprioritize, restart live, refresh) per

@@ -12,6 +12,7 @@ knows the exact total for free (the rows before it plus its own).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,25 +72,33 @@ class CountedPage:
 
 
 def counted_page(
-    queryset: QuerySet, per_page: int, number: int, *, count_limit: int, exact_count: bool = False
+    queryset: QuerySet,
+    per_page: int,
+    number: int,
+    *,
+    count_limit: int,
+    exact_count: bool = False,
+    rows_for: Callable[[ListTotal], QuerySet] | None = None,
 ) -> tuple[CountedPage, bool]:
     """The page asked for, or the last one when it is past the end, and whether that happened.
 
-    Two queries when the total is within ``count_limit`` (the capped count, the rows), three past it (and
-    the planner's estimate); a page past the end of an estimated list adds the exact count that finds
-    the last page.
+    ``queryset`` is counted; its rows, ordered, are ``rows_for(total)`` (the queryset itself by default):
+    what the count found may decide how the rows are best read. Two queries when the total is within
+    ``count_limit`` (the capped count, the rows), three past it (and the planner's estimate); a page past
+    the end of an estimated list adds the exact count that finds the last page.
     """
+    rows_for = rows_for or (lambda total: queryset)
     number = max(1, number)
     total = list_total(queryset, limit=count_limit, exact=exact_count)
     corrected = False
     if total.exact and number > _last_page(total.value, per_page):
         number, corrected = _last_page(total.value, per_page), True
-    rows = _rows(queryset, per_page, number)
+    rows = _rows(rows_for(total), per_page, number)
     if not rows and number > 1 and not total.exact:
         # Past the end of a list only estimated: the exact count says where its last page is.
         total = list_total(queryset, limit=count_limit, exact=True)
         number, corrected = _last_page(total.value, per_page), True
-        rows = _rows(queryset, per_page, number)
+        rows = _rows(rows_for(total), per_page, number)
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     seen = (number - 1) * per_page + len(rows)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import StrIndex, Upper
-from django.db.models.lookups import GreaterThan
+from django.db.models.lookups import Exact, GreaterThan
 
 from encodings_app.models import EncodingLabel, Organization
 from encodings_app.selectors.counting import planner_rows
@@ -190,15 +190,18 @@ def _add_value(parsed: ParsedSearch, kind: str, value: str) -> None:
     parsed.terms.append(Term(field=kind, value=core[:200], prefix=prefix))
 
 
-def search_q(parsed: ParsedSearch, *, words_by_index: bool = True) -> Q:
-    """A Q object for Encoding rows; every term must match. With ``words_by_index`` False, a plain word is
-    written so that no index can serve it (the organization's names are read); the rows are the same."""
+def search_q(parsed: ParsedSearch, *, words_by_index: bool = True, prefixes_by_index: bool = True) -> Q:
+    """A Q object for Encoding rows; every term must match. With ``words_by_index`` (``prefixes_by_index``)
+    False, a plain word (a name:prefix*) is written so that no index can serve it and the rows themselves
+    are read: the same rows either way."""
     condition = Q()
     for term in parsed.terms:
         if term.field == "text":
-            condition &= Q(name__icontains=term.value) if words_by_index else _name_holds(term.value)
+            condition &= Q(name__icontains=term.value) if words_by_index else _name_holds(term.value, 0)
+        elif term.field == "name" and term.prefix:
+            condition &= Q(name__istartswith=term.value) if prefixes_by_index else _name_holds(term.value, 1)
         elif term.field == "name":
-            condition &= Q(name__istartswith=term.value) if term.prefix else Q(name__iexact=term.value)
+            condition &= Q(name__iexact=term.value)
         else:
             lookup = "label__istartswith" if term.prefix else "label__iexact"
             # The organization as well as the encoding: the planner may then start from the label index
@@ -210,12 +213,18 @@ def search_q(parsed: ParsedSearch, *, words_by_index: bool = True) -> Q:
     return condition
 
 
-def _name_holds(word: str) -> Q:
-    # icontains as a function: the same rows, but no index matches it.
-    return Q(GreaterThan(StrIndex(Upper("name"), Upper(Value(word))), 0))
+def _name_holds(text: str, at: int) -> Q:
+    """icontains (``at`` 0: anywhere) or istartswith (``at`` 1) as a function: no index matches it."""
+    position = StrIndex(Upper("name"), Upper(Value(text)))
+    return Q(GreaterThan(position, 0)) if at == 0 else Q(Exact(position, 1))
 
 
-def words_by_index(organization: Organization, parsed: ParsedSearch) -> bool:
+def has_name_patterns(parsed: ParsedSearch) -> bool:
+    """Whether the search has a plain word or a name:prefix* (what the trigram and name indexes serve)."""
+    return any(term.field == "text" or (term.field == "name" and term.prefix) for term in parsed.terms)
+
+
+def word_index_pays_off(organization: Organization, parsed: ParsedSearch) -> bool:
     """Whether a plain word of this search is best looked up in the trigram index (PostgreSQL, a large
     organization). One planned, never run, query when the search has a plain word on PostgreSQL."""
     if connection.vendor != "postgresql" or not any(term.field == "text" for term in parsed.terms):
