@@ -32,8 +32,8 @@ DEFAULT_SORT = "-created"
 NULLABLE_SORTS = {"progress", "started_at", "finished_at"}
 # A filtered list whose count found at most this many rows is read from its matches (through the index of
 # its filter or search), sorted; never by walking the organization in list order to meet them on the way.
-# Past it, a page's worth of matches is met within a few thousand rows of the list order (at most 1 in
-# 1,000 rows of the organization's match: 50,000 rows walked in an organization of a million).
+# Past it the list order is walked: more matches than this are at least 1 in 1,000 rows even of an
+# organization of a million, so a page of 50 is met within about 50,000 rows, and usually far sooner.
 FEW_MATCHES = 1_000
 
 
