@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.helpers import result_of
-from tests.factories import labelled_encoding
+from tests.factories import numbered_encodings
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,7 @@ PATH = "/organizations/acme/encodings"
 
 @pytest.fixture
 def twelve(world):
-    for number in range(12):
-        labelled_encoding(world.acme, ["news"] if number % 2 else [], name=f"encoding {number:02d}")
+    numbered_encodings(world.acme, 12)
 
 
 @override_settings(LIST_EXACT_COUNT_LIMIT=5)

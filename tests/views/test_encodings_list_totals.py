@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from tests.factories import labelled_encoding
+from tests.factories import numbered_encodings
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,7 @@ URL = "/o/acme/encodings/"
 
 @pytest.fixture
 def thirty(world):
-    for number in range(30):
-        labelled_encoding(world.acme, ["news"] if number % 2 else [], name=f"encoding {number:02d}")
+    numbered_encodings(world.acme, 30)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE encodings_app_encoding")  # what autovacuum keeps up to date
