@@ -44,8 +44,8 @@ SEARCH_INDEXES = (
     # serves these too, but reads far more of itself (EXPLAIN ANALYZE on 1,000,000 encodings: an exact name
     # in 0.03 ms here, 26 ms through the trigram index). Not partial (WHERE deleted_at IS NULL), though
     # the list reads live encodings only: the planner ignores the statistics of a partial index's
-    # expression, and without them it guesses how many names a pattern matches (24 in 3,500 for a word
-    # that no name holds), and may walk a whole organization to find them.
+    # expression, and without them it guesses how many names a pattern matches (24 of 3,500 for a word
+    # that three names hold), and may walk a whole organization to find a few.
     SearchIndex(
         "enc_name_upper",
         ENCODING_TABLE,
