@@ -421,6 +421,12 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 15, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dashboard@localhost")
 
+# --- The encodings list -------------------------------------------------------------------------------------
+# The list counts its rows exactly up to this many (a count that stops after one more); past it the page shows
+# the database's estimate ("about 1.2 million") and a link that counts exactly, so that a page of a million
+# encodings does not count them all. The API counts only when asked (includeTotalCount=true), exactly.
+LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 1_000, minimum=1)
+
 # --- Actions on encodings ---------------------------------------------------------------------------------
 # Each user may ask for this many actions (start, stop, delete, reprioritize, restart live, refresh) per
 # window, on the pages and through the API together; past it the answer is "wait N s" (HTTP 429).

@@ -11,6 +11,9 @@ class EncodingsAppConfig(AppConfig):
 
         # Registers the check that refuses the demo's parts in production.
         import dashboard.checks  # noqa: F401
+
+        # Registers the check that the search indexes are there (PostgreSQL).
+        import encodings_app.checks  # noqa: F401
         from encodings_app.services.login_lockout import on_user_locked_out
 
         user_locked_out.connect(on_user_locked_out, dispatch_uid="encodings_app.login_lockout")

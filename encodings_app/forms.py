@@ -67,6 +67,7 @@ FILTER_PARAMS = (
     "failed_from",
     "sort",
     "per_page",
+    "count",
     "page",
 )
 # A "back" value longer than this is not one the list wrote (its longest filters fit easily): it is dropped.
@@ -143,6 +144,8 @@ class EncodingFilterForm(ToleratingForm):
             f"or {LIST_PAGE_SIZES[-1]}."
         },
     )
+    # "exact": count every row for the total, also past LIST_EXACT_COUNT_LIMIT (where it is estimated).
+    count = forms.ChoiceField(label="Total", required=False, choices=[("", "Estimated"), ("exact", "Exact")])
     page = forms.IntegerField(label="Page", required=False, min_value=1, max_value=1_000_000)
 
     # The URL speaks "from" and "to" (not valid Python names for fields) and the API's "search" (the field
@@ -223,6 +226,9 @@ class EncodingFilterForm(ToleratingForm):
 
     def page_size(self) -> int:
         return self.value("per_page", self.default_page_size)
+
+    def exact_count(self) -> bool:
+        return self.value("count") == "exact"
 
     def _url_page_size(self) -> int | None:
         # Written whenever it is not the product's default, so that a link (page 3 of 100 rows) shows the

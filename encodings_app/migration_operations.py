@@ -5,12 +5,22 @@ CREATE INDEX holds a lock that blocks every insert and update of the table until
 large mirror). SQLite has no such form and no such problem, so there the plain operation runs. A migration
 using these sets `atomic = False`, as PostgreSQL requires; keep such a migration to index operations only,
 so that running outside one transaction costs nothing.
+
+The search indexes (search_indexes.py) come with two operations of their own: the trigram extension, created
+only where the database role may, and the indexes, built only on PostgreSQL and the trigram one only where
+the extension is there. Neither changes Django's model state: the indexes are not in the models' Meta.
 """
 
 from __future__ import annotations
 
-from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
-from django.db import migrations
+import logging
+
+from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently, TrigramExtension
+from django.db import DatabaseError, migrations, transaction
+
+from encodings_app import search_indexes
+
+logger = logging.getLogger(__name__)
 
 
 class _ConcurrentlyOnPostgreSQL:
@@ -38,9 +48,78 @@ def _no_statement_timeout(schema_editor) -> None:
     schema_editor.connection.client_deadline = None
 
 
+def lift_statement_limits(connection) -> None:
+    """_no_statement_timeout for a connection without a schema editor (create_search_indexes)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")
+    connection.client_deadline = None
+
+
 class AddIndexWithoutLocking(_ConcurrentlyOnPostgreSQL, AddIndexConcurrently):
     plain = migrations.AddIndex
 
 
 class RemoveIndexWithoutLocking(_ConcurrentlyOnPostgreSQL, RemoveIndexConcurrently):
     plain = migrations.RemoveIndex
+
+
+class TrigramExtensionWhenAllowed(TrigramExtension):
+    """Django's TrigramExtension, where the database role may create it; elsewhere the migration goes on
+    without it (and without the trigram index), and the system check says what a superuser runs.
+
+    Unapplying leaves the extension: it may predate this migration or serve other schemas, and costs nothing.
+    What it runs depends on the database it meets, so sqlmigrate cannot print it.
+    """
+
+    reduces_to_sql = False
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql" or search_indexes.trigram_installed(connection):
+            return
+        if not search_indexes.trigram_creatable(connection):
+            logger.warning(
+                "This database role may not create the %s extension: the search indexes are built without "
+                "the trigram index. As a superuser, run: %s then: %s",
+                search_indexes.TRIGRAM_EXTENSION,
+                search_indexes.SUPERUSER_STEP,
+                search_indexes.AFTER_SUPERUSER_STEP,
+            )
+            return
+        try:
+            # A savepoint (or a transaction of its own): a refusal the privilege query did not foresee, such
+            # as a hosted database's own rules, leaves the connection usable for the rest of the migration.
+            with transaction.atomic(using=connection.alias):
+                super().database_forwards(app_label, schema_editor, from_state, to_state)
+        except DatabaseError as error:
+            logger.warning("The %s extension was refused (%s).", search_indexes.TRIGRAM_EXTENSION, error)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def describe(self):
+        return f"Creates extension {self.name} where the database role may"
+
+
+class CreateSearchIndexes(migrations.operations.base.Operation):
+    """Builds search_indexes.SEARCH_INDEXES on PostgreSQL (concurrently: the migration sets atomic = False);
+    nothing elsewhere. Unapplying drops them."""
+
+    reversible = True
+    reduces_to_sql = False
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            lift_statement_limits(schema_editor.connection)
+            search_indexes.search_indexes_create(schema_editor.connection)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            lift_statement_limits(schema_editor.connection)
+            search_indexes.search_indexes_drop(schema_editor.connection)
+
+    def describe(self):
+        return "Creates the PostgreSQL search indexes (name, labels; trigram where pg_trgm is installed)"

@@ -126,6 +126,12 @@ def labelled_encoding(organization: Organization, labels: Sequence[str] = (), **
     return encoding
 
 
+def numbered_encodings(organization: Organization, count: int) -> None:
+    """`count` encodings named "encoding 00", "encoding 01" ..., every second one labelled "news"."""
+    for number in range(count):
+        labelled_encoding(organization, ["news"] if number % 2 else [], name=f"encoding {number:02d}")
+
+
 def search_catalogue(organization: Organization) -> list[str]:
     """Three encodings for the search tests, one with a colon in its name; their names, sorted."""
     labelled_encoding(organization, ["news", "Customer1"], name="Evening news")

@@ -1,4 +1,4 @@
-"""The one place where times, durations and ETAs become text.
+"""The one place where times, durations and ETAs become text (and a long list's estimated total).
 
 Times are stored in UTC and written as ``<time class="ts" datetime="...Z">YYYY-MM-DD HH:MM:SS UTC</time>``;
 static/js/app.js rewrites the text of those elements when the reader switches to local time, so the server
@@ -20,6 +20,8 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from encodings_app.selectors.counting import ListTotal
 
 register = template.Library()
 
@@ -200,3 +202,24 @@ def _ago(value: datetime | None, *, ticking: bool, units: int = 2) -> SafeString
         " data-ago" if ticking else "",
         text,
     )
+
+
+@register.filter
+def approximate(value: int) -> str:
+    """Two significant figures: 12,558 is "13,000", 1,234,567 is "1.2 million"."""
+    if value < 100:
+        return str(value)
+    rounded = round(value, 2 - len(str(value)))
+    if rounded >= 1_000_000:
+        return f"{rounded / 1_000_000:.1f}".removesuffix(".0") + " million"
+    return f"{rounded:,}"
+
+
+@register.filter
+def list_total(total: ListTotal) -> str:
+    """A list's total as its page says it: exact, "about" an estimate, or "more than" what is known."""
+    if total.exact:
+        return f"{total.value:,}"
+    if total.estimated:
+        return f"about {approximate(total.value)}"
+    return f"more than {total.value:,}"

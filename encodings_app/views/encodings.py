@@ -84,7 +84,7 @@ def list_context(viewer: OrganizationAccess, query: QueryDict, preference: ListP
     form = EncodingFilterForm(query, default_page_size=preference.rows_per_page)
     filters = form.filters()
     page, corrected = selectors.encodings_page(
-        viewer.organization, filters, form.page_number(), form.page_size()
+        viewer.organization, filters, form.page_number(), form.page_size(), exact_count=form.exact_count()
     )
     notes = form.notes()
     if corrected:

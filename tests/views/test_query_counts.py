@@ -7,6 +7,7 @@ the session and the user; the rest are named next to each number.
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from encodings_app.models import (
@@ -39,7 +40,8 @@ FEW_MESSAGES, MANY_MESSAGES = 4, 400
 # muting them
 OVERVIEW = 2 + 1 + 1 + 9
 OVERVIEW_FRAGMENT = 2 + 1 + 9  # no switcher in the polled fragment
-# the user's list view (columns, rows per page: one read by its unique user id), count, one page of rows
+# the user's list view (columns, rows per page: one read by its unique user id), count (up to
+# LIST_EXACT_COUNT_LIMIT), one page of rows
 LIST = 2 + 1 + 1 + 1 + 2
 LIST_FRAGMENT = 2 + 1 + 1 + 2
 DETAIL_ACTIVE = 2 + 1 + 1 + 1 + 2  # encoding, message counts by type, one page of messages
@@ -210,6 +212,21 @@ def test_action_confirmation_query_count_is_fixed(world, login, data, django_ass
         f"/o/acme/encodings/{running}/actions/stop/",
         django_assert_num_queries,
         CONFIRM,
+    )
+
+
+def test_a_searched_word_and_a_total_past_the_limit_each_cost_one_planned_query_on_postgresql(
+    world, login, data, django_assert_num_queries, settings
+):
+    """On PostgreSQL a plain word asks the planner how large the organization is (selectors/search.py), and a
+    total past LIST_EXACT_COUNT_LIMIT asks it for its estimate (selectors/counting.py): EXPLAIN, never run.
+    SQLite has no planner to ask, and no trigram index to choose."""
+    planned = 1 if connection.vendor == "postgresql" else 0
+    client = login(world.operator)
+    get(client, "/o/acme/encodings/?search=Episode", django_assert_num_queries, LIST + planned)
+    settings.LIST_EXACT_COUNT_LIMIT = 2
+    get(
+        client, "/o/acme/encodings/?status=RUNNING&status=FINISHED", django_assert_num_queries, LIST + planned
     )
 
 
