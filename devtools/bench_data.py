@@ -16,12 +16,13 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from encodings_app.models import Encoding, EncodingLabel, Membership, Message, Organization, Role
@@ -77,17 +78,41 @@ def dataset_create(
     others = [_organization(f"{slug}-{n}", f"{NAME} {n}", user) for n in range(2, other_organizations + 2)]
     heavy_messages = min(heavy_messages, messages)
     fill = _fill_postgresql if connection.vendor == "postgresql" else _fill_orm
-    fill(organization, encodings, messages, heavy_messages, seed, say)
-    for number, other in enumerate(others, 1):
-        fill(other, max(1, encodings // 100), messages // 100, 0, seed + number, say)
-    if connection.vendor == "postgresql":
-        say("vacuum analyze")
+    with _no_time_limits():
+        fill(organization, encodings, messages, heavy_messages, seed, say)
+        for number, other in enumerate(others, 1):
+            fill(other, max(1, encodings // 100), messages // 100, 0, seed + number, say)
+        if connection.vendor == "postgresql":
+            say("vacuum analyze")
+            with connection.cursor() as cursor:
+                for table in TABLES:
+                    cursor.execute(f"VACUUM ANALYZE {table}")
+        for each in (organization, *others):
+            alerts_evaluate(organization=Organization.objects.get(pk=each.pk))
+        return dataset_reuse(slug)
+
+
+@contextmanager
+def _no_time_limits() -> Iterator[None]:
+    """Making, counting or dropping millions of rows outlasts the limit a statement of a page has
+    (DATABASE_STATEMENT_TIMEOUT_MS), and so the client's deadline that follows it (dashboard/postgres): both
+    are lifted for this connection meanwhile, and the pages are then measured under them again."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    deadline = getattr(connection, "client_deadline", None)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        limit = cursor.fetchone()[0]
+        cursor.execute("SET statement_timeout = 0")
+    connection.client_deadline = None
+    try:
+        yield
+    finally:
+        connection.client_deadline = deadline
         with connection.cursor() as cursor:
-            for table in TABLES:
-                cursor.execute(f"VACUUM ANALYZE {table}")
-    for each in (organization, *others):
-        alerts_evaluate(organization=Organization.objects.get(pk=each.pk))
-    return dataset_reuse(slug)
+            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [limit])
 
 
 def _organization(slug: str, name: str, user) -> Organization:
@@ -105,6 +130,11 @@ def dataset_reuse(slug: str) -> Dataset:
     others = list(
         Organization.objects.filter(memberships__user=user).exclude(pk=organization.pk).order_by("slug")
     )
+    with _no_time_limits():
+        return _counted(organization, others, user)
+
+
+def _counted(organization: Organization, others: list[Organization], user) -> Dataset:
     encodings = organization.encodings.all()
     failed = encodings.filter(status="ERROR").order_by("pk").values_list("bitmovin_id", flat=True).first()
     typical = (
@@ -138,6 +168,13 @@ def dataset_drop(slug: str) -> None:
     if user is not None:
         organizations = organizations.filter(memberships__user=user)
     ids = list(organizations.values_list("pk", flat=True))
+    with _no_time_limits():
+        _drop(ids)
+    if user is not None:
+        user.delete()
+
+
+def _drop(ids: list[int]) -> None:
     if connection.vendor == "postgresql" and ids:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -148,8 +185,6 @@ def dataset_drop(slug: str) -> None:
             cursor.execute("DELETE FROM encodings_app_encodinglabel WHERE organization_id = ANY(%s)", [ids])
             cursor.execute("DELETE FROM encodings_app_encoding WHERE organization_id = ANY(%s)", [ids])
     Organization.objects.filter(pk__in=ids).delete()
-    if user is not None:
-        user.delete()
 
 
 # --- PostgreSQL: the database makes the rows ----------------------------------------------------------------
@@ -242,7 +277,8 @@ def _fill_postgresql(
         "heavy": HEAVY_ID,
     }
     started = time.monotonic()
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Each statement commits on its own: an interrupted run leaves what it made, for --drop.
+    with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(%s)", [random.Random(seed).uniform(-1, 1)])  # noqa: S311 - test data
         for first in range(0, count, CHUNK):
             cursor.execute(
