@@ -3,7 +3,10 @@ in plain words.
 
 The page costs the same queries for 10 messages or 100,000: the encoding, the counts by type, one page of
 messages (the counts give the page total, so no COUNT of its own) and, for a failed encoding, its first
-ERROR messages.
+ERROR messages. Each reads the one encoding's entries of an index in the order it wants (the Message
+model's indexes), so neither the size of the message table nor the length of the encoding's history is
+sorted through: the counts read the encoding's entries of the type index alone, a page of the timeline reads
+its rows in time order and stops after them (a deep page skips the entries before it).
 """
 
 from __future__ import annotations
@@ -250,11 +253,11 @@ def error_panel(encoding: Encoding) -> ErrorPanel | None:
 
 
 def first_error_messages(encoding: Encoding, limit: int = ERROR_MESSAGES_SHOWN) -> list[Message]:
-    """The encoding's first ERROR messages, with their ids (the API shows them)."""
+    """The encoding's first ERROR messages in the timeline's order, with their ids (the API shows them)."""
     return list(
         Message.objects.filter(encoding=encoding, type=MessageType.ERROR)
         .only("bitmovin_id", "type", "date", "text", "field", "links", "more", "subtask")
-        .order_by("date", "pk")[:limit]
+        .order_by(*TIME_ORDER)[:limit]
     )
 
 
