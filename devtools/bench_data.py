@@ -239,11 +239,12 @@ FROM drawn
 """
 
 # The messages of the encodings with ids in [%(low)s, %(high)s]: each gets 0 to 2 * mean of them (the term
-# in e.id makes PostgreSQL draw the count once per encoding, not once for all), up to %(limit)s in all.
+# in e.id makes PostgreSQL draw the count once per encoding, not once for all), up to %(limit)s in all, with
+# ids %(prefix)s1, %(prefix)s2 ...
 MESSAGES_SQL = """
 INSERT INTO encodings_app_message (encoding_id, bitmovin_id, type, date, text, field, links, subtask,
                                    first_seen_at)
-SELECT e.id, 'm' || j, (%(types)s::text[])[1 + floor(random() * 10)::int],
+SELECT e.id, %(prefix)s || j, (%(types)s::text[])[1 + floor(random() * 10)::int],
        e.created_at + j * interval '7 seconds', 'Step ' || j || ' of the workflow', '', '[]',
        (%(subtasks)s::text[])[1 + floor(random() * 4)::int], %(now)s
 FROM encodings_app_encoding e
@@ -323,22 +324,37 @@ def _fill_postgresql(
         spread = messages - heavy
         left, heavy_left = spread, heavy
         for number, chunk in enumerate(chunks):
-            share = spread * len(chunk) // len(ids) if ids else 0
-            mean = max(share, 0) / len(chunk)
+            share = spread * len(chunk) // len(ids)
             cursor.execute(
                 MESSAGES_SQL,
-                {**common, "low": chunk[0], "high": chunk[-1], "mean": mean, "limit": max(left, 0)},
+                {
+                    **common,
+                    "prefix": "m",
+                    "low": chunk[0],
+                    "high": chunk[-1],
+                    "mean": share / len(chunk),
+                    "limit": max(left, 0),
+                },
             )
             left -= cursor.rowcount
             if heavy_encoding is not None:
                 burst = heavy_left // (len(chunks) - number)
                 _heavy_burst(cursor, common, heavy_encoding, heavy - heavy_left, burst, now)
                 heavy_left -= burst
-        if left > 0 and ids:
-            # The draws came out short of the total asked for: the rest on the last encodings.
+        rounds = 0
+        while left > 0 and len(ids) > (heavy_encoding is not None):
+            # The draws came out short of the total asked for: the rest spread over all, under other ids.
+            rounds += 1
             cursor.execute(
-                MESSAGES_SQL.replace("'m' || j", "'t' || j"),
-                {**common, "low": ids[max(0, len(ids) - left)], "high": ids[-1], "mean": 2, "limit": left},
+                MESSAGES_SQL,
+                {
+                    **common,
+                    "prefix": f"t{rounds}-",
+                    "low": ids[0],
+                    "high": ids[-1],
+                    "mean": left / len(ids) + 1,
+                    "limit": left,
+                },
             )
             left -= cursor.rowcount
     say(f"{organization.slug}: {messages - max(left, 0)} messages in {time.monotonic() - started:.0f} s")
@@ -374,9 +390,11 @@ def _fill_orm(
     heavy_id = ids[0]  # as on PostgreSQL: the live stream running for a day
     if heavy:
         Encoding.objects.filter(pk=heavy_id).update(bitmovin_id=HEAVY_ID)
+    # The heavy encoding has its history and no more, as on PostgreSQL.
+    spread = ids[1:] if heavy and len(ids) > 1 else ids
     batch = []
     for number in range(messages):
-        encoding_id = heavy_id if number < heavy else ids[rng.randrange(len(ids))]
+        encoding_id = heavy_id if number < heavy else spread[rng.randrange(len(spread))]
         batch.append(
             Message(
                 encoding_id=encoding_id,
