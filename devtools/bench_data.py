@@ -1,9 +1,10 @@
 """The large mirror bench_pages measures: made once, kept between runs if asked, dropped when done.
 
 A dataset is a benchmark organization of N encodings and M messages, one "heavy" encoding among them with a
-long history (the detail page's worst case), and a few smaller organizations beside it so that the start page
-shows several. One user is a member of them all. The organizations' alert rules are evaluated once, so that
-the incident pages have what a real mirror of this size would give them.
+long history (the detail page's worst case: a live stream running for a day), and a few smaller
+organizations beside it so that the start page shows several. One user is a member of them all. The
+organizations' alert rules are evaluated once, so that the incident pages have what a real mirror of this
+size would give them.
 
 On PostgreSQL the rows are made by the database itself (INSERT ... SELECT over generate_series, in chunks
 that keep each encoding's messages together as a sync writes them), so that a million encodings and ten
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from encodings_app.models import Encoding, EncodingLabel, Membership, Message, Organization, Role
 from encodings_app.services.alerts.evaluate import alerts_evaluate
+from encodings_app.services.mirror import message_counts_store
 
 STATUSES = ["FINISHED"] * 80 + ["ERROR"] * 8 + ["CANCELED"] * 4 + ["TRANSFER_ERROR"] * 2 + ["CREATED"] * 2
 # The first encodings made are the active ones: 40 RUNNING, then 20 QUEUED.
@@ -144,6 +146,12 @@ def _counted(organization: Organization, others: list[Organization], user) -> Da
         .values_list("bitmovin_id", flat=True)
         .first()
     )
+    # The encodings the detail pages open carry the counts by type a sync keeps with the messages it writes
+    # (message_counts_store); the dataset's others are counted when shown, as one last read before counts
+    # were kept is. Keeping them for a million encodings would rewrite every row of the table.
+    shown = encodings.filter(bitmovin_id__in=[HEAVY_ID, failed, typical], message_counts__isnull=True)
+    for encoding in shown:
+        message_counts_store(encoding=encoding)
     return Dataset(
         organization=organization,
         others=others,

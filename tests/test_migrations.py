@@ -46,7 +46,7 @@ def test_unverified_deliveries_stored_before_the_rule_lose_their_body_and_keep_a
     assert new.objects.get(pk=genuine.pk).payload == '{"eventId": "e1"}'
 
 
-INDEX_MIGRATIONS = ("0004_list_order_indexes", "0005_live_status_counts", "0015_message_time_order_indexes")
+INDEX_MIGRATIONS = ("0004_list_order_indexes", "0005_live_status_counts", "0015_message_indexes_and_counts")
 
 
 # transaction=True: sqlmigrate opens a schema editor, which SQLite refuses inside a test's transaction.

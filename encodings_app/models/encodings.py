@@ -109,6 +109,12 @@ class Encoding(models.Model):
     )
     pending_since = models.DateTimeField(null=True, blank=True)
 
+    # The encoding's messages counted by type ({"INFO": 12, ...}), kept where they are written
+    # (services/mirror.py message_counts_store), so that the detail page and its polls read them with the row
+    # instead of counting a long history on every view. None until messages are written with it (an
+    # encoding last read before it was kept): its messages are then counted when shown.
+    message_counts = models.JSONField(null=True, blank=True)
+
     objects = EncodingQuerySet.as_manager()
 
     class Meta:
@@ -304,6 +310,14 @@ class EncodingLabel(models.Model):
         return self.label
 
 
+class MessageQuerySet(models.QuerySet):
+    def counts_by_type(self) -> dict[str, int]:
+        """How many of these messages there are of each type: for one encoding's, from its entries of the
+        type index alone."""
+        rows = self.order_by().values("type").annotate(n=models.Count("*"))
+        return {row["type"]: row["n"] for row in rows}
+
+
 class Message(models.Model):
     """A message of an encoding's status Task (or of one of its subtasks)."""
 
@@ -322,6 +336,8 @@ class Message(models.Model):
     subtask = models.CharField(max_length=200, blank=True, help_text="Name of the subtask it belongs to.")
     first_seen_at = models.DateTimeField(default=timezone.now)
 
+    objects = MessageQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["encoding", "bitmovin_id"], name="message_unique_per_encoding"),
@@ -335,7 +351,7 @@ class Message(models.Model):
                 F("encoding_id"), F("date").asc(nulls_first=True), F("id"), name="msg_encoding_time"
             ),
             # One type: the timeline or the API showing it alone, the error panel's first ERROR messages; and
-            # the counts by type, from the index alone.
+            # the counts by type (MessageQuerySet.counts_by_type), from the index alone.
             NullsFirstIndex(
                 F("encoding_id"),
                 F("type"),

@@ -1,12 +1,13 @@
 """One encoding: phases, subtasks, the message timeline (by type; in time order or by subtask) and its error
 in plain words.
 
-The page costs the same queries for 10 messages or 100,000: the encoding, the counts by type, one page of
-messages (the counts give the page total, so no COUNT of its own) and, for a failed encoding, its first
-ERROR messages. Each reads the one encoding's entries of an index in the order it wants (the Message
-model's indexes), so neither the size of the message table nor the length of the encoding's history is
-sorted through: the counts read the encoding's entries of the type index alone, a page of the timeline reads
-its rows in time order and stops after them (a deep page skips the entries before it).
+The page costs the same queries for 10 messages or 100,000: the encoding (which carries its counts by type,
+kept where messages are written), one page of messages (the counts give the page total, so no COUNT of its
+own) and, for a failed encoding, its first ERROR messages; an encoding whose counts were never kept has them
+counted, from an index alone. A page of the timeline is read from an index in time order and stops after it
+(the Message model's indexes), so neither the size of the message table nor the length of the encoding's
+history is sorted through. What still grows with the history: a deep page skips the entries before it, and
+the grouping by subtask sorts the encoding's messages of the types shown.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -141,8 +142,10 @@ class Timeline:
 
 
 def message_counts(encoding: Encoding) -> dict[str, int]:
-    rows = Message.objects.filter(encoding=encoding).order_by().values("type").annotate(n=Count("*"))
-    return {row["type"]: row["n"] for row in rows}
+    """The encoding's messages by type: as kept with its row when its messages were written, else counted."""
+    if encoding.message_counts is not None:
+        return dict(encoding.message_counts)
+    return Message.objects.filter(encoding=encoding).counts_by_type()
 
 
 def message_timeline(

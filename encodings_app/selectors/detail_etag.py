@@ -1,11 +1,11 @@
 """The ETag of an encoding's live part: the detail page's polled fragment, encodings/_detail_live.html.
 
 What the fragment shows comes from: the encoding's row (every column: status, progress, phase times,
-subtasks, error fields, the pending mark, the mirror's read times), its messages (only ever added, so their
-number changes with each new one), the viewer's role (the actions offered), the page's own parameters
-(message types, order, page, the way back) and the time: an ETA given up on a stalled encoding, a pending
-mark's expiry and, through etag_of, the minute. The error panel's request ids come from the audit log, but
-that panel shows only for a failed encoding, which is final and no longer polled.
+subtasks, error fields, the pending mark, the mirror's read times, the counts of its messages), its messages
+(only ever added, so their number changes with each new one), the viewer's role (the actions offered), the
+page's own parameters (message types, order, page, the way back) and the time: an ETA given up on a stalled
+encoding, a pending mark's expiry and, through etag_of, the minute. The error panel's request ids come from
+the audit log, but that panel shows only for a failed encoding, which is final and no longer polled.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from encodings_app.selectors.etags import etag_of
 
 
 def message_total(encoding: Encoding) -> int:
-    """How many messages the encoding has: one COUNT from an index, the only read a conditional poll adds."""
+    """How many messages the encoding has: the sum of the counts kept with its row, or (never kept) one
+    COUNT from an index, the only read a conditional poll then adds."""
+    if encoding.message_counts is not None:
+        return sum(encoding.message_counts.values())
     return Message.objects.filter(encoding=encoding).count()
 
 

@@ -12,7 +12,8 @@ from encodings_app.migration_operations import (
 
 
 class Migration(migrations.Migration):
-    # The indexes build concurrently on PostgreSQL, which cannot happen inside a transaction.
+    # The indexes build concurrently on PostgreSQL, which cannot happen inside a transaction. The one other
+    # operation adds a column that may be empty: one statement, which changes no row.
     atomic = False
 
     dependencies = [
@@ -21,6 +22,11 @@ class Migration(migrations.Migration):
 
     # The new indexes first, so that the detail page and the API always have one to read messages by.
     operations = [
+        migrations.AddField(
+            model_name='encoding',
+            name='message_counts',
+            field=models.JSONField(blank=True, null=True),
+        ),
         AddIndexWithoutLocking(
             model_name='message',
             index=encodings_app.models.indexes.NullsFirstIndex(models.F('encoding_id'), models.OrderBy(models.F('date'), nulls_first=True), models.F('id'), name='msg_encoding_time'),
