@@ -164,12 +164,8 @@ def message_timeline(
     messages: list[Message] = []
     if total:
         start = (page - 1) * MESSAGES_PER_PAGE
-        messages = list(
-            Message.objects.filter(encoding=encoding, type__in=types)
-            .only("type", "date", "text", "field", "links", "subtask", "more")
-            .order_by(*(("subtask", *TIME_ORDER) if by_subtask else TIME_ORDER))[
-                start : start + MESSAGES_PER_PAGE
-            ]
+        messages = _page_of_messages(
+            encoding, types, by_subtask, start, min(MESSAGES_PER_PAGE, total - start), total
         )
     grouped: list[tuple[str, list[Message]]] = []
     for message in messages:
@@ -187,6 +183,32 @@ def message_timeline(
         grouped=grouped,
     )
     return timeline, corrected
+
+
+def _page_of_messages(
+    encoding: Encoding, types: list[str], by_subtask: bool, start: int, size: int, total: int
+) -> list[Message]:
+    """The `size` messages from position `start` of `total`, read from the nearer end: a page past the middle
+    (the last one, a live stream's newest messages, above all) is read backwards from the end of the index
+    and turned round, so that it skips the entries after it instead of every one before it."""
+    order = ("subtask", *TIME_ORDER) if by_subtask else TIME_ORDER
+    rows = Message.objects.filter(encoding=encoding, type__in=types).only(
+        "type", "date", "text", "field", "links", "subtask", "more"
+    )
+    after = total - start - size
+    if after >= start:
+        return list(rows.order_by(*order)[start : start + size])
+    backwards = [_reversed(key) for key in order]
+    return list(reversed(rows.order_by(*backwards)[after : after + size]))
+
+
+def _reversed(key):
+    """An ordering key of TIME_ORDER (or the subtask before it) the other way round, undated messages last."""
+    if isinstance(key, str):
+        return key[1:] if key.startswith("-") else f"-{key}"
+    return (
+        key.expression.desc(nulls_last=True) if not key.descending else key.expression.asc(nulls_first=True)
+    )
 
 
 @dataclass(frozen=True)

@@ -105,9 +105,11 @@ def plan_of(sql: str, params) -> str:
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
-def assert_read_in_order_from(plan: str, index: str, *, only_index: bool = False) -> None:
+def assert_read_in_order_from(
+    plan: str, index: str, *, only_index: bool = False, backward: bool = False
+) -> None:
     if connection.vendor == "postgresql":
-        scan = "Index Only Scan" if only_index else "Index Scan"
+        scan = "Index Only Scan" if only_index else "Index Scan Backward" if backward else "Index Scan"
         assert f"{scan} using {index} on {MESSAGE_TABLE}" in plan, plan
         assert "Sort" not in plan and "Bitmap" not in plan, plan
     else:
@@ -141,6 +143,17 @@ def test_a_timeline_of_one_type_reads_that_type_from_its_index(world, login):
     _, (_, page) = message_plans(login(world.viewer), detail_url(encoding, "types=ERROR"))
 
     assert_read_in_order_from(page, "msg_encoding_type_time")
+
+
+def test_the_last_page_is_read_backwards_from_the_end_of_the_index(world, login):
+    encoding = with_neighbours(world, running_encoding(world.acme))
+    last = -(-HISTORY // 100)
+
+    query = f"types=ERROR,WARNING,INFO,DEBUG,TRACE&mpage={last}"
+    _, (page_sql, page) = message_plans(login(world.viewer), detail_url(encoding, query))
+
+    assert "OFFSET" not in page_sql, "the last page starts at the end: nothing to skip"
+    assert_read_in_order_from(page, "msg_encoding_time", backward=True)
 
 
 def test_the_error_panel_reads_the_first_error_messages_from_the_type_index(world, login):
