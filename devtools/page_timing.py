@@ -86,37 +86,34 @@ def percentile(values: list[float], share: float) -> float:
 def scans(statements: list[tuple[str, object]]) -> list[str]:
     """One line per statement: its start, then the scans of its plan (which table, which index, how many rows
     the planner expects), so that a query no index serves shows. PostgreSQL only; elsewhere nothing."""
-    if connection.vendor != "postgresql":
-        return []
     lines = []
-    with connection.cursor() as cursor:
-        for number, (sql, params) in enumerate(statements, 1):
-            if not sql.lstrip().upper().startswith(EXPLAINABLE):
-                continue
-            cursor.execute(f"EXPLAIN {sql}", params)
-            plan = [row[0] for row in cursor.fetchall()]
-            found = [line.strip().removeprefix("-> ") for line in plan if "Scan" in line] or [plan[0].strip()]
-            lines.append(f"#{number} {brief(sql)}: " + " / ".join(found))
+    for number, sql, plan in _plans(statements, "EXPLAIN", EXPLAINABLE):
+        found = [line.strip().removeprefix("-> ") for line in plan if "Scan" in line] or [plan[0].strip()]
+        lines.append(f"#{number} {brief(sql)}: " + " / ".join(found))
     return lines
 
 
 def analyzed(statements: list[tuple[str, object]], *, at_least_ms: float) -> list[str]:
     """The full plan, as run (EXPLAIN ANALYZE, BUFFERS), of every read-only statement that took at least
     `at_least_ms` at the database: where a slow page's time goes. PostgreSQL only."""
-    if connection.vendor != "postgresql":
-        return []
     lines = []
+    for number, sql, plan in _plans(statements, "EXPLAIN (ANALYZE, BUFFERS)", READ_ONLY):
+        took = _execution_ms(plan)
+        if took is not None and took >= at_least_ms:
+            lines.append(f"#{number} {brief(sql)} ({took:.1f} ms)")
+            lines.extend(f"    {line}" for line in plan)
+    return lines
+
+
+def _plans(statements: list[tuple[str, object]], explain: str, kinds: tuple[str, ...]):
+    """(number, SQL, plan lines) of each statement of those kinds, numbered as the page ran them."""
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         for number, (sql, params) in enumerate(statements, 1):
-            if not sql.lstrip().upper().startswith(READ_ONLY):
-                continue
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-            plan = [row[0] for row in cursor.fetchall()]
-            took = _execution_ms(plan)
-            if took is not None and took >= at_least_ms:
-                lines.append(f"#{number} {brief(sql)} ({took:.1f} ms)")
-                lines.extend(f"    {line}" for line in plan)
-    return lines
+            if sql.lstrip().upper().startswith(kinds):
+                cursor.execute(f"{explain} {sql}", params)
+                yield number, sql, [row[0] for row in cursor.fetchall()]
 
 
 def _execution_ms(plan: list[str]) -> float | None:

@@ -3,39 +3,23 @@ on exactly one page, whichever end of the order a page is read from (the back ha
 
 from __future__ import annotations
 
-import random
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
 from encodings_app.models import Message
 from encodings_app.selectors.detail import MESSAGES_PER_PAGE, message_timeline
 from encodings_app.services.mirror import message_counts_store
-from tests.factories import running_encoding
+from tests.factories import message_history, running_encoding
 
 pytestmark = pytest.mark.django_db
 
-TYPES = ["INFO", "WARNING", "ERROR", "DEBUG"]
 SHOWN = ["INFO", "WARNING", "ERROR"]
 
 
 @pytest.fixture
 def encoding(world):
     encoding = running_encoding(world.acme)
-    rng = random.Random(11)
-    start = timezone.now() - timedelta(hours=1)
-    Message.objects.bulk_create(
-        Message(
-            encoding=encoding,
-            bitmovin_id=f"m{number}",
-            type=rng.choice(TYPES),
-            # Several at the same second (the id then decides) and a few undated.
-            date=None if number % 37 == 0 else start + timedelta(seconds=rng.randrange(120)),
-            subtask=rng.choice(["", "ENCODING", "MUXING"]),
-        )
-        for number in range(4 * MESSAGES_PER_PAGE + 41)
-    )
+    message_history(encoding, 4 * MESSAGES_PER_PAGE + 41, seed=11, undated_every=37, within_seconds=120)
     return encoding
 
 

@@ -14,16 +14,12 @@ chooses freely, and a plan that sorts the encoding's messages instead of reading
 
 from __future__ import annotations
 
-import random
 from contextlib import contextmanager
-from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 
-from encodings_app.models import Message
-from tests.factories import make_encoding, running_encoding
+from tests.factories import make_encoding, message_history, running_encoding
 
 # Committed rows: VACUUM, which sets the visibility map an index-only scan relies on, runs outside a
 # transaction only.
@@ -31,7 +27,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 HISTORY = 3000  # messages of the encoding looked at: of each type, more than a page
 OTHERS, EACH = 100, 40  # and of the encodings around it
-TYPES = ["INFO"] * 6 + ["DEBUG", "TRACE", "WARNING", "ERROR"]
 MESSAGE_TABLE = "encodings_app_message"
 # PostgreSQL's defaults of what the planner weighs: a server tuned otherwise plans the same here.
 PLANNER_DEFAULTS = {
@@ -45,28 +40,11 @@ PLANNER_DEFAULTS = {
 }
 
 
-def add_messages(encoding, count: int, rng: random.Random) -> None:
-    start = timezone.now() - timedelta(days=1)
-    Message.objects.bulk_create(
-        Message(
-            encoding=encoding,
-            bitmovin_id=f"m{number}",
-            type=rng.choice(TYPES),
-            # A few undated ones, which the timeline shows first.
-            date=None if number % 200 == 0 else start + timedelta(seconds=7 * number),
-            text=f"Step {number}",
-            subtask=rng.choice(["", "ENCODING", "MUXING"]),
-        )
-        for number in range(count)
-    )
-
-
 def with_neighbours(world, encoding):
     """The encoding's history and, around it, other encodings' messages, vacuumed and analyzed."""
-    rng = random.Random(7)
-    add_messages(encoding, HISTORY, rng)
+    message_history(encoding, HISTORY, seed=7)
     for number in range(OTHERS):
-        add_messages(make_encoding(world.acme, bitmovin_id=f"other-{number}"), EACH, rng)
+        message_history(make_encoding(world.acme, bitmovin_id=f"other-{number}"), EACH, seed=number)
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {MESSAGE_TABLE}" if connection.vendor == "postgresql" else "ANALYZE")
     return encoding
