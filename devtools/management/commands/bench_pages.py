@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from datetime import timedelta
 from urllib.parse import quote
@@ -99,13 +100,17 @@ class Command(BaseCommand):
             # lines are held back: thousands of them would bury the figures.
             logging.disable(logging.INFO)
             with override_settings(ALLOWED_HOSTS=["testserver"]):
+                load_before = os.getloadavg()[0]
                 results = self._measure(dataset, options["repeat"])
+                load = [round(load_before, 1), round(os.getloadavg()[0], 1)]
             table_rows = _message_rows()
         finally:
             logging.disable(logging.NOTSET)
             if not keep:
                 dataset_drop(slug)
-        self._report(dataset, results, options, prepared=prepared, kept=keep, table_rows=table_rows)
+        self._report(
+            dataset, results, options, prepared=prepared, kept=keep, table_rows=table_rows, load=load
+        )
 
     # --- measurements -------------------------------------------------------------------------------------
 
@@ -228,6 +233,7 @@ class Command(BaseCommand):
         prepared: float,
         kept: bool,
         table_rows: int,
+        load: list[float],
     ) -> None:
         target = options["target_ms"]
         self.stdout.write(
@@ -265,6 +271,9 @@ class Command(BaseCommand):
                     "dataset": dataset.organization.slug if kept else None,
                     "reused": bool(options["reuse"]),
                     "prepared_s": round(prepared),
+                    # The machine's load average (1 min) as the measuring began and ended: on a shared machine
+                    # the p95 says as much about the neighbours as about the pages.
+                    "load_average": load,
                     "repeat": options["repeat"],
                     "target_p95_ms": target,
                     "over_target": over,
