@@ -167,9 +167,10 @@ def _counted(organization: Organization, others: list[Organization], user) -> Da
     )
 
 
-def dataset_drop(slug: str) -> None:
-    """The dataset's organizations with everything in them, and its user. On PostgreSQL the large tables are
-    emptied of them in plain DELETEs first: the ORM's cascade would fetch every id into Python."""
+def dataset_drop(slug: str) -> int:
+    """The dataset's organizations with everything in them, and its user; returns how many organizations
+    went. On PostgreSQL the large tables are emptied of them in plain DELETEs first: the ORM's cascade would
+    fetch every id into Python."""
     user = get_user_model().objects.filter(username=slug).first()
     # Only what dataset_create made: its name, its slug and the others' slugs after it.
     organizations = Organization.objects.filter(slug__startswith=slug, name__startswith=NAME)
@@ -180,6 +181,7 @@ def dataset_drop(slug: str) -> None:
         _drop(ids)
     if user is not None:
         user.delete()
+    return len(ids)
 
 
 def _drop(ids: list[int]) -> None:

@@ -7,7 +7,7 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from devtools.bench_data import HEAVY_ID, LABELS
 from encodings_app.models import Encoding, EncodingLabel, Message, Organization
@@ -73,3 +73,7 @@ def test_a_kept_dataset_has_the_distributions_asked_for_and_is_measured_again_un
 
     call_command("bench_pages", drop=slug, stdout=StringIO())
     assert not Organization.objects.exists() and not Message.objects.exists()
+    with pytest.raises(CommandError, match="no benchmark dataset"):
+        call_command("bench_pages", reuse=slug, stdout=StringIO())
+    with pytest.raises(CommandError, match="no benchmark dataset"):
+        call_command("bench_pages", drop=slug, stdout=StringIO())

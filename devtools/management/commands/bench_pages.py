@@ -69,7 +69,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["drop"]:
-            dataset_drop(options["drop"])
+            if not dataset_drop(options["drop"]):
+                raise CommandError(f"no benchmark dataset {options['drop']!r} to drop")
             self.stdout.write(f"dropped {options['drop']}")
             return
         started = time.monotonic()
