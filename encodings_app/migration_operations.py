@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently, TrigramExtension
-from django.db import DatabaseError, migrations, transaction
+from django.db import DatabaseError, migrations, models, transaction
 
 from encodings_app import search_indexes
 
@@ -123,3 +123,39 @@ class CreateSearchIndexes(migrations.operations.base.Operation):
 
     def describe(self):
         return "Creates the PostgreSQL search indexes (name, labels; trigram where pg_trgm is installed)"
+
+
+class RemoveFieldIndexWithoutLocking(migrations.AlterField):
+    """A field's change to ``db_index=False`` that only drops the field's own index (concurrently on
+    PostgreSQL). AlterField would, for a foreign key on PostgreSQL, also drop and add again the foreign key
+    constraint, which checks every row while holding a lock that blocks writes; on SQLite it would copy the
+    whole table. Dropping an index needs neither."""
+
+    def describe(self):
+        return f"Remove the index of field {self.name} on {self.model_name}"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        column = model._meta.get_field(self.name).column
+        names = schema_editor._constraint_names(
+            model, [column], index=True, unique=False, primary_key=False, type_=models.Index.suffix
+        )
+        for name in names:
+            if schema_editor.connection.vendor == "postgresql":
+                _no_statement_timeout(schema_editor)
+                schema_editor.execute(schema_editor._delete_index_sql(model, name, concurrently=True))
+            else:
+                schema_editor.execute(schema_editor._delete_index_sql(model, name))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        field = model._meta.get_field(self.name)
+        if schema_editor.connection.vendor == "postgresql":
+            _no_statement_timeout(schema_editor)
+            schema_editor.execute(schema_editor._create_index_sql(model, fields=[field], concurrently=True))
+        else:
+            schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))

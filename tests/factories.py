@@ -4,6 +4,7 @@ test folder shares (`World`, built by the root conftest's `world` fixture)."""
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -115,6 +116,34 @@ def make_message(encoding: Encoding, **fields) -> Message:
     }
     defaults.update(fields)
     return Message.objects.create(encoding=encoding, **defaults)
+
+
+def message_history(
+    encoding: Encoding,
+    count: int,
+    *,
+    seed: int = 1,
+    undated_every: int = 200,
+    within_seconds: int | None = None,
+) -> None:
+    """`count` messages of the encoding in one insert, of random types (INFO most) and subtasks: every
+    `undated_every`-th one undated, the others 7 s apart, or at random seconds of the first `within_seconds`
+    (so that several share a time, and the id decides)."""
+    rng = random.Random(seed)
+    start = timezone.now() - timedelta(days=1)
+    Message.objects.bulk_create(
+        Message(
+            encoding=encoding,
+            bitmovin_id=f"m{number}",
+            type=rng.choice(["INFO"] * 6 + ["DEBUG", "TRACE", "WARNING", "ERROR"]),
+            date=None
+            if number % undated_every == 0
+            else start + timedelta(seconds=rng.randrange(within_seconds) if within_seconds else 7 * number),
+            text=f"Step {number}",
+            subtask=rng.choice(["", "ENCODING", "MUXING"]),
+        )
+        for number in range(count)
+    )
 
 
 def labelled_encoding(organization: Organization, labels: Sequence[str] = (), **fields) -> Encoding:

@@ -46,7 +46,7 @@ def test_unverified_deliveries_stored_before_the_rule_lose_their_body_and_keep_a
     assert new.objects.get(pk=genuine.pk).payload == '{"eventId": "e1"}'
 
 
-INDEX_MIGRATIONS = ("0004_list_order_indexes", "0005_live_status_counts")
+INDEX_MIGRATIONS = ("0004_list_order_indexes", "0005_live_status_counts", "0015_message_indexes_and_counts")
 
 
 # transaction=True: sqlmigrate opens a schema editor, which SQLite refuses inside a test's transaction.
@@ -83,3 +83,12 @@ def test_the_index_migrations_apply_and_unapply_on_this_database():
         indexes = connection.introspection.get_constraints(cursor, "encodings_app_encoding")
     for name in ("enc_org_created", "enc_org_name", "enc_org_live_status"):
         assert name in indexes
+    with connection.cursor() as cursor:
+        message_indexes = connection.introspection.get_constraints(cursor, "encodings_app_message")
+    assert {"msg_encoding_time", "msg_encoding_type_time"} <= set(message_indexes)
+    # The foreign key's own index went: the indexes that start with the encoding serve its lookups.
+    assert not [
+        name
+        for name, index in message_indexes.items()
+        if index["index"] and index["columns"] == ["encoding_id"]
+    ]

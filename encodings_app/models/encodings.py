@@ -19,6 +19,7 @@ from encodings_app.models.encoding_queries import (
     explain_failure,
     stuck_thresholds,
 )
+from encodings_app.models.indexes import NullsFirstIndex
 from encodings_app.models.organizations import Organization
 
 
@@ -107,6 +108,12 @@ class Encoding(models.Model):
         max_length=32, blank=True, help_text="The mirror's status when the action was accepted."
     )
     pending_since = models.DateTimeField(null=True, blank=True)
+
+    # The encoding's messages counted by type ({"INFO": 12, ...}), kept where they are written
+    # (services/mirror.py message_counts_store), so that the detail page and its polls read them with the row
+    # instead of counting a long history on every view. None until messages are written with it (an
+    # encoding last read before it was kept): its messages are then counted when shown.
+    message_counts = models.JSONField(null=True, blank=True)
 
     objects = EncodingQuerySet.as_manager()
 
@@ -303,10 +310,20 @@ class EncodingLabel(models.Model):
         return self.label
 
 
+class MessageQuerySet(models.QuerySet):
+    def counts_by_type(self) -> dict[str, int]:
+        """How many of these messages there are of each type: for one encoding's, from its entries of the
+        type index alone."""
+        rows = self.order_by().values("type").annotate(n=models.Count("*"))
+        return {row["type"]: row["n"] for row in rows}
+
+
 class Message(models.Model):
     """A message of an encoding's status Task (or of one of its subtasks)."""
 
-    encoding = models.ForeignKey(Encoding, on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: every index below starts with the encoding, and so serves what one on it alone
+    # would (the cascade when an encoding is deleted, counting an encoding's messages).
+    encoding = models.ForeignKey(Encoding, on_delete=models.CASCADE, related_name="messages", db_index=False)
     bitmovin_id = models.CharField(
         max_length=64, help_text="The API's message id, or a stable hash of the message when it has none."
     )
@@ -319,18 +336,29 @@ class Message(models.Model):
     subtask = models.CharField(max_length=200, blank=True, help_text="Name of the subtask it belongs to.")
     first_seen_at = models.DateTimeField(default=timezone.now)
 
+    objects = MessageQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["encoding", "bitmovin_id"], name="message_unique_per_encoding"),
         ]
+        # Both in the one time order of the page and the API (selectors/detail.py TIME_ORDER: undated first,
+        # then by date and id), so that a page of messages is read from the index in order, however long the
+        # encoding's history, instead of sorting all of it; the message table's size plays no part.
         indexes = [
-            # Detail page: the counts by type (from the index alone), the timeline's rows of the types shown,
-            # and the error panel's (and the API's) first ERROR messages in time order.
-            models.Index(fields=["encoding", "type", "date"], name="msg_encoding_type_date"),
-            # Meant for the API's messages of every type in time order (messages_of); that query puts undated
-            # messages first, which PostgreSQL cannot read from this order (EXPLAIN: it uses the foreign
-            # key's index and sorts), and SQLite cannot declare NULLS FIRST in an index.
-            models.Index(fields=["encoding", "date"], name="msg_encoding_date"),
+            # The timeline of several types (the default: INFO and up) and the API's messages of every type.
+            NullsFirstIndex(
+                F("encoding_id"), F("date").asc(nulls_first=True), F("id"), name="msg_encoding_time"
+            ),
+            # One type: the timeline or the API showing it alone, the error panel's first ERROR messages; and
+            # the counts by type (MessageQuerySet.counts_by_type), from the index alone.
+            NullsFirstIndex(
+                F("encoding_id"),
+                F("type"),
+                F("date").asc(nulls_first=True),
+                F("id"),
+                name="msg_encoding_type_time",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,13 @@
 """One encoding: phases, subtasks, the message timeline (by type; in time order or by subtask) and its error
 in plain words.
 
-The page costs the same queries for 10 messages or 100,000: the encoding, the counts by type, one page of
-messages (the counts give the page total, so no COUNT of its own) and, for a failed encoding, its first
-ERROR messages.
+The page costs the same queries for 10 messages or 100,000: the encoding (which carries its counts by type,
+kept where messages are written), one page of messages (the counts give the page total, so no COUNT of its
+own) and, for a failed encoding, its first ERROR messages; an encoding whose counts were never kept has them
+counted, from an index alone. A page of the timeline is read from an index in time order and stops after it
+(the Message model's indexes), so neither the size of the message table nor the length of the encoding's
+history is sorted through. What still grows with the history: a deep page skips the entries before it, and
+the grouping by subtask sorts the encoding's messages of the types shown.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -138,8 +142,10 @@ class Timeline:
 
 
 def message_counts(encoding: Encoding) -> dict[str, int]:
-    rows = Message.objects.filter(encoding=encoding).order_by().values("type").annotate(n=Count("*"))
-    return {row["type"]: row["n"] for row in rows}
+    """The encoding's messages by type: as kept with its row when its messages were written, else counted."""
+    if encoding.message_counts is not None:
+        return dict(encoding.message_counts)
+    return Message.objects.filter(encoding=encoding).counts_by_type()
 
 
 def message_timeline(
@@ -158,12 +164,8 @@ def message_timeline(
     messages: list[Message] = []
     if total:
         start = (page - 1) * MESSAGES_PER_PAGE
-        messages = list(
-            Message.objects.filter(encoding=encoding, type__in=types)
-            .only("type", "date", "text", "field", "links", "subtask", "more")
-            .order_by(*(("subtask", *TIME_ORDER) if by_subtask else TIME_ORDER))[
-                start : start + MESSAGES_PER_PAGE
-            ]
+        messages = _page_of_messages(
+            encoding, types, by_subtask, start, min(MESSAGES_PER_PAGE, total - start), total
         )
     grouped: list[tuple[str, list[Message]]] = []
     for message in messages:
@@ -181,6 +183,32 @@ def message_timeline(
         grouped=grouped,
     )
     return timeline, corrected
+
+
+def _page_of_messages(
+    encoding: Encoding, types: list[str], by_subtask: bool, start: int, size: int, total: int
+) -> list[Message]:
+    """The `size` messages from position `start` of `total`, read from the nearer end: a page past the middle
+    (the last one, a live stream's newest messages, above all) is read backwards from the end of the index
+    and turned round, so that it skips the entries after it instead of every one before it."""
+    order = ("subtask", *TIME_ORDER) if by_subtask else TIME_ORDER
+    rows = Message.objects.filter(encoding=encoding, type__in=types).only(
+        "type", "date", "text", "field", "links", "subtask", "more"
+    )
+    after = total - start - size
+    if after >= start:
+        return list(rows.order_by(*order)[start : start + size])
+    backwards = [_reversed(key) for key in order]
+    return list(reversed(rows.order_by(*backwards)[after : after + size]))
+
+
+def _reversed(key):
+    """An ordering key of TIME_ORDER (or the subtask before it) the other way round, undated messages last."""
+    if isinstance(key, str):
+        return key[1:] if key.startswith("-") else f"-{key}"
+    return (
+        key.expression.desc(nulls_last=True) if not key.descending else key.expression.asc(nulls_first=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -250,11 +278,11 @@ def error_panel(encoding: Encoding) -> ErrorPanel | None:
 
 
 def first_error_messages(encoding: Encoding, limit: int = ERROR_MESSAGES_SHOWN) -> list[Message]:
-    """The encoding's first ERROR messages, with their ids (the API shows them)."""
+    """The encoding's first ERROR messages in the timeline's order, with their ids (the API shows them)."""
     return list(
         Message.objects.filter(encoding=encoding, type=MessageType.ERROR)
         .only("bitmovin_id", "type", "date", "text", "field", "links", "more", "subtask")
-        .order_by("date", "pk")[:limit]
+        .order_by(*TIME_ORDER)[:limit]
     )
 
 

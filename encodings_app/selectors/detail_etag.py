@@ -30,7 +30,10 @@ _SHOWN_COLUMNS = tuple(
 
 
 def message_total(encoding: Encoding) -> int:
-    """How many messages the encoding has: one COUNT from an index, the only read a conditional poll adds."""
+    """How many messages the encoding has: the sum of the counts kept with its row, or (never kept) one
+    COUNT from an index, the only read a conditional poll then adds."""
+    if encoding.message_counts is not None:
+        return sum(encoding.message_counts.values())
     return Message.objects.filter(encoding=encoding).count()
 
 

@@ -310,6 +310,9 @@ def _pending_settle(encoding: Encoding, now: datetime) -> bool:
 
 
 def add_messages(encoding: Encoding, pairs: Sequence[tuple[str, api.Message]]) -> int:
+    """Store the messages the encoding does not have yet, and its counts by type with them. Called by
+    apply_task, whose update of the encoding's row holds that row's lock until it commits: two reads of one
+    encoding write their messages and counts one after the other, and neither counts the other's out."""
     if not pairs:
         return 0
     keyed = {message_key(message, subtask): (subtask, message) for subtask, message in pairs}
@@ -333,4 +336,15 @@ def add_messages(encoding: Encoding, pairs: Sequence[tuple[str, api.Message]]) -
     ]
     # ignore_conflicts: a concurrent refresh of the same encoding may have inserted some of them meanwhile.
     Message.objects.bulk_create(new, ignore_conflicts=True)
+    if new or encoding.message_counts is None:
+        message_counts_store(encoding=encoding)
     return len(new)
+
+
+def message_counts_store(*, encoding: Encoding) -> dict[str, int]:
+    """Count the encoding's messages by type (from an index, once per write that adds some) and keep the
+    counts on its row, where every view and poll of the encoding reads them (Encoding.message_counts)."""
+    counts = Message.objects.filter(encoding=encoding).counts_by_type()
+    Encoding.objects.filter(pk=encoding.pk).update(message_counts=counts)
+    encoding.message_counts = counts
+    return counts

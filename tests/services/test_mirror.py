@@ -94,6 +94,45 @@ def stored(organization: Organization, bitmovin_id: str) -> Encoding:
     return Encoding.objects.get(organization=organization, bitmovin_id=bitmovin_id)
 
 
+# --- counts of messages ------------------------------------------------------------------------------------
+
+
+def test_a_status_read_keeps_the_counts_of_the_encodings_messages_by_type_with_its_row(acme):
+    upsert_encodings(acme, [listed("enc-a")])
+    apply_task(
+        stored(acme, "enc-a"),
+        failed_task(
+            message("Input opened", id="msg-1"),
+            message("Input not found", type=MessageType.ERROR),
+            subtask_messages=(message("Segment 17 failed", id="msg-2", type=MessageType.ERROR),),
+        ),
+    )
+    assert stored(acme, "enc-a").message_counts == {"INFO": 1, "ERROR": 2}
+
+    # The same message again and a new one: only the new one counts.
+    apply_task(
+        stored(acme, "enc-a"),
+        failed_task(
+            message("Input opened", id="msg-1"), message("Retrying", id="msg-3", type=MessageType.WARNING)
+        ),
+    )
+
+    kept = stored(acme, "enc-a").message_counts
+    assert kept == {"INFO": 1, "ERROR": 2, "WARNING": 1}
+    assert kept == Message.objects.filter(encoding__bitmovin_id="enc-a").counts_by_type()
+
+
+def test_an_encoding_whose_counts_were_never_kept_gets_them_at_its_next_status_read(acme):
+    upsert_encodings(acme, [listed("enc-a")])
+    task = failed_task(message("Input opened", id="msg-1"))
+    apply_task(stored(acme, "enc-a"), task)
+    Encoding.objects.update(message_counts=None)  # as the column starts out on an upgraded mirror
+
+    assert apply_task(stored(acme, "enc-a"), task) == 0
+
+    assert stored(acme, "enc-a").message_counts == {"INFO": 1}
+
+
 # --- idempotence -------------------------------------------------------------------------------------------
 
 

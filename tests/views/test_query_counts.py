@@ -20,6 +20,7 @@ from encodings_app.models import (
 )
 from encodings_app.services.audit import audit_record
 from encodings_app.services.list_preferences import list_preference_set
+from encodings_app.services.mirror import message_counts_store
 from tests.factories import (
     failed_encoding,
     make_incident,
@@ -48,6 +49,10 @@ DETAIL_ACTIVE = 2 + 1 + 1 + 1 + 2  # encoding, message counts by type, one page 
 DETAIL_FAILED = DETAIL_ACTIVE + 2  # the error panel: its ERROR messages, the request ids of actions on it
 DETAIL_FRAGMENT = 2 + 1 + 1 + 2
 DETAIL_NOT_MODIFIED = 2 + 1 + 1 + 1  # the encoding, the count of its messages; nothing rendered
+# An encoding whose messages a status read wrote carries their counts by type: nothing counts them.
+DETAIL_SYNCED = DETAIL_ACTIVE - 1
+DETAIL_SYNCED_FRAGMENT = DETAIL_FRAGMENT - 1
+DETAIL_SYNCED_NOT_MODIFIED = DETAIL_NOT_MODIFIED - 1
 HOME_SEVERAL = 2 + 1 + 2  # organizations with health, counts by status, stuck counts
 SETTINGS = 2 + 1 + 1 + 4 + 2 + 2  # members, webhook log count and page, sync runs, display links, wall
 # choices, audit log count and page
@@ -177,6 +182,22 @@ def test_detail_query_count_is_fixed(world, login, data, django_assert_num_queri
     assert unchanged.status_code == 304
     failed = data["failed"].bitmovin_id
     get(client, f"/o/acme/encodings/{failed}/", django_assert_num_queries, DETAIL_FAILED)
+
+
+def test_a_synced_encodings_detail_and_its_polls_count_no_messages(
+    world, login, data, django_assert_num_queries, held_clock
+):
+    running = data["running"]
+    message_counts_store(encoding=running)
+    client = login(world.operator)
+    url = f"/o/acme/encodings/{running.bitmovin_id}/"
+    page = get(client, url, django_assert_num_queries, DETAIL_SYNCED)
+    fragment = get(client, url, django_assert_num_queries, DETAIL_SYNCED_FRAGMENT, **{"HX-Request": "true"})
+    with django_assert_num_queries(DETAIL_SYNCED_NOT_MODIFIED):
+        unchanged = client.get(url, headers={"HX-Request": "true", "If-None-Match": fragment["ETag"]})
+    assert unchanged.status_code == 304
+    errors = running.messages.filter(type="ERROR").count()
+    assert f'<span>ERROR</span> <span class="chip-count">{errors}</span>' in page.content.decode()
 
 
 def test_cross_organization_overview_query_count_is_fixed(world, login, data, django_assert_num_queries):
