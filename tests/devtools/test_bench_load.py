@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 
 import pytest
 from django.conf import settings
@@ -54,3 +55,10 @@ def test_bench_load_plays_screens_and_operators_and_reports_requests_without_err
     assert set(result["pages"]) - {"wall poll", "wall open", "wall page"}
     assert result["cpu_s_per_1000_requests"] > 0
     assert result["crashed_parts"] == {}
+
+
+def test_the_load_generator_stays_out_of_the_test_process():
+    """locust patches the standard library for gevent when imported: it runs in a process of its own
+    (devtools/load_runner.py), and its pytest plugin is switched off (pyproject.toml)."""
+    assert "locust" not in sys.modules
+    assert "gevent" not in sys.modules
