@@ -5,22 +5,29 @@ The sync worker, the refresh worker and beat run as in production, and the simul
 run and finish with their webhooks delivered to the stack: the mirror keeps changing during the run, as it
 does for a real account, so the pages' ETags meet real writes.
 
-The CPU time of the web server is read from /proc: gunicorn's master with every worker it runs now, and
-those it already replaced (max_requests), which the kernel counts in the master's children's time once the
-master has reaped them.
+The CPU time of each part is read from /proc: gunicorn's master with every worker it runs now, and those
+it already replaced (max_requests), which the kernel counts in the master's children's time once the
+master has reaped them; the same for the Celery workers' pools.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from devtools.fault_stack import FaultStack
 
 PROC = Path("/proc")
+METRIC_LINE = re.compile(
+    r"^dashboard_http_request_duration_seconds_(bucket|count|sum)\{([^}]*)\} (\S+)$", re.M
+)
+LABEL = re.compile(r'(\w+)="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -53,12 +60,56 @@ class LoadStack(FaultStack):
         made = json.loads(self._manage("shell", "-c", code).strip().splitlines()[-1])
         return Fleet(links=made["links"], operators=made["operators"], organizations=made["organizations"])
 
-    def web_cpu_seconds(self) -> float:
-        """User and system CPU seconds of gunicorn's master and its workers, past and present."""
-        master = self.processes["web"].pid
-        stats = {pid: stat for pid, stat in _process_stats() if pid == master or stat["ppid"] == master}
-        ticks = stats[master]["children_ticks"] + sum(stat["own_ticks"] for stat in stats.values())
-        return ticks / os.sysconf("SC_CLK_TCK")
+    def env(self) -> dict[str, str]:
+        # /metrics for the benchmark on 127.0.0.1: the server's own time per route, beside the load's.
+        return {**super().env(), "METRICS_ALLOWED_NETWORKS": "127.0.0.1/32"}
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """User and system CPU seconds of each part's processes, past and present: gunicorn's master and
+        every worker it runs or has replaced (max_requests), a Celery worker's pool ..."""
+        stats = dict(_process_stats())
+        children: dict[int, list[int]] = {}
+        for pid, stat in stats.items():
+            children.setdefault(stat["ppid"], []).append(pid)
+        ticks_per_second = os.sysconf("SC_CLK_TCK")
+        spent = {}
+        for name, process in self.processes.items():
+            tree, ticks = [process.pid], 0
+            while tree:
+                pid = tree.pop()
+                if pid in stats:
+                    # Its own time, and its children's that it has reaped (those no longer in the tree).
+                    ticks += stats[pid]["own_ticks"] + stats[pid]["children_ticks"]
+                    tree.extend(children.get(pid, []))
+            spent[name] = ticks / ticks_per_second
+        if self.simulator is not None and self.simulator.process is not None:
+            stat = stats.get(self.simulator.process.pid)
+            spent["simulator"] = (
+                (stat["own_ticks"] + stat["children_ticks"]) / ticks_per_second if stat else 0.0
+            )
+        return spent
+
+    def server_latency(self) -> dict[str, dict]:
+        """The web server's request latency histogram per route (what the application timed, without the
+        wait in gunicorn's queue), summed over methods and statuses: count, sum and cumulative buckets."""
+        with requests.Session() as session:
+            session.trust_env = False  # 127.0.0.1: never through a proxy of the environment
+            text = session.get(f"{self.web_url}/metrics", timeout=30).text
+        routes: dict[str, dict] = {}
+        for kind, labels, value in METRIC_LINE.findall(text):
+            label = dict(LABEL.findall(labels))
+            route = routes.setdefault(label["route"], {"count": 0.0, "sum": 0.0, "buckets": {}})
+            if kind == "bucket":
+                route["buckets"][label["le"]] = route["buckets"].get(label["le"], 0.0) + float(value)
+            else:
+                route[kind] += float(value)
+        return routes
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent on anything but idling, all cores together (/proc/stat)."""
+    user, nice, system, _idle, _iowait, *rest = (int(v) for v in (PROC / "stat").read_text().split()[1:9])
+    return (user + nice + system + sum(rest)) / os.sysconf("SC_CLK_TCK")
 
 
 def _process_stats():

@@ -23,15 +23,15 @@ redis-server.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from devtools.fault_stack import StackError
-from devtools.load_stack import LoadStack
+from devtools.load_stack import LoadStack, machine_busy_seconds
 from devtools.simulator_process import PROJECT_ROOT
 from encodings_app.services.display_links import MAX_POLL_SECONDS, MIN_POLL_SECONDS
 
@@ -222,18 +222,22 @@ class Command(BaseCommand):
             "(SELECT count(*) FROM encodings_app_webhookdelivery)"
         )[0]
         return {
-            "web_cpu_s": stack.web_cpu_seconds(),
+            "cpu_s": stack.cpu_seconds(),
+            "machine_busy_s": machine_busy_seconds(),
+            "server_latency": stack.server_latency(),
             "data_versions": int(versions),
             "syncs": syncs,
             "webhooks": webhooks,
-            "at": time.monotonic(),
         }
 
     @staticmethod
     def _summary(options: dict, measured: dict, crashed: dict) -> dict:
-        before, after = measured["before"], measured["after"]
+        before, after, seconds = measured["before"], measured["after"], measured["seconds"]
         requests = measured["requests"]
-        cpu = after["web_cpu_s"] - before["web_cpu_s"]
+        cpu = {part: after["cpu_s"][part] - before["cpu_s"].get(part, 0.0) for part in after["cpu_s"]}
+        webhooks = after["webhooks"] - before["webhooks"]
+        # gunicorn also answered the simulator's webhook deliveries, and its CPU time includes them.
+        served = requests + webhooks
         polls = measured["statuses"].get("wall poll", {})
         answered = polls.get("200", 0) + polls.get("304", 0)
         pages = {
@@ -248,10 +252,9 @@ class Command(BaseCommand):
             "minutes": options["minutes"],
             "workers": options["workers"],
             "cores": os.cpu_count(),
-            "load_average_1m_at_end": round(os.getloadavg()[0], 2),
-            "seconds": measured["seconds"],
+            "seconds": seconds,
             "requests": requests,
-            "requests_per_second": round(requests / measured["seconds"], 1),
+            "requests_per_second": round(requests / seconds, 1),
             "errors": measured["failures"],
             "error_kinds": measured["errors"],
             "p50_ms": measured["total"]["p50_ms"],
@@ -260,13 +263,23 @@ class Command(BaseCommand):
             "pages": pages,
             "wall_polls": answered,
             "wall_polls_304_share": round(polls.get("304", 0) / answered, 3) if answered else None,
-            "web_cpu_s": round(cpu, 1),
-            "cpu_s_per_1000_requests": round(cpu / requests * 1000, 2) if requests else None,
-            "load_generator_cpu_share": measured["load_generator_cpu_share"],
+            "server_time": _server_time(before["server_latency"], after["server_latency"]),
+            "web_cpu_s": round(cpu["web"], 1),
+            "web_requests_served": served,
+            "cpu_s_per_1000_requests": round(cpu["web"] / served * 1000, 2) if served else None,
+            # What else used the two cores meanwhile: the stack's other parts, the load generator, and the
+            # machine as a whole (other work on a shared machine included), in cores.
+            "cores_used": {
+                "web": round(cpu["web"] / seconds, 2),
+                **{part: round(spent / seconds, 2) for part, spent in sorted(cpu.items()) if part != "web"},
+                "load_generator": measured["load_generator_cpu_share"],
+                "machine": round((after["machine_busy_s"] - before["machine_busy_s"]) / seconds, 2),
+            },
+            "load_average_1m_at_end": round(os.getloadavg()[0], 2),
             "mirror_moves": {
                 "data_version_bumps": after["data_versions"] - before["data_versions"],
                 "syncs": after["syncs"] - before["syncs"],
-                "webhook_deliveries": after["webhooks"] - before["webhooks"],
+                "webhook_deliveries": webhooks,
             },
             "warmup": measured["warmup"],
             "crashed_parts": crashed,
@@ -276,8 +289,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{summary['requests']} requests in {summary['seconds']} s: {summary['requests_per_second']}/s, "
             f"{summary['errors']} errors; wall polls answered 304: "
-            f"{_percent(summary['wall_polls_304_share'])}; gunicorn CPU {summary['web_cpu_s']} s, "
-            f"{summary['cpu_s_per_1000_requests']} s per 1,000 requests"
+            f"{_percent(summary['wall_polls_304_share'])}"
         )
         self.stdout.write(
             f"{'request':<18} {'count':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}"
@@ -289,14 +301,48 @@ class Command(BaseCommand):
             )
         for error, count in summary["error_kinds"].items():
             self.stdout.write(f"error x{count}: {error}")
+        self.stdout.write("In the application (without the wait in gunicorn's queue):")
+        for route, row in summary["server_time"].items():
+            self.stdout.write(
+                f"  {route:<24} {row['requests']:>7} requests, mean {row['mean_ms']} ms, "
+                f"p95 at most {row['p95_ms_at_most']} ms"
+            )
+        self.stdout.write(
+            f"gunicorn: {summary['web_cpu_s']} CPU s for {summary['web_requests_served']} requests (webhook "
+            f"deliveries included): {summary['cpu_s_per_1000_requests']} s per 1,000"
+        )
+        cores = ", ".join(f"{part} {used}" for part, used in summary["cores_used"].items())
+        self.stdout.write(f"Cores used: {cores}")
         moves = summary["mirror_moves"]
         self.stdout.write(
             f"Meanwhile: {moves['data_version_bumps']} data version bumps, {moves['syncs']} syncs, "
-            f"{moves['webhook_deliveries']} webhook deliveries; the load generator used "
-            f"{_percent(summary['load_generator_cpu_share'])} of a core"
+            f"{moves['webhook_deliveries']} webhook deliveries"
         )
         if summary["crashed_parts"]:
             self.stdout.write(f"Parts that exited by themselves: {summary['crashed_parts']}")
+
+
+def _server_time(before: dict, after: dict) -> dict:
+    """Per route, what the application itself timed in the window (gunicorn's queue left out): the
+    count, the mean, and the histogram bucket that holds the 95th percentile."""
+    routes = {}
+    for route, now in sorted(after.items()):
+        if route == "metrics":
+            continue  # the benchmark's own reads of these figures
+        then = before.get(route, {"count": 0.0, "sum": 0.0, "buckets": {}})
+        count = now["count"] - then["count"]
+        if count <= 0:
+            continue
+        buckets = sorted(
+            ((float(le), now["buckets"][le] - then["buckets"].get(le, 0.0)) for le in now["buckets"]),
+        )
+        p95 = next((le for le, within in buckets if within >= 0.95 * count), math.inf)
+        routes[route] = {
+            "requests": int(count),
+            "mean_ms": round((now["sum"] - then["sum"]) / count * 1000, 1),
+            "p95_ms_at_most": None if math.isinf(p95) else round(p95 * 1000),
+        }
+    return routes
 
 
 def _percent(share: float | None) -> str:
