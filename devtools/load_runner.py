@@ -73,7 +73,11 @@ def _expect(response, *codes: int) -> bool:
     if response.status_code in codes:
         response.success()
         return True
-    response.failure(f"status {response.status_code}")
+    error = getattr(response, "error", None)
+    # No status: no answer came (the load generator's 60 s timeout, a connection refused or reset).
+    response.failure(
+        f"no answer: {type(error).__name__}" if not response.status_code else f"status {response.status_code}"
+    )
     return False
 
 

@@ -89,6 +89,17 @@ class LoadStack(FaultStack):
             )
         return spent
 
+    def database_cpu_seconds(self) -> dict[int, float]:
+        """CPU seconds of each PostgreSQL backend serving the bench database now, by pid (the server must
+        run on this machine; a connection that closed takes its time with it, so this is a lower bound)."""
+        pids = self.query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (self.database,),
+        )
+        stats = dict(_process_stats())
+        ticks_per_second = os.sysconf("SC_CLK_TCK")
+        return {pid: stats[pid]["own_ticks"] / ticks_per_second for (pid,) in pids if pid in stats}
+
     def server_latency(self) -> dict[str, dict]:
         """The web server's request latency histogram per route (what the application timed, without the
         wait in gunicorn's queue), summed over methods and statuses: count, sum and cumulative buckets."""

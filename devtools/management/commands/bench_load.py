@@ -223,6 +223,7 @@ class Command(BaseCommand):
         )[0]
         return {
             "cpu_s": stack.cpu_seconds(),
+            "database_cpu_s": stack.database_cpu_seconds(),
             "machine_busy_s": machine_busy_seconds(),
             "server_latency": stack.server_latency(),
             "data_versions": int(versions),
@@ -235,6 +236,11 @@ class Command(BaseCommand):
         before, after, seconds = measured["before"], measured["after"], measured["seconds"]
         requests = measured["requests"]
         cpu = {part: after["cpu_s"][part] - before["cpu_s"].get(part, 0.0) for part in after["cpu_s"]}
+        # PostgreSQL's backends of the bench database: those open at the end, since the start or since
+        # they opened (CONN_MAX_AGE keeps most of them open).
+        cpu["database"] = sum(
+            spent - before["database_cpu_s"].get(pid, 0.0) for pid, spent in after["database_cpu_s"].items()
+        )
         webhooks = after["webhooks"] - before["webhooks"]
         # gunicorn also answered the simulator's webhook deliveries, and its CPU time includes them.
         served = requests + webhooks
@@ -267,6 +273,7 @@ class Command(BaseCommand):
             "web_cpu_s": round(cpu["web"], 1),
             "web_requests_served": served,
             "cpu_s_per_1000_requests": round(cpu["web"] / served * 1000, 2) if served else None,
+            "database_cpu_s_per_1000_requests": round(cpu["database"] / served * 1000, 2) if served else None,
             # What else used the two cores meanwhile: the stack's other parts, the load generator, and the
             # machine as a whole (other work on a shared machine included), in cores.
             "cores_used": {
@@ -309,7 +316,8 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"gunicorn: {summary['web_cpu_s']} CPU s for {summary['web_requests_served']} requests (webhook "
-            f"deliveries included): {summary['cpu_s_per_1000_requests']} s per 1,000"
+            f"deliveries included): {summary['cpu_s_per_1000_requests']} s per 1,000; PostgreSQL "
+            f"{summary['database_cpu_s_per_1000_requests']} s per 1,000"
         )
         cores = ", ".join(f"{part} {used}" for part, used in summary["cores_used"].items())
         self.stdout.write(f"Cores used: {cores}")
