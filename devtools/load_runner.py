@@ -57,6 +57,8 @@ LIVE_PART = re.compile(r'<[a-z]+ id="[\w-]+" class="live"[^>]*\bdata-poll\b[^>]*
 ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
+# Seconds before a screen's first load or a sign-in that failed is tried again.
+RETRY_SECONDS = 5
 # Status codes seen, per request name, in the current window: the share of wall polls answered 304.
 statuses: dict[str, Counter] = defaultdict(Counter)
 ready: set[int] = set()
@@ -89,20 +91,28 @@ class WallScreen(FastHttpUser):
         return 0.0  # each poll waits for its own moment (poll)
 
     def on_start(self) -> None:
-        self.ready_token = id(self)
         links = self.plan["links"]
-        link = urlsplit(links[next(self._links) % len(links)]).path
-        # The link's code for the cookie, and a redirect to the screen's own address.
-        with self.client.get(link, name="wall open", allow_redirects=False, catch_response=True) as opened:
-            if not _expect(opened, 303):
-                raise RuntimeError(f"the display link answered {opened.status_code}")
-            self.board = urlsplit(opened.headers["Location"]).path
-        with self.client.get(self.board, name="wall page", catch_response=True) as page:
-            _expect(page, 200)
-            self.poll_seconds = int(re.search(r'data-poll-seconds="(\d+)"', page.text).group(1))
+        self.link = urlsplit(links[next(self._links) % len(links)]).path
+        # A screen whose first load fails is loaded again, as a kiosk browser does, until it shows.
+        while not self._open():
+            gevent.sleep(RETRY_SECONDS)
         self.etag = None
         self.next_poll = time.monotonic() + random.uniform(0, self.poll_seconds)  # noqa: S311
-        ready.add(self.ready_token)
+        ready.add(id(self))
+
+    def _open(self) -> bool:
+        # The link's code for the cookie, and a redirect to the screen's own address.
+        with self.client.get(
+            self.link, name="wall open", allow_redirects=False, catch_response=True
+        ) as opened:
+            if not _expect(opened, 303):
+                return False
+            self.board = urlsplit(opened.headers["Location"]).path
+        with self.client.get(self.board, name="wall page", catch_response=True) as page:
+            if not _expect(page, 200):
+                return False
+            self.poll_seconds = int(re.search(r'data-poll-seconds="(\d+)"', page.text).group(1))
+        return True
 
     @task
     def poll(self) -> None:
@@ -125,11 +135,18 @@ class Operator(FastHttpUser):
         return 0.0  # the think time is spent on the page, where its live part polls
 
     def on_start(self) -> None:
-        self.ready_token = id(self)
         logins = self.plan["logins"]
         self.login = logins[next(self._logins) % len(logins)]
+        self.details: dict[str, list[str]] = {}
+        # A sign-in that fails (no answer in time) is tried again, as a person would.
+        while not self._sign_in():
+            gevent.sleep(RETRY_SECONDS)
+        ready.add(id(self))
+
+    def _sign_in(self) -> bool:
         with self.client.get("/login/", name="login page", catch_response=True) as page:
-            _expect(page, 200)
+            if not _expect(page, 200):
+                return False
             token = CSRF_INPUT.search(page.text).group(1)
         form = {
             "username": self.login["username"],
@@ -139,10 +156,7 @@ class Operator(FastHttpUser):
         with self.client.post(
             "/login/", data=form, name="login", allow_redirects=False, catch_response=True
         ) as signed_in:
-            if not _expect(signed_in, 302):
-                raise RuntimeError(f"{self.login['username']} could not sign in ({signed_in.status_code})")
-        self.details: dict[str, list[str]] = {}
-        ready.add(self.ready_token)
+            return _expect(signed_in, 302)
 
     @task
     def visit(self) -> None:
@@ -246,9 +260,9 @@ def main(plan_path: str) -> None:
     if login is not None:
         warmup["login_p50_ms"] = login.get_response_time_percentile(0.5)
     if len(ready) < users:
-        errors = {key: error.occurrences for key, error in runner.stats.errors.items()}
+        warmup["errors"] = {f"{e.name}: {e.error}": e.occurrences for e in runner.stats.errors.values()}
         runner.quit()
-        _say(json.dumps({"error": f"only {len(ready)} of {users} users started", "warmup": warmup, **errors}))
+        _say(json.dumps({"error": f"only {len(ready)} of {users} users started", "warmup": warmup}))
         sys.exit(1)
     runner.stats.reset_all()
     statuses.clear()

@@ -39,7 +39,9 @@ DATABASE = "bench_load"
 PASSWORD = "bench-load-password"  # noqa: S105 -- the operators' throwaway sign-in in a throwaway database
 # Seconds the stack may take to have every organization synced once before the load starts.
 FIRST_SYNC_TIMEOUT = 600
-# Users started a second during the warm-up, at least: the sign-ins are slow on purpose (password hashing).
+# The users start over this many seconds (at least MIN_SPAWN_RATE a second), not all at once: screens are
+# switched on and operators sign in over a morning, and a sign-in is slow on purpose (password hashing).
+SPAWN_SECONDS = 30
 MIN_SPAWN_RATE = 5
 # The order of the table: the screens, then the operators' pages.
 KINDS = (
@@ -169,7 +171,7 @@ class Command(BaseCommand):
                 "logins": fleet.operators,
                 "password": PASSWORD,
                 "think_seconds": [low, high],
-                "spawn_rate": max(MIN_SPAWN_RATE, (walls + operators) / 10),
+                "spawn_rate": max(MIN_SPAWN_RATE, (walls + operators) / SPAWN_SECONDS),
                 "warmup_timeout": options["warmup_timeout"],
                 "measure_seconds": minutes * 60,
             }
