@@ -249,7 +249,8 @@ def main(plan_path: str) -> None:
     users = plan["walls"] + plan["operators"]
     began = time.monotonic()
     runner.start(users, spawn_rate=plan["spawn_rate"])
-    while len(ready) < users and time.monotonic() - began < plan["warmup_timeout"]:
+    # A user whose start raised (a page unlike what it expects) never gets ready: no use waiting for it.
+    while len(ready) < users and not runner.exceptions and time.monotonic() - began < plan["warmup_timeout"]:
         gevent.sleep(0.2)
     warmup = {
         "seconds": round(time.monotonic() - began, 1),
@@ -261,6 +262,7 @@ def main(plan_path: str) -> None:
         warmup["login_p50_ms"] = login.get_response_time_percentile(0.5)
     if len(ready) < users:
         warmup["errors"] = {f"{e.name}: {e.error}": e.occurrences for e in runner.stats.errors.values()}
+        warmup["exceptions"] = [e["msg"] for e in runner.exceptions.values()]
         runner.quit()
         _say(json.dumps({"error": f"only {len(ready)} of {users} users started", "warmup": warmup}))
         sys.exit(1)
