@@ -243,6 +243,7 @@ class Command(BaseCommand):
         cpu["database"] = sum(
             spent - before["database_cpu_s"].get(pid, 0.0) for pid, spent in after["database_cpu_s"].items()
         )
+        machine = after["machine_busy_s"] - before["machine_busy_s"]
         webhooks = after["webhooks"] - before["webhooks"]
         # gunicorn also answered the simulator's webhook deliveries, and its CPU time includes them.
         served = requests + webhooks
@@ -271,6 +272,8 @@ class Command(BaseCommand):
             "pages": pages,
             "wall_polls": answered,
             "wall_polls_304_share": round(polls.get("304", 0) / answered, 3) if answered else None,
+            # Per kind of request, how many answers of each status ("error": none came).
+            "statuses": measured["statuses"],
             "server_time": _server_time(before["server_latency"], after["server_latency"]),
             "web_cpu_s": round(cpu["web"], 1),
             "web_requests_served": served,
@@ -278,12 +281,7 @@ class Command(BaseCommand):
             "database_cpu_s_per_1000_requests": round(cpu["database"] / served * 1000, 2) if served else None,
             # What else used the two cores meanwhile: the stack's other parts, the load generator, and the
             # machine as a whole (other work on a shared machine included), in cores.
-            "cores_used": {
-                "web": round(cpu["web"] / seconds, 2),
-                **{part: round(spent / seconds, 2) for part, spent in sorted(cpu.items()) if part != "web"},
-                "load_generator": measured["load_generator_cpu_share"],
-                "machine": round((after["machine_busy_s"] - before["machine_busy_s"]) / seconds, 2),
-            },
+            "cores_used": _cores_used(cpu, measured["load_generator_cpu_share"], machine, seconds),
             "load_average_1m_at_end": round(os.getloadavg()[0], 2),
             "mirror_moves": {
                 "data_version_bumps": after["data_versions"] - before["data_versions"],
@@ -330,6 +328,20 @@ class Command(BaseCommand):
         )
         if summary["crashed_parts"]:
             self.stdout.write(f"Parts that exited by themselves: {summary['crashed_parts']}")
+
+
+def _cores_used(cpu: dict[str, float], load_generator: float, machine: float, seconds: float) -> dict:
+    """Cores each part used on average, the load generator's, the whole machine's, and what the rest of
+    the machine's work took: on a shared machine, the other work the stack competed with."""
+    parts = {"web": cpu["web"] / seconds}
+    parts.update({part: spent / seconds for part, spent in sorted(cpu.items()) if part != "web"})
+    parts["load_generator"] = load_generator
+    ours = sum(parts.values())
+    return {
+        **{part: round(used, 2) for part, used in parts.items()},
+        "machine": round(machine / seconds, 2),
+        "other_work": round(max(0.0, machine / seconds - ours), 2),
+    }
 
 
 def _server_time(before: dict, after: dict) -> dict:
