@@ -245,6 +245,7 @@ class FaultStack:
             **self.env(),
             "GUNICORN_BIND": f"127.0.0.1:{self.web_port}",
             "WEB_CONCURRENCY": str(self.web_workers),
+            **self.part_env(name),
         }
         log = open(self.folder / f"{name.replace(' ', '-')}.log", "a")  # noqa: SIM115 -- the child owns it
         self.processes[name] = subprocess.Popen(
@@ -255,6 +256,10 @@ class FaultStack:
             self._wait_for_port(self.redis_port, name)
         if name == "web":
             self._wait_for_port(self.web_port, name)
+
+    def part_env(self, name: str) -> dict[str, str]:
+        """Variables of one part's own, beside the stack's (env)."""
+        return {}
 
     def kill_part(self, name: str) -> None:
         """SIGKILL, as the kernel's OOM killer or a lost machine ends a process: no clean-up runs."""

@@ -14,20 +14,20 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from devtools.fault_stack import FaultStack
+from encodings_app.metrics.definitions import REQUEST_DURATION
+from encodings_app.metrics.exposition import MULTIPROCESS_DIR_VARIABLE
 
 PROC = Path("/proc")
-METRIC_LINE = re.compile(
-    r"^dashboard_http_request_duration_seconds_(bucket|count|sum)\{([^}]*)\} (\S+)$", re.M
-)
-LABEL = re.compile(r'(\w+)="([^"]*)"')
+# The histogram's name as prometheus_client collects it (its samples add _bucket, _count and _sum).
+REQUEST_DURATION_NAME = REQUEST_DURATION.describe()[0].name
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,14 @@ class LoadStack(FaultStack):
         made = json.loads(self._manage("shell", "-c", code).strip().splitlines()[-1])
         return Fleet(links=made["links"], operators=made["operators"], organizations=made["organizations"])
 
-    def env(self) -> dict[str, str]:
-        # /metrics for the benchmark on 127.0.0.1: the server's own time per route, beside the load's.
-        return {**super().env(), "METRICS_ALLOWED_NETWORKS": "127.0.0.1/32"}
+    @property
+    def metrics_folder(self) -> Path:
+        return self.folder / "web-metrics"
+
+    def part_env(self, name: str) -> dict[str, str]:
+        # The web server's request latency histogram in a folder the benchmark reads itself: a scrape of
+        # /metrics would wait in gunicorn's queue behind the load it measures.
+        return {MULTIPROCESS_DIR_VARIABLE: str(self.metrics_folder)} if name == "web" else {}
 
     def cpu_seconds(self) -> dict[str, float]:
         """User and system CPU seconds of each part's processes, past and present: gunicorn's master and
@@ -103,17 +108,20 @@ class LoadStack(FaultStack):
     def server_latency(self) -> dict[str, dict]:
         """The web server's request latency histogram per route (what the application timed, without the
         wait in gunicorn's queue), summed over methods and statuses: count, sum and cumulative buckets."""
-        with requests.Session() as session:
-            session.trust_env = False  # 127.0.0.1: never through a proxy of the environment
-            text = session.get(f"{self.web_url}/metrics", timeout=30).text
+        registry = CollectorRegistry(auto_describe=False)
+        MultiProcessCollector(registry, path=str(self.metrics_folder))
         routes: dict[str, dict] = {}
-        for kind, labels, value in METRIC_LINE.findall(text):
-            label = dict(LABEL.findall(labels))
-            route = routes.setdefault(label["route"], {"count": 0.0, "sum": 0.0, "buckets": {}})
-            if kind == "bucket":
-                route["buckets"][label["le"]] = route["buckets"].get(label["le"], 0.0) + float(value)
-            else:
-                route[kind] += float(value)
+        for metric in registry.collect():
+            if metric.name != REQUEST_DURATION_NAME:
+                continue
+            for sample in metric.samples:
+                route = routes.setdefault(sample.labels["route"], {"count": 0.0, "sum": 0.0, "buckets": {}})
+                kind = sample.name.removeprefix(REQUEST_DURATION_NAME + "_")
+                if kind == "bucket":
+                    le = sample.labels["le"]
+                    route["buckets"][le] = route["buckets"].get(le, 0.0) + sample.value
+                elif kind in ("count", "sum"):
+                    route[kind] += sample.value
         return routes
 
 

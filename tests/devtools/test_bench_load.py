@@ -53,6 +53,8 @@ def test_bench_load_plays_screens_and_operators_and_reports_requests_without_err
     assert 0 <= result["wall_polls_304_share"] <= 1
     # Operators were signed in and browsing: some page of theirs was requested in the window.
     assert set(result["pages"]) - {"wall poll", "wall open", "wall page"}
+    # The application's own timing of the same polls, read from the web server's metric files.
+    assert result["server_time"]["wall-display"]["requests"] > 0
     assert result["cpu_s_per_1000_requests"] > 0
     assert result["crashed_parts"] == {}
 
