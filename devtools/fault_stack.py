@@ -53,6 +53,9 @@ class FaultStack:
     # and Redis. A stack of another benchmark may add parts of its own (devtools/alert_stack.py).
     LATE_PARTS: tuple[str, ...] = ("sync worker", "refresh worker", "beat")
     FOLDER_PREFIX = "bench-faults-"
+    # The parts reach PostgreSQL through the cuttable proxy, so that a fault can cut or hang it. A stack that
+    # breaks nothing and measures speed connects directly (devtools/load_stack.py).
+    DATABASE_PROXY = True
 
     def __init__(
         self,
@@ -80,7 +83,11 @@ class FaultStack:
         database = urlsplit(admin_database_url)
         self.database_address = (database.hostname or "127.0.0.1", database.port or 5432)
         self.database_user = database.username or "postgres"
-        self.proxy = CuttableProxy(self.database_address)
+        self.proxy = CuttableProxy(self.database_address) if self.DATABASE_PROXY else None
+        # 0: the simulator picks a free port.
+        self.simulator_port = 0
+        # gunicorn's worker processes (WEB_CONCURRENCY).
+        self.web_workers = 2
         self.simulator: SimulatorProcess | None = None
         self.processes: dict[str, subprocess.Popen] = {}
         self.wall_url = ""
@@ -96,6 +103,12 @@ class FaultStack:
         host, port = self.database_address
         return f"postgres://{self.database_user}@{host}:{port}/{self.database}"
 
+    def parts_database_url(self) -> str:
+        """The bench database as the stack's parts reach it: through the proxy when there is one."""
+        if self.proxy is None:
+            return self.direct_database_url()
+        return f"postgres://{self.database_user}@127.0.0.1:{self.proxy.port}/{self.database}"
+
     def env(self) -> dict[str, str]:
         env = {
             k: v for k, v in os.environ.items() if k not in INHERITED_PARTS and not k.startswith("DJANGO_")
@@ -106,7 +119,7 @@ class FaultStack:
                 "DJANGO_DEBUG": "0",
                 "DASHBOARD_DEVTOOLS": "1",
                 "DASHBOARD_VAR_DIR": str(self.folder / "var"),
-                "DATABASE_URL": f"postgres://{self.database_user}@127.0.0.1:{self.proxy.port}/{self.database}",
+                "DATABASE_URL": self.parts_database_url(),
                 "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
                 "SYNC_INTERVAL_SECONDS": str(self.interval),
                 "DATABASE_CLIENT_DEADLINE_SECONDS": str(DATABASE_DEADLINE_SECONDS),
@@ -119,12 +132,13 @@ class FaultStack:
 
     def start(self) -> None:
         self._create_database()
-        self.proxy.start()
+        if self.proxy is not None:
+            self.proxy.start()
         self.start_part("redis")
         self.simulator = SimulatorProcess(
             [
                 "--port",
-                "0",
+                str(self.simulator_port),
                 "--seed",
                 "5",
                 "--encodings",
@@ -164,7 +178,8 @@ class FaultStack:
             self._end(name)
         if self.simulator is not None:
             self.simulator.stop()
-        self.proxy.stop()
+        if self.proxy is not None:
+            self.proxy.stop()
         try:
             with psycopg.connect(self.admin_database_url, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
@@ -226,7 +241,12 @@ class FaultStack:
     def start_part(self, name: str) -> None:
         if name == "redis" and shutil.which("redis-server") is None:
             raise StackError("redis-server is not installed: the benchmark restarts a Redis of its own")
-        env = {**self.env(), "GUNICORN_BIND": f"127.0.0.1:{self.web_port}", "WEB_CONCURRENCY": "2"}
+        env = {
+            **self.env(),
+            "GUNICORN_BIND": f"127.0.0.1:{self.web_port}",
+            "WEB_CONCURRENCY": str(self.web_workers),
+            **self.part_env(name),
+        }
         log = open(self.folder / f"{name.replace(' ', '-')}.log", "a")  # noqa: SIM115 -- the child owns it
         self.processes[name] = subprocess.Popen(
             self.command(name), cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -236,6 +256,10 @@ class FaultStack:
             self._wait_for_port(self.redis_port, name)
         if name == "web":
             self._wait_for_port(self.web_port, name)
+
+    def part_env(self, name: str) -> dict[str, str]:
+        """Variables of one part's own, beside the stack's (env)."""
+        return {}
 
     def kill_part(self, name: str) -> None:
         """SIGKILL, as the kernel's OOM killer or a lost machine ends a process: no clean-up runs."""
