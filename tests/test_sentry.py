@@ -51,6 +51,11 @@ def envelopes(listener: Listener) -> list[bytes]:
             body = gzip.decompress(body)
         elif encoding == "deflate":
             body = zlib.decompress(body)
+        elif encoding == "br":
+            # sentry-sdk compresses with Brotli whenever the brotli package is installed (locust brings it).
+            import brotli
+
+            body = brotli.decompress(body)
         else:
             assert encoding is None, f"cannot read a {encoding} body"
         bodies.append(body)
