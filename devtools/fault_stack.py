@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,10 +43,16 @@ class StackError(RuntimeError):
     """A part did not start, or a step of the set-up failed; the message says which and why."""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def free_port(within: Iterable[int] = (0,)) -> int:
+    """A port of 127.0.0.1 nothing listens on: the first free one of `within`, or any (0)."""
+    for port in within:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise StackError(f"no free port in {within}")
 
 
 class FaultStack:
@@ -53,6 +60,9 @@ class FaultStack:
     # and Redis. A stack of another benchmark may add parts of its own (devtools/alert_stack.py).
     LATE_PARTS: tuple[str, ...] = ("sync worker", "refresh worker", "beat")
     FOLDER_PREFIX = "bench-faults-"
+    # The parts reach the database through the cuttable proxy (the faults need it); a benchmark of speed
+    # leaves it out, since relaying every byte through Python costs CPU the parts would otherwise have.
+    DATABASE_PROXY = True
 
     def __init__(
         self,
@@ -65,6 +75,8 @@ class FaultStack:
         log: callable,
         database: str = DATABASE,
         arrivals_per_hour: int = ARRIVALS_PER_HOUR,
+        ports: Iterable[int] | None = None,
+        webhooks: bool = True,
     ) -> None:
         self.admin_database_url = admin_database_url
         self.database = database
@@ -74,18 +86,29 @@ class FaultStack:
         self.encodings = encodings
         self.speed = speed
         self.log = log
+        # Off: the simulator's webhooks are not registered, and the dashboard learns of changes by syncing.
+        self.webhooks = webhooks
         self.folder = Path(tempfile.mkdtemp(prefix=self.FOLDER_PREFIX))
-        self.redis_port = free_port()
-        self.web_port = free_port()
+        # The stack's own ports: from `ports` when given (a range set aside for it), else any free ones.
+        self._ports = list(ports) if ports is not None else None
+        self.redis_port = self.free_port()
+        self.web_port = self.free_port()
         database = urlsplit(admin_database_url)
         self.database_address = (database.hostname or "127.0.0.1", database.port or 5432)
         self.database_user = database.username or "postgres"
-        self.proxy = CuttableProxy(self.database_address)
+        self.proxy = CuttableProxy(self.database_address, port=self.free_port() if self._ports else 0)
         self.simulator: SimulatorProcess | None = None
         self.processes: dict[str, subprocess.Popen] = {}
         self.wall_url = ""
 
     # Addresses
+
+    def free_port(self) -> int:
+        if self._ports is None:
+            return free_port()
+        port = free_port(self._ports)
+        self._ports.remove(port)  # taken: later parts of the stack get the next ones
+        return port
 
     @property
     def web_url(self) -> str:
@@ -95,6 +118,11 @@ class FaultStack:
         """The bench database without the proxy: what the benchmark itself reads, whatever the fault."""
         host, port = self.database_address
         return f"postgres://{self.database_user}@{host}:{port}/{self.database}"
+
+    def parts_database_url(self) -> str:
+        if not self.DATABASE_PROXY:
+            return self.direct_database_url()
+        return f"postgres://{self.database_user}@127.0.0.1:{self.proxy.port}/{self.database}"
 
     def env(self) -> dict[str, str]:
         env = {
@@ -106,7 +134,7 @@ class FaultStack:
                 "DJANGO_DEBUG": "0",
                 "DASHBOARD_DEVTOOLS": "1",
                 "DASHBOARD_VAR_DIR": str(self.folder / "var"),
-                "DATABASE_URL": f"postgres://{self.database_user}@127.0.0.1:{self.proxy.port}/{self.database}",
+                "DATABASE_URL": self.parts_database_url(),
                 "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
                 "SYNC_INTERVAL_SECONDS": str(self.interval),
                 "DATABASE_CLIENT_DEADLINE_SECONDS": str(DATABASE_DEADLINE_SECONDS),
@@ -119,52 +147,46 @@ class FaultStack:
 
     def start(self) -> None:
         self._create_database()
-        self.proxy.start()
+        if self.DATABASE_PROXY:
+            self.proxy.start()
         self.start_part("redis")
-        self.simulator = SimulatorProcess(
-            [
-                "--port",
-                "0",
-                "--seed",
-                "5",
-                "--encodings",
-                str(self.encodings),
-                "--organizations",
-                str(self.organizations),
-                "--accounts",
-                "1",
-                "--speed",
-                str(self.speed),
-                "--arrival-rate",
-                str(self.arrivals_per_hour),
-                "--api-key",
-                API_KEY,
-            ],
-            startup_timeout=120,
-        ).start()
+        self.simulator = SimulatorProcess(self.simulator_arguments(), startup_timeout=300).start()
         self._manage("migrate", "--noinput")
         self.start_part("web")
+        self.seed()
+        for part in self.LATE_PARTS:
+            self.start_part(part)
+
+    def simulator_arguments(self) -> list[str]:
+        """One account whose tenants API_KEY reaches."""
+        return [
+            *("--port", str(self.free_port() if self._ports else 0), "--seed", "5"),
+            *("--encodings", str(self.encodings), "--organizations", str(self.organizations)),
+            *("--accounts", "1", "--speed", str(self.speed), "--arrival-rate", str(self.arrivals_per_hour)),
+            *("--api-key", API_KEY),
+        ]
+
+    def seed(self) -> None:
+        """The demo's logins and organizations (one per tenant), and a wall showing them all."""
         seeded = self._manage("seed_demo", *self.seed_arguments())
         self.log(seeded.strip().splitlines()[0])
         slugs = self.query("SELECT slug FROM encodings_app_organization ORDER BY id")
         link = self._manage("create_display_link", *[s for (s,) in slugs], "--base-url", self.web_url)
         self.wall_url = re.search(r"^(http\S+)$", link, re.M).group(1)
-        for part in self.LATE_PARTS:
-            self.start_part(part)
 
-    def seed_arguments(self) -> list[str]:
-        """seed_demo's arguments: the simulator's tenants, and their webhooks registered to the stack."""
-        return [
-            *("--api-url", self.simulator.base_url, "--api-key", API_KEY, "--password", PASSWORD),
-            *("--webhook-base", self.web_url),
-        ]
+    def seed_arguments(self, api_key: str = API_KEY) -> list[str]:
+        """seed_demo's arguments: the tenants `api_key` reaches, and their webhooks registered to the stack
+        unless they are off."""
+        arguments = ["--api-url", self.simulator.base_url, "--api-key", api_key, "--password", PASSWORD]
+        return [*arguments, "--webhook-base", self.web_url] if self.webhooks else arguments
 
     def stop(self, *, keep_folder: bool = False) -> None:
         for name in (*reversed(self.LATE_PARTS), "web", "redis"):
             self._end(name)
         if self.simulator is not None:
             self.simulator.stop()
-        self.proxy.stop()
+        if self.DATABASE_PROXY:
+            self.proxy.stop()
         try:
             with psycopg.connect(self.admin_database_url, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
