@@ -77,6 +77,7 @@ class FaultStack:
         arrivals_per_hour: int = ARRIVALS_PER_HOUR,
         ports: Iterable[int] | None = None,
         webhooks: bool = True,
+        sync_concurrency: int = 2,
     ) -> None:
         self.admin_database_url = admin_database_url
         self.database = database
@@ -88,6 +89,7 @@ class FaultStack:
         self.log = log
         # Off: the simulator's webhooks are not registered, and the dashboard learns of changes by syncing.
         self.webhooks = webhooks
+        self.sync_concurrency = sync_concurrency
         self.folder = Path(tempfile.mkdtemp(prefix=self.FOLDER_PREFIX))
         # The stack's own ports: from `ports` when given (a range set aside for it), else any free ones.
         self._ports = list(ports) if ports is not None else None
@@ -220,6 +222,7 @@ class FaultStack:
     def command(self, name: str) -> list[str]:
         celery = [sys.executable, "-m", "celery", "-A", "dashboard"]
         worker = [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"]
+        sync_worker = [*celery, "worker", "--loglevel", "INFO", "--concurrency", str(self.sync_concurrency)]
         return {
             "redis": [
                 "redis-server",
@@ -240,7 +243,7 @@ class FaultStack:
                 "python:dashboard.gunicorn_config",
                 "dashboard.wsgi",
             ],
-            "sync worker": [*worker, "--queues", "sync", "-n", "sync@%h"],
+            "sync worker": [*sync_worker, "--queues", "sync", "-n", "sync@%h"],
             "refresh worker": [*worker, "--queues", "refresh,alerts", "-n", "refresh@%h"],
             "beat": [*celery, "beat", "--loglevel", "INFO"],
         }[name]

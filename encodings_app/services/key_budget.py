@@ -164,6 +164,11 @@ class SlidingCount:
             allowed=False, used=used - 1, retry_after=self._wait(older, mine - 1, limit, slot, now)
         )
 
+    def add(self, count: int) -> None:
+        """Count `count` at once, without a limit: what was planned rather than called (sweep.py)."""
+        slot = int(self.clock() // (window_seconds() / SLOTS))
+        counter_incr(self.cache, self._key(slot), timeout=math.ceil(window_seconds() * 2) + 1, delta=count)
+
     def used(self) -> int:
         """Calls in the span that ends now (what the next call is checked against, less itself)."""
         slot = int(self.clock() // (window_seconds() / SLOTS))

@@ -11,7 +11,8 @@ What the planner needs is read in one query (plus one count when a walk of every
 - whose webhooks work: registered by the dashboard and signed with the current secret;
 - what each key has committed: its calls in the limiter's current span (key_budget.py; the API's own count
   when its x-ratelimit-* headers say more) plus the estimated cost of every sync planned and not yet finished
-  (the "queued" mark, which the sync task clears at its end).
+  (the "queued" mark, which the sync task clears at its end); and the list pages planned for walks of every
+  encoding in the same span (counted here, in slots like the limiter's), which may take only their share.
 
 A run whose worker was killed never clears its mark. Its lease tells: once the run has started and no live
 run holds the lease any more, the mark is dropped and the organization planned again; a planned run never
@@ -136,6 +137,7 @@ def _sweep(enqueue: Callable[[Planned], None], now: datetime) -> list[Planned]:
         candidates,
         budgets=dict.fromkeys(committed, sweep_budget()),
         committed=committed,
+        walks_committed={key: walk_pages(key).used() for key in committed},
         cadence=cadence(),
     )
     enqueued = []
@@ -143,9 +145,16 @@ def _sweep(enqueue: Callable[[Planned], None], now: datetime) -> list[Planned]:
     for planned in chosen:
         mark = {"list": planned.cost.list_calls, "status": planned.cost.status_calls, "at": now.timestamp()}
         if cache.add(queued_key(planned.organization_id), mark, timeout=timeout):
+            if planned.full_pass_allowance:
+                walk_pages(planned.key).add(planned.full_pass_allowance)
             enqueue(planned)
             enqueued.append(planned)
     return enqueued
+
+
+def walk_pages(key: str) -> key_budget.SlidingCount:
+    """The list pages planned for walks of every encoding with the key, over the limiter's span."""
+    return key_budget.SlidingCount(f"sweep-walk-pages:{key}")
 
 
 def _organizations(now: datetime):

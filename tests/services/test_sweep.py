@@ -160,3 +160,20 @@ def test_the_sweep_reads_the_database_in_one_query_however_many_organizations(dj
         planned = run_sweep()
 
     assert len(planned) == 12
+
+
+def test_walks_of_every_encoding_planned_in_a_span_take_at_most_half_of_the_key():
+    first = synced("first", last_full_sync_at=None)
+    second = synced("second", last_full_sync_at=None)
+    walked = synced("walked")
+
+    planned = run_sweep()
+
+    assert planned[first.pk].full_pass_allowance == 24, "half of the key's 48 list calls"
+    assert second.pk not in planned, "the walks' share of this span is spent: the second walk waits"
+    assert walked.pk in planned, "and does not hold back the sync behind it"
+    key = planned[first.pk].key
+    assert sweep.walk_pages(key).used() == 24
+    sweep.sync_finished(first.pk)
+    sweep.sync_finished(walked.pk)
+    assert second.pk not in run_sweep(), "the pages planned count for the whole span, run or not"

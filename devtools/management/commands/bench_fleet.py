@@ -95,6 +95,12 @@ class Command(BaseCommand):
             "--warm-up-minutes", type=float, default=60, help="Wall minutes the first walks may take."
         )
         parser.add_argument("--read-history-tasks", action="store_true")
+        parser.add_argument(
+            "--sync-concurrency",
+            type=int,
+            default=2,
+            help="Syncs the sync worker runs at once (a fleet's wait on the API; here they wait on the CPU).",
+        )
         parser.add_argument("--ports", type=_port_range, default=None, help="Ports for the stack: 8480-8499.")
         parser.add_argument("--keep-folder", action="store_true", help="Keep the stack's folder (its logs).")
         parser.add_argument(
@@ -134,6 +140,7 @@ class Command(BaseCommand):
                     admin_database_url=options["database_url"],
                     database=options["database_name"],
                     ports=options["ports"],
+                    sync_concurrency=options["sync_concurrency"],
                     log=self.stdout.write,
                 )
             except StackError as exc:
@@ -263,6 +270,8 @@ class _FleetBench:
                 "SELECT count(*) FROM encodings_app_organization WHERE last_full_sync_at IS NULL"
             )
             if not left:
+                if not self.read_history:  # the last walks' history too
+                    self._execute(HISTORY_TASKS_READ_SQL, {"began": began_at})
                 break
             if time.time() - began > timeout:
                 raise StackError(
