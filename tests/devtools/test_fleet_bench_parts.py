@@ -77,7 +77,11 @@ def test_history_tasks_taken_as_read_bound_each_runs_status_reads(stack_of):
 
 @pytest.mark.parametrize(
     ("options", "problem"),
-    [({"speed": 4}, "speed"), ({"keys": 4, "organizations": 6}, "evenly"), ({"keys": 3, "organizations": 3}, "two per key")],
+    [
+        ({"speed": 4}, "speed"),
+        ({"keys": 4, "organizations": 6}, "evenly"),
+        ({"keys": 3, "organizations": 3}, "two per key"),
+    ],
 )
 def test_a_stack_that_cannot_be_sped_up_or_shared_out_is_refused(stack_of, options, problem):
     with pytest.raises(StackError, match=problem):
