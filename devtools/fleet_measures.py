@@ -70,6 +70,26 @@ def longest_waits(
     return waits
 
 
+def waits_after_first_sync(
+    runs: Iterable[tuple[int, datetime, datetime | None]], *, until: datetime
+) -> list[float]:
+    """For each organization that finished a sync, the seconds from the end of its first to the start of its
+    second (or to `until`): how long an organization already mirrored went without news while the others
+    took their first walks. `runs` are (organization, started, finished)."""
+    by_organization: dict[int, list[tuple[datetime, datetime | None]]] = {}
+    for organization, started, finished in runs:
+        by_organization.setdefault(organization, []).append((started, finished))
+    waits = []
+    for own in by_organization.values():
+        own.sort()
+        first_end = own[0][1]
+        if first_end is None:
+            continue
+        later = [started for started, _ in own[1:] if started >= first_end]
+        waits.append(((later[0] if later else until) - first_end).total_seconds())
+    return waits
+
+
 @dataclass
 class Probe:
     """A change the bench made at the simulator, and when the mirror showed it."""

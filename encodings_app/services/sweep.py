@@ -73,10 +73,17 @@ def sweep(*, enqueue: Callable[[Planned], None], now: datetime | None = None) ->
         cache.delete(SWEEP_LOCK_KEY)
 
 
-def sync_finished(organization_id: int) -> None:
-    """The sync planned for the organization is over: its calls are now counted by the limiter alone."""
+def sync_finished(organization_id: int, *, list_calls: int | None = None) -> None:
+    """The sync planned for the organization is over: its calls are now counted by the limiter alone. With
+    the `list_calls` it made, the pages planned for its walk and not walked are given back to the walks'
+    share (a first walk is planned at the whole share, not knowing how many pages it takes)."""
     try:
+        mark = cache.get(queued_key(organization_id))
         cache.delete(queued_key(organization_id))
+        if list_calls is not None and isinstance(mark, dict) and mark.get("walk") and mark.get("key"):
+            unused = min(int(mark["walk"]), int(mark.get("list", 0)) - list_calls)
+            if unused > 0:
+                walk_pages(mark["key"]).give_back(unused, at=float(mark["at"]))
     except Exception as exc:
         # The cache is down: the mark goes with it or expires, and the sweep drops a dead run's mark anyway.
         logger.warning(
@@ -143,10 +150,16 @@ def _sweep(enqueue: Callable[[Planned], None], now: datetime) -> list[Planned]:
     enqueued = []
     timeout = settings.CELERY_TASK_TIME_LIMIT + 4 * settings.SYNC_INTERVAL_SECONDS
     for planned in chosen:
-        mark = {"list": planned.cost.list_calls, "status": planned.cost.status_calls, "at": now.timestamp()}
+        mark = {
+            "list": planned.cost.list_calls,
+            "status": planned.cost.status_calls,
+            "at": now.timestamp(),
+            "walk": planned.full_pass_allowance or 0,
+            "key": planned.key,
+        }
         if cache.add(queued_key(planned.organization_id), mark, timeout=timeout):
             if planned.full_pass_allowance:
-                walk_pages(planned.key).add(planned.full_pass_allowance)
+                walk_pages(planned.key).add(planned.full_pass_allowance, at=now.timestamp())
             enqueue(planned)
             enqueued.append(planned)
     return enqueued

@@ -19,6 +19,7 @@ from devtools.fleet_measures import (
     percentiles,
     staleness,
     sweep_seconds,
+    waits_after_first_sync,
 )
 from devtools.fleet_stack import FleetStack
 
@@ -170,3 +171,10 @@ def test_sweep_times_are_read_from_the_workers_log():
         "INFO celery.app.trace [task_id=z] Task sync.sweep[aa] succeeded in 1.5s: 0",
     ]
     assert sweep_seconds(lines) == [0.0421, 1.5]
+
+
+def test_the_wait_after_a_first_sync_runs_to_the_second_or_to_the_end_of_the_warm_up():
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    at = [t0 + timedelta(seconds=s) for s in range(0, 200, 10)]
+    runs = [(1, at[0], at[1]), (1, at[5], at[6]), (2, at[2], at[3]), (3, at[4], None)]
+    assert waits_after_first_sync(runs, until=at[10]) == [40.0, 70.0], "a run still going is no first sync"

@@ -174,6 +174,20 @@ def test_walks_of_every_encoding_planned_in_a_span_take_at_most_half_of_the_key(
     assert walked.pk in planned, "and does not hold back the sync behind it"
     key = planned[first.pk].key
     assert sweep.walk_pages(key).used() == 24
-    sweep.sync_finished(first.pk)
     sweep.sync_finished(walked.pk)
-    assert second.pk not in run_sweep(), "the pages planned count for the whole span, run or not"
+    assert second.pk not in run_sweep(), "the pages planned count for the whole span"
+
+
+def test_the_pages_a_walk_was_planned_for_and_did_not_take_are_given_back_when_it_ends():
+    first = synced("first", last_full_sync_at=None)
+    second = synced("second", last_full_sync_at=None)
+    assert set(run_sweep()) == {first.pk}
+
+    # Its 4 lists and 6 pages: the whole organization, 18 pages short of the share it was planned at.
+    now = timezone.now()
+    Organization.objects.filter(pk=first.pk).update(last_sync_started_at=now, last_full_sync_at=now)
+    sweep.sync_finished(first.pk, list_calls=10)
+    planned = run_sweep()
+
+    assert planned[second.pk].full_pass_allowance == 18
+    assert sweep.walk_pages(planned[second.pk].key).used() == 24

@@ -4,7 +4,8 @@ On a production-shaped stack of real processes (devtools/fleet_stack.py: the sim
 rate limits on, gunicorn, the sync and refresh workers, beat), with time sped up --speed times (the API's
 minute lasts 60/speed seconds on both sides), it runs
 (1) a warm-up: from the workers' start until every organization has finished its first walk of every
-    encoding, reported on its own (API minutes it took, sync runs by outcome, 429s);
+    encoding, reported on its own (API minutes it took, sync runs by outcome, 429s, and how long an
+    organization waited for its second sync after its first while the others took their first walks);
 (2) the measured steady state, --minutes API minutes long, during which the bench places changes at the
     simulator at random moments (an active encoding forced to FINISHED, or a new encoding created and
     started) and times how long each takes to reach the mirror.
@@ -49,6 +50,7 @@ from devtools.fleet_measures import (
     percentiles,
     staleness,
     sweep_seconds,
+    waits_after_first_sync,
 )
 from devtools.fleet_stack import SPEEDS, FleetStack
 
@@ -278,13 +280,17 @@ class _FleetBench:
                     f"{left} organizations had not finished their first walk after {timeout:.0f} s"
                 )
             time.sleep(1)
-        seconds = time.time() - began
+        seconds, ended_at = time.time() - began, datetime.now(UTC)
         stats = self.stack.simulator.control("GET", "stats")
-        runs = self._runs(began_at, datetime.now(UTC))
+        runs = self._runs(began_at, ended_at)
+        waits = waits_after_first_sync(
+            self._runs(began_at, ended_at, columns="started_at, finished_at"), until=ended_at
+        )
         result = {
             "wall_s": round(seconds, 1),
             "api_minutes": round(seconds / self.window, 1),
             "runs": dict(Counter(outcome for _, outcome in runs)),
+            "wait_after_first_sync_s": percentiles(waits, scale=self.speed),
             "answered_429": sum(row["refused"] for row in stats["rateLimitUsage"]),
             "per_key": self._per_key(stats["rateLimitUsage"], seconds / self.window, runs),
         }
