@@ -228,6 +228,7 @@ DEVELOPMENT_COMMANDS = (
     "bench_sync",
     "bench_pages",
     "bench_alerts",
+    "bench_fleet",
 )
 
 
