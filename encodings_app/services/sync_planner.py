@@ -14,9 +14,11 @@ room that frees up. Costs are clipped to the budget, so every sync fits an idle 
 
 Walks of every encoding (an organization's first sync, and one every few hours) take list pages by the
 dozen. Together they may take at most FULL_PASS_SHARE of a key's budget per span (what the sweep planned for
-walks in the current span is `walks_committed`): a walk that finds that share spent waits, without holding
-back the syncs behind it, so that organizations added by the dozen take their first walks beside the other
-organizations' syncs rather than before them all. Within the share the most overdue walk keeps its place.
+walks in the current span is `walks_committed`). A sync whose walk finds that share spent goes without it
+(its walk allowance is 0: it reads the active encodings and their status, and walks on in a later run), so
+that organizations added by the dozen take their first walks beside the other organizations' syncs rather
+than before them all, show what is running at once, and an organization whose walk falls due meanwhile
+keeps syncing.
 
 The sweep (sync_sweep.py) feeds this module from the database and the cache; nothing here touches either.
 """
@@ -122,7 +124,7 @@ def planned_cost(
 ) -> tuple[SyncCost, int | None]:
     """What a sync of the candidate costs, its walk included, clipped to the budget; and the list pages its
     walk may take: None when no walk is due, 0 when the key's share for walks (`walk_room` pages left in
-    the span; the whole share when not given) has none left."""
+    the span; the whole share when not given) has none left (the sync then goes without its walk)."""
     cost = candidate.cost.clipped(budget)
     if candidate.full_pass_pages is None:
         return cost, None
@@ -155,10 +157,8 @@ def plan(
         room = budget - committed.get(key, SyncCost())
         walk_room = walk_share(budget) - (walks_committed or {}).get(key, 0)
         for candidate, interval in _due_most_overdue_first(group, cadence, factor):
+            # When walks have had their share of this span, the sync goes without its walk (allowance 0).
             cost, allowance = planned_cost(candidate, budget, walk_room)
-            if allowance == 0:
-                # Walks have had their share of this span: this one waits, the syncs behind it go on.
-                continue
             if not cost.fits(room):
                 # Nobody overtakes the most overdue: it gets the next room that frees up.
                 break
