@@ -96,7 +96,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--warm-up-minutes", type=float, default=60, help="Wall minutes the first walks may take."
         )
-        parser.add_argument("--read-history-tasks", action="store_true")
+        parser.add_argument(
+            "--read-history-tasks",
+            action="store_true",
+            help="Read every encoding's status Task on first sight, the history's too (hours at the full size).",
+        )
         parser.add_argument(
             "--sync-concurrency",
             type=int,
@@ -116,6 +120,8 @@ class Command(BaseCommand):
         per_org, active = options["encodings_per_org"], options["active_per_org"]
         if per_org < 1 or active < 0 or minutes <= 0 or options["probes_per_minute"] <= 0:
             raise CommandError("need --encodings-per-org >= 1, --active-per-org >= 0, positive --minutes")
+        if options["sync_concurrency"] < 1:
+            raise CommandError("--sync-concurrency must be at least 1")
         summary = {
             "benchmark": "bench_fleet",
             "organizations": organizations,
@@ -124,6 +130,7 @@ class Command(BaseCommand):
             "active_per_org": active,
             "minutes": minutes,
             "speed": options["speed"],
+            "sync_concurrency": options["sync_concurrency"],
             "history_tasks": "read" if options["read_history_tasks"] else "taken as read",
         }
         modes = {"on": (True,), "off": (False,), "both": (True, False)}[webhooks]
