@@ -99,7 +99,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--read-history-tasks",
             action="store_true",
-            help="Read every encoding's status Task on first sight, the history's too (hours at the full size).",
+            help="Read the status Task of every encoding on first sight, history too (hours at full size).",
         )
         parser.add_argument(
             "--sync-concurrency",
