@@ -346,9 +346,12 @@ class _Cycle:
             result = mirror.upsert_encodings(organization, page.items)
             mirror.mark_seen(organization, [item.id for item in page.items])
             self._count(result, into=mirror.UpsertResult())
-            if not self._part_failed(FINISHED_PART):
+            if organization.finished_watermark is not None and not self._part_failed(FINISHED_PART):
                 # Moved past what this run's failed walk of finished encodings missed, the watermark would
-                # leave those encodings unread until the walk of every encoding reached them.
+                # leave those encodings unread until the walk of every encoding reached them. A first walk
+                # sets it once done (_finish_full_pass): set from its first, oldest pages, it would have the
+                # runs between the pieces of a walk the sweep cut list most of the history as "finished
+                # since", pages nobody planned for.
                 self._advance("finished_watermark", result.newest_finished_at)
             newest = result.newest_created_at
             if page.received < PAGE_SIZE:
