@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from devtools.fault_stack import FaultStack, free_port
+from devtools.fault_stack import API_KEY, FaultStack
 
 RECEIVER = "alert receiver"
 
@@ -22,10 +22,9 @@ class AlertStack(FaultStack):
     LATE_PARTS = (RECEIVER, *FaultStack.LATE_PARTS)
     FOLDER_PREFIX = "bench-alerts-"
 
-    def __init__(self, *, webhooks: bool, **options: Any) -> None:
+    def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.webhooks = webhooks
-        self.receiver_port = free_port()
+        self.receiver_port = self.free_port()
         self.received_path = self.folder / "received.jsonl"
         self._read_offset = 0
 
@@ -37,12 +36,8 @@ class AlertStack(FaultStack):
         # Messages link to their incident, as in production.
         return {**super().env(), "DASHBOARD_PUBLIC_URL": self.web_url}
 
-    def seed_arguments(self) -> list[str]:
-        arguments = super().seed_arguments()
-        if not self.webhooks:
-            at = arguments.index("--webhook-base")
-            del arguments[at : at + 2]
-        return [*arguments, "--alert-receiver", self.receiver_url]
+    def seed_arguments(self, api_key: str = API_KEY) -> list[str]:
+        return [*super().seed_arguments(api_key), "--alert-receiver", self.receiver_url]
 
     def command(self, name: str) -> list[str]:
         if name != RECEIVER:

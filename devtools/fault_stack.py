@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,10 +43,16 @@ class StackError(RuntimeError):
     """A part did not start, or a step of the set-up failed; the message says which and why."""
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def free_port(within: Iterable[int] = (0,)) -> int:
+    """A port of 127.0.0.1 nothing listens on: the first free one of `within`, or any (0)."""
+    for port in within:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise StackError(f"no free port in {within}")
 
 
 class FaultStack:
@@ -68,6 +75,9 @@ class FaultStack:
         log: callable,
         database: str = DATABASE,
         arrivals_per_hour: int = ARRIVALS_PER_HOUR,
+        ports: Iterable[int] | None = None,
+        webhooks: bool = True,
+        sync_concurrency: int = 2,
     ) -> None:
         self.admin_database_url = admin_database_url
         self.database = database
@@ -77,14 +87,23 @@ class FaultStack:
         self.encodings = encodings
         self.speed = speed
         self.log = log
+        # Off: the simulator's webhooks are not registered, and the dashboard learns of changes by syncing.
+        self.webhooks = webhooks
+        self.sync_concurrency = sync_concurrency
         self.folder = Path(tempfile.mkdtemp(prefix=self.FOLDER_PREFIX))
-        self.redis_port = free_port()
-        self.web_port = free_port()
+        # The stack's own ports: from `ports` when given (a range set aside for it), else any free ones.
+        self._ports = list(ports) if ports is not None else None
+        self.redis_port = self.free_port()
+        self.web_port = self.free_port()
         database = urlsplit(admin_database_url)
         self.database_address = (database.hostname or "127.0.0.1", database.port or 5432)
         self.database_user = database.username or "postgres"
-        self.proxy = CuttableProxy(self.database_address) if self.DATABASE_PROXY else None
-        # 0: the simulator picks a free port.
+        self.proxy = (
+            CuttableProxy(self.database_address, port=self.free_port() if self._ports else 0)
+            if self.DATABASE_PROXY
+            else None
+        )
+        # 0: a free port (from the stack's range when it has one).
         self.simulator_port = 0
         # gunicorn's worker processes (WEB_CONCURRENCY).
         self.web_workers = 2
@@ -93,6 +112,13 @@ class FaultStack:
         self.wall_url = ""
 
     # Addresses
+
+    def free_port(self) -> int:
+        if self._ports is None:
+            return free_port()
+        port = free_port(self._ports)
+        self._ports.remove(port)  # taken: later parts of the stack get the next ones
+        return port
 
     @property
     def web_url(self) -> str:
@@ -135,43 +161,35 @@ class FaultStack:
         if self.proxy is not None:
             self.proxy.start()
         self.start_part("redis")
-        self.simulator = SimulatorProcess(
-            [
-                "--port",
-                str(self.simulator_port),
-                "--seed",
-                "5",
-                "--encodings",
-                str(self.encodings),
-                "--organizations",
-                str(self.organizations),
-                "--accounts",
-                "1",
-                "--speed",
-                str(self.speed),
-                "--arrival-rate",
-                str(self.arrivals_per_hour),
-                "--api-key",
-                API_KEY,
-            ],
-            startup_timeout=120,
-        ).start()
+        self.simulator = SimulatorProcess(self.simulator_arguments(), startup_timeout=300).start()
         self._manage("migrate", "--noinput")
         self.start_part("web")
+        self.seed()
+        for part in self.LATE_PARTS:
+            self.start_part(part)
+
+    def simulator_arguments(self) -> list[str]:
+        """One account whose tenants API_KEY reaches."""
+        return [
+            *("--port", str(self.simulator_port or (self.free_port() if self._ports else 0)), "--seed", "5"),
+            *("--encodings", str(self.encodings), "--organizations", str(self.organizations)),
+            *("--accounts", "1", "--speed", str(self.speed), "--arrival-rate", str(self.arrivals_per_hour)),
+            *("--api-key", API_KEY),
+        ]
+
+    def seed(self) -> None:
+        """The demo's logins and organizations (one per tenant), and a wall showing them all."""
         seeded = self._manage("seed_demo", *self.seed_arguments())
         self.log(seeded.strip().splitlines()[0])
         slugs = self.query("SELECT slug FROM encodings_app_organization ORDER BY id")
         link = self._manage("create_display_link", *[s for (s,) in slugs], "--base-url", self.web_url)
         self.wall_url = re.search(r"^(http\S+)$", link, re.M).group(1)
-        for part in self.LATE_PARTS:
-            self.start_part(part)
 
-    def seed_arguments(self) -> list[str]:
-        """seed_demo's arguments: the simulator's tenants, and their webhooks registered to the stack."""
-        return [
-            *("--api-url", self.simulator.base_url, "--api-key", API_KEY, "--password", PASSWORD),
-            *("--webhook-base", self.web_url),
-        ]
+    def seed_arguments(self, api_key: str = API_KEY) -> list[str]:
+        """seed_demo's arguments: the tenants `api_key` reaches, and their webhooks registered to the stack
+        unless they are off."""
+        arguments = ["--api-url", self.simulator.base_url, "--api-key", api_key, "--password", PASSWORD]
+        return [*arguments, "--webhook-base", self.web_url] if self.webhooks else arguments
 
     def stop(self, *, keep_folder: bool = False) -> None:
         for name in (*reversed(self.LATE_PARTS), "web", "redis"):
@@ -213,6 +231,7 @@ class FaultStack:
     def command(self, name: str) -> list[str]:
         celery = [sys.executable, "-m", "celery", "-A", "dashboard"]
         worker = [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"]
+        sync_worker = [*celery, "worker", "--loglevel", "INFO", "--concurrency", str(self.sync_concurrency)]
         return {
             "redis": [
                 "redis-server",
@@ -233,7 +252,7 @@ class FaultStack:
                 "python:dashboard.gunicorn_config",
                 "dashboard.wsgi",
             ],
-            "sync worker": [*worker, "--queues", "sync", "-n", "sync@%h"],
+            "sync worker": [*sync_worker, "--queues", "sync", "-n", "sync@%h"],
             "refresh worker": [*worker, "--queues", "refresh,alerts", "-n", "refresh@%h"],
             "beat": [*celery, "beat", "--loglevel", "INFO"],
         }[name]

@@ -15,6 +15,7 @@ from encodings_app.models import Organization
 from encodings_app.services import refresh_outbox, retention, schedule, sweep, sync
 from encodings_app.services.alert_channels import delivery
 from encodings_app.services.alerts import alerts_run, alerts_run_all
+from encodings_app.services.key_budget import LIST_ENDPOINT
 from encodings_app.services.sync_planner import Planned
 
 logger = logging.getLogger(__name__)
@@ -49,14 +50,16 @@ def _enqueue_sync(planned: Planned) -> None:
 def sync_organization(
     organization_id: int, full: bool = False, full_pass_allowance: int | None = None
 ) -> None:
+    run = None
     try:
         # Failures are recorded on the run and the organization; the next sweep is the retry.
-        sync.organization_sync(
+        run = sync.organization_sync(
             organization_id=organization_id, full=full, full_pass_allowance=full_pass_allowance
         )
     finally:
         # Cleared at the end, not the start: until then the sweep counts the run's planned calls.
-        sweep.sync_finished(organization_id)
+        spent = None if run is None else run.api_calls.get(LIST_ENDPOINT, 0)
+        sweep.sync_finished(organization_id, list_calls=spent)
         # Whatever the run found (failures, recoveries, a rejected key) is judged now.
         alerts_evaluate_nudge(organization_id)
 

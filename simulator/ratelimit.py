@@ -2,6 +2,9 @@
 
 Tests may shorten the window (``--rate-limit-window``), so that a quarter of an hour of traffic against the
 limits takes seconds; the limits stay per window.
+
+Each key's use of each endpoint is also counted (requests let through, requests refused, the most let through
+in one window), so that a benchmark can hold a client's traffic against the limits as the API saw it.
 """
 
 from __future__ import annotations
@@ -36,6 +39,18 @@ def default_limit(method: str, pattern: str) -> int:
     return DEFAULT_LIMIT
 
 
+@dataclass(slots=True)
+class Usage:
+    """One key's requests to one endpoint since the last reset of the counts."""
+
+    allowed: int = 0
+    refused: int = 0
+    peak: int = 0  # the most let through in one window
+
+    def as_dict(self) -> dict[str, int]:
+        return {"allowed": self.allowed, "refused": self.refused, "peakPerWindow": self.peak}
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     allowed: bool
@@ -61,6 +76,7 @@ class RateLimiter:
         self._windows: dict[tuple[str, str], list[float]] = {}
         self._lock = threading.Lock()
         self.rejected = 0
+        self._usage: dict[tuple[str, str], Usage] = {}
 
     def limit_for(self, method: str, pattern: str) -> int:
         return self.overrides.get(f"{method} {pattern}", default_limit(method, pattern))
@@ -75,10 +91,14 @@ class RateLimiter:
                 window = [now, 0.0]
                 self._windows[bucket] = window
             reset = max(1, math.ceil(window[0] + self.window_s - now))
+            usage = self._usage.setdefault(bucket, Usage())
             if window[1] >= limit:
                 self.rejected += 1
+                usage.refused += 1
                 return Verdict(False, limit, 0, reset)
             window[1] += 1
+            usage.allowed += 1
+            usage.peak = max(usage.peak, int(window[1]))
             return Verdict(True, limit, int(limit - window[1]), reset)
 
     def configure(
@@ -91,6 +111,26 @@ class RateLimiter:
                 self.overrides = dict(limits)
             if reset:
                 self._windows.clear()
+
+    def usage(self) -> list[dict[str, object]]:
+        """Each key's use of each endpoint with its limit: {key, endpoint, limit, allowed, refused,
+        peakPerWindow}. (Keys are shown as they are: every key of the simulator is a throwaway.)"""
+        with self._lock:
+            rows = list(self._usage.items())
+        return [
+            {
+                "key": key,
+                "endpoint": endpoint,
+                "limit": self.limit_for(*endpoint.split(" ", 1)),
+                **u.as_dict(),
+            }
+            for (key, endpoint), u in sorted(rows)
+        ]
+
+    def reset_usage(self) -> None:
+        """Start the counts afresh; the windows themselves go on (the API's limits do not reset)."""
+        with self._lock:
+            self._usage.clear()
 
     def snapshot(self) -> dict[str, object]:
         return {

@@ -228,6 +228,7 @@ DEVELOPMENT_COMMANDS = (
     "bench_sync",
     "bench_pages",
     "bench_alerts",
+    "bench_fleet",
 )
 
 
@@ -414,3 +415,15 @@ def test_a_secret_set_twice_or_in_an_unreadable_file_stops_start_up_without_its_
     assert missing.returncode != 0
     assert "SECRET_KEY_FILE: cannot read" in missing.stderr and "No such file or directory" in missing.stderr
     assert PRODUCTION_ENV["SECRET_KEY"] not in both.stderr + missing.stderr
+
+
+def test_the_sweeps_period_follows_the_interval_unless_set(tmp_path):
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SYNC_SWEEP_SECONDS, s.CELERY_BEAT_SCHEDULE['sync-sweep'])"
+    )
+    defaults = run_manage(["shell", "-c", code], {**PRODUCTION_ENV, "SYNC_INTERVAL_SECONDS": "3"}, tmp_path)
+    sped_up = run_manage(["shell", "-c", code], {**PRODUCTION_ENV, "SYNC_SWEEP_SECONDS": "1"}, tmp_path)
+    assert defaults.returncode == sped_up.returncode == 0, defaults.stderr + sped_up.stderr
+    assert defaults.stdout.strip().splitlines()[-1].startswith("3 ")
+    assert sped_up.stdout.strip().splitlines()[-1].startswith("1 ") and "'schedule': 1.0" in sped_up.stdout

@@ -164,6 +164,17 @@ class SlidingCount:
             allowed=False, used=used - 1, retry_after=self._wait(older, mine - 1, limit, slot, now)
         )
 
+    def add(self, count: int, *, at: float) -> None:
+        """Count `count` at once in the slot of `at`, without a limit: what was planned rather than called
+        (sweep.py)."""
+        slot = int(at // (window_seconds() / SLOTS))
+        counter_incr(self.cache, self._key(slot), timeout=math.ceil(window_seconds() * 2) + 1, delta=count)
+
+    def give_back(self, count: int, *, at: float) -> None:
+        """Take back `count` of what was added in the slot of `at`, if that slot is still kept."""
+        with contextlib.suppress(ValueError):  # the slot expired: nothing left to take back
+            self.cache.decr(self._key(int(at // (window_seconds() / SLOTS))), count)
+
     def used(self) -> int:
         """Calls in the span that ends now (what the next call is checked against, less itself)."""
         slot = int(self.clock() // (window_seconds() / SLOTS))

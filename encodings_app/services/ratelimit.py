@@ -37,15 +37,15 @@ def window_spend(
     return WindowSpend(used=used, limit=limit, retry_after=max(1.0, (window + 1) * window_seconds - now))
 
 
-def counter_incr(cache, counter: str, *, timeout: int) -> int:
-    """Add one to a counter in the shared cache, creating it if need be; the count after."""
+def counter_incr(cache, counter: str, *, timeout: int, delta: int = 1) -> int:
+    """Add `delta` (one) to a counter in the shared cache, creating it if need be; the count after."""
     # add() only creates the counter; incr() is atomic on Redis, so concurrent processes share one count.
     cache.add(counter, 0, timeout=timeout)
     try:
-        return cache.incr(counter)
+        return cache.incr(counter, delta)
     except ValueError:  # expired between add() and incr()
-        cache.add(counter, 1, timeout=timeout)
-        return 1
+        cache.add(counter, delta, timeout=timeout)
+        return delta
 
 
 def window_key(name: str, window: int) -> str:

@@ -11,7 +11,8 @@ What the planner needs is read in one query (plus one count when a walk of every
 - whose webhooks work: registered by the dashboard and signed with the current secret;
 - what each key has committed: its calls in the limiter's current span (key_budget.py; the API's own count
   when its x-ratelimit-* headers say more) plus the estimated cost of every sync planned and not yet finished
-  (the "queued" mark, which the sync task clears at its end).
+  (the "queued" mark, which the sync task clears at its end); and the list pages planned for walks of every
+  encoding in the same span (counted here, in slots like the limiter's), which may take only their share.
 
 A run whose worker was killed never clears its mark. Its lease tells: once the run has started and no live
 run holds the lease any more, the mark is dropped and the organization planned again; a planned run never
@@ -72,10 +73,17 @@ def sweep(*, enqueue: Callable[[Planned], None], now: datetime | None = None) ->
         cache.delete(SWEEP_LOCK_KEY)
 
 
-def sync_finished(organization_id: int) -> None:
-    """The sync planned for the organization is over: its calls are now counted by the limiter alone."""
+def sync_finished(organization_id: int, *, list_calls: int | None = None) -> None:
+    """The sync planned for the organization is over: its calls are now counted by the limiter alone. With
+    the `list_calls` it made, the pages planned for its walk and not walked are given back to the walks'
+    share (a first walk is planned at the whole share, not knowing how many pages it takes)."""
     try:
+        mark = cache.get(queued_key(organization_id))
         cache.delete(queued_key(organization_id))
+        if list_calls is not None and isinstance(mark, dict) and mark.get("walk") and mark.get("key"):
+            unused = min(int(mark["walk"]), int(mark.get("list", 0)) - list_calls)
+            if unused > 0:
+                walk_pages(mark["key"]).give_back(unused, at=float(mark["at"]))
     except Exception as exc:
         # The cache is down: the mark goes with it or expires, and the sweep drops a dead run's mark anyway.
         logger.warning(
@@ -136,16 +144,30 @@ def _sweep(enqueue: Callable[[Planned], None], now: datetime) -> list[Planned]:
         candidates,
         budgets=dict.fromkeys(committed, sweep_budget()),
         committed=committed,
+        walks_committed={key: walk_pages(key).used() for key in committed},
         cadence=cadence(),
     )
     enqueued = []
     timeout = settings.CELERY_TASK_TIME_LIMIT + 4 * settings.SYNC_INTERVAL_SECONDS
     for planned in chosen:
-        mark = {"list": planned.cost.list_calls, "status": planned.cost.status_calls, "at": now.timestamp()}
+        mark = {
+            "list": planned.cost.list_calls,
+            "status": planned.cost.status_calls,
+            "at": now.timestamp(),
+            "walk": planned.full_pass_allowance or 0,
+            "key": planned.key,
+        }
         if cache.add(queued_key(planned.organization_id), mark, timeout=timeout):
+            if planned.full_pass_allowance:
+                walk_pages(planned.key).add(planned.full_pass_allowance, at=now.timestamp())
             enqueue(planned)
             enqueued.append(planned)
     return enqueued
+
+
+def walk_pages(key: str) -> key_budget.SlidingCount:
+    """The list pages planned for walks of every encoding with the key, over the limiter's span."""
+    return key_budget.SlidingCount(f"sweep-walk-pages:{key}")
 
 
 def _organizations(now: datetime):

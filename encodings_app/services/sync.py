@@ -9,7 +9,8 @@ status changed:
 4. every FULL_SYNC_INTERVAL_SECONDS (and on the first run), walk every encoding oldest first, to catch
    deletions and anything the watermarks missed. The walk keeps a cursor, so a rate limit, or the end of
    the pages the sweep allowed this run (full_pass_allowance), only interrupts it: the next run goes on
-   from there;
+   from there. A run allowed no pages (the key's share for walks is spent) reads what runs without a walk
+   read, and leaves the walk to a later one;
 5. read the status Task of every encoding that is active, or whose status changed since its Task was last
    read (its messages and error details), up to a per-run cap, active ones first.
 
@@ -191,6 +192,9 @@ class _Cycle:
 
     def execute(self, *, full: bool) -> None:
         organization = self.organization
+        # A walk the sweep gave no pages this run (its key's share for walks is spent) waits for a later one;
+        # the run reads what a run without a walk reads.
+        full = full and self.full_pass_allowance != 0
         for status in ACTIVE_STATUSES:
             self._part(f"{status} encodings", self._walk, status=str(status))
         if organization.finished_watermark is not None:
@@ -342,9 +346,12 @@ class _Cycle:
             result = mirror.upsert_encodings(organization, page.items)
             mirror.mark_seen(organization, [item.id for item in page.items])
             self._count(result, into=mirror.UpsertResult())
-            if not self._part_failed(FINISHED_PART):
+            if organization.finished_watermark is not None and not self._part_failed(FINISHED_PART):
                 # Moved past what this run's failed walk of finished encodings missed, the watermark would
-                # leave those encodings unread until the walk of every encoding reached them.
+                # leave those encodings unread until the walk of every encoding reached them. A first walk
+                # sets it once done (_finish_full_pass): set from its first, oldest pages, it would have the
+                # runs between the pieces of a walk the sweep cut list most of the history as "finished
+                # since", pages nobody planned for.
                 self._advance("finished_watermark", result.newest_finished_at)
             newest = result.newest_created_at
             if page.received < PAGE_SIZE:

@@ -12,6 +12,14 @@ the current span plus what is planned and not yet finished plus their cost fits 
 that does not fit stops the admission for its key, so the most overdue is never overtaken and gets the next
 room that frees up. Costs are clipped to the budget, so every sync fits an idle key.
 
+Walks of every encoding (an organization's first sync, and one every few hours) take list pages by the
+dozen. Together they may take at most FULL_PASS_SHARE of a key's budget per span (what the sweep planned for
+walks in the current span is `walks_committed`). A sync whose walk finds that share spent goes without it
+(its walk allowance is 0: it reads the active encodings and their status, and walks on in a later run), so
+that organizations added by the dozen take their first walks beside the other organizations' syncs rather
+than before them all, show what is running at once, and an organization whose walk falls due meanwhile
+keeps syncing.
+
 The sweep (sync_sweep.py) feeds this module from the database and the cache; nothing here touches either.
 """
 
@@ -22,8 +30,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-# One sync's walk of every encoding (the full pass) takes at most this share of a key's list budget, so that
-# a large organization's walk is spread over several runs and the others sharing the key keep syncing.
+# Walks of every encoding (full passes) take at most this share of a key's list budget per span, one walk
+# or several together, so that a large organization's walk is spread over several runs, and many new
+# organizations' first walks over many spans, while the others sharing the key keep syncing.
 FULL_PASS_SHARE = 0.5
 # The pages of a walk nobody has finished yet: as many as the planner allows.
 UNKNOWN_WALK_PAGES = 10**9
@@ -105,13 +114,23 @@ def stretch(candidates: Iterable[Candidate], budget: SyncCost, cadence: Cadence)
     return max(ratios)
 
 
-def planned_cost(candidate: Candidate, budget: SyncCost) -> tuple[SyncCost, int | None]:
+def walk_share(budget: SyncCost) -> int:
+    """The list pages walks of every encoding may take per span of a key with this budget."""
+    return max(1, math.floor(budget.list_calls * FULL_PASS_SHARE))
+
+
+def planned_cost(
+    candidate: Candidate, budget: SyncCost, walk_room: int | None = None
+) -> tuple[SyncCost, int | None]:
     """What a sync of the candidate costs, its walk included, clipped to the budget; and the list pages its
-    walk may take (None when no walk is due)."""
+    walk may take: None when no walk is due, 0 when the key's share for walks (`walk_room` pages left in
+    the span; the whole share when not given) has none left (the sync then goes without its walk)."""
     cost = candidate.cost.clipped(budget)
     if candidate.full_pass_pages is None:
         return cost, None
-    share = max(1, math.floor(budget.list_calls * FULL_PASS_SHARE))
+    share = walk_share(budget) if walk_room is None else min(walk_room, walk_share(budget))
+    if share < 1:
+        return cost, 0
     allowance = max(1, min(candidate.full_pass_pages, share))
     with_walk = SyncCost(cost.list_calls + allowance, cost.status_calls)
     return with_walk.clipped(budget), allowance
@@ -123,9 +142,11 @@ def plan(
     budgets: Mapping[str, SyncCost],
     committed: Mapping[str, SyncCost],
     cadence: Cadence,
+    walks_committed: Mapping[str, int] | None = None,
 ) -> list[Planned]:
     """The syncs to start now. `budgets` is what the sweep may spend per key and span; `committed` what each
-    key has spent in the current span plus what is planned and not yet finished."""
+    key has spent in the current span plus what is planned and not yet finished; `walks_committed` the list
+    pages planned for walks of every encoding in the current span, per key."""
     by_key: dict[str, list[Candidate]] = defaultdict(list)
     for candidate in candidates:
         by_key[candidate.key].append(candidate)
@@ -134,12 +155,15 @@ def plan(
         budget = budgets[key]
         factor = stretch(group, budget, cadence)
         room = budget - committed.get(key, SyncCost())
+        walk_room = walk_share(budget) - (walks_committed or {}).get(key, 0)
         for candidate, interval in _due_most_overdue_first(group, cadence, factor):
-            cost, allowance = planned_cost(candidate, budget)
+            # When walks have had their share of this span, the sync goes without its walk (allowance 0).
+            cost, allowance = planned_cost(candidate, budget, walk_room)
             if not cost.fits(room):
                 # Nobody overtakes the most overdue: it gets the next room that frees up.
                 break
             room -= cost
+            walk_room -= allowance or 0
             chosen.append(Planned(candidate.organization_id, key, cost, interval, allowance))
     return chosen
 

@@ -129,11 +129,13 @@ def stats(request: Request) -> Reply:
     result = request.app.metrics.snapshot()
     result["faultsInjected"] = dict(request.app.faults.injected)
     result["rateLimited"] = request.app.limiter.rejected
+    result["rateLimitUsage"] = request.app.limiter.usage()
     return Reply(result)
 
 
 def reset_stats(request: Request) -> Reply:
     request.app.metrics.reset()
+    request.app.limiter.reset_usage()
     return Reply(request.app.metrics.snapshot())
 
 

@@ -10,6 +10,7 @@ from encodings_app.services.key_budget import (
     SLOTS,
     UNCOUNTABLE_PAUSE_SECONDS,
     ApiBudget,
+    SlidingCount,
     budget_for,
     key_fingerprint,
 )
@@ -218,3 +219,21 @@ def test_the_apis_word_that_cannot_be_kept_is_dropped_without_breaking_the_answe
     with caplog.at_level(logging.WARNING):
         budget.seen("GET", LIST, RateLimitWindow(limit=60, remaining=3, reset_s=20))
     assert "was not recorded: the cache failed (ConnectionError)" in caplog.text
+
+
+def test_what_was_planned_counts_over_the_span_and_what_was_not_taken_is_given_back():
+    clock = Clock(9_000_000.0)
+    planned = SlidingCount("walk-pages-of-k", clock=clock)
+    planned.add(24, at=clock.now)
+    clock.now += 30
+    planned.add(10, at=clock.now)
+    assert planned.used() == 34
+
+    planned.give_back(20, at=clock.now - 30)
+    assert planned.used() == 14
+    clock.now += (
+        45  # 75 s after the first plan: its slot has left the span of SLOTS + 2 slots, not the second's
+    )
+    assert planned.used() == 10, "the first plan's slot has left the span"
+    planned.give_back(5, at=clock.now - 300)  # a slot long expired: nothing to take back, no error
+    assert planned.used() == 10

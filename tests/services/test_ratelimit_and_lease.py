@@ -6,8 +6,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from encodings_app.models import SyncRun
 from encodings_app.services import lease
-from encodings_app.services.sweep import QUEUED_KEY_PREFIX
+from encodings_app.services.key_budget import LIST_ENDPOINT
+from encodings_app.services.sweep import QUEUED_KEY_PREFIX, walk_pages
 from encodings_app.tasks import sync_organization, sync_sweep
 from tests.factories import make_organization
 
@@ -64,8 +66,14 @@ def test_a_sync_counts_as_queued_until_it_has_finished(monkeypatch, published_li
     assert sync_sweep() == 1
     # Its planned cost: a first guess of 4 list calls, and half of the key's 48 for its first walk.
     mark = cache.get(f"{QUEUED_KEY_PREFIX}{organization.pk}")
-    assert (mark["list"], mark["status"]) == (28, 0)
+    assert (mark["list"], mark["status"], mark["walk"]) == (28, 0, 24)
+    assert walk_pages(mark["key"]).used() == 24
 
     sync_organization(organization.pk)  # fails to connect, and is over
 
     assert cache.get(f"{QUEUED_KEY_PREFIX}{organization.pk}") is None
+    # Planned at 28 list calls, it spent those its tries at the lists took; the rest, up to its walk's 24,
+    # is given back to the walks' share.
+    spent = SyncRun.objects.get(organization=organization).api_calls.get(LIST_ENDPOINT, 0)
+    assert spent < 28
+    assert walk_pages(mark["key"]).used() == 24 - min(24, 28 - spent)

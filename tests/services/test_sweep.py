@@ -160,3 +160,36 @@ def test_the_sweep_reads_the_database_in_one_query_however_many_organizations(dj
         planned = run_sweep()
 
     assert len(planned) == 12
+
+
+def test_walks_of_every_encoding_planned_in_a_span_take_at_most_half_of_the_key():
+    first = synced("first", last_full_sync_at=None)
+    second = synced("second", last_full_sync_at=None)
+    walked = synced("walked")
+
+    planned = run_sweep()
+
+    assert planned[first.pk].full_pass_allowance == 24, "half of the key's 48 list calls"
+    assert planned[second.pk].full_pass_allowance == 0, "the walks' share of this span is spent"
+    assert walked.pk in planned
+    key = planned[first.pk].key
+    assert sweep.walk_pages(key).used() == 24
+    for organization in (first, second, walked):
+        sweep.sync_finished(organization.pk)
+    Organization.objects.filter(pk=second.pk).update(last_sync_started_at=timezone.now() - timedelta(hours=1))
+    assert run_sweep()[second.pk].full_pass_allowance == 0, "the pages planned count for the whole span"
+
+
+def test_the_pages_a_walk_was_planned_for_and_did_not_take_are_given_back_when_it_ends():
+    first = synced("first", last_full_sync_at=None)
+    assert set(run_sweep()) == {first.pk}
+    second = synced("second", last_full_sync_at=None)
+
+    # Its 4 lists and 6 pages: the whole organization, 18 pages short of the share it was planned at.
+    now = timezone.now()
+    Organization.objects.filter(pk=first.pk).update(last_sync_started_at=now, last_full_sync_at=now)
+    sweep.sync_finished(first.pk, list_calls=10)
+    planned = run_sweep()
+
+    assert planned[second.pk].full_pass_allowance == 18
+    assert sweep.walk_pages(planned[second.pk].key).used() == 24

@@ -151,6 +151,50 @@ def test_steady_state_sync_costs_a_handful_of_list_calls_and_one_status_call_per
     assert "GET /encoding/encodings/{id}" not in second.api_calls
 
 
+def test_a_run_allowed_no_pages_of_its_walk_reads_the_active_encodings_and_leaves_the_walk_for_later(
+    simulator, tenant, organization
+):
+    first = run_sync(organization, full_pass_allowance=0)
+
+    api = api_state(simulator, tenant)
+    active = {i for i, item in api.items() if str(item.status) in ("QUEUED", "RUNNING")}
+    assert first.outcome == SyncRun.Outcome.OK, first.error_message
+    assert first.api_calls["GET /encoding/encodings"] == 2, (
+        "the QUEUED and the RUNNING encodings, no page more"
+    )
+    mirrored = set(Encoding.objects.filter(organization=organization).values_list("bitmovin_id", flat=True))
+    assert active and active <= mirrored < set(api)
+    organization.refresh_from_db()
+    assert (organization.last_full_sync_at, organization.full_sync_started_at) == (None, None)
+
+    walked = run_sync(organization)
+    assert walked.kind == SyncRun.Kind.FULL and walked.outcome == SyncRun.Outcome.OK
+    assert set(
+        Encoding.objects.filter(organization=organization).values_list("bitmovin_id", flat=True)
+    ) == set(api_state(simulator, tenant))
+
+
+def test_a_first_walk_cut_into_runs_lists_no_history_as_finished_between_them():
+    with RunningSimulator(encodings=250, seed=5, organizations=1) as simulator:
+        tenant = simulator.accounts()["accounts"][0]["organizations"][0]
+        assert tenant["encodings"] > 100, "two pages at least"
+        organization = make_organization(
+            "big", api_key=simulator.api_key, api_base_url=simulator.base_url, tenant_org_id=tenant["id"]
+        )
+        first = run_sync(organization, full_pass_allowance=1)
+        organization.refresh_from_db()
+        assert organization.full_sync_started_at is not None, "the walk is under way"
+        assert organization.finished_watermark is None, "not before the walk is done"
+
+        second = run_sync(organization, full_pass_allowance=1)
+
+    assert first.api_calls["GET /encoding/encodings"] == second.api_calls["GET /encoding/encodings"] == 3, (
+        "the QUEUED and RUNNING encodings and one page of the walk: no list of what finished since"
+    )
+    organization.refresh_from_db()
+    assert organization.last_full_sync_at is not None and organization.finished_watermark is not None
+
+
 def test_two_syncs_at_once_do_the_work_once(simulator, tenant, organization):
     results: list = []
     barrier = threading.Barrier(2)

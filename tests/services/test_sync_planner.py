@@ -147,3 +147,70 @@ def test_two_organizations_on_one_key_share_it_evenly_for_a_quarter_of_an_hour()
     assert max(gaps) <= 2 * 15 * stretch(group, BUDGET, CADENCE), "nobody waits much past its interval"
     lists_used = sum(cost.list_calls for _, cost in spent)
     assert lists_used >= 0.8 * BUDGET.list_calls * 15 * 60 / CADENCE.span
+
+
+def test_organizations_added_by_the_dozen_take_their_first_walks_beside_the_others_syncs():
+    """Fifty organizations added at once to a key whose ten others are syncing: each first walk takes 20
+    pages, so the walks take many spans, at most half of the key together. Meanwhile the ten keep syncing
+    with what the walks leave, the new ones sync (without their walk) while they wait for it, and every walk
+    is done by the end."""
+    cadence = Cadence(interval=30.0, safety_net=300.0, span=70.0)
+    started: dict[int, list[float]] = {i: [-float(i)] for i in range(60)}
+    pages_left = {i: 20 if i >= 10 else 0 for i in range(60)}
+    spent: list[tuple[float, SyncCost, int]] = []  # when, what, and the pages of its walk
+    for tick in range(0, 90 * 60, 5):
+        now = float(tick)
+        in_span = [(cost, pages) for at, cost, pages in spent if at > now - cadence.span]
+        group = [
+            candidate(i, waited=now - times[-1], full_pass_pages=pages_left[i] or None)
+            for i, times in started.items()
+        ]
+        factor = stretch(group, BUDGET, cadence)
+        for chosen in plan(
+            group,
+            budgets={"a": BUDGET},
+            committed={"a": sum((cost for cost, _ in in_span), SyncCost())},
+            walks_committed={"a": sum(pages for _, pages in in_span)},
+            cadence=cadence,
+        ):
+            started[chosen.organization_id].append(now)
+            pages_left[chosen.organization_id] -= chosen.full_pass_allowance or 0
+            spent.append((now, chosen.cost, chosen.full_pass_allowance or 0))
+        if not any(pages_left.values()):
+            break
+
+    assert not any(pages_left.values()), "every new organization's walk is done"
+    assert now > 20 * 60, "the walks took many spans"
+    for at, _, _ in spent:
+        assert sum(p for t, _, p in spent if at <= t < at + cadence.span) <= BUDGET.list_calls // 2
+    # The walks take half of the key: the syncs, the other half, come about half as often as the stretched
+    # interval says (which counts the whole key), and none waits much longer.
+    for i in range(60):
+        longest = max(b - a for a, b in itertools.pairwise([*started[i], now]))
+        assert longest <= 3 * 30 * factor, f"organization {i} waited {longest} s while the new ones walked"
+
+
+def test_a_sync_whose_walk_finds_the_keys_share_for_walks_spent_goes_without_it():
+    walking = candidate(1, waited=None, full_pass_pages=20)
+    behind = candidate(2, waited=100.0)
+
+    assert planned_ids([walking, behind]) == [1, 2]
+    spent_on_walks = plan(
+        [walking, behind],
+        budgets={"a": BUDGET},
+        committed={"a": SyncCost(list_calls=20)},
+        walks_committed={"a": 20},
+        cadence=CADENCE,
+    )
+    assert [(p.organization_id, p.full_pass_allowance) for p in spent_on_walks] == [(1, 4), (2, None)]
+    walks_had_their_share = plan(
+        [walking, behind],
+        budgets={"a": BUDGET},
+        committed={"a": SyncCost(list_calls=24)},
+        walks_committed={"a": 24},
+        cadence=CADENCE,
+    )
+    assert [(p.organization_id, p.full_pass_allowance, p.cost) for p in walks_had_their_share] == [
+        (1, 0, STEADY),
+        (2, None, STEADY),
+    ]

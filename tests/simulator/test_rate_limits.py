@@ -96,3 +96,26 @@ def test_a_shortened_window_keeps_its_limit_and_opens_again_after_its_length() -
         injected = client.get("/encoding/encodings")
         assert injected.status_code == 429
         assert injected.headers["x-ratelimit-reset"] == "2", "an injected 429's wait shortens with the window"
+
+
+def test_stats_count_each_keys_use_of_each_endpoint_against_its_limit(
+    limited: RunningSimulator, client: Http
+) -> None:
+    limited.set_rate_limits(limits={"GET /encoding/encodings": 3}, reset=True)
+    limited.control("DELETE", "stats")
+    other = Http(limited.base_url, limited.generated_keys[0])
+    for _ in range(4):
+        client.get("/encoding/encodings")
+    other.get("/encoding/encodings")
+
+    usage = {(row["key"], row["endpoint"]): row for row in limited.control("GET", "stats")["rateLimitUsage"]}
+    mine = usage[(limited.api_key, "GET /encoding/encodings")]
+    theirs = usage[(limited.generated_keys[0], "GET /encoding/encodings")]
+    assert (mine["allowed"], mine["refused"], mine["peakPerWindow"], mine["limit"]) == (3, 1, 3, 3)
+    assert (theirs["allowed"], theirs["refused"], theirs["peakPerWindow"]) == (1, 0, 1)
+
+    limited.control("DELETE", "stats")
+    assert limited.control("GET", "stats")["rateLimitUsage"] == []
+    assert client.get("/encoding/encodings").status_code == 429, (
+        "the window goes on after a reset of the counts"
+    )
