@@ -25,18 +25,10 @@ from encodings_app.models import Encoding, EncodingLabel
 from encodings_app.selectors import search
 from encodings_app.selectors.encodings import EncodingFilters, encodings_page
 from encodings_app.selectors.search import parse_search
+from tests.support.planner import PLANNER_DEFAULTS
 
 pytestmark = pytest.mark.django_db
 
-# PostgreSQL's defaults (its documentation, "Planner Cost Constants"), whatever the server was tuned to.
-PLANNER_DEFAULTS = {
-    "seq_page_cost": "1",
-    "random_page_cost": "4",
-    "cpu_tuple_cost": "0.01",
-    "cpu_index_tuple_cost": "0.005",
-    "cpu_operator_cost": "0.0025",
-    "effective_cache_size": "'4GB'",
-}
 SHOWS = ["Evening News", "Morning Show", "Weather", "Champions League", "Kids Corner", "Documentary"]
 RARE_WORD = "zqxj"  # in 3 names of the large organization
 RARE_LABEL = "rare-one"  # on 3 encodings of it

@@ -20,6 +20,7 @@ import pytest
 from django.db import connection, transaction
 
 from tests.factories import make_encoding, message_history, running_encoding
+from tests.support.planner import PLANNER_DEFAULTS
 
 # Committed rows: VACUUM, which sets the visibility map an index-only scan relies on, runs outside a
 # transaction only.
@@ -28,16 +29,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 HISTORY = 3000  # messages of the encoding looked at: of each type, more than a page
 OTHERS, EACH = 100, 40  # and of the encodings around it
 MESSAGE_TABLE = "encodings_app_message"
-# PostgreSQL's defaults of what the planner weighs: a server tuned otherwise plans the same here.
-PLANNER_DEFAULTS = {
-    "seq_page_cost": "1",
-    "random_page_cost": "4",
-    "cpu_tuple_cost": "0.01",
-    "cpu_index_tuple_cost": "0.005",
-    "cpu_operator_cost": "0.0025",
-    "effective_cache_size": "'4GB'",
-    "enable_seqscan": "off",
-}
+# The planner's defaults, with sequential scans priced out: the few thousand rows here stand in for millions.
+PLANNER_SETTINGS = {**PLANNER_DEFAULTS, "enable_seqscan": "off"}
 
 
 def with_neighbours(world, encoding):
@@ -56,7 +49,7 @@ def planner_pinned():
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                for name, value in PLANNER_DEFAULTS.items():
+                for name, value in PLANNER_SETTINGS.items():
                     cursor.execute(f"SET LOCAL {name} = {value}")
         yield
 
