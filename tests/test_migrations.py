@@ -1,6 +1,7 @@
 """Data migrations, run forward from the state before them on the test database."""
 
 import hashlib
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -92,3 +93,52 @@ def test_the_index_migrations_apply_and_unapply_on_this_database():
         for name, index in message_indexes.items()
         if index["index"] and index["columns"] == ["encoding_id"]
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_tallies_start_from_the_encodings_already_mirrored_and_go_away_when_unapplied():
+    before, after = (
+        ("encodings_app", "0015_message_indexes_and_counts"),
+        ("encodings_app", "0016_encoding_tallies"),
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    Organization = old.get_model("encodings_app", "Organization")
+    Encoding = old.get_model("encodings_app", "Encoding")
+    acme = Organization.objects.create(slug="acme", name="Acme Media")
+    finished = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    for n, (status, finished_at, deleted_at) in enumerate(
+        [
+            ("RUNNING", None, None),
+            ("FINISHED", finished, None),
+            ("FINISHED", finished, None),
+            ("ERROR", None, finished),
+        ]
+    ):
+        Encoding.objects.create(
+            organization=acme,
+            bitmovin_id=f"e{n}",
+            status=status,
+            finished_at=finished_at,
+            deleted_at=deleted_at,
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([after])
+    tally = executor.loader.project_state([after]).apps.get_model("encodings_app", "EncodingTally")
+    assert sorted(tally.objects.values_list("status", "day", "n")) == [
+        ("FINISHED", finished.date(), 2),
+        ("RUNNING", None, 1),
+    ]
+    # The triggers count from here on.
+    Encoding.objects.filter(bitmovin_id="e0").update(status="FINISHED", finished_at=finished)
+    assert sum(tally.objects.filter(status="FINISHED").values_list("n", flat=True)) == 3
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([before])
+    Encoding.objects.create(organization=acme, bitmovin_id="after-unapply", status="QUEUED")
+    assert "encodings_app_encodingtally" not in connection.introspection.table_names()

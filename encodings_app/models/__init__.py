@@ -36,6 +36,7 @@ from encodings_app.models.preferences import (
     ListPreference,
 )
 from encodings_app.models.sync import PendingRefresh, SyncRun, WebhookDelivery
+from encodings_app.models.tallies import EncodingTally
 from encodings_app.models.tokens import ApiToken, DisplayToken
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "EncodingLabel",
     "EncodingQuerySet",
     "EncodingStatus",
+    "EncodingTally",
     "Incident",
     "IncidentEvent",
     "ListPreference",

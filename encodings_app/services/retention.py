@@ -32,6 +32,7 @@ from encodings_app.models import (
     WebhookDelivery,
 )
 from encodings_app.services.audit import Action, audit_record
+from encodings_app.services.tallies import tallies_fold_all
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,9 @@ def retention_prune(
         outcome.complete = outcome.complete and done
         if removed:
             done_words.append(f"{removed} {rule.name} ({rule.age})")
+    # Encodings deleted here, or changed by webhooks of an organization whose sync is off, leave count
+    # changes that no sync folds.
+    tallies_fold_all()
     if done_words:
         audit_record(
             action=Action.RETENTION_PRUNE,

@@ -53,6 +53,7 @@ from encodings_app.services import lease, mirror
 from encodings_app.services.clients import KeyUnavailable, client_for
 from encodings_app.services.key_budget import LIST_ENDPOINT
 from encodings_app.services.sync_state import PartFailure, record_failure, record_outcome
+from encodings_app.services.tallies import tallies_fold_if_long
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -93,7 +94,9 @@ def organization_sync(
             finished_at=timezone.now(),
             error_message="interrupted: the worker stopped before the run finished",
         )
-        return _run(organization, token=token, full=full, full_pass_allowance=full_pass_allowance)
+        run = _run(organization, token=token, full=full, full_pass_allowance=full_pass_allowance)
+        tallies_fold_if_long(organization_id)
+        return run
     finally:
         lease.release(organization_id, token)
 
