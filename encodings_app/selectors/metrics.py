@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Aggregate, Count, Min, Q, QuerySet, Sum
 
 from encodings_app.bitmovin.error_codes import CATALOGUE
 from encodings_app.models import (
@@ -19,6 +19,7 @@ from encodings_app.models import (
     AlertDelivery,
     Encoding,
     EncodingStatus,
+    EncodingTally,
     Incident,
     Organization,
     PendingRefresh,
@@ -78,8 +79,12 @@ def metrics_reading(now: datetime) -> MetricsReading:
     deliveries_by_outcome, deliveries_waiting = _alert_deliveries(since)
     return MetricsReading(
         organizations=metrics_organizations(),
+        # Kept by the database (models/tallies.py): a scrape counts no encodings.
         encodings_by_status=_counts(
-            Encoding.objects.live(), "status", lambda status: status if status in _STATUSES else UNKNOWN
+            EncodingTally.objects.all(),
+            "status",
+            lambda status: status if status in _STATUSES else UNKNOWN,
+            amount=Sum("n"),
         ),
         failures_by_code=_counts(Encoding.objects.live().failed_since(since), "error_code", _code_label),
         sync_runs_by_outcome=_counts(SyncRun.objects.filter(started_at__gte=since), "outcome", str),
@@ -159,9 +164,11 @@ def _code_label(code: int | None) -> str:
     return str(code) if code in CATALOGUE else UNKNOWN
 
 
-def _counts(queryset: QuerySet, column: str, label) -> Counts:
+def _counts(queryset: QuerySet, column: str, label, *, amount: Aggregate | None = None) -> Counts:
+    """Per organization, its rows by the label of `column`: counted, or summed by `amount`."""
     counts: Counts = defaultdict(lambda: defaultdict(int))
-    rows = queryset.order_by().values_list("organization_id", column).annotate(n=Count("pk"))
+    rows = queryset.order_by().values_list("organization_id", column).annotate(n=amount or Count("pk"))
     for organization_id, value, n in rows:
-        counts[organization_id][label(value)] += n
+        if n:
+            counts[organization_id][label(value)] += n
     return {organization_id: dict(by_label) for organization_id, by_label in counts.items()}

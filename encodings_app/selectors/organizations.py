@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from encodings_app.access import organizations_for
-from encodings_app.models import Encoding, Membership, Organization, Role
+from encodings_app.models import Encoding, EncodingTally, Membership, Organization, Role
 from encodings_app.selectors.health import (
     LEVEL_RANK,
     Problem,
@@ -86,13 +86,15 @@ def organizations_with_health(user: AbstractBaseUser) -> list[OrganizationHealth
 
 
 def healths_with_activity(healths: list[OrganizationHealth]) -> list[OrganizationHealth]:
-    """Adds counts by status and stuck counts for the cross-organization page (two grouped queries)."""
+    """Adds counts by status (kept by the database, models/tallies.py) and stuck counts for the
+    cross-organization page (two grouped queries)."""
     by_id = {h.organization.pk: h for h in healths}
     if not by_id:
         return healths
+    tallies = EncodingTally.objects.filter(organization_id__in=list(by_id))
+    for organization_id, counts in tallies.counts_by_organization_and_status().items():
+        by_id[organization_id].counts.update(counts)
     live = Encoding.objects.filter(organization_id__in=list(by_id)).live().order_by()
-    for row in live.values("organization_id", "status").annotate(n=Count("*")):
-        by_id[row["organization_id"]].counts[row["status"]] = row["n"]
     for row in live.stuck(timezone.now()).values("organization_id").annotate(n=Count("pk")):
         by_id[row["organization_id"]].stuck = row["n"]
     return healths
@@ -117,6 +119,6 @@ def organizations_with_role(user: AbstractBaseUser) -> QuerySet[Organization]:
 def organization_with_role(user: AbstractBaseUser, organization: Organization) -> Organization:
     """The organization access.organization_for returned, with the annotations and counts of the detail."""
     annotated = organizations_with_role(user).get(pk=organization.pk)
-    rows = organization.encodings.live().order_by().values("status").annotate(n=Count("*"))
-    annotated.counts_by_status = {row["status"]: row["n"] for row in rows if row["status"]}
+    counts = EncodingTally.objects.filter(organization=organization).counts_by_status()
+    annotated.counts_by_status = {status: n for status, n in counts.items() if status}
     return annotated

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F
-from django.db.models.functions import TruncDate
+from django.db.models import F
 from django.utils import timezone
 
-from encodings_app.models import FAILED_STATUSES, Encoding, EncodingStatus, Incident, Organization, SyncRun
+from encodings_app.models import (
+    FAILED_STATUSES,
+    Encoding,
+    EncodingStatus,
+    EncodingTally,
+    Incident,
+    Organization,
+    SyncRun,
+)
 from encodings_app.selectors.failures import FAILURE_WINDOW, FailureGroup, failure_groups
 from encodings_app.selectors.health import ReadState
 from encodings_app.selectors.incidents import open_incidents_worst_first
@@ -53,9 +60,8 @@ def organization_overview(organization: Organization, *, now: datetime | None = 
     """Eight queries, whatever the number of encodings and incidents, and one more for the silences when an
     incident is open."""
     now = now or timezone.now()
-    live = organization.encodings.live()
-    counts = {row["status"]: row["n"] for row in live.order_by().values("status").annotate(n=Count("*"))}
-    columns = live.for_list()
+    counts = EncodingTally.objects.filter(organization=organization).counts_by_status()
+    columns = organization.encodings.live().for_list()
     running = list(
         columns.filter(status=EncodingStatus.RUNNING).order_by("-running_at", "-pk")[:OVERVIEW_LIST_LIMIT]
     )
@@ -85,20 +91,14 @@ def organization_overview(organization: Organization, *, now: datetime | None = 
 def daily_counts(organization: Organization, *, now: datetime, days: int = CHART_DAYS) -> list[DayCount]:
     """Finished and failed encodings per UTC day, oldest first, days without any included."""
     first_day = now.date() - timedelta(days=days - 1)
-    start = timezone.make_aware(datetime.combine(first_day, time.min), timezone.get_current_timezone())
-    rows = (
-        organization.encodings.live()
-        .filter(finished_at__gte=start, status__in=[EncodingStatus.FINISHED, *FAILED_STATUSES])
-        .annotate(day=TruncDate("finished_at"))
-        .order_by()
-        .values("day", "status")
-        .annotate(n=Count("pk"))
+    per_day = EncodingTally.objects.filter(organization=organization).finished_per_day(
+        since=first_day, statuses=[EncodingStatus.FINISHED, *FAILED_STATUSES]
     )
     finished: dict[date, int] = {}
     failed: dict[date, int] = {}
-    for row in rows:
-        target = finished if row["status"] == EncodingStatus.FINISHED else failed
-        target[row["day"]] = target.get(row["day"], 0) + row["n"]
+    for (day, status), n in per_day.items():
+        target = finished if status == EncodingStatus.FINISHED else failed
+        target[day] = target.get(day, 0) + n
     return [
         DayCount(day=d, finished=finished.get(d, 0), failed=failed.get(d, 0))
         for d in (first_day + timedelta(days=i) for i in range(days))

@@ -6,11 +6,11 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.utils import timezone
 
 from encodings_app.bitmovin import ErrorExplanation
-from encodings_app.models import DisplayToken, Encoding, EncodingStatus, Incident, Organization
+from encodings_app.models import DisplayToken, Encoding, EncodingStatus, EncodingTally, Incident, Organization
 from encodings_app.models.organizations import webhooks_work
 from encodings_app.selectors.health import (
     RECENT_FAILURES_WINDOW,
@@ -238,24 +238,20 @@ def organization_board(
     sync_stopped: bool = False,
     behind: bool,
 ) -> OrganizationBoard:
-    """Five queries per organization, whatever the number of encodings. `behind`: whether its sync is
-    behind, as the poll's query judged it (WallScope.behind_organizations)."""
+    """Seven queries per organization, whatever the number of encodings: its counts by status (kept by the
+    database, models/tallies.py), how many are stuck and failed recently (read by the indexes of the few
+    active and recently failed encodings), and the four lists. `behind`: whether its sync is behind, as the
+    poll's query judged it (WallScope.behind_organizations)."""
     now = now or timezone.now()
     live = organization.encodings.live()
     columns = live.for_list()
     failed_recently = columns.failed_since(now - RECENT_FAILURES_WINDOW)
-    # Per status: how many, how many of them are stuck, and how many failed recently; the lists below show
-    # only their first rows, and these say how long the lists are.
-    counted = {
-        row["status"]: row
-        for row in live.order_by()
-        .values("status")
-        .annotate(
-            n=Count("*"),
-            stuck=Count("pk", filter=Q(pk__in=live.stuck(now).values("pk"))),
-            failed=Count("pk", filter=Q(pk__in=failed_recently.values("pk"))),
-        )
-    }
+    # The lists below show only their first rows; these say how long the lists are.
+    counts = EncodingTally.objects.filter(organization=organization).counts_by_status()
+    stuck_by_status = dict(
+        live.stuck(now).order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    failed_total = failed_recently.order_by().count()
     running = list(columns.filter(status=EncodingStatus.RUNNING).order_by("-running_at", "-pk")[:limit])
     stuck = list(
         columns.stuck(now).order_by(F("progress_since").asc(nulls_last=True), "stuck_since", "pk")[:limit]
@@ -269,10 +265,10 @@ def organization_board(
     waiting = stuck + [encoding for encoding in queued if encoding.pk not in {e.pk for e in stuck}]
     failed = list(failed_recently.order_by(F("failed_at").desc(), "-pk")[:limit])
 
-    def total(status: str, column: str = "n") -> int:
-        return counted.get(status, {}).get(column, 0)
+    def total(status: str) -> int:
+        return counts.get(status, 0)
 
-    stuck_total = sum(row["stuck"] for row in counted.values())
+    stuck_total = sum(stuck_by_status.values())
     return OrganizationBoard(
         organization=organization,
         counts=[(status, total(status)) for status in BAND_STATUSES],
@@ -283,9 +279,11 @@ def organization_board(
         behind=behind,
         sync_stopped=sync_stopped and organization.sync_enabled,
         running_total=total(EncodingStatus.RUNNING),
-        waiting_total=stuck_total + total(EncodingStatus.QUEUED) - total(EncodingStatus.QUEUED, "stuck"),
+        waiting_total=stuck_total
+        + total(EncodingStatus.QUEUED)
+        - stuck_by_status.get(EncodingStatus.QUEUED, 0),
         stuck_total=stuck_total,
-        failed_total=sum(row["failed"] for row in counted.values()),
+        failed_total=failed_total,
     )
 
 

@@ -29,10 +29,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, JSONField, OuterRef, Q, Subquery
+from django.db.models import Exists, JSONField, OuterRef, Subquery
 from django.utils import timezone
 
-from encodings_app.models import DisplayToken, Encoding, Organization, SyncRun, WebhookDelivery
+from encodings_app.models import DisplayToken, Encoding, EncodingTally, Organization, SyncRun, WebhookDelivery
 from encodings_app.services import key_budget, sync
 from encodings_app.services.clients import KeyUnavailable, budget_fingerprint
 from encodings_app.services.sync_planner import (
@@ -266,11 +266,10 @@ def _with_walk_pages(candidates: list[Candidate], organizations: list[Organizati
     if not due:
         return candidates
     walked = {o.pk for o in organizations if o.pk in due and o.last_full_sync_at is not None}
-    counts = dict(
-        Organization.objects.filter(pk__in=walked)
-        .annotate(n=Count("encodings", filter=Q(encodings__deleted_at__isnull=True)))
-        .values_list("pk", "n")
-    )
+    counts = dict.fromkeys(walked, 0)
+    tallies = EncodingTally.objects.filter(organization_id__in=walked)
+    for organization_id, by_status in tallies.counts_by_organization_and_status().items():
+        counts[organization_id] = sum(by_status.values())
     return [
         replace(c, full_pass_pages=_walk_pages(counts.get(c.organization_id)))
         if c.organization_id in due

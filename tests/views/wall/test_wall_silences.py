@@ -127,9 +127,9 @@ def test_a_full_render_with_a_muted_banner_reads_the_silences_once(
         make_silence(acme, kind=kind)
     _, token = link
     wall = open_link(client, token)
-    # scope, the open incidents, the silences muting them, organizations, five per organization, and the
+    # scope, the open incidents, the silences muting them, organizations, seven per organization, and the
     # link's last-seen stamp: one more than without a silence (test_wall_incidents.py)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         response = client.get(wall, **HTMX)
     assert "muted until" in banners_of(response.content.decode())
 
