@@ -29,6 +29,7 @@ from django.utils import timezone
 from encodings_app.models import Encoding, EncodingLabel, Membership, Message, Organization, Role
 from encodings_app.services.alerts.evaluate import alerts_evaluate
 from encodings_app.services.mirror import message_counts_store
+from encodings_app.services.tallies import tallies_fold_all
 
 STATUSES = ["FINISHED"] * 80 + ["ERROR"] * 8 + ["CANCELED"] * 4 + ["TRANSFER_ERROR"] * 2 + ["CREATED"] * 2
 # The first encodings made are the active ones: 40 RUNNING, then 20 QUEUED.
@@ -48,7 +49,12 @@ NAME = "Page benchmark"
 CHUNK = 20_000
 ORM_BATCH = 5000
 # The tables the benchmark fills, vacuumed and analyzed afterwards.
-TABLES = ("encodings_app_encoding", "encodings_app_message", "encodings_app_encodinglabel")
+TABLES = (
+    "encodings_app_encoding",
+    "encodings_app_message",
+    "encodings_app_encodinglabel",
+    "encodings_app_encodingtally",
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,8 @@ def dataset_create(
         fill(organization, encodings, messages, heavy_messages, seed, say)
         for number, other in enumerate(others, 1):
             fill(other, max(1, encodings // 100), messages // 100, 0, seed + number, say)
+        # As the first sync of each organization would: its count changes, added batch by batch, folded.
+        tallies_fold_all()
         if connection.vendor == "postgresql":
             say("vacuum analyze")
             with connection.cursor() as cursor:
