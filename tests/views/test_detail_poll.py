@@ -3,39 +3,21 @@ gets a 304 without a body, after a few queries and no rendering, until something
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from encodings_app.bitmovin import types as api
 from encodings_app.bitmovin.enums import Status
 from encodings_app.models import Encoding
 from encodings_app.services.mirror import apply_task, mark_seen
 from tests.factories import make_message, running_encoding
+from tests.support import polls
 
 pytestmark = pytest.mark.django_db
 
-POLL = {"HX-Request": "true"}
 # session, user, membership and organization, the encoding, the count of its messages
 NOT_MODIFIED_QUERIES = 5
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The time, held still at 20 s past a minute and moved on by the test (the tag changes each minute)."""
-
-    class Clock:
-        now = timezone.now().replace(second=20, microsecond=0)
-
-        def advance(self, seconds: float) -> None:
-            self.now += timedelta(seconds=seconds)
-
-    held = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: held.now)
-    return held
 
 
 @pytest.fixture
@@ -50,12 +32,11 @@ def url_of(encoding) -> str:
 
 
 def page_tag(page: str) -> str:
-    return html.unescape(re.search(r'id="detail-live"[^>]* data-etag="([^"]+)"', page).group(1))
+    return polls.live_tag(page, "detail-live")
 
 
 def poll(client, encoding, tag: str | None = None, query: str = ""):
-    headers = {**POLL, "If-None-Match": tag} if tag else POLL
-    return client.get(url_of(encoding) + query, headers=headers)
+    return polls.poll(client, url_of(encoding) + query, tag)
 
 
 def test_the_page_carries_the_tag_its_first_poll_would_get(world, login, running):
