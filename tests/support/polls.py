@@ -20,3 +20,10 @@ def poll(client, url: str, tag: str | None = None):
     """htmx's poll of ``url``, sending ``tag`` as If-None-Match when given."""
     headers = {**POLL, "If-None-Match": tag} if tag else POLL
     return client.get(url, headers=headers)
+
+
+def poll_address(page: str, element_id: str) -> str:
+    """The address the live part with this id polls (hx-get)."""
+    found = re.search(rf'id="{element_id}"[^>]* hx-get="([^"]+)"', page)
+    assert found, f"no poll on #{element_id}"
+    return html.unescape(found.group(1))
