@@ -59,11 +59,7 @@ def test_an_unchanged_poll_is_a_304_without_a_body_or_a_render(
     with django_assert_max_num_queries(NOT_MODIFIED_QUERIES):
         answer = poll(client, running, tag)
 
-    assert answer.status_code == 304
-    assert answer.content == b""
-    assert answer.templates == []
-    assert answer["ETag"] == tag
-    assert "no-store" in answer["Cache-Control"]
+    polls.assert_not_modified(answer, tag)
 
 
 def changed_progress(encoding, clock):
@@ -96,11 +92,7 @@ def test_after_a_change_the_poll_gets_the_new_content_and_a_new_tag(world, login
 
     shown = change(Encoding.objects.get(pk=running.pk), clock)
 
-    answer = poll(client, running, tag)
-    assert answer.status_code == 200
-    assert shown in answer.content.decode()
-    assert answer["ETag"] != tag and page_tag(answer.content.decode()) == answer["ETag"]
-    assert poll(client, running, answer["ETag"]).status_code == 304
+    polls.assert_new_content(client, url_of(running), tag, "detail-live", shown)
 
 
 def a_status_read_with_nothing_new(encoding, clock):
@@ -167,8 +159,6 @@ def test_a_finished_encoding_answers_its_last_fragment_and_stops_the_polling(wor
 
 
 def test_a_plain_request_is_never_answered_304(world, login, running):
-    """Only the poll is conditional: a page load always gets the page."""
     client = login(world.operator)
     tag = page_tag(client.get(url_of(running)).content.decode())
-    response = client.get(url_of(running), headers={"If-None-Match": tag})
-    assert response.status_code == 200 and "<html" in response.content.decode()
+    polls.assert_only_polls_are_conditional(client, url_of(running), tag)

@@ -82,11 +82,7 @@ def test_an_unchanged_poll_is_a_304_without_a_body_or_a_render(
     with django_assert_num_queries(NOT_MODIFIED_QUERIES):
         answer = polls.poll(client, URL, tag)
 
-    assert answer.status_code == 304
-    assert answer.content == b""
-    assert answer.templates == []
-    assert answer["ETag"] == tag
-    assert "no-store" in answer["Cache-Control"] and "HX-Request" in answer["Vary"]
+    polls.assert_not_modified(answer, tag)
 
 
 # --- each thing the live part shows, changed --------------------------------------------------------------
@@ -190,11 +186,7 @@ def test_after_a_change_the_poll_gets_the_new_content_and_a_new_tag(
 
     expected = change(world, shown, clock, settings)
 
-    answer = polls.poll(client, URL, tag)
-    assert answer.status_code == 200
-    assert expected in answer.content.decode()
-    assert answer["ETag"] != tag and page_tag(answer.content.decode()) == answer["ETag"]
-    assert polls.poll(client, URL, answer["ETag"]).status_code == 304
+    polls.assert_new_content(client, URL, tag, "overview-live", expected)
 
 
 def test_a_runs_own_record_changes_the_tag_after_the_organizations(world, login, shown, clock):
@@ -285,19 +277,10 @@ def test_the_tag_depends_on_who_asks(world, login, shown):
 
 
 def test_a_plain_request_is_never_answered_304(world, login, shown):
-    """Only the poll is conditional: a page load always gets the page."""
     client = login(world.operator)
-    tag = first_tag(client)
-    response = client.get(URL, headers={"If-None-Match": tag})
-    assert response.status_code == 200 and "<html" in response.content.decode()
+    polls.assert_only_polls_are_conditional(client, URL, first_tag(client))
 
 
 def test_who_may_not_see_the_organization_never_gets_a_304(world, login, shown):
     tag = first_tag(login(world.operator))
-
-    outsider = polls.poll(login(world.outsider), URL, tag)
-    assert outsider.status_code == 404 and outsider.get("ETag") is None
-
-    anonymous = polls.poll(Client(), URL, tag)
-    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/login/")
-    assert anonymous.get("ETag") is None
+    polls.assert_no_304_without_access(login(world.outsider), Client(), URL, tag)
