@@ -11,7 +11,7 @@ standard library for gevent when it is imported, so it runs here, never in a Dja
 - An operator signs in, then goes from page to page of their organizations: the overview, the encodings
   list (plain, filtered or searched), an encoding's detail page reached from the list. On each page it
   stays a while (the think time), and while it stays, the page's live part polls as htmx would, at the
-  interval the page gives, the detail page's with its ETag (static/js/app.js).
+  interval the page gives, with the ETag the part carries (static/js/app.js).
 
 Once every screen has opened its link and every operator has signed in, the statistics start from zero
 and the line MEASURING is printed; after the measured seconds, DONE; then one JSON line with the
@@ -179,7 +179,7 @@ class Operator(FastHttpUser):
 
     def _stay(self, url: str, name: str, live_name: str, slug: str = "") -> None:
         """Open a page, then poll its live part as htmx would until the think time is up: at the interval
-        the page gives, with the ETag the part carries (the detail page's), until an answer stops it."""
+        the page gives, with the ETag the part carries, until an answer stops it."""
         leave = time.monotonic() + self._think()
         with self.client.get(url, name=name, catch_response=True) as page:
             text = page.text if _expect(page, 200) else ""
@@ -210,13 +210,15 @@ class Operator(FastHttpUser):
 
 
 def _live_part(text: str) -> dict[str, str] | None:
-    """The attributes of the page's polled part (data-poll), its hx-get unescaped; None if it has none."""
+    """The attributes of the page's polled part (data-poll), its hx-get and data-etag unescaped as the
+    browser reads them (a tag is quoted: &quot;...&quot; in the page); None if it has none."""
     found = LIVE_PART.search(text)
     if found is None:
         return None
     attributes = dict(ATTRIBUTE.findall(found.group(0)))
-    if "hx-get" in attributes:
-        attributes["hx-get"] = html.unescape(attributes["hx-get"])
+    for name in ("hx-get", "data-etag"):
+        if name in attributes:
+            attributes[name] = html.unescape(attributes[name])
     return attributes
 
 

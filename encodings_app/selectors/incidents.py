@@ -199,20 +199,18 @@ def worst_open_severity_rank() -> Subquery:
 SEVERITY_OF_RANK = {rank: severity for severity, rank in SEVERITY_RANK.items()}
 
 
-def open_incidents_fingerprint() -> Subquery:
+def open_incidents_fingerprint(*, with_details: bool = False) -> Subquery:
     """Per organization: one text that changes whenever its open incidents change as a wall shows them (one
     opened or resolved, a title, count or kind changed) and at no other time: an evaluation that finds them
-    as they were only moves last_seen_at, which is not in it. None when none is open."""
-    shown = Concat(
-        Cast("pk", CharField()),
-        Value(":"),
-        "kind",
-        Value(":"),
-        Cast("count", CharField()),
-        Value(":"),
-        "title",
-        output_field=TextField(),
-    )
+    as they were only moves last_seen_at, which is not in it. None when none is open.
+
+    `with_details`: their details too, where a page shows what is made of them: the overview's panel links
+    each incident to its encodings (incident_list_path), and an evaluation may move that list's "failed
+    from" while the title and count stay as they were."""
+    parts = [Cast("pk", CharField()), Value(":"), "kind", Value(":"), Cast("count", CharField())]
+    if with_details:
+        parts += [Value(":"), Cast("details", TextField())]
+    shown = Concat(*parts, Value(":"), "title", output_field=TextField())
     joined = _open_of_outer_organization().annotate(text=JoinedText(shown, ordering=F("pk"))).values("text")
     return Subquery(joined, output_field=TextField())
 

@@ -185,10 +185,14 @@ def _write_labels(organization: Organization, changes: dict[str, list[str]]) -> 
 
 
 def mark_seen(organization: Organization, bitmovin_ids: Iterable[str]) -> None:
-    """Bookkeeping for the full reconciliation: these encodings are still in the API."""
-    Encoding.objects.filter(organization=organization, bitmovin_id__in=list(bitmovin_ids)).update(
-        last_seen_at=timezone.now(), deleted_at=None
-    )
+    """Bookkeeping for the full reconciliation: these encodings are still in the API. One that was taken for
+    gone is back on every page: a change of the mirror, which moves the data version; the stamp alone is
+    not."""
+    now = timezone.now()
+    seen = Encoding.objects.filter(organization=organization, bitmovin_id__in=list(bitmovin_ids))
+    if seen.filter(deleted_at__isnull=False).update(deleted_at=None, last_seen_at=now):
+        bump_data_version(organization.pk)
+    seen.update(last_seen_at=now)
 
 
 # --- status Tasks ------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -60,6 +60,20 @@ def render_page(
     if partial:
         # The same URL answers with a page or a fragment: caches must tell them apart.
         patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def polled_etag(request: HttpRequest) -> str | None:
+    """The ETag a poll sends back with what its live part shows (If-None-Match, static/js/app.js); None for
+    anything but an htmx request, so that a page load is never answered 304."""
+    return request.headers.get("If-None-Match") if request.htmx else None
+
+
+def not_modified(etag: str) -> HttpResponse:
+    """A poll's answer when its live part would come out the same: no body, no template rendered."""
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    patch_vary_headers(response, ("HX-Request",))
     return response
 
 

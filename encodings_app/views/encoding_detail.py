@@ -12,10 +12,9 @@ filters as
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from encodings_app import access, selectors
@@ -25,7 +24,14 @@ from encodings_app.selectors.detail_etag import live_part_etag, message_total
 from encodings_app.services.action_registry import ACTIONS, actions_offered, pending_spec, retry_offer
 from encodings_app.services.actions import encoding_action_perform
 from encodings_app.views.actions import action_message
-from encodings_app.views.common import ACTION_EVIDENCE_KEY, back_to_list, detail_url, render_page
+from encodings_app.views.common import (
+    ACTION_EVIDENCE_KEY,
+    back_to_list,
+    detail_url,
+    not_modified,
+    polled_etag,
+    render_page,
+)
 
 
 def detail_query(*, types: list[str] | None, by_subtask: bool = False, mpage: int = 1, back: str = "") -> str:
@@ -70,13 +76,13 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
     # The request's share of the live part's ETag: its parameters as validated, never the raw query string.
     view = detail_query(types=types, by_subtask=form.by_subtask(), mpage=form.page_number(), back=back)
     now = timezone.now()
-    seen = request.headers.get("If-None-Match") if request.htmx else None
+    seen = polled_etag(request)
     if seen:
         etag = live_part_etag(
             encoding, role=viewer.role, view=view, messages=message_total(encoding), now=now
         )
         if seen == etag:
-            return _not_modified(etag)
+            return not_modified(etag)
     timeline, corrected = selectors.message_timeline(
         encoding, types=form.shown_types(), page=form.page_number(), by_subtask=form.by_subtask()
     )
@@ -131,14 +137,6 @@ def encoding_detail(request: HttpRequest, slug: str, bitmovin_id: str) -> HttpRe
     )
     if request.htmx:
         response["ETag"] = etag
-    return response
-
-
-def _not_modified(etag: str) -> HttpResponse:
-    """The poll's answer when the live part would come out the same: no body, no template rendered."""
-    response = HttpResponseNotModified()
-    response["ETag"] = etag
-    patch_vary_headers(response, ("HX-Request",))
     return response
 
 

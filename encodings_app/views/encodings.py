@@ -4,15 +4,21 @@ Every link of the page is rebuilt from the filter form's validated values (``Enc
 a parameter the list does not know, or a value it refused, appears in none of them. Which optional columns
 show and how many rows a page holds are the user's own view (models/preferences.py), saved by a form of the
 page; a ``per_page`` in the URL wins over the saved page size, so a link shows the same rows to everyone.
+
+The results poll with the ETag of what they show (selectors/list_etag.py); when nothing they show has
+changed, the answer is a 304 with no body, after the access check and the read of the user's view, without
+counting or reading a row.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from encodings_app import access, selectors
@@ -20,9 +26,10 @@ from encodings_app.access import OrganizationAccess
 from encodings_app.forms import EncodingFilterForm, list_querystring
 from encodings_app.models import OPTIONAL_LIST_COLUMNS, ListPreference
 from encodings_app.preference_forms import ListViewForm
+from encodings_app.selectors.list_etag import list_live_etag
 from encodings_app.selectors.list_preferences import list_preference_for
 from encodings_app.services.list_preferences import list_preference_set
-from encodings_app.views.common import render_page
+from encodings_app.views.common import not_modified, polled_etag, render_page
 
 # The columns every view shows, first; the optional ones follow in OPTIONAL_LIST_COLUMNS' order.
 FIXED_COLUMNS = {"name": "Name", "status": "Status", "progress": "Progress"}
@@ -79,7 +86,9 @@ def status_summary(statuses: list[str], form: EncodingFilterForm) -> str:
     return f"{len(statuses)} statuses"
 
 
-def list_context(viewer: OrganizationAccess, query: QueryDict, preference: ListPreference) -> dict[str, Any]:
+def list_context(
+    viewer: OrganizationAccess, query: QueryDict, preference: ListPreference, *, now: datetime | None = None
+) -> dict[str, Any]:
     """What the list page and its polled fragment show for this query string and this user's view."""
     form = EncodingFilterForm(query, default_page_size=preference.rows_per_page)
     filters = form.filters()
@@ -107,6 +116,10 @@ def list_context(viewer: OrganizationAccess, query: QueryDict, preference: ListP
         "more_filters_set": more_set,
         "more_filters_open": more_set > 0,
         "status_summary": status_summary(filters.statuses, form),
+        # The results carry the tag of the page as shown, the one their poll asks for (static/js/app.js).
+        "live_etag": list_live_etag(
+            viewer.organization, view=shown, columns=columns, now=now or timezone.now()
+        ),
     }
 
 
@@ -114,16 +127,27 @@ def list_context(viewer: OrganizationAccess, query: QueryDict, preference: ListP
 def encoding_list(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = access.organization_for(request.user, slug)
     preference = list_preference_for(request.user)
-    context = list_context(viewer, request.GET, preference)
+    now = timezone.now()
+    # The tag of what this address answers, from its parameters as validated. A page past the last answers
+    # with the last page, whose poll then asks for it by its number: the fragment carries the tag of that
+    # address (list_context), this answer's header the tag of this one.
+    asked = EncodingFilterForm(request.GET, default_page_size=preference.rows_per_page).query()
+    etag = list_live_etag(viewer.organization, view=asked, columns=preference.shown_columns, now=now)
+    if polled_etag(request) == etag:
+        return not_modified(etag)
+    context = list_context(viewer, request.GET, preference, now=now)
     if not request.htmx:
         context["view_form"] = ListViewForm.for_preference(preference)
-    return render_page(
+    response = render_page(
         request,
         "encodings/list.html",
         context,
         viewer=viewer,
         partial="encodings/_results.html",
     )
+    if request.htmx:
+        response["ETag"] = etag
+    return response
 
 
 @require_POST

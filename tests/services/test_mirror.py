@@ -357,6 +357,18 @@ def test_mark_seen_stamps_the_listed_encodings_and_brings_back_one_marked_delete
     assert stored(acme, "enc-listed").last_seen_at >= pass_started
 
 
+def test_an_encoding_brought_back_moves_the_data_version_and_a_stamp_alone_does_not(acme):
+    upsert_encodings(acme, [listed("enc-listed"), listed("enc-back")])
+    Encoding.objects.filter(bitmovin_id="enc-back").update(deleted_at=timezone.now() - timedelta(days=1))
+    version = snapshot(acme)["data_version"]
+
+    mark_seen(acme, ["enc-listed"])
+    assert snapshot(acme)["data_version"] == version, "nothing any page shows changed"
+
+    mark_seen(acme, ["enc-listed", "enc-back"])
+    assert snapshot(acme)["data_version"] > version, "the pages show it again"
+
+
 def test_an_encoding_first_listed_during_the_full_pass_is_never_taken_for_gone(acme):
     pass_started = timezone.now()
 

@@ -1,7 +1,9 @@
 import uuid
+from datetime import timedelta
 
 import pytest
 import requests
+from django.utils import timezone
 
 from encodings_app.models import Encoding
 from encodings_app.services import sync
@@ -11,6 +13,22 @@ from tests.support.simulator import RunningSimulator
 # One key per test that points an organization at the simulator (sim_key or the access walk's), for the whole
 # session: 43 tests take one when tests/views runs as a whole, and a spent pool fails them all at setup.
 KEY_POOL_SIZE = 100
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Django's clock, held still at 20 s past a minute and moved on by the test: a polled fragment's tag
+    changes with the minute (selectors/etags.py)."""
+
+    class Clock:
+        now = timezone.now().replace(second=20, microsecond=0)
+
+        def advance(self, seconds: float) -> None:
+            self.now += timedelta(seconds=seconds)
+
+    held = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: held.now)
+    return held
 
 
 @pytest.fixture(scope="session")

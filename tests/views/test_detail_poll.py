@@ -3,39 +3,21 @@ gets a 304 without a body, after a few queries and no rendering, until something
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from encodings_app.bitmovin import types as api
 from encodings_app.bitmovin.enums import Status
 from encodings_app.models import Encoding
 from encodings_app.services.mirror import apply_task, mark_seen
 from tests.factories import make_message, running_encoding
+from tests.support import polls
 
 pytestmark = pytest.mark.django_db
 
-POLL = {"HX-Request": "true"}
 # session, user, membership and organization, the encoding, the count of its messages
 NOT_MODIFIED_QUERIES = 5
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The time, held still at 20 s past a minute and moved on by the test (the tag changes each minute)."""
-
-    class Clock:
-        now = timezone.now().replace(second=20, microsecond=0)
-
-        def advance(self, seconds: float) -> None:
-            self.now += timedelta(seconds=seconds)
-
-    held = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: held.now)
-    return held
 
 
 @pytest.fixture
@@ -50,12 +32,11 @@ def url_of(encoding) -> str:
 
 
 def page_tag(page: str) -> str:
-    return html.unescape(re.search(r'id="detail-live"[^>]* data-etag="([^"]+)"', page).group(1))
+    return polls.live_tag(page, "detail-live")
 
 
 def poll(client, encoding, tag: str | None = None, query: str = ""):
-    headers = {**POLL, "If-None-Match": tag} if tag else POLL
-    return client.get(url_of(encoding) + query, headers=headers)
+    return polls.poll(client, url_of(encoding) + query, tag)
 
 
 def test_the_page_carries_the_tag_its_first_poll_would_get(world, login, running):
@@ -78,11 +59,7 @@ def test_an_unchanged_poll_is_a_304_without_a_body_or_a_render(
     with django_assert_max_num_queries(NOT_MODIFIED_QUERIES):
         answer = poll(client, running, tag)
 
-    assert answer.status_code == 304
-    assert answer.content == b""
-    assert answer.templates == []
-    assert answer["ETag"] == tag
-    assert "no-store" in answer["Cache-Control"]
+    polls.assert_not_modified(answer, tag)
 
 
 def changed_progress(encoding, clock):
@@ -115,11 +92,7 @@ def test_after_a_change_the_poll_gets_the_new_content_and_a_new_tag(world, login
 
     shown = change(Encoding.objects.get(pk=running.pk), clock)
 
-    answer = poll(client, running, tag)
-    assert answer.status_code == 200
-    assert shown in answer.content.decode()
-    assert answer["ETag"] != tag and page_tag(answer.content.decode()) == answer["ETag"]
-    assert poll(client, running, answer["ETag"]).status_code == 304
+    polls.assert_new_content(client, url_of(running), tag, "detail-live", shown)
 
 
 def a_status_read_with_nothing_new(encoding, clock):
@@ -186,8 +159,6 @@ def test_a_finished_encoding_answers_its_last_fragment_and_stops_the_polling(wor
 
 
 def test_a_plain_request_is_never_answered_304(world, login, running):
-    """Only the poll is conditional: a page load always gets the page."""
     client = login(world.operator)
     tag = page_tag(client.get(url_of(running)).content.decode())
-    response = client.get(url_of(running), headers={"If-None-Match": tag})
-    assert response.status_code == 200 and "<html" in response.content.decode()
+    polls.assert_only_polls_are_conditional(client, url_of(running), tag)

@@ -36,15 +36,17 @@ pytestmark = pytest.mark.django_db
 FEW, MANY = 3, 150
 FEW_MESSAGES, MANY_MESSAGES = 4, 400
 
-# session, user, membership+organization, switcher, then the page's own reads
-# counts, running, queued, stuck, failure groups, latest sync run, chart, open incidents, the silences
-# muting them
-OVERVIEW = 2 + 1 + 1 + 9
-OVERVIEW_FRAGMENT = 2 + 1 + 9  # no switcher in the polled fragment
+# session, user, membership+organization, switcher, the live part's ETag (selectors/overview_etag.py), then
+# the page's own reads: counts, running, queued, stuck, failure groups, latest sync run, chart, open
+# incidents, the silences muting them
+OVERVIEW = 2 + 1 + 1 + 1 + 9
+OVERVIEW_FRAGMENT = 2 + 1 + 1 + 9  # no switcher in the polled fragment
+OVERVIEW_NOT_MODIFIED = 2 + 1 + 1  # the ETag's one query; nothing else read, nothing rendered
 # the user's list view (columns, rows per page: one read by its unique user id), count (up to
 # LIST_EXACT_COUNT_LIMIT), one page of rows
 LIST = 2 + 1 + 1 + 1 + 2
 LIST_FRAGMENT = 2 + 1 + 1 + 2
+LIST_NOT_MODIFIED = 2 + 1 + 1  # the user's list view; no count, no rows, nothing rendered
 DETAIL_ACTIVE = 2 + 1 + 1 + 1 + 2  # encoding, message counts by type, one page of messages
 DETAIL_FAILED = DETAIL_ACTIVE + 2  # the error panel: its ERROR messages, the request ids of actions on it
 DETAIL_FRAGMENT = 2 + 1 + 1 + 2
@@ -119,10 +121,18 @@ def get(client, url, django_assert_num_queries, expected, **headers):
     return response
 
 
-def test_overview_query_count_is_fixed(world, login, data, django_assert_num_queries):
+def poll_unchanged(client, url, django_assert_num_queries, expected, etag: str) -> None:
+    """A poll sending the tag of the fragment it shows, with nothing changed since: a 304."""
+    with django_assert_num_queries(expected):
+        response = client.get(url, headers={"HX-Request": "true", "If-None-Match": etag})
+    assert response.status_code == 304, url
+
+
+def test_overview_query_count_is_fixed(world, login, data, django_assert_num_queries, held_clock):
     client = login(world.operator)
     get(client, "/o/acme/", django_assert_num_queries, OVERVIEW)
-    get(client, "/o/acme/", django_assert_num_queries, OVERVIEW_FRAGMENT, **{"HX-Request": "true"})
+    fragment = get(client, "/o/acme/", django_assert_num_queries, OVERVIEW_FRAGMENT, **{"HX-Request": "true"})
+    poll_unchanged(client, "/o/acme/", django_assert_num_queries, OVERVIEW_NOT_MODIFIED, fragment["ETag"])
 
 
 @pytest.mark.parametrize(
@@ -137,18 +147,16 @@ def test_overview_query_count_is_fixed(world, login, data, django_assert_num_que
     ],
 )
 @pytest.mark.parametrize("saved_view", [False, True], ids=["default-view", "saved-view"])
-def test_list_query_count_is_fixed(world, login, data, django_assert_num_queries, query, saved_view):
+def test_list_query_count_is_fixed(
+    world, login, data, django_assert_num_queries, query, saved_view, held_clock
+):
     if saved_view:
         list_preference_set(user=world.operator, columns=list(OPTIONAL_LIST_COLUMNS), page_size=200)
     client = login(world.operator)
-    get(client, f"/o/acme/encodings/{query}", django_assert_num_queries, LIST)
-    get(
-        client,
-        f"/o/acme/encodings/{query}",
-        django_assert_num_queries,
-        LIST_FRAGMENT,
-        **{"HX-Request": "true"},
-    )
+    url = f"/o/acme/encodings/{query}"
+    get(client, url, django_assert_num_queries, LIST)
+    fragment = get(client, url, django_assert_num_queries, LIST_FRAGMENT, **{"HX-Request": "true"})
+    poll_unchanged(client, url, django_assert_num_queries, LIST_NOT_MODIFIED, fragment["ETag"])
 
 
 def test_detail_query_count_is_fixed(world, login, data, django_assert_num_queries, held_clock):
@@ -174,12 +182,13 @@ def test_detail_query_count_is_fixed(world, login, data, django_assert_num_queri
         DETAIL_FRAGMENT,
         **{"HX-Request": "true"},
     )
-    with django_assert_num_queries(DETAIL_NOT_MODIFIED):
-        unchanged = client.get(
-            f"/o/acme/encodings/{running}/",
-            headers={"HX-Request": "true", "If-None-Match": fragment["ETag"]},
-        )
-    assert unchanged.status_code == 304
+    poll_unchanged(
+        client,
+        f"/o/acme/encodings/{running}/",
+        django_assert_num_queries,
+        DETAIL_NOT_MODIFIED,
+        fragment["ETag"],
+    )
     failed = data["failed"].bitmovin_id
     get(client, f"/o/acme/encodings/{failed}/", django_assert_num_queries, DETAIL_FAILED)
 
@@ -193,9 +202,7 @@ def test_a_synced_encodings_detail_and_its_polls_count_no_messages(
     url = f"/o/acme/encodings/{running.bitmovin_id}/"
     page = get(client, url, django_assert_num_queries, DETAIL_SYNCED)
     fragment = get(client, url, django_assert_num_queries, DETAIL_SYNCED_FRAGMENT, **{"HX-Request": "true"})
-    with django_assert_num_queries(DETAIL_SYNCED_NOT_MODIFIED):
-        unchanged = client.get(url, headers={"HX-Request": "true", "If-None-Match": fragment["ETag"]})
-    assert unchanged.status_code == 304
+    poll_unchanged(client, url, django_assert_num_queries, DETAIL_SYNCED_NOT_MODIFIED, fragment["ETag"])
     errors = running.messages.filter(type="ERROR").count()
     assert f'<span>ERROR</span> <span class="chip-count">{errors}</span>' in page.content.decode()
 

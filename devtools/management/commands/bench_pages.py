@@ -218,10 +218,12 @@ class Command(BaseCommand):
         self, dataset: Dataset, client: Client, screen: Client, wall: str, repeat: int
     ) -> dict[str, PageFigures]:
         """The conditional polls answered 304 when nothing shown changed: what most requests of a screen
-        and of an open detail page are."""
-        detail = f"/o/{dataset.organization.slug}/encodings/{dataset.heavy}/"
+        and of an open overview, list or detail page are."""
+        base = f"/o/{dataset.organization.slug}"
         polls = {
-            "detail heavy (poll, 304)": (client, detail),
+            "overview (poll, 304)": (client, f"{base}/"),
+            "list (poll, 304)": (client, f"{base}/encodings/"),
+            "detail heavy (poll, 304)": (client, f"{base}/encodings/{dataset.heavy}/"),
             "wall (display link, poll, 304)": (screen, wall),
         }
         results = {}
