@@ -428,6 +428,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dashboard@localhost")
 # encodings does not count them all. The API counts only when asked (includeTotalCount=true), exactly.
 LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 1_000, minimum=1)
 
+# --- Wall displays ----------------------------------------------------------------------------------------
+# A wall's board, rendered once for every screen showing the same organizations, stays in use this many
+# seconds while only their data moved (views/wall_board.py): at most one render per set of organizations in
+# that time, however busy their encodings, and a screen shows the mirror at most that much later. 0 renders
+# every change.
+WALL_BOARD_SETTLE_SECONDS = env_int("WALL_BOARD_SETTLE_SECONDS", 5, minimum=0)
+
 # --- Actions on encodings ---------------------------------------------------------------------------------
 # Each user may ask for this many actions (start, stop, delete, reprioritize, restart live, refresh) per
 # window, on the pages and through the API together; past it the answer is "wait N s" (HTTP 429).

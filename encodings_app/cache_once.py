@@ -87,6 +87,27 @@ def made_once(
     return value
 
 
+def cached(key: str):
+    """The value under `key`, or None when there is none or the cache fails (which it then is left alone)."""
+    if not _cache_usable():
+        return None
+    try:
+        return cache.get(key)
+    except Exception as exc:
+        _cache_failed(key, exc)
+        return None
+
+
+def remember(key: str, value: object, *, timeout: int) -> None:
+    """Cache `value` under `key` if the cache can; a failure is logged and the cache left alone."""
+    if not _cache_usable():
+        return
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception as exc:
+        _cache_failed(key, exc)
+
+
 def _lock(key: str) -> str:
     return f"{key}:making"
 

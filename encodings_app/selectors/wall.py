@@ -78,8 +78,12 @@ class WallScope:
         data (the versions), the banners (incidents, silences) and the chips (behind, stopped). The board is
         rendered again when this changes (views/wall_board.py); whatever moves without it (a rename, a sync
         error that reorders the organizations) shows with the next minute's board, as time does."""
+        return (self.versions, *self.state_besides_data)
+
+    @property
+    def state_besides_data(self) -> tuple:
+        """shown_state but the data versions: the banners and the chips."""
         return (
-            self.versions,
             self.incidents,
             self.silences,
             tuple(sorted(self.behind_organizations)),

@@ -43,3 +43,10 @@ def globex():
 @pytest.fixture
 def link(acme):
     return display_link_create(label="Ops room", organizations=[acme])
+
+
+@pytest.fixture
+def renders_every_change(settings):
+    """No settling (views/wall_board.py): every change of the data is rendered at the next poll, for the
+    tests about what a change does to the board and its tag."""
+    settings.WALL_BOARD_SETTLE_SECONDS = 0

@@ -89,7 +89,9 @@ def test_unchanged_poll_costs_one_query_and_returns_no_body(
     assert response["X-Wall-Synced-At"]
 
 
-def test_a_change_the_wall_shows_makes_the_next_poll_render(client, link, acme, held_clock):
+def test_a_change_the_wall_shows_makes_the_next_poll_render(
+    client, link, acme, held_clock, renders_every_change
+):
     _, token = link
     wall = open_link(client, token)
     etag = client.get(wall, **HTMX)["ETag"]
@@ -102,7 +104,9 @@ def test_a_change_the_wall_shows_makes_the_next_poll_render(client, link, acme, 
     assert response.content.decode().lstrip().startswith("<main"), "a poll gets the board, not the page"
 
 
-def test_full_render_query_count_does_not_grow_with_the_data(client, link, acme, django_assert_num_queries):
+def test_full_render_query_count_does_not_grow_with_the_data(
+    client, link, acme, django_assert_num_queries, renders_every_change
+):
     _, token = link
     wall = open_link(client, token)
     # scope, organizations, seven per organization, and the link's last-seen stamp

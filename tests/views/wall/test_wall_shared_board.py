@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from encodings_app import cache_once
 from encodings_app.bitmovin import types as api
-from encodings_app.models import DisplayToken, Encoding, Organization, Role
+from encodings_app.models import AlertKind, DisplayToken, Encoding, Organization, Role
 from encodings_app.services import liveness
 from encodings_app.services.display_links import SEEN_STAMP_EVERY, display_link_create
 from encodings_app.services.mirror import apply_task, bump_data_version
-from tests.factories import make_encoding, make_member, make_organization
+from tests.factories import make_encoding, make_incident, make_member, make_organization
 from tests.support.web_server import free_port
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,7 @@ def clock(monkeypatch):
 
 
 def test_a_status_read_that_changes_nothing_shown_leaves_the_tag_and_the_next_poll_is_304(
-    link, acme, held_clock
+    link, acme, held_clock, renders_every_change
 ):
     client, wall = screen(link[1])
     etag = client.get(wall, **HTMX)["ETag"]
@@ -69,7 +69,9 @@ def test_a_status_read_that_changes_nothing_shown_leaves_the_tag_and_the_next_po
     assert again.status_code == 304 and not rendered_the_board(again)
 
 
-def test_a_status_read_that_changes_what_is_shown_changes_the_tag(link, acme, held_clock):
+def test_a_status_read_that_changes_what_is_shown_changes_the_tag(
+    link, acme, held_clock, renders_every_change
+):
     client, wall = screen(link[1])
     etag = client.get(wall, **HTMX)["ETag"]
 
@@ -81,7 +83,9 @@ def test_a_status_read_that_changes_what_is_shown_changes_the_tag(link, acme, he
     assert "52%" in response.content.decode()
 
 
-def test_screens_showing_the_same_organizations_share_one_render(link, acme, globex, held_clock):
+def test_screens_showing_the_same_organizations_share_one_render(
+    link, acme, globex, held_clock, renders_every_change
+):
     first, first_wall = screen(link[1])
     second, second_wall = screen(display_link_create(label="Lobby", organizations=[acme])[1])
     member = Client()
@@ -105,6 +109,43 @@ def test_screens_showing_the_same_organizations_share_one_render(link, acme, glo
         "second": second.get(second_wall, HTTP_IF_NONE_MATCH=tags["second"], **HTMX),
     }
     assert [rendered_the_board(response) for response in polls.values()] == [True, False]
+
+
+def test_a_board_settles_data_changes_for_a_few_seconds_then_shows_them(link, acme, clock, settings):
+    settle = settings.WALL_BOARD_SETTLE_SECONDS
+    assert settle > 0, "the product's default settles"
+    minute = (timezone.now() + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    clock[0] = minute + timedelta(seconds=1)
+    client, wall = screen(link[1])
+    first = client.get(wall, **HTMX)
+    assert rendered_the_board(first)
+
+    # The progress moves, twice, within the settling seconds: the board rendered at first still stands.
+    for progress, after in ((52, 1), (58, settle - 1)):
+        Encoding.objects.filter(organization=acme, name="Evening news").update(progress=progress)
+        bump_data_version(acme.pk)
+        clock[0] = minute + timedelta(seconds=1 + after)
+        settling = client.get(wall, HTTP_IF_NONE_MATCH=first["ETag"], **HTMX)
+        assert settling.status_code == 304 and not rendered_the_board(settling)
+
+    clock[0] = minute + timedelta(seconds=1 + settle)
+    settled = client.get(wall, HTTP_IF_NONE_MATCH=first["ETag"], **HTMX)
+    assert settled.status_code == 200 and rendered_the_board(settled)
+    assert "58%" in settled.content.decode()
+
+
+def test_an_incident_shows_at_the_next_poll_while_the_board_settles(link, acme, clock):
+    clock[0] = (timezone.now() + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    client, wall = screen(link[1])
+    first = client.get(wall, **HTMX)
+    bump_data_version(acme.pk)
+    make_incident(acme, AlertKind.STUCK, title="2 encodings stuck in the queue", minutes_ago=0)
+
+    clock[0] += timedelta(seconds=1)
+    response = client.get(wall, HTTP_IF_NONE_MATCH=first["ETag"], **HTMX)
+
+    assert response.status_code == 200 and rendered_the_board(response)
+    assert "2 encodings stuck in the queue" in response.content.decode()
 
 
 def test_relative_times_are_written_as_of_the_first_render_of_the_minute(link, acme, clock):
