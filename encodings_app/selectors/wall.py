@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Count, F
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils import timezone
 from encodings_app.bitmovin import ErrorExplanation
 from encodings_app.models import DisplayToken, Encoding, EncodingStatus, EncodingTally, Incident, Organization
 from encodings_app.models.organizations import webhooks_work
+from encodings_app.selectors.compiled_query import CompiledQuery, Variable
 from encodings_app.selectors.health import (
     RECENT_FAILURES_WINDOW,
     problems_of,
@@ -133,14 +134,12 @@ _SCOPE_COLUMNS = (
 )
 
 
-def scope_for_token(token: str, now: datetime | None = None) -> WallScope | None:
-    """One query: the link behind the token and its organizations' versions, open incidents and silences
-    active at `now`; None for an unknown token."""
-    rows = list(
-        Organization.objects.filter(display_tokens__token_hash=token_hash(token))
+def _token_scope_rows(token_hash: str, now: datetime):
+    return (
+        Organization.objects.filter(display_tokens__token_hash=token_hash)
         .annotate(
             open_incidents=open_incidents_fingerprint(),
-            active_silences=active_silences_fingerprint(now or timezone.now()),
+            active_silences=active_silences_fingerprint(now),
             link_id=F("display_tokens__pk"),
             link_revoked_at=F("display_tokens__revoked_at"),
             link_poll=F("display_tokens__poll_seconds"),
@@ -150,6 +149,23 @@ def scope_for_token(token: str, now: datetime | None = None) -> WallScope | None
         .order_by("name", "pk")
         .values(*_SCOPE_COLUMNS, "link_id", "link_revoked_at", "link_poll", "link_rotate", "link_seen_at")
     )
+
+
+# Every screen's poll runs this query, so it is compiled once (compiled_query.py).
+_TOKEN_SCOPE = CompiledQuery(
+    _token_scope_rows,
+    token_hash=Variable("(stand-in: a token hash is hex)"),
+    now=Variable(
+        datetime(2000, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        adapt=lambda connection, value: connection.ops.adapt_datetimefield_value(value),
+    ),
+)
+
+
+def scope_for_token(token: str, now: datetime | None = None) -> WallScope | None:
+    """One query: the link behind the token and its organizations' versions, open incidents and silences
+    active at `now`; None for an unknown token."""
+    rows = _TOKEN_SCOPE.rows(token_hash=token_hash(token), now=now or timezone.now())
     if not rows:
         return None
     first = rows[0]
