@@ -41,6 +41,7 @@ from encodings_app.services.clients import (
     base_url_refusal,
     normalize_base_url,
 )
+from encodings_app.widgets import InlineSelect
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
 PERIODS = {
@@ -101,13 +102,17 @@ class EncodingFilterForm(ToleratingForm):
         label="Status", required=False, choices=EncodingStatus.choices, widget=forms.CheckboxSelectMultiple
     )
     type = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Any"), ("VOD", "VOD"), ("LIVE", "Live")]
+        label="Type",
+        required=False,
+        choices=[("", "Any"), ("VOD", "VOD"), ("LIVE", "Live")],
+        widget=InlineSelect,
     )
     region = forms.ChoiceField(
         label="Region",
         required=False,
         choices=[("", "Any"), ("AUTO", "AUTO")]
         + [(r.value, r.value) for r in CloudRegion if r.value != "AUTO"],
+        widget=InlineSelect,
     )
     encoder = forms.CharField(label="Encoder version", required=False, max_length=64)
     label = forms.CharField(label="Label", required=False, max_length=200)
@@ -116,6 +121,7 @@ class EncodingFilterForm(ToleratingForm):
     period = forms.ChoiceField(
         label="Created",
         required=False,
+        widget=InlineSelect,
         choices=[
             ("", "Any time"),
             ("1h", "Last hour"),
