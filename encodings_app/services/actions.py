@@ -235,7 +235,7 @@ def _throttle(
         retry_after=wait,
     )
     # One entry per window, at the first refusal: a flood must not flood the audit log as well.
-    if spent.used == limit + 1:
+    if spent.first_refusal:
         _audit(spec, encoding, user, request, result, detail="The user's action limit was reached.")
     return result
 

@@ -11,11 +11,9 @@ Two classes of caller share one count:
 - interactive calls (actions, connection tests, webhook registration) may go on to the limit less the
   headroom, so a busy sweep never blocks an operator.
 
-The count is sliding, not per fixed window: Bitmovin's windows (and the simulator's, which open with the
-first request) do not start when ours would, and two fixed windows back to back can let through almost twice
-the limit within one of theirs. The window is cut into SLOTS slots; a call is allowed only when the last
-SLOTS + 2 slots hold less than the budget. Any window-long span of time, even seen a slot late (a slow
-request), lies within SLOTS + 2 consecutive slots, so no window of theirs ever sees more than the budget.
+The count is sliding (ratelimit.SlidingCount), not per fixed window: Bitmovin's windows (and the
+simulator's, which open with the first request) do not start when ours would, and two fixed windows back to
+back can let through almost twice the limit within one of theirs.
 
 The API's own word counts too. Whenever an answer carries x-ratelimit-limit, -remaining and -reset (the
 simulator sends them on every rate-limited endpoint; the reference calls them unconfirmed for Bitmovin), the
@@ -35,7 +33,6 @@ caution, is simply not recorded meanwhile.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import math
@@ -47,7 +44,7 @@ from django.conf import settings
 from django.core.cache import cache as default_cache
 
 from encodings_app.bitmovin import RateLimitWindow, errors
-from encodings_app.services.ratelimit import counter_incr, window_key
+from encodings_app.services.ratelimit import SlidingCount, window_key
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +65,6 @@ BUDGETS_PER_MINUTE = {
 DEFAULT_BUDGET_PER_MINUTE = 1000
 # How long an organization pauses when a call could not be counted because the cache failed.
 UNCOUNTABLE_PAUSE_SECONDS = 10.0
-# Slots per window: more slots waste less of the budget (the check spans SLOTS + 2 of them), fewer cost
-# fewer cache reads per call.
-SLOTS = 12
 
 
 def key_fingerprint(api_key: str, base_url: str) -> str:
@@ -129,76 +123,6 @@ class ApiWord:
 
     def leaves_room(self, *, interactive: bool) -> bool:
         return self.used < shares_of(self.limit).limit(interactive=interactive)
-
-
-@dataclass(frozen=True)
-class SlotSpend:
-    allowed: bool
-    used: int  # calls in the span, this one included when allowed
-    retry_after: float  # seconds until enough of the span has passed for one more call (when refused)
-
-
-class SlidingCount:
-    """Calls of one key to one endpoint, in slots of window/SLOTS seconds shared through the cache."""
-
-    def __init__(self, name: str, *, cache=None, clock: Callable[[], float] = time.time) -> None:
-        self.name = name
-        self.cache = cache or default_cache
-        self.clock = clock
-
-    def spend(self, limit: int) -> SlotSpend:
-        """Take one call when the span holds fewer than `limit`; otherwise take nothing."""
-        length = window_seconds() / SLOTS
-        now = self.clock()
-        slot = int(now // length)
-        current = self._key(slot)
-        mine = counter_incr(self.cache, current, timeout=math.ceil(window_seconds() * 2) + 1)
-        older = self._counts(range(slot - SLOTS - 1, slot))
-        used = sum(older) + mine
-        if used <= limit:
-            return SlotSpend(allowed=True, used=used, retry_after=0.0)
-        # A refused call reaches nobody: it must not count, or refusals would eat the interactive reserve.
-        with contextlib.suppress(ValueError):  # the slot expired meanwhile: nothing left to take back
-            self.cache.decr(current)
-        return SlotSpend(
-            allowed=False, used=used - 1, retry_after=self._wait(older, mine - 1, limit, slot, now)
-        )
-
-    def add(self, count: int, *, at: float) -> None:
-        """Count `count` at once in the slot of `at`, without a limit: what was planned rather than called
-        (sweep.py)."""
-        slot = int(at // (window_seconds() / SLOTS))
-        counter_incr(self.cache, self._key(slot), timeout=math.ceil(window_seconds() * 2) + 1, delta=count)
-
-    def give_back(self, count: int, *, at: float) -> None:
-        """Take back `count` of what was added in the slot of `at`, if that slot is still kept."""
-        with contextlib.suppress(ValueError):  # the slot expired: nothing left to take back
-            self.cache.decr(self._key(int(at // (window_seconds() / SLOTS))), count)
-
-    def used(self) -> int:
-        """Calls in the span that ends now (what the next call is checked against, less itself)."""
-        slot = int(self.clock() // (window_seconds() / SLOTS))
-        return sum(self._counts(range(slot - SLOTS - 1, slot + 1)))
-
-    def _wait(self, older: list[int], current: int, limit: int, slot: int, now: float) -> float:
-        """Seconds until the oldest slots have left the span and one more call fits."""
-        length = window_seconds() / SLOTS
-        remaining = sum(older) + current
-        first = slot - SLOTS - 1
-        for index, count in enumerate(older):
-            remaining -= count
-            if remaining < limit:
-                # Slot first + index leaves the span when slot first + index + SLOTS + 2 begins.
-                return max(length / 2, (first + index + SLOTS + 2) * length - now)
-        return max(length / 2, (slot + SLOTS + 2) * length - now)
-
-    def _counts(self, slots: range) -> list[int]:
-        keys = [self._key(slot) for slot in slots]
-        found = self.cache.get_many(keys)
-        return [int(found.get(key, 0)) for key in keys]
-
-    def _key(self, slot: int) -> str:
-        return window_key(self.name, slot)
 
 
 class ApiBudget:
@@ -304,7 +228,12 @@ class ApiBudget:
         return max(own, math.ceil(endpoint_limit(endpoint) * word.used / word.limit))
 
     def count(self, endpoint: str) -> SlidingCount:
-        return SlidingCount(f"api-budget:{self.fingerprint}:{endpoint}", cache=self.cache, clock=self.clock)
+        return SlidingCount(
+            f"api-budget:{self.fingerprint}:{endpoint}",
+            window_seconds=window_seconds(),
+            cache=self.cache,
+            clock=self.clock,
+        )
 
     def _word_key(self, endpoint: str) -> str:
         return window_key(f"api-window:{self.fingerprint}:{endpoint}", "word")

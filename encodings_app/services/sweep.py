@@ -35,6 +35,7 @@ from django.utils import timezone
 from encodings_app.models import DisplayToken, Encoding, EncodingTally, Organization, SyncRun, WebhookDelivery
 from encodings_app.services import key_budget, sync
 from encodings_app.services.clients import KeyUnavailable, budget_fingerprint
+from encodings_app.services.ratelimit import SLOTS, SlidingCount
 from encodings_app.services.sync_planner import (
     UNKNOWN_WALK_PAGES,
     Cadence,
@@ -103,7 +104,7 @@ def cadence() -> Cadence:
         interval=float(settings.SYNC_INTERVAL_SECONDS),
         safety_net=float(settings.SYNC_SAFETY_NET_SECONDS),
         # The limiter's check spans SLOTS + 2 slots of the window: plan over the same span.
-        span=window * (key_budget.SLOTS + 2) / key_budget.SLOTS,
+        span=window * (SLOTS + 2) / SLOTS,
     )
 
 
@@ -165,9 +166,9 @@ def _sweep(enqueue: Callable[[Planned], None], now: datetime) -> list[Planned]:
     return enqueued
 
 
-def walk_pages(key: str) -> key_budget.SlidingCount:
+def walk_pages(key: str) -> SlidingCount:
     """The list pages planned for walks of every encoding with the key, over the limiter's span."""
-    return key_budget.SlidingCount(f"sweep-walk-pages:{key}")
+    return SlidingCount(f"sweep-walk-pages:{key}", window_seconds=key_budget.window_seconds())
 
 
 def _organizations(now: datetime):

@@ -243,7 +243,7 @@ def webhook_source_throttle(*, remote_addr: str | None, now: float | None = None
         # be recorded, so nothing is refused until the limit can be counted again.
         logger.warning("webhook rate limit not applied: the cache failed (%s)", type(exc).__name__)
         return WindowSpend(used=0, limit=settings.WEBHOOK_RATE_LIMIT_PER_MINUTE, retry_after=0.0)
-    if spent.used == spent.limit + 1:  # once per window, not once per refused request
+    if spent.first_refusal:  # once per window, not once per refused request
         logger.warning(
             "webhook deliveries from %s exceed %s a minute; refusing them for %.0f s",
             source,

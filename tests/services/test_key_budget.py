@@ -7,13 +7,12 @@ import pytest
 
 from encodings_app.bitmovin import RateLimitedError, RateLimitWindow
 from encodings_app.services.key_budget import (
-    SLOTS,
     UNCOUNTABLE_PAUSE_SECONDS,
     ApiBudget,
-    SlidingCount,
     budget_for,
     key_fingerprint,
 )
+from encodings_app.services.ratelimit import SLOTS, SlidingCount
 
 pytestmark = pytest.mark.usefixtures("published_limits")
 
@@ -223,7 +222,7 @@ def test_the_apis_word_that_cannot_be_kept_is_dropped_without_breaking_the_answe
 
 def test_what_was_planned_counts_over_the_span_and_what_was_not_taken_is_given_back():
     clock = Clock(9_000_000.0)
-    planned = SlidingCount("walk-pages-of-k", clock=clock)
+    planned = SlidingCount("walk-pages-of-k", window_seconds=60, clock=clock)
     planned.add(24, at=clock.now)
     clock.now += 30
     planned.add(10, at=clock.now)

@@ -5,7 +5,6 @@ import hmac
 import http.client
 import json
 import secrets
-import time
 
 import pytest
 from django.test import Client
@@ -27,14 +26,6 @@ Verdict = WebhookDelivery.Verdict
 def source():
     """An address of its own: the per-address counters live in the shared cache and outlive a test run."""
     return f"2001:db8:{secrets.randbelow(0xFFFF):x}:{secrets.randbelow(0xFFFF):x}::7"
-
-
-@pytest.fixture
-def one_window():
-    """Start well inside a rate-limit minute, so that the requests of a test all fall in the same one."""
-    left = 60 - time.time() % 60
-    if left < 10:
-        time.sleep(left + 0.1)
 
 
 def post_from(client, address, slug, body, signature=None):
@@ -203,21 +194,17 @@ def test_verified_delivery_keeps_its_body(client, organization, secret, enqueued
 # Rate limit --------------------------------------------------------------------------------------------
 
 
-def test_unsigned_flood_from_one_address_is_cut_at_the_limit(
-    client, organization, source, settings, one_window
-):
+def test_unsigned_flood_from_one_address_is_cut_at_the_limit(client, organization, source, settings):
     settings.WEBHOOK_RATE_LIMIT_PER_MINUTE = 5
     answers = [post_from(client, source, "acme", payload(event_id=f"evt-{n}")) for n in range(12)]
     assert [answer.status_code for answer in answers] == [401] * 5 + [429] * 7
     assert WebhookDelivery.objects.count() == 5
     for refused in answers[5:]:
-        assert 1 <= int(refused["Retry-After"]) <= 60
+        assert 1 <= int(refused["Retry-After"]) <= 70  # a window and two 5-s slots at most
         assert refused.json()["status"] == "rejected"
 
 
-def test_limit_counts_each_address_on_its_own_and_an_ipv6_host_by_its_64(
-    client, organization, settings, one_window
-):
+def test_limit_counts_each_address_on_its_own_and_an_ipv6_host_by_its_64(client, organization, settings):
     settings.WEBHOOK_RATE_LIMIT_PER_MINUTE = 2
     prefix = f"2001:db8:{secrets.randbelow(0xFFFF):x}:{secrets.randbelow(0xFFFF):x}"
     # Two hosts in one /64 are one sender; a host in the next /64 is another.
@@ -228,7 +215,7 @@ def test_limit_counts_each_address_on_its_own_and_an_ipv6_host_by_its_64(
 
 
 def test_genuine_delivery_over_the_limit_is_refused_with_429_and_nothing_enqueued(
-    client, organization, secret, source, enqueued, settings, one_window, django_capture_on_commit_callbacks
+    client, organization, secret, source, enqueued, settings, django_capture_on_commit_callbacks
 ):
     settings.WEBHOOK_RATE_LIMIT_PER_MINUTE = 1
     body = payload()
