@@ -16,6 +16,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.factories import PASSWORD
+from tests.support.live_requests import RequestsInFlight
 from tests.support.simulator import RunningSimulator
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,6 +38,27 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def live_requests(live_server) -> RequestsInFlight:
+    in_flight = RequestsInFlight()
+    server = live_server.thread.httpd
+    server.set_app(in_flight.wrap(server.get_app()))
+    return in_flight
+
+
+@pytest.fixture(autouse=True)
+def quiet_live_server_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Set up after the database fixture, so torn down before it: the browser contexts are closed by then,
+    and this waits for the answers they left the server writing (tests/support/live_requests.py)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    in_flight = request.getfixturevalue("live_requests")
+    yield
+    in_flight.wait_until_quiet()
 
 
 @pytest.fixture
