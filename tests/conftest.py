@@ -134,6 +134,11 @@ SAME_ON_EVERY_PART = (
     "tests/test_broker_guard.py",
     "tests/integration/test_broker_restarts.py",
     "tests/integration/test_killed_worker.py",
+    # Starts the demo's own processes on its own embedded parts, whatever the run's.
+    "tests/test_run_stack.py",
+    # What the browser is shown (its accessibility, its layout, the screenshots) does not depend on the
+    # database; every route's answers on each database are tested by tests/views/test_url_access_walk.py.
+    "tests/e2e/test_every_page.py",
 )
 
 
