@@ -320,8 +320,17 @@ class BitmovinClient:
         """The account behind the key. API key values in the answer are masked before they reach you."""
         return self._calls.one("GET", "/account/information", AccountInformation.from_json)
 
-    def list_organizations(self) -> Page[Organization]:
-        return self._calls.page("GET", "/account/organizations", Organization.from_json)
+    def list_organizations(self, offset: int | None = None, limit: int | None = None) -> Page[Organization]:
+        """The organizations the key reaches. Bitmovin's SDK asks with no bounds, and so does this unless
+        given some: the bounds are sent only for the pages after the first (iter_organizations)."""
+        params = (
+            None if offset is None and limit is None else page_bounds(offset or 0, limit or MAX_PAGE_SIZE)
+        )
+        return self._calls.page("GET", "/account/organizations", Organization.from_json, params=params)
+
+    def iter_organizations(self) -> Iterator[Organization]:
+        """Every organization the key reaches, roots and sub-organizations, each once."""
+        return _every_item(self.list_organizations(), lambda offset: self.list_organizations(offset))
 
     def list_sub_organizations(
         self, organization_id: str, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE
@@ -332,6 +341,13 @@ class BitmovinClient:
             Organization.from_json,
             path={"organization_id": organization_id},
             params=page_bounds(offset, limit),
+        )
+
+    def iter_sub_organizations(self, organization_id: str) -> Iterator[Organization]:
+        """Every sub-organization of one organization, each once."""
+        return _every_item(
+            self.list_sub_organizations(organization_id, limit=MAX_PAGE_SIZE),
+            lambda offset: self.list_sub_organizations(organization_id, offset, MAX_PAGE_SIZE),
         )
 
     # Statistics --------------------------------------------------------------------------------------
@@ -429,3 +445,25 @@ def _webhook_collection(segment: str, encoding_id: str | None) -> tuple[str, dic
         return f"{_WEBHOOKS}/{segment}", {}
     validate_path_value("encoding_id", encoding_id)
     return f"{_WEBHOOKS}/{{id}}/{segment}", {"id": encoding_id}
+
+
+def _every_item(
+    first: Page[Organization], page_at: Callable[[int], Page[Organization]]
+) -> Iterator[Organization]:
+    """The items of `first` and of the pages after it (asked with `page_at(offset)`) while an answer says
+    more follow: a `next` link, a total beyond what was read, or a page as full as its limit. An id already
+    yielded is not yielded again, and a page with nothing new ends the walk (an API that ignored the
+    offset would otherwise be asked forever)."""
+    seen: set[str] = set()
+    page, offset = first, 0
+    while True:
+        new = [item for item in page.items if item.id not in seen]
+        for item in new:
+            seen.add(item.id)
+            yield item
+        offset += page.received
+        more = bool(page.next) or (page.total_count is not None and offset < page.total_count)
+        full = page.limit is not None and page.received >= page.limit
+        if not new or not (more or full):
+            return
+        page = page_at(offset)
