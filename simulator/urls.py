@@ -58,6 +58,7 @@ API_ROUTES: tuple[Route, ...] = (
     ("GET", f"{STATISTICS}/{{from:\\d[^/]*}}/{{to}}", statistics.overall_range),
     ("GET", "/account/information", account.information),
     ("GET", "/account/organizations", account.organizations),
+    ("POST", "/account/organizations", account.create_organization),
     ("GET", "/account/organizations/{organization_id}", account.organization),
     ("GET", "/account/organizations/{organization_id}/sub-organizations", account.sub_organizations),
     ("GET", "/account/api-keys", account.api_keys),
@@ -84,6 +85,7 @@ API_ROUTES: tuple[Route, ...] = (
 CONTROL_ROUTES: tuple[Route, ...] = (
     ("GET", "/health", control.health),
     ("GET", "/accounts", control.accounts),
+    ("DELETE", "/organizations/{organization_id}", control.remove_organization),
     ("GET", "/faults", control.get_faults),
     ("POST", "/faults", control.set_faults),
     ("DELETE", "/faults", control.clear_faults),

@@ -53,6 +53,21 @@ class World:
         if org.type == "ROOT_ORGANIZATION":
             account.root_org_id = org.id
 
+    def remove_org(self, org_id: str) -> None:
+        """The organization leaves the world, as if deleted in Bitmovin: no key reaches it any more, and its
+        encodings go with it. A root stays: a key's requests without a tenant act in it."""
+        org = self.orgs.get(org_id)
+        if org is None:
+            raise not_found("Organization", org_id)
+        if org.type == "ROOT_ORGANIZATION":
+            raise ApiError(400, 1001, "Parameter not valid", "A root organization cannot be removed")
+        del self.orgs[org_id]
+        self.accounts[org.account_id].org_ids.remove(org_id)
+        self.next_arrival.pop(org_id, None)
+        for rec in self.by_org.pop(org_id, []):
+            self.encodings.pop(rec.id, None)
+            self.active.discard(rec.id)
+
     def add_key(self, key: ApiKey) -> None:
         self.keys[key.value] = key
         account = self.accounts[key.account_id]

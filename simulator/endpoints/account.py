@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.errors import ApiError, not_found
+from simulator.endpoints.common import optional_str, required_str
+from simulator.errors import ApiError, bad_parameter, missing_field, not_found
 from simulator.pagination import page_of
 from simulator.records import ApiKey, Organization
 from simulator.routing import Reply, Request
@@ -79,6 +80,35 @@ def organizations(request: Request) -> Reply:
     return Reply(
         page_of(items, request.paging(), base_url=request.base_url, path=request.path, query=request.query)
     )
+
+
+def create_organization(request: Request) -> Reply:
+    """A new sub-organization (Bitmovin creates no other kind), under `parentId` or else the key's root; it
+    belongs to its parent's account, so that account's keys reach it at once."""
+    world = request.world
+    assert request.key is not None
+    body = request.json()
+    name = required_str(body, "name").strip()
+    if not name:
+        raise missing_field("name")
+    if body.get("type", "SUB_ORGANIZATION") != "SUB_ORGANIZATION":
+        raise bad_parameter("type", "only sub-organizations can be created")
+    with world.lock:
+        parent = _reachable(request, optional_str(body, "parentId") or world.default_org_id(request.key))
+        org = Organization(
+            id=world.new_id(),
+            name=name,
+            account_id=parent.account_id,
+            type="SUB_ORGANIZATION",
+            created_at=world.now(),
+            parent_id=parent.id,
+            description=optional_str(body, "description"),
+            label_color=optional_str(body, "labelColor") or Organization.label_color,
+        )
+        world.add_org(org)
+        world.next_arrival[org.id] = world.now()
+        result = render_org(request, org)
+    return Reply(result, status=201)
 
 
 def organization(request: Request, organization_id: str) -> Reply:

@@ -67,6 +67,13 @@ def accounts(request: Request) -> Reply:
     return Reply({"accounts": result, "keysForEveryOrganization": everywhere})
 
 
+def remove_organization(request: Request, organization_id: str) -> Reply:
+    """A sub-organization leaves every key's reach, as if deleted in Bitmovin, with its encodings."""
+    with request.world.lock:
+        request.world.remove_org(organization_id)
+    return Reply({"id": organization_id})
+
+
 def get_faults(request: Request) -> Reply:
     return Reply(request.app.faults.snapshot())
 
