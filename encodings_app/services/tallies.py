@@ -53,16 +53,25 @@ def tallies_fold_if_long(organization_id: int) -> None:
 
 def tallies_fold_all() -> int:
     """Fold every organization with more than FOLD_AFTER_ROWS rows (those no sync folds: an organization
-    whose sync is off still has webhooks and the prune writing); returns how many were folded."""
-    long = (
-        EncodingTally.objects.order_by()
-        .values("organization_id")
-        .annotate(rows=Count("*"))
-        .filter(rows__gt=FOLD_AFTER_ROWS)
-        .values_list("organization_id", flat=True)
-    )
+    whose sync is off still has webhooks and the prune writing); returns how many were folded. Like
+    tallies_fold_if_long, a failure is logged and left for the next time, and the others are still folded."""
+    try:
+        long = list(
+            EncodingTally.objects.order_by()
+            .values("organization_id")
+            .annotate(rows=Count("*"))
+            .filter(rows__gt=FOLD_AFTER_ROWS)
+            .values_list("organization_id", flat=True)
+        )
+    except DatabaseError:
+        logger.exception("finding the encoding counts to fold failed")
+        return 0
     folded = 0
-    for organization_id in list(long):
-        tallies_fold(organization_id)
-        folded += 1
+    for organization_id in long:
+        try:
+            tallies_fold(organization_id)
+        except DatabaseError:
+            logger.exception("folding the encoding counts of organization %s failed", organization_id)
+        else:
+            folded += 1
     return folded

@@ -6,10 +6,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import OperationalError
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
 from encodings_app.models import Encoding, EncodingTally, Organization
+from encodings_app.services import tallies
 from encodings_app.services.tallies import (
     FOLD_AFTER_ROWS,
     tallies_fold,
@@ -182,3 +184,25 @@ def test_fold_all_folds_only_the_organizations_with_long_tallies():
     assert EncodingTally.objects.filter(organization=acme).count() == 1
     assert EncodingTally.objects.filter(organization=globex).count() == globex_rows
     assert counted(globex) == {("RUNNING", None): 2}
+
+
+def test_a_fold_that_fails_is_logged_and_the_other_organizations_are_still_folded(monkeypatch, caplog):
+    acme, globex = make_organization("acme"), make_organization("globex")
+    for organization in (acme, globex):
+        busy = make_encoding(organization, status="CREATED")
+        for status in ("QUEUED", "RUNNING") * 40:
+            Encoding.objects.filter(pk=busy.pk).update(status=status)
+    fold = tallies.tallies_fold
+
+    def fold_failing_for_acme(organization_id: int) -> None:
+        if organization_id == acme.pk:
+            raise OperationalError("canceling statement due to statement timeout")
+        fold(organization_id)
+
+    monkeypatch.setattr(tallies, "tallies_fold", fold_failing_for_acme)
+
+    assert tallies_fold_all() == 1
+
+    assert EncodingTally.objects.filter(organization=globex).count() == 1
+    assert counted(acme) == recounted(acme), "acme's rows are as they were: still right, only longer"
+    assert f"folding the encoding counts of organization {acme.pk} failed" in caplog.text
