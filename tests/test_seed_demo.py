@@ -23,8 +23,8 @@ def test_seed_demo_creates_logins_and_an_organization_per_tenant_idempotently(si
     tenants = [org for account in simulator.accounts()["accounts"] for org in account["organizations"]]
     organizations = Organization.objects.all()
     assert sorted(organizations.values_list("tenant_org_id", flat=True)) == sorted(t["id"] for t in tenants)
-    assert all(org.api_base_url == simulator.base_url for org in organizations)
-    assert all(org.decrypt_api_key() == "demo-key-for-tests" for org in organizations)
+    assert all(org.connection.api_base_url == simulator.base_url for org in organizations)
+    assert all(org.connection.decrypt_api_key() == "demo-key-for-tests" for org in organizations)
 
     users = get_user_model().objects
     admin = users.get(username="admin")

@@ -50,8 +50,8 @@ def test_a_blank_key_is_kept_while_the_destination_stays(admin):
     )
 
     organization.refresh_from_db()
-    assert organization.name == "Acme Media Group" and organization.api_base_url == API
-    assert organization.decrypt_api_key() == TEST_API_KEY
+    assert organization.name == "Acme Media Group" and organization.connection.api_base_url == API
+    assert organization.connection.decrypt_api_key() == TEST_API_KEY
     event = AuditEvent.objects.get()
     assert (event.action, event.outcome, event.detail) == (
         AuditEvent.Action.SETTINGS_CHANGE,
@@ -95,7 +95,10 @@ def test_the_allow_list_is_enforced_without_any_form(admin):
 
     assert list(problems) == ["api_base_url"]
     organization.refresh_from_db()
-    assert organization.api_base_url == API and organization.decrypt_api_key() == TEST_API_KEY
+    assert (
+        organization.connection.api_base_url == API
+        and organization.connection.decrypt_api_key() == TEST_API_KEY
+    )
 
 
 def test_only_an_account_admin_may_bind_a_key_to_a_tenant_read_elsewhere(admin, root):
@@ -111,11 +114,13 @@ def test_only_an_account_admin_may_bind_a_key_to_a_tenant_read_elsewhere(admin, 
     assert problems == {"tenant_org_id": [TENANT_TAKEN]}
     assert "globex" not in TENANT_TAKEN.lower()
     organization.refresh_from_db()
-    assert organization.tenant_org_id == "tenant-a" and organization.decrypt_api_key() == TEST_API_KEY
+    assert (
+        organization.tenant_org_id == "tenant-a" and organization.connection.decrypt_api_key() == TEST_API_KEY
+    )
 
     organization_update(organization=organization, user=root, api_key=OTHER_KEY, tenant_org_id="tenant-g")
     organization.refresh_from_db()
-    assert organization.tenant_org_id == "tenant-g" and organization.decrypt_api_key() == OTHER_KEY
+    assert organization.tenant_org_id == "tenant-g" and organization.connection.decrypt_api_key() == OTHER_KEY
     saved = AuditEvent.objects.filter(outcome=AuditEvent.Outcome.OK).values_list("action", "detail")
     assert sorted(saved) == [
         (AuditEvent.Action.KEY_SET, ""),
@@ -142,7 +147,7 @@ def test_creating_an_organization_for_a_tenant_read_elsewhere_needs_an_account_a
         assert not Organization.objects.filter(slug="initech").exists()
 
         organization = organization_create(slug="initech", created_by=root, **fields)
-    assert organization.decrypt_api_key() == key
+    assert organization.connection.decrypt_api_key() == key
     created = AuditEvent.objects.filter(organization=organization).values_list("action", flat=True)
     assert sorted(created) == [AuditEvent.Action.KEY_SET, AuditEvent.Action.ORGANIZATION_CREATE]
 
