@@ -38,6 +38,7 @@ def simulated(world, simulator, tenant):
 
 def test_admin_sees_the_key_only_masked(world, login):
     html = login(world.admin).get("/o/acme/settings/").content.decode()
+    assert "a new one applies to every organization read through that connection" in html
     assert "••••••••e1f0" in html
     assert TEST_API_KEY not in html
     key_input = re.search(r'<input type="password" name="api_key"[^>]*>', html).group(0)

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from encodings_app.models import (
+    AccountConnection,
     ApiToken,
     AuditEvent,
     DisplayToken,
@@ -44,6 +45,7 @@ pytestmark = pytest.mark.django_db
 
 READ_ONLY = [
     Organization,
+    AccountConnection,
     ApiToken,
     DisplayToken,
     SyncRun,
@@ -106,6 +108,17 @@ def test_an_organization_shows_its_key_masked_and_leads_to_its_settings_page(adm
     assert 'href="/o/acme/settings/"' in html
     listed = admin_client.get(admin_url(Organization, "changelist")).content.decode()
     assert world.acme.connection.masked_api_key in listed
+
+
+def test_a_connection_shows_its_key_masked_and_the_organizations_it_reaches(admin_client, world, everything):
+    connection = world.acme.connection
+    make_organization("initech", name="Initech", connection=connection)
+    html = admin_client.get(admin_url(AccountConnection, "change", connection.pk)).content.decode()
+    assert connection.masked_api_key in html
+    assert "Acme Media, Initech" in html
+    assert connection.api_key_encrypted not in html and "api_key_encrypted" not in html
+    listed = admin_client.get(admin_url(AccountConnection, "changelist")).content.decode()
+    assert connection.masked_api_key in listed and connection.api_key_encrypted not in listed
 
 
 @pytest.mark.parametrize("model", READ_ONLY, ids=lambda model: model.__name__)
