@@ -21,12 +21,17 @@ def latest_schema_afterwards():
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
+def migrate_to(target: tuple[str, str]):
+    """The test database brought to `target`, forwards or backwards; returns the models as they were there."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_unverified_deliveries_stored_before_the_rule_lose_their_body_and_keep_a_digest():
-    executor = MigrationExecutor(connection)
-    executor.migrate([BEFORE])
-    old = executor.loader.project_state([BEFORE]).apps
+    old = migrate_to(BEFORE)
     Organization = old.get_model("encodings_app", "Organization")
     WebhookDelivery = old.get_model("encodings_app", "WebhookDelivery")
     acme = Organization.objects.create(slug="acme", name="Acme Media")
@@ -35,10 +40,7 @@ def test_unverified_deliveries_stored_before_the_rule_lose_their_body_and_keep_a
     forged = WebhookDelivery.objects.create(organization=acme, verdict="invalid", payload=stranger)
     genuine = WebhookDelivery.objects.create(organization=acme, verdict="valid", payload='{"eventId": "e1"}')
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([AFTER])
-    new = executor.loader.project_state([AFTER]).apps.get_model("encodings_app", "WebhookDelivery")
+    new = migrate_to(AFTER).get_model("encodings_app", "WebhookDelivery")
 
     for row in (unsigned, forged):
         after = new.objects.get(pk=row.pk)
@@ -103,9 +105,7 @@ def test_the_tallies_start_from_the_encodings_already_mirrored_and_go_away_when_
         ("encodings_app", "0015_message_indexes_and_counts"),
         ("encodings_app", "0016_encoding_tallies"),
     )
-    executor = MigrationExecutor(connection)
-    executor.migrate([before])
-    old = executor.loader.project_state([before]).apps
+    old = migrate_to(before)
     Organization = old.get_model("encodings_app", "Organization")
     Encoding = old.get_model("encodings_app", "Encoding")
     acme = Organization.objects.create(slug="acme", name="Acme Media")
@@ -126,10 +126,7 @@ def test_the_tallies_start_from_the_encodings_already_mirrored_and_go_away_when_
             deleted_at=deleted_at,
         )
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([after])
-    tally = executor.loader.project_state([after]).apps.get_model("encodings_app", "EncodingTally")
+    tally = migrate_to(after).get_model("encodings_app", "EncodingTally")
     assert sorted(tally.objects.values_list("status", "day", "n")) == [
         ("FINISHED", finished.date(), 2),
         ("RUNNING", None, 1),
@@ -138,9 +135,7 @@ def test_the_tallies_start_from_the_encodings_already_mirrored_and_go_away_when_
     Encoding.objects.filter(bitmovin_id="e0").update(status="FINISHED", finished_at=finished)
     assert sum(tally.objects.filter(status="FINISHED").values_list("n", flat=True)) == 3
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([before])
+    migrate_to(before)
     Encoding.objects.create(organization=acme, bitmovin_id="after-unapply", status="QUEUED")
     assert "encodings_app_encodingtally" not in connection.introspection.table_names()
 
@@ -161,9 +156,7 @@ def test_organizations_of_one_key_come_to_share_one_connection_and_no_plaintext_
         ("encodings_app", "0016_encoding_tallies"),
         ("encodings_app", "0017_account_connections"),
     )
-    executor = MigrationExecutor(connection)
-    executor.migrate([before])
-    old = executor.loader.project_state([before]).apps
+    old = migrate_to(before)
     Organization = old.get_model("encodings_app", "Organization")
     Encoding = old.get_model("encodings_app", "Encoding")
     api = "https://api.bitmovin.com/v1"
@@ -199,10 +192,7 @@ def test_organizations_of_one_key_come_to_share_one_connection_and_no_plaintext_
     }
     encodings_before = dict(Encoding.objects.values_list("organization_id").annotate(n=Count("pk")))
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([after])
-    new = executor.loader.project_state([after]).apps
+    new = migrate_to(after)
     Connection = new.get_model("encodings_app", "AccountConnection")
     migrated = new.get_model("encodings_app", "Organization").objects.in_bulk()
 
@@ -227,9 +217,7 @@ def test_organizations_of_one_key_come_to_share_one_connection_and_no_plaintext_
             for plaintext in (SHARED_KEY, OTHER_KEY, LOST_KEY):
                 assert plaintext not in text, table
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([before])
+    migrate_to(before)
     restored = {
         row["pk"]: row
         for row in Organization.objects.values("pk", "api_base_url", "api_key_encrypted", "api_key_last4")
