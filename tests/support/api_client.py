@@ -21,7 +21,9 @@ def simulator_client(
     )
 
 
-def point_at(organization: Organization, *, base_url: str | None = None, api_key: str | None = None):
+def point_at(
+    organization: Organization, *, base_url: str | None = None, api_key: str | None = None
+) -> Organization:
     """Change where the organization's connection sends its key, or the key itself (a new connection when it
     has none), saved like the settings page saves them: a new key gives every organization of the connection
     a fresh chance. The organization passed in is saved too, with whatever else the test set on it."""
@@ -40,7 +42,9 @@ def point_at(organization: Organization, *, base_url: str | None = None, api_key
     return organization
 
 
-def point_at_simulator(organization: Organization, simulator: RunningSimulator, tenant_org_id: str, key: str):
+def point_at_simulator(
+    organization: Organization, simulator: RunningSimulator, tenant_org_id: str, key: str
+) -> Organization:
     """The organization speaks to the simulator's tenant with this key (as an admin would set it up)."""
     organization.tenant_org_id = tenant_org_id
     return point_at(organization, base_url=simulator.base_url, api_key=key)

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.text import slugify
+from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
 from encodings_app.bitmovin import BitmovinClient, BitmovinError
@@ -142,6 +143,7 @@ class Command(BaseCommand):
         return list(tenants.values())
 
     @staticmethod
+    @sensitive_variables("api_key")
     def _connection(tenants: list, api_url: str, api_key: str) -> AccountConnection:
         """The connection holding the demo key (stored again, which gives its organizations a fresh chance),
         named after the account's root organization."""
