@@ -19,11 +19,12 @@ _RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}
 
 
 def organizations_for(user) -> QuerySet[Organization]:
+    """With each one's connection: pages say whether an organization has a key (has_api_key)."""
     if not user.is_authenticated:
         return Organization.objects.none()
     if user.is_superuser:
-        return Organization.objects.all()
-    return Organization.objects.filter(memberships__user=user)
+        return Organization.objects.select_related("connection")
+    return Organization.objects.select_related("connection").filter(memberships__user=user)
 
 
 def organizations_administered_by(user) -> QuerySet[Organization]:
@@ -53,11 +54,11 @@ def organization_for(user, slug: str, *, needs: str = Role.VIEWER) -> Organizati
     if not user.is_authenticated:
         raise Http404("No such organization")
     if user.is_superuser:
-        organization = Organization.objects.filter(slug=slug).first()
+        organization = Organization.objects.select_related("connection").filter(slug=slug).first()
         role = Role.ADMIN
     else:
         membership = (
-            Membership.objects.select_related("organization")
+            Membership.objects.select_related("organization__connection")
             .filter(user=user, organization__slug=slug)
             .first()
         )

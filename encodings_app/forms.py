@@ -376,12 +376,18 @@ class OrganizationSettingsForm(forms.Form):
 
     # The stored key is bound to the base URL and tenant id (see services/organizations.py).
     rebinding_note = " Changing it needs the API key again."
+    # The key and its base URL live on the account connection, shared by the organizations of that key.
+    shared_note = (
+        " The key and the API base URL belong to this organization's account connection: a new one applies "
+        "to every organization read through that connection."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["api_base_url"].help_text = f"Allowed: {allowed_destinations_text()}."
         for name in ("api_base_url", "tenant_org_id"):
             self.fields[name].help_text += self.rebinding_note
+        self.fields["api_key"].help_text += self.shared_note
 
     @property
     def allowed_base_urls(self) -> list[str]:
@@ -414,7 +420,9 @@ class OrganizationSettingsForm(forms.Form):
         initial = {
             "name": organization.name,
             "colour": organization.colour,
-            "api_base_url": organization.api_base_url,
+            "api_base_url": (
+                organization.connection.api_base_url if organization.connection_id else DEFAULT_API_BASE_URL
+            ),
             "tenant_org_id": organization.tenant_org_id,
         }
         return cls(data, initial=initial)
@@ -426,6 +434,7 @@ class OrganizationCreateForm(OrganizationSettingsForm):
     )
     field_order = ["name", "slug", "colour", "api_base_url", "api_key", "tenant_org_id"]
     rebinding_note = ""  # a new organization has no stored key yet
+    shared_note = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -183,7 +183,7 @@ EVALUATE_QUEUED_KEY = "alerts:evaluate-queued:{}"
 @shared_task(name="alerts.evaluate_organization", **SHORT)
 def alerts_evaluate_organization(organization_id: int) -> int:
     _quietly(cache.delete, EVALUATE_QUEUED_KEY.format(organization_id))
-    organization = Organization.objects.filter(pk=organization_id).first()
+    organization = Organization.objects.select_related("connection").filter(pk=organization_id).first()
     if organization is None:
         return 0
     return alerts_run(organization=organization).outcome.changes

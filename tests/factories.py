@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from encodings_app.models import (
+    DEFAULT_API_BASE_URL,
+    AccountConnection,
     AlertKind,
     AlertSilence,
     Encoding,
@@ -43,14 +45,31 @@ def make_user(username: str | None = None, **fields):
     return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
 
 
+def make_connection(
+    *, api_key: str = TEST_API_KEY, api_base_url: str = DEFAULT_API_BASE_URL, name: str | None = None
+) -> AccountConnection:
+    connection = AccountConnection(name=name or f"Account {next(_sequence)}", api_base_url=api_base_url)
+    connection.set_api_key(api_key)
+    connection.save()
+    return connection
+
+
 def make_organization(
-    slug: str | None = None, *, api_key: str | None = TEST_API_KEY, **fields
+    slug: str | None = None,
+    *,
+    api_key: str | None = TEST_API_KEY,
+    api_base_url: str = DEFAULT_API_BASE_URL,
+    connection: AccountConnection | None = None,
+    **fields,
 ) -> Organization:
+    """An organization reading through `connection`, or through a connection of its own holding `api_key`
+    at `api_base_url` (none when api_key is None)."""
     number = next(_sequence)
     slug = slug or f"org-{number}"
-    organization = Organization(slug=slug, name=fields.pop("name", f"Organization {number}"), **fields)
-    if api_key:
-        organization.set_api_key(api_key)
+    name = fields.pop("name", f"Organization {number}")
+    if connection is None and api_key:
+        connection = make_connection(api_key=api_key, api_base_url=api_base_url, name=name)
+    organization = Organization(slug=slug, name=name, connection=connection, **fields)
     organization.save()
     return organization
 

@@ -3,7 +3,9 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from encodings_app import crypto
-from encodings_app.models import AlertChannel, AuditEvent, Organization
+from encodings_app.models import AccountConnection, AlertChannel, AuditEvent, Organization
+from encodings_app.services.connections import connection_save
+from tests.factories import make_connection, make_organization
 
 API_KEY = "1b2c3d4e-5f60-7182-93a4-b5c6d7e8f9a0"
 
@@ -49,25 +51,34 @@ def test_mask_shows_only_the_last_four_characters():
 
 
 @pytest.mark.django_db
-def test_organization_stores_its_key_encrypted_and_shows_it_masked(two_keys):
-    organization = Organization(slug="acme", name="Acme")
-    organization.key_rejected = True
-    organization.set_api_key(API_KEY)
-    organization.save()
-    row = Organization.objects.values("api_key_encrypted", "api_key_last4").get()
+def test_a_connection_stores_its_key_encrypted_and_shows_it_masked(two_keys):
+    connection = make_connection(api_key="an-old-key")
+    rejected = make_organization("acme", connection=connection, key_rejected=True, consecutive_failures=3)
+    unreadable = make_organization("globex", connection=connection, key_unreadable=True)
+    elsewhere = make_organization("initech", api_key="another-key", key_rejected=True)
+
+    connection.set_api_key(API_KEY)
+    connection_save(connection=connection, key_replaced=True)
+
+    row = AccountConnection.objects.values("api_key_encrypted", "api_key_last4").get(pk=connection.pk)
     assert API_KEY not in row["api_key_encrypted"]
     assert row["api_key_last4"] == "f9a0"
-    assert organization.masked_api_key == "••••••••f9a0"
-    assert organization.key_rejected is False, "a new key clears the old key's rejection"
-    assert Organization.objects.get().decrypt_api_key() == API_KEY
+    assert connection.masked_api_key == "••••••••f9a0"
+    assert AccountConnection.objects.get(pk=connection.pk).decrypt_api_key() == API_KEY
+    for organization in (rejected, unreadable):
+        organization.refresh_from_db()
+        assert organization.has_api_key
+        assert not organization.key_rejected and not organization.key_unreadable, "a new key, a fresh chance"
+        assert organization.consecutive_failures == 0
+    elsewhere.refresh_from_db()
+    assert elsewhere.key_rejected, "another connection's verdict is about another key"
 
 
 @pytest.mark.django_db
 def test_rotate_keys_reencrypts_everything_once_and_can_be_run_again(two_keys, settings, capsys):
     old, new = two_keys
     for slug in ("one", "two", "three"):
-        organization = Organization(slug=slug, name=slug)
-        organization.set_api_key(f"{API_KEY}-{slug}")
+        organization = make_organization(slug, name=slug, api_key=f"{API_KEY}-{slug}")
         organization.ensure_webhook_secret()
         organization.save()
     # A signed webhook channel: its URL and its signing secret are secrets too.
@@ -92,7 +103,7 @@ def test_rotate_keys_reencrypts_everything_once_and_can_be_run_again(two_keys, s
 
     settings.FIELD_ENCRYPTION_KEYS = [new]
     for organization in Organization.objects.all():
-        assert organization.decrypt_api_key() == f"{API_KEY}-{organization.slug}"
+        assert organization.connection.decrypt_api_key() == f"{API_KEY}-{organization.slug}"
     channel.refresh_from_db()
     assert channel.decrypt_target() == "https://hooks.example.com/t0ken"
     assert channel.decrypt_signing_secret() == "signing-secret"
@@ -100,20 +111,19 @@ def test_rotate_keys_reencrypts_everything_once_and_can_be_run_again(two_keys, s
 
 @pytest.mark.django_db
 def test_rotate_keys_marks_a_key_it_cannot_read_and_goes_on(two_keys, settings, capsys):
-    lost = Organization(slug="lost", name="Lost")
-    lost.set_api_key(API_KEY)
-    lost.save()
+    lost = make_organization("lost", name="Lost", api_key=API_KEY)
+    make_organization("lost-too", name="Lost too", connection=lost.connection)
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the old key is gone
-    kept = Organization(slug="kept", name="Kept")
-    kept.set_api_key(API_KEY)
-    kept.save()
+    make_organization("kept", name="Kept", api_key=API_KEY)
 
     call_command("rotate_keys")
     captured = capsys.readouterr()
     assert "1 unreadable" in captured.out
     assert "lost: api_key_encrypted cannot be decrypted" in captured.err
     assert API_KEY not in captured.out + captured.err
+    assert "lost-too: api_key_encrypted cannot be decrypted" in captured.err
     assert Organization.objects.get(slug="lost").key_unreadable is True
+    assert Organization.objects.get(slug="lost-too").key_unreadable is True, "every organization of the key"
     assert Organization.objects.get(slug="kept").key_unreadable is False
     assert (
         AuditEvent.objects.get(action=AuditEvent.Action.SECRETS_REENCRYPT).outcome

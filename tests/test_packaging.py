@@ -37,12 +37,13 @@ pytestmark = pytest.mark.slow
 CREATE_DATA = f"""
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from encodings_app.models import Encoding, Membership, Organization, Role
+from encodings_app.models import AccountConnection, Encoding, Membership, Organization, Role
 
 user = get_user_model().objects.create_user(username="operator", password={PASSWORD!r})
-acme = Organization(slug="acme", name="Acme Media")
-acme.set_api_key("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
-acme.save()
+connection = AccountConnection(name="Acme Media")
+connection.set_api_key("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+connection.save()
+acme = Organization.objects.create(slug="acme", name="Acme Media", connection=connection)
 Membership.objects.create(user=user, organization=acme, role=Role.ADMIN)
 now = timezone.now()
 Encoding.objects.create(

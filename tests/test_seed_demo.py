@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from devtools.management.commands.seed_demo import receiver_channels, receiver_secrets
-from encodings_app.models import AlertChannel, Membership, Organization, Role
+from encodings_app.models import AccountConnection, AlertChannel, Membership, Organization, Role
 from tests.support.simulator import RunningSimulator
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -23,8 +23,10 @@ def test_seed_demo_creates_logins_and_an_organization_per_tenant_idempotently(si
     tenants = [org for account in simulator.accounts()["accounts"] for org in account["organizations"]]
     organizations = Organization.objects.all()
     assert sorted(organizations.values_list("tenant_org_id", flat=True)) == sorted(t["id"] for t in tenants)
-    assert all(org.api_base_url == simulator.base_url for org in organizations)
-    assert all(org.decrypt_api_key() == "demo-key-for-tests" for org in organizations)
+    (connection,) = AccountConnection.objects.all()
+    assert set(organizations.values_list("connection", flat=True)) == {connection.pk}, "one key, stored once"
+    assert connection.api_base_url == simulator.base_url
+    assert connection.decrypt_api_key() == "demo-key-for-tests"
 
     users = get_user_model().objects
     admin = users.get(username="admin")

@@ -10,19 +10,21 @@ settings page later would have to be added here too. So this admin is read-only,
 change page lead to those pages.
 
 No secret is shown: the API key as on the pages (masked, its last four characters), the webhook signing
-secret only as "set" or "not set".
+secret only as "set" or "not set". Account connections (the key stored once for the organizations it reaches)
+are listed read-only too, with their key masked and never their ciphertext.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
 from encodings_app.admin.read_only import ReadOnlyAdmin
-from encodings_app.models import Organization
+from encodings_app.models import AccountConnection, Organization
 
 
 @admin.register(Organization)
@@ -30,7 +32,7 @@ class OrganizationAdmin(ReadOnlyAdmin):
     list_display = (
         "name",
         "slug",
-        "api_base_url",
+        "connection",
         "tenant_org_id",
         "api_key",
         "sync_enabled",
@@ -44,7 +46,16 @@ class OrganizationAdmin(ReadOnlyAdmin):
         (None, {"fields": ("name", "slug", "colour", "settings_page", "created_at")}),
         (
             "API key and where it is sent",
-            {"fields": ("api_base_url", "tenant_org_id", "api_key", "webhook_secret", "registered_webhooks")},
+            {
+                "fields": (
+                    "connection",
+                    "api_base_url",
+                    "tenant_org_id",
+                    "api_key",
+                    "webhook_secret",
+                    "registered_webhooks",
+                )
+            },
         ),
         (
             "Sync",
@@ -78,11 +89,16 @@ class OrganizationAdmin(ReadOnlyAdmin):
         ),
     )
     # The callables below are not model fields: they are listed so the form never tries to build them.
-    readonly_fields = ("settings_page", "api_key", "webhook_secret", "created_at")
+    readonly_fields = ("settings_page", "api_base_url", "api_key", "webhook_secret", "created_at")
+    list_select_related = ("connection",)
+
+    @admin.display(description="API base URL")
+    def api_base_url(self, organization: Organization) -> str:
+        return organization.connection.api_base_url if organization.connection_id else "none"
 
     @admin.display(description="API key")
     def api_key(self, organization: Organization) -> str:
-        return organization.masked_api_key or "none"
+        return organization.connection.masked_api_key if organization.has_api_key else "none"
 
     @admin.display(description="Webhook signing secret")
     def webhook_secret(self, organization: Organization) -> str:
@@ -103,3 +119,30 @@ class OrganizationAdmin(ReadOnlyAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         return HttpResponseRedirect(reverse("organization-new"))
+
+
+@admin.register(AccountConnection)
+class AccountConnectionAdmin(ReadOnlyAdmin):
+    """Seen only: a connection's key changes on the settings page of an organization it reaches."""
+
+    list_display = ("name", "api_base_url", "api_key", "organization_count", "created_at")
+    search_fields = ("name", "organizations__name", "organizations__slug")
+    ordering = ("name",)
+    # Never api_key_encrypted: the ciphertext is a secret too.
+    fields = ("name", "public_id", "api_base_url", "api_key", "organization_names", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(organization_total=Count("organizations"))
+
+    @admin.display(description="API key")
+    def api_key(self, connection: AccountConnection) -> str:
+        return connection.masked_api_key or "none"
+
+    @admin.display(description="Organizations", ordering="organization_total")
+    def organization_count(self, connection: AccountConnection) -> int:
+        return connection.organization_total
+
+    @admin.display(description="Organizations")
+    def organization_names(self, connection: AccountConnection) -> str:
+        return ", ".join(connection.organizations.order_by("name").values_list("name", flat=True)) or "none"

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from encodings_app.models import (
+    DEFAULT_API_BASE_URL,
     AlertKind,
     AlertSilence,
     AuditEvent,
@@ -75,7 +76,7 @@ class OrganizationSerializer(serializers.Serializer):
     name = serializers.CharField()
     colour = serializers.CharField()
     role = serializers.ChoiceField(source="api_role", choices=Role.choices, help_text="Your role in it.")
-    apiBaseUrl = serializers.CharField(source="api_base_url")
+    apiBaseUrl = serializers.SerializerMethodField(help_text="Where its account connection sends the key.")
     tenantOrgId = serializers.CharField(
         source="tenant_org_id", help_text="Sent as X-Tenant-Org-Id; may be empty."
     )
@@ -83,6 +84,9 @@ class OrganizationSerializer(serializers.Serializer):
     health = serializers.SerializerMethodField()
     sync = SyncStateSerializer(source="*")
     createdAt = serializers.DateTimeField(source="created_at")
+
+    def get_apiBaseUrl(self, organization) -> str:
+        return organization.connection.api_base_url if organization.connection_id else DEFAULT_API_BASE_URL
 
     @extend_schema_field(HealthSerializer)
     def get_health(self, organization) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def budget_left(organizations: Iterable[Organization]) -> dict[int, dict[tuple[s
     for organization in organizations:
         if not organization.has_api_key or organization.key_unreadable:
             continue
-        if clients.base_url_refusal(organization.api_base_url) is not None:
+        if clients.base_url_refusal(organization.connection.api_base_url) is not None:
             continue
         try:
             fingerprint = clients.budget_fingerprint(organization)

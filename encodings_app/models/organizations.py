@@ -1,4 +1,6 @@
-"""Organizations (Bitmovin tenants) with their encrypted API keys and sync state, and their members."""
+"""Organizations (Bitmovin tenants) with their sync state, and their members. The API key an organization is
+read with lives on its account connection (models/connections.py), shared with the other organizations it
+reaches."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
-from encodings_app.models.choices import DEFAULT_API_BASE_URL, REGISTERED_WEBHOOK_EVENTS, Role
+from encodings_app.models.choices import REGISTERED_WEBHOOK_EVENTS, Role
+from encodings_app.models.connections import AccountConnection
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour like #1d5bb8.")
 slug_validator = RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lowercase letters, digits and hyphens.")
@@ -25,23 +28,24 @@ def webhooks_work(registered_webhooks: dict | None, secret_stale: bool) -> bool:
 
 
 class Organization(models.Model):
-    """A Bitmovin organization (tenant) watched by the dashboard, with the API key used to read it."""
+    """A Bitmovin organization (tenant) watched by the dashboard, read through its account connection."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
     name = models.CharField(max_length=120)
     colour = models.CharField(max_length=7, default="#1d5bb8", validators=[hex_colour])
-    api_base_url = models.URLField("API base URL", max_length=300, default=DEFAULT_API_BASE_URL)
+    # Null until a key is entered: an organization without a key has no connection. PROTECT: removing a
+    # connection that organizations still read through would silently stop their syncs.
+    connection = models.ForeignKey(
+        AccountConnection, null=True, blank=True, on_delete=models.PROTECT, related_name="organizations"
+    )
     tenant_org_id = models.CharField(
         "tenant organization id",
         max_length=64,
         blank=True,
         help_text="Sent as X-Tenant-Org-Id when set (a sub-organization's id).",
     )
-    # Secrets: encrypted (see crypto.py); the last four characters are kept apart so that pages can show a
-    # masked key without decrypting it.
-    api_key_encrypted = models.TextField(blank=True)
-    api_key_last4 = models.CharField(max_length=4, blank=True)
+    # Encrypted like API keys (see crypto.py).
     webhook_secret_encrypted = models.TextField(blank=True)
     registered_webhooks = models.JSONField(
         default=dict, blank=True, help_text="Webhook ids registered in Bitmovin by this dashboard, by event."
@@ -108,28 +112,11 @@ class Organization(models.Model):
         return self.name
 
     # --- secrets -----------------------------------------------------------------------------------------
-    @sensitive_variables("api_key")
-    def set_api_key(self, api_key: str) -> None:
-        api_key = api_key.strip()
-        self.api_key_encrypted = crypto.encrypt(api_key)
-        self.api_key_last4 = api_key[-4:]
-        # A new key deserves a fresh chance: the rejection and decryption verdicts were about the old one.
-        self.key_rejected = False
-        self.key_unreadable = False
-        self.consecutive_failures = 0
-
-    @sensitive_variables()
-    def decrypt_api_key(self) -> str:
-        """Only for building an API client. Raises crypto.DecryptionError (callers mark key_unreadable)."""
-        return crypto.decrypt(self.api_key_encrypted)
-
-    @property
-    def masked_api_key(self) -> str:
-        return crypto.mask(self.api_key_last4)
-
     @property
     def has_api_key(self) -> bool:
-        return bool(self.api_key_encrypted)
+        """Read through a connection whose key is set (select_related("connection") where many are read;
+        without a connection no query is made)."""
+        return self.connection is not None and self.connection.has_api_key
 
     @sensitive_variables()
     def ensure_webhook_secret(self) -> str:

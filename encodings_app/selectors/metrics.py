@@ -59,14 +59,16 @@ class MetricsReading:
 
 def metrics_organizations() -> list[Organization]:
     """Every organization, with only what the metrics read: the slug for the label, the sync state, and
-    what naming the key's request budget needs (never shown)."""
+    what naming the key's request budget needs, from its connection (never shown)."""
     return list(
-        Organization.objects.order_by("slug").only(
+        Organization.objects.order_by("slug")
+        .select_related("connection")
+        .only(
             "slug",
             "name",
             "last_sync_succeeded_at",
-            "api_key_encrypted",
-            "api_base_url",
+            "connection__api_key_encrypted",
+            "connection__api_base_url",
             "key_unreadable",
             "key_rejected",
             "sync_enabled",

@@ -38,7 +38,8 @@ from encodings_app.selectors.muted import active_silences_fingerprint
 from encodings_app.services.liveness import sync_stopped_now
 
 # Columns of the organization (models/organizations.py) the live part does not show: the sync's own
-# bookkeeping, written while it runs, and the secrets.
+# bookkeeping, written while it runs, and the secret. connection_id stays in: moving to another connection
+# can change what the live part says of the key (has_api_key, hashed apart because it reads the connection).
 ORGANIZATION_BOOKKEEPING = frozenset(
     {
         "sync_lease_token",
@@ -47,7 +48,6 @@ ORGANIZATION_BOOKKEEPING = frozenset(
         "finished_watermark",
         "full_sync_started_at",
         "full_sync_cursor",
-        "api_key_encrypted",
         "webhook_secret_encrypted",
     }
 )

@@ -366,7 +366,12 @@ def pages(scope: WallScope, *, now: datetime | None = None, banner_lines: int = 
     """The scope's organizations, worst first, in pages that fit one screen each; lists are cut to the rows
     their page has room for beside `banner_lines` lines of incident banners, so the HTML holds no more than
     fits."""
-    organizations = Organization.objects.filter(pk__in=scope.organization_ids).order_by("name", "pk")
+    organizations = (
+        # With the connection: a board's health says whether the organization has a key.
+        Organization.objects.filter(pk__in=scope.organization_ids)
+        .select_related("connection")
+        .order_by("name", "pk")
+    )
     sizes = page_sizes(len(scope.organization_ids))
     limit = max((rows_beside_banners(size, banner_lines) for size in sizes), default=ROWS_PER_LIST[1])
     # Each board's "sync behind" as the scope read it: the board is cached under the scope's verdicts.

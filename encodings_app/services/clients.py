@@ -1,6 +1,6 @@
-"""Building an API client for an organization: the one place where its API key is decrypted (for a client,
-or for the fingerprint naming its request budget), and where the installation's rule of which API addresses
-a key may be sent to lives (``BITMOVIN_API_BASE_URLS``)."""
+"""Building an API client for an organization: the one place where its connection's API key is decrypted
+(for a client, or for the fingerprint naming its request budget), and where the installation's rule of which
+API addresses a key may be sent to lives (``BITMOVIN_API_BASE_URLS``)."""
 
 from __future__ import annotations
 
@@ -108,12 +108,13 @@ def client_for(organization: Organization, *, interactive: bool = False) -> Bitm
     key whose base URL is not (or no longer) allowed is not even decrypted.
     """
     api_key = _usable_key(organization)
+    base_url = organization.connection.api_base_url
     calls = ApiCallCounter(organization.pk)
-    budget = ApiBudget(key_fingerprint(api_key, organization.api_base_url), interactive=interactive)
+    budget = ApiBudget(key_fingerprint(api_key, base_url), interactive=interactive)
     return BitmovinClient(
         api_key,
         tenant_org_id=organization.tenant_org_id or None,
-        base_url=organization.api_base_url,
+        base_url=base_url,
         retry_budget_s=INTERACTIVE_RETRY_BUDGET_S if interactive else WORKER_RETRY_BUDGET_S,
         timeout=INTERACTIVE_TIMEOUT_S if interactive else WORKER_TIMEOUT_S,
         # A worker never sleeps through a 429: the sync records a pause and the sweep comes back later.
@@ -128,23 +129,25 @@ def client_for(organization: Organization, *, interactive: bool = False) -> Bitm
 @sensitive_variables("api_key")
 def budget_fingerprint(organization: Organization) -> str:
     """Names the request budget the organization spends from: organizations with the same key and base
-    URL share one. Raises KeyUnavailable like client_for, and marks an undecryptable key the same way."""
+    URL (those of one connection, and any other connection holding the same key) share one. Raises
+    KeyUnavailable like client_for, and marks an undecryptable key the same way."""
     api_key = _usable_key(organization)
-    return key_fingerprint(api_key, organization.api_base_url)
+    return key_fingerprint(api_key, organization.connection.api_base_url)
 
 
 @sensitive_variables("api_key")
 def _usable_key(organization: Organization) -> str:
-    if not organization.api_key_encrypted:
+    if not organization.has_api_key:
         raise KeyUnavailable(f"{organization.name} has no API key")
-    if base_url_refusal(organization.api_base_url) is not None:
+    connection = organization.connection
+    if base_url_refusal(connection.api_base_url) is not None:
         logger.warning("API base URL of %s is not in the allow-list; no call made", organization.slug)
         raise DestinationNotAllowed(
             f"The API base URL of {organization.name} is not one this dashboard may send its key to; "
             "an admin can choose an allowed one in the settings"
         )
     try:
-        return organization.decrypt_api_key()
+        return connection.decrypt_api_key()
     except crypto.DecryptionError:
         logger.error("API key of %s cannot be decrypted with the configured keys", organization.slug)
         if not organization.key_unreadable:

@@ -6,6 +6,11 @@ A stored API key is bound to where it was entered for: the base URL (one of the 
 addresses) and the tenant organization id. Changing either needs the key again, in the same change, so a
 key entered by one person for one destination is never sent elsewhere by another. Each (base URL, tenant)
 pair is watched by one organization of the installation; only an account admin may watch it twice.
+
+The key and its base URL are kept on the organization's account connection (services/connections.py),
+shared with the other organizations of the same key: a new organization joins the connection that already
+holds its key, and a key or base URL entered on an organization's settings replaces it on its connection,
+for every organization read through it.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from encodings_app.bitmovin import (
     TransportError,
 )
 from encodings_app.bitmovin.error_codes import ErrorExplanation, explain
-from encodings_app.models import Membership, Organization, Role
+from encodings_app.models import DEFAULT_API_BASE_URL, AccountConnection, Membership, Organization, Role
 from encodings_app.services.action_outcomes import ErrorEvidence
 from encodings_app.services.audit import Action, Outcome, audit_record
 from encodings_app.services.clients import (
@@ -37,6 +42,11 @@ from encodings_app.services.clients import (
     base_url_refusal,
     client_for,
     normalize_base_url,
+)
+from encodings_app.services.connections import (
+    connection_matching,
+    connection_save,
+    with_fresh_key_verdicts,
 )
 from encodings_app.services.webhooks import REGISTERED_EVENTS
 
@@ -49,6 +59,9 @@ KEY_AGAIN = (
 TENANT_TAKEN = (
     "Another organization in this dashboard already reads this tenant organization through this API base "
     "URL. Only an account admin can set up the same tenant twice."
+)
+ADDRESS_NEEDS_KEY = (
+    "An API base URL is stored with the key that is sent to it: enter the API key to use it with."
 )
 UNDECRYPTABLE_SIGNING = (
     "The webhook signing secret cannot be decrypted with the configured encryption keys, so webhooks cannot "
@@ -65,31 +78,40 @@ def _normalized(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _tenant_taken(organization: Organization, user) -> bool:
+def _base_url_of(organization: Organization) -> str:
+    """Where the organization's key is sent; the default address while it has none."""
+    connection = organization.connection
+    return connection.api_base_url if connection is not None else DEFAULT_API_BASE_URL
+
+
+def _tenant_taken(organization: Organization, base_url: str, user) -> bool:
     """True when another organization already reads this (base URL, tenant) pair and the user may not
     set it up twice. A blank tenant id means the key's own organization: it binds nothing."""
     if not organization.tenant_org_id or getattr(user, "is_superuser", False):
         return False
-    others = Organization.objects.filter(tenant_org_id__iexact=organization.tenant_org_id)
+    others = Organization.objects.filter(
+        tenant_org_id__iexact=organization.tenant_org_id, connection__isnull=False
+    )
     if organization.pk is not None:
         others = others.exclude(pk=organization.pk)
-    target = normalize_base_url(organization.api_base_url).lower()
+    target = normalize_base_url(base_url).lower()
     return any(
-        normalize_base_url(url).lower() == target for url in others.values_list("api_base_url", flat=True)
+        normalize_base_url(url).lower() == target
+        for url in others.values_list("connection__api_base_url", flat=True)
     )
 
 
 def _destination_problems(
-    organization: Organization, *, user, moved: bool, key_given: bool, had_key: bool
+    organization: Organization, *, base_url: str, user, moved: bool, key_given: bool, had_key: bool
 ) -> dict[str, str]:
-    """What is wrong with the organization's (already assigned) destination, by form field."""
+    """What is wrong with the organization's destination (its tenant already assigned), by form field."""
     problems: dict[str, str] = {}
-    refusal = base_url_refusal(organization.api_base_url)
+    refusal = base_url_refusal(base_url)
     if refusal is not None:
         problems["api_base_url"] = refusal
     if moved and had_key and not key_given:
         problems["api_key"] = KEY_AGAIN
-    if moved and _tenant_taken(organization, user):
+    if moved and _tenant_taken(organization, base_url, user):
         problems["tenant_org_id"] = TENANT_TAKEN
     return problems
 
@@ -104,9 +126,16 @@ def organization_create(
     request: HttpRequest | None = None,
     **fields: Any,
 ) -> Organization:
-    organization = Organization(name=name, slug=slug, **_normalized(fields))
+    fields = _normalized(fields)
+    base_url = fields.pop("api_base_url", DEFAULT_API_BASE_URL)
+    organization = Organization(name=name, slug=slug, **fields)
     problems = _destination_problems(
-        organization, user=created_by, moved=True, key_given=bool(api_key.strip()), had_key=False
+        organization,
+        base_url=base_url,
+        user=created_by,
+        moved=True,
+        key_given=bool(api_key.strip()),
+        had_key=False,
     )
 
     def refuse(errors: dict, why: str, error: BitmovinError | None = None) -> ValidationError:
@@ -123,13 +152,21 @@ def organization_create(
 
     if problems:
         raise refuse(problems, ", ".join(sorted(problems)))
-    organization.set_api_key(api_key)
+    connection = connection_matching(api_key=api_key, api_base_url=base_url)
+    if connection is None:
+        connection = AccountConnection(name=name, api_base_url=base_url)
+        connection.set_api_key(api_key)
+    organization.connection = connection
     check = _connection_check(organization)
     if not check.ok:
         summary = _error_summary(check.error) if check.error else "key unusable"
         raise refuse({"api_key": _key_refusal(check)}, f"api_key ({summary})", check.error)
     with transaction.atomic():
         organization.ensure_webhook_secret()
+        if connection.pk is None:
+            connection.full_clean()
+            connection_save(connection=connection, key_replaced=False)
+        organization.connection = connection
         organization.full_clean()
         organization.save()
         if created_by is not None and not created_by.is_superuser:
@@ -152,28 +189,53 @@ def organization_update(
 ) -> Organization:
     """Change settings; a blank api_key keeps the stored one (the field is write-only on the pages).
 
+    A key or base URL entered here replaces it on the organization's connection, so for every organization
+    read through that connection (an organization without one joins the connection already holding the
+    key, or gets a new one).
+
     Raises ValidationError (by field name) and saves nothing when the base URL is not allowed, when the
-    base URL or tenant id changes without the key being entered again, or when a user who is not an
-    account admin points the organization at a tenant another organization already reads.
+    base URL or tenant id changes without the key being entered again, when a base URL is given to an
+    organization without a key, or when a user who is not an account admin points the organization at a
+    tenant another organization already reads.
     """
     fields = _normalized(fields)
-    changed = sorted(name for name, value in fields.items() if getattr(organization, name) != value)
+    base_url = fields.pop("api_base_url", _base_url_of(organization))
+    changed = [name for name, value in fields.items() if getattr(organization, name) != value]
+    moved_address = base_url != _base_url_of(organization)
+    changed = sorted([*changed, *(["api_base_url"] if moved_address else [])])
     moved = bool({"api_base_url", "tenant_org_id"} & set(changed))
     key_given = bool(api_key.strip())
     had_key = organization.has_api_key
     for name in changed:
-        setattr(organization, name, fields[name])
+        if name != "api_base_url":
+            setattr(organization, name, fields[name])
     problems = _destination_problems(
-        organization, user=user, moved=moved, key_given=key_given, had_key=had_key
+        organization, base_url=base_url, user=user, moved=moved, key_given=key_given, had_key=had_key
     )
+    if moved_address and not had_key and not key_given:
+        problems.setdefault("api_key", ADDRESS_NEEDS_KEY)
+    connection = organization.connection
+    key_replaced = False
     try:
         if problems:
             raise ValidationError(problems)
-        if key_given:
-            organization.set_api_key(api_key)
+        if connection is None and key_given:
+            connection = connection_matching(api_key=api_key, api_base_url=base_url)
+            if connection is None:
+                connection = AccountConnection(name=organization.name, api_base_url=base_url)
+                connection.set_api_key(api_key)
+        elif connection is not None and (key_given or moved_address):
+            connection.api_base_url = base_url
+            if key_given:
+                connection.set_api_key(api_key)
+                key_replaced = True
+        if connection is not None:
+            connection.full_clean()
         organization.full_clean()
     except ValidationError:
         organization.refresh_from_db()
+        if connection is not None and connection.pk is not None:
+            connection.refresh_from_db()
         attempted = [*changed, *(["api_key"] if key_given else [])]
         audit_record(
             action=Action.SETTINGS_CHANGE,
@@ -185,6 +247,11 @@ def organization_update(
         )
         raise
     with transaction.atomic():
+        if connection is not None and (key_given or moved_address):
+            connection_save(connection=connection, key_replaced=key_replaced)
+            organization.connection = connection
+        if key_given:
+            with_fresh_key_verdicts(organization)
         organization.save()
         if changed:
             audit_record(

@@ -85,7 +85,7 @@ def organization_sync(
         logger.info("sync of organization %s skipped: another run holds it", organization_id)
         return None
     try:
-        organization = Organization.objects.filter(pk=organization_id).first()
+        organization = Organization.objects.select_related("connection").filter(pk=organization_id).first()
         if organization is None or not organization.can_sync:
             return None
         # Holding the lease, no other run can be alive: one still marked running died with its worker.
@@ -414,7 +414,7 @@ def encoding_sync(*, organization_id: int, bitmovin_id: str) -> Encoding | None:
             "refresh of an encoding with an unusable id refused (organization %s)", organization_id
         )
         return None
-    organization = Organization.objects.filter(pk=organization_id).first()
+    organization = Organization.objects.select_related("connection").filter(pk=organization_id).first()
     if organization is None or not organization.can_sync:
         return None
     try:
@@ -441,6 +441,8 @@ def syncable_organizations(now: datetime | None = None) -> QuerySet[Organization
     now = now or timezone.now()
     return (
         Organization.objects.filter(sync_enabled=True, key_rejected=False, key_unreadable=False)
-        .exclude(api_key_encrypted="")
+        .filter(connection__isnull=False)
+        .exclude(connection__api_key_encrypted="")
+        .select_related("connection")
         .filter(Q(sync_paused_until__isnull=True) | Q(sync_paused_until__lte=now))
     )

@@ -13,6 +13,7 @@ from encodings_app.services import actions, clients, sync
 from encodings_app.services.action_outcomes import AUDIT_OUTCOMES, ActionOutcome
 from tests.api.helpers import ApiCaller, error_of, fields_named, result_of, token_for
 from tests.factories import make_encoding, make_member, make_organization, make_user
+from tests.support.api_client import point_at
 from tests.support.simulator import RunningSimulator
 
 
@@ -177,8 +178,7 @@ def test_an_action_without_an_answer_from_bitmovin_is_a_504_and_not_sent_twice(
 
 def test_an_unreachable_bitmovin_is_a_502(world, api_for, monkeypatch):
     monkeypatch.setattr(clients, "INTERACTIVE_RETRY_BUDGET_S", 0.2)
-    world.acme.api_base_url = "http://127.0.0.1:9/v1"
-    world.acme.save()
+    point_at(world.acme, base_url="http://127.0.0.1:9/v1")
     encoding = make_encoding(world.acme, status="RUNNING")
 
     data = error_of(
@@ -262,8 +262,7 @@ def test_reprioritize_needs_a_priority_from_0_to_100(world, api_for, body, statu
 def test_an_encoding_whose_stored_id_cannot_be_sent_is_a_400_and_never_reaches_bitmovin(world, api_for):
     # Only a row stored before ids were checked can hold such an id; the closed port would answer 502
     # if anything were sent.
-    world.acme.api_base_url = "http://127.0.0.1:9/v1"
-    world.acme.save()
+    point_at(world.acme, base_url="http://127.0.0.1:9/v1")
     encoding = make_encoding(world.acme, bitmovin_id="bad id", status="RUNNING")
 
     data = error_of(api_for(world.operator).post("/organizations/acme/encodings/bad%20id/stop"), 400, 1001)

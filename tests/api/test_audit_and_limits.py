@@ -10,6 +10,7 @@ from encodings_app.services import clients
 from encodings_app.services.audit import audit_record
 from tests.api.helpers import error_of, result_of
 from tests.factories import make_encoding
+from tests.support.api_client import point_at
 
 
 def record(world, count: int, **fields) -> None:
@@ -77,8 +78,7 @@ def test_actions_past_the_users_limit_answer_429_in_the_envelope(world, api_for,
     settings.ACTION_RATE_LIMIT = 2
     monkeypatch.setattr(clients, "INTERACTIVE_RETRY_BUDGET_S", 0.2)
     # Nobody answers there: the two actions within the limit are sent and fail; the third is not sent.
-    world.acme.api_base_url = "http://127.0.0.1:9/v1"
-    world.acme.save()
+    point_at(world.acme, base_url="http://127.0.0.1:9/v1")
     encoding = make_encoding(world.acme, status="RUNNING")
     api = api_for(world.operator)
     path = f"/organizations/acme/encodings/{encoding.bitmovin_id}"

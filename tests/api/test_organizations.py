@@ -56,7 +56,7 @@ def test_no_response_holds_any_key_material(world, api_for):
     ]
     for body in bodies:
         assert TEST_API_KEY not in body
-        assert world.acme.api_key_encrypted not in body
+        assert world.acme.connection.api_key_encrypted not in body
         assert world.acme.webhook_secret_encrypted not in body
         assert 'apiKey"' not in body and "last4" not in body.lower()
 

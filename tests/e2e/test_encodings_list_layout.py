@@ -19,6 +19,7 @@ from encodings_app.services import sync
 from encodings_app.services.list_preferences import list_preference_set
 from tests.e2e.conftest import SCREENSHOTS, log_in
 from tests.factories import failed_encoding, labelled_encoding, populate, running_encoding
+from tests.support.api_client import point_at
 from tests.views.test_encodings_list import DEFAULT_HEADERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,11 +55,9 @@ def acme_list(world, simulator):
     a long name, a long label and a region name, a live encoding; about 75 rows, so there are pages."""
     acme = world.acme
     tenant = simulator.accounts()["accounts"][0]["organizations"][0]
-    acme.api_base_url = simulator.base_url
-    acme.set_api_key(simulator.api_key)
     acme.tenant_org_id = tenant["id"]
     acme.last_sync_succeeded_at = timezone.now()
-    acme.save()
+    point_at(acme, base_url=simulator.base_url, api_key=simulator.api_key)
     run = sync.organization_sync(organization_id=acme.pk, full=True)
     assert run is not None and run.outcome == "ok", run and run.error_message
     failed_encoding(

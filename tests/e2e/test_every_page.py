@@ -38,6 +38,7 @@ from tests.factories import (
     populate,
     running_encoding,
 )
+from tests.support.api_client import point_at
 from tests.views.test_url_access_walk import ROUTES
 
 
@@ -62,8 +63,7 @@ def scene(world, simulator) -> dict:
     refusal with its evidence."""
     now = timezone.now()
     acme, globex = world.acme, world.globex
-    acme.api_base_url = simulator.base_url
-    acme.set_api_key("key-that-bitmovin-refuses")
+    point_at(acme, base_url=simulator.base_url, api_key="key-that-bitmovin-refuses")
     for organization in (acme, globex):
         organization.last_sync_succeeded_at = now
         organization.save()

@@ -176,7 +176,7 @@ def test_a_rejected_key_is_a_broken_sync_told_once_and_resolved_when_a_good_key_
             {
                 "name": organization.name,
                 "colour": organization.colour,
-                "api_base_url": organization.api_base_url,
+                "api_base_url": organization.connection.api_base_url,
                 "tenant_org_id": organization.tenant_org_id,
                 "api_key": simulator.api_key,
                 "sync_enabled": "on",

@@ -237,8 +237,8 @@ def test_no_secret_is_anywhere_in_a_scrape(world, client):
     fingerprint = clients.budget_fingerprint(acme)
     for secret in (
         TEST_API_KEY,
-        acme.api_key_encrypted,
-        globex.api_key_encrypted,
+        acme.connection.api_key_encrypted,
+        globex.connection.api_key_encrypted,
         webhook_secret,
         acme.webhook_secret_encrypted,
         fingerprint,

@@ -11,6 +11,7 @@ from encodings_app.models import AlertKind, Incident, IncidentEvent, Organizatio
 from encodings_app.services.alerts import alerts_evaluate
 from encodings_app.services.sync_state import record_failure, record_success
 from tests.factories import TEST_API_KEY, live_encoding, make_encoding, make_organization, running_encoding
+from tests.support.api_client import point_at
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +55,7 @@ def test_a_rejected_key_opens_sync_broken_and_a_good_key_resolves_it(organizatio
     assert incident.title == "Sync broken: Bitmovin rejects the API key"
 
     # An admin saves a good key: the flags clear; the next sync succeeds.
-    saved = fresh(organization)
-    saved.set_api_key(TEST_API_KEY)
-    saved.save()
+    point_at(fresh(organization), api_key=TEST_API_KEY)
     assert evaluate(organization).resolved == [incident]
     sync_succeeds(organization)
 
@@ -69,9 +68,7 @@ def test_a_rejected_keys_failure_streak_waits_for_the_new_keys_first_sync(organi
     sync_succeeds(organization)
     for _ in range(4):
         sync_fails(organization, rejected(), key_rejected=True)
-    saved = fresh(organization)
-    saved.set_api_key(TEST_API_KEY)
-    saved.save()
+    point_at(fresh(organization), api_key=TEST_API_KEY)
 
     evaluate(organization)
 

@@ -14,7 +14,7 @@ from encodings_app.services import sweep
 from encodings_app.services.clients import budget_fingerprint, client_for
 from encodings_app.services.key_budget import LIST_ENDPOINT, ApiBudget
 from tests.factories import make_organization
-from tests.support.api_client import simulator_client
+from tests.support.api_client import point_at, simulator_client
 from tests.support.rewriting_proxy import RewritingProxy
 from tests.support.simulator import RunningSimulator
 
@@ -112,8 +112,7 @@ def first_encoding(simulator) -> str:
 def test_absent_or_garbled_headers_leave_our_own_count_in_charge(simulator, organization, rewrite):
     elsewhere(simulator, 7)
     with RewritingProxy(simulator.root_url, rewrite_headers=rewrite) as proxy:
-        organization.api_base_url = proxy.base_url
-        organization.save()
+        point_at(organization, base_url=proxy.base_url)
         with client_for(organization) as background:
             background.list_encodings(limit=1)
             background.list_encodings(limit=1)

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from encodings_app.models import Organization
+from encodings_app.models import AccountConnection, Organization
 from encodings_app.models.choices import REGISTERED_WEBHOOK_EVENTS
 from encodings_app.services import lease, sweep
 from encodings_app.services.clients import budget_fingerprint
@@ -122,7 +122,7 @@ def test_only_organizations_free_to_sync_are_planned():
     synced("running", sync_lease_token="t", sync_lease_expires_at=now + timedelta(seconds=60))
     synced("recent", ago=10.0)
     unreadable = synced("unreadable")
-    Organization.objects.filter(pk=unreadable.pk).update(api_key_encrypted="not-a-ciphertext")
+    AccountConnection.objects.filter(pk=unreadable.connection_id).update(api_key_encrypted="not-a-ciphertext")
     ready = synced("ready")
 
     assert set(run_sweep()) == {ready.pk}

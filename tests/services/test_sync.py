@@ -14,7 +14,7 @@ from encodings_app.bitmovin import BitmovinClient
 from encodings_app.models import Encoding, EncodingLabel, Message, Organization, SyncRun
 from encodings_app.services import sync
 from tests.factories import make_organization
-from tests.support.api_client import simulator_client
+from tests.support.api_client import point_at, simulator_client
 from tests.support.simulator import RunningSimulator
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -287,8 +287,7 @@ def test_rejected_key_stops_syncing_until_the_key_changes(simulator, tenant):
     assert organization.pk not in syncable_ids()
     assert sync.organization_sync(organization_id=organization.pk) is None
 
-    organization.set_api_key(simulator.api_key)
-    organization.save()
+    point_at(organization, api_key=simulator.api_key)
     assert organization.pk in syncable_ids()
     assert run_sync(organization).outcome == SyncRun.Outcome.OK
 

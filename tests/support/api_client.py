@@ -4,7 +4,8 @@ the mirror holds) in a test's checks."""
 from __future__ import annotations
 
 from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
-from encodings_app.models import Organization
+from encodings_app.models import AccountConnection, Organization
+from encodings_app.services.connections import connection_save, with_fresh_key_verdicts
 from tests.support.simulator import RunningSimulator
 
 
@@ -20,13 +21,33 @@ def simulator_client(
     )
 
 
-def point_at_simulator(organization: Organization, simulator: RunningSimulator, tenant_org_id: str, key: str):
-    """The organization speaks to the simulator's tenant with this key (as an admin would set it up)."""
-    organization.api_base_url = simulator.base_url
-    organization.tenant_org_id = tenant_org_id
-    organization.set_api_key(key)
+def point_at(
+    organization: Organization, *, base_url: str | None = None, api_key: str | None = None
+) -> Organization:
+    """Change where the organization's connection sends its key, or the key itself (a new connection when it
+    has none), saved like the settings page saves them: a new key gives every organization of the connection
+    a fresh chance. The organization passed in is saved too, with whatever else the test set on it."""
+    connection = organization.connection
+    if connection is None:
+        connection = AccountConnection(name=organization.name)
+    if base_url is not None:
+        connection.api_base_url = base_url
+    if api_key is not None:
+        connection.set_api_key(api_key)
+    connection_save(connection=connection, key_replaced=api_key is not None)
+    organization.connection = connection
+    if api_key is not None:
+        with_fresh_key_verdicts(organization)
     organization.save()
     return organization
+
+
+def point_at_simulator(
+    organization: Organization, simulator: RunningSimulator, tenant_org_id: str, key: str
+) -> Organization:
+    """The organization speaks to the simulator's tenant with this key (as an admin would set it up)."""
+    organization.tenant_org_id = tenant_org_id
+    return point_at(organization, base_url=simulator.base_url, api_key=key)
 
 
 def remove_registered_webhooks(

@@ -4,7 +4,7 @@ The simulator only ever hands out well-formed ids; to see how the dashboard cope
 the contract, a test puts this proxy between the client and the simulator and changes the JSON on its way:
 
     with RewritingProxy(simulator.root_url, rewrite=rename_ids({"<real id>": "bad/id"})) as proxy:
-        organization.api_base_url = proxy.base_url
+        point_at(organization, base_url=proxy.base_url)  # tests/support/api_client.py
 
 ``rewrite_headers`` may change the answer's headers the same way (a list of (name, value) pairs in, one out).
 Everything else (method, path, headers, body, status) passes through unchanged, and every request path is

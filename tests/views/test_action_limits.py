@@ -11,6 +11,7 @@ import pytest
 from encodings_app.models import AuditEvent, PendingRefresh
 from encodings_app.services.refresh_outbox import refresh_drain
 from tests.factories import make_encoding
+from tests.support.api_client import point_at
 from tests.support.broker import queued_tasks
 
 pytestmark = pytest.mark.django_db
@@ -114,8 +115,7 @@ def test_an_action_past_the_limit_answers_429_with_the_confirmation_page_and_sen
     client.post(refresh_url(encoding))  # the one action of this window
 
     # The organization's Bitmovin is an address nobody answers on: anything sent would fail, not pass.
-    world.acme.api_base_url = "http://127.0.0.1:9/v1"
-    world.acme.save()
+    point_at(world.acme, base_url="http://127.0.0.1:9/v1")
     response = client.post(f"/o/acme/encodings/{encoding.bitmovin_id}/actions/stop/", {"back": ""})
 
     assert response.status_code == 429

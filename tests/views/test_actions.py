@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from encodings_app.models import AuditEvent
+from encodings_app.models import AccountConnection, AuditEvent
 from tests.support.api_client import simulator_client
 
 pytestmark = pytest.mark.django_db
@@ -144,8 +144,7 @@ def test_an_unreadable_key_is_explained_without_calling_the_api(world, login, ac
     from tests.factories import make_encoding
 
     encoding = make_encoding(acme, status="RUNNING")
-    acme.api_key_encrypted = "v9:garbage"
-    acme.save()
+    AccountConnection.objects.filter(pk=acme.connection_id).update(api_key_encrypted="v9:garbage")
     client = login(world.operator)
     response = act(client, encoding, "stop")
     message = flash(client, response["Location"])

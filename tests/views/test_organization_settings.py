@@ -8,8 +8,9 @@ import re
 import pytest
 from django.test import Client
 
-from encodings_app.models import AuditEvent, Organization, WebhookDelivery
+from encodings_app.models import AccountConnection, AuditEvent, Organization, WebhookDelivery
 from tests.factories import TEST_API_KEY, make_user, populate
+from tests.support.api_client import point_at, point_at_simulator
 from tests.support.web_server import free_port
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def form_data(organization: Organization, **overrides) -> dict:
     data = {
         "name": organization.name,
         "colour": organization.colour,
-        "api_base_url": organization.api_base_url,
+        "api_base_url": organization.connection.api_base_url,
         "api_key": "",
         "tenant_org_id": organization.tenant_org_id,
     }
@@ -32,15 +33,12 @@ def form_data(organization: Organization, **overrides) -> dict:
 @pytest.fixture
 def simulated(world, simulator, tenant):
     """Acme pointed at the simulator, with a key that reaches it."""
-    world.acme.api_base_url = simulator.base_url
-    world.acme.tenant_org_id = tenant["id"]
-    world.acme.set_api_key(simulator.api_key)
-    world.acme.save()
-    return world.acme
+    return point_at_simulator(world.acme, simulator, tenant["id"], simulator.api_key)
 
 
 def test_admin_sees_the_key_only_masked(world, login):
     html = login(world.admin).get("/o/acme/settings/").content.decode()
+    assert "a new one applies to every organization read through that connection" in html
     assert "••••••••e1f0" in html
     assert TEST_API_KEY not in html
     key_input = re.search(r'<input type="password" name="api_key"[^>]*>', html).group(0)
@@ -55,7 +53,7 @@ def test_saving_with_a_blank_key_keeps_the_current_key(world, login):
     assert response.status_code == 302
     world.acme.refresh_from_db()
     assert world.acme.name == "Acme Media Group" and world.acme.colour == "#123abc"
-    assert world.acme.decrypt_api_key() == TEST_API_KEY
+    assert world.acme.connection.decrypt_api_key() == TEST_API_KEY
     assert "Settings of Acme Media Group saved." in client.get("/o/acme/settings/").content.decode()
 
 
@@ -65,8 +63,8 @@ def test_a_new_key_replaces_the_old_one_and_clears_the_rejection(world, login):
     response = login(world.admin).post("/o/acme/settings/", form_data(world.acme, api_key=NEW_KEY))
     assert response.status_code == 302
     world.acme.refresh_from_db()
-    assert world.acme.decrypt_api_key() == NEW_KEY
-    assert world.acme.masked_api_key.endswith("7c6d")
+    assert world.acme.connection.decrypt_api_key() == NEW_KEY
+    assert world.acme.connection.masked_api_key.endswith("7c6d")
     assert world.acme.key_rejected is False
 
 
@@ -85,7 +83,7 @@ def test_invalid_settings_are_explained_and_nothing_changes(world, login, field,
     assert message in response.content.decode()
     assert value not in ("has spaces in it",) or value not in response.content.decode()
     world.acme.refresh_from_db()
-    assert world.acme.name == "Acme Media" and world.acme.decrypt_api_key() == TEST_API_KEY
+    assert world.acme.name == "Acme Media" and world.acme.connection.decrypt_api_key() == TEST_API_KEY
 
 
 def test_test_connection_shows_the_account_and_organization_reached(
@@ -99,8 +97,7 @@ def test_test_connection_shows_the_account_and_organization_reached(
 
 
 def test_test_connection_explains_a_rejected_key_with_its_request_id(simulated, world, login):
-    simulated.set_api_key("wrong-key-0000")
-    simulated.save()
+    point_at(simulated, api_key="wrong-key-0000")
     html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
     block = html.split('<div class="api-error" role="alert">')[1].split("</details>")[0]
     assert "401" in block
@@ -109,8 +106,9 @@ def test_test_connection_explains_a_rejected_key_with_its_request_id(simulated, 
 
 
 def test_test_connection_with_an_unreadable_key_says_so(world, login):
-    world.acme.api_key_encrypted = "v9:not-a-ciphertext"
-    world.acme.save()
+    AccountConnection.objects.filter(pk=world.acme.connection_id).update(
+        api_key_encrypted="v9:not-a-ciphertext"
+    )
     html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
     assert "cannot be decrypted" in html
 
@@ -155,8 +153,7 @@ def test_registering_webhooks_twice_registers_them_once(simulated, world, login)
 
 
 def test_webhook_registration_error_is_explained(simulated, world, login):
-    simulated.set_api_key("wrong-key-0000")
-    simulated.save()
+    point_at(simulated, api_key="wrong-key-0000")
     html = login(world.admin).post("/o/acme/settings/webhooks/").content.decode()
     assert '<div class="api-error" role="alert">' in html
 
@@ -201,7 +198,7 @@ def test_account_admin_adds_an_organization_after_its_key_reached_bitmovin(world
     response = new_organization(client, api_base_url=simulator.base_url, api_key=sim_key)
     assert response.status_code == 302 and response["Location"] == "/o/initech/settings/"
     organization = Organization.objects.get(slug="initech")
-    assert organization.decrypt_api_key() == sim_key
+    assert organization.connection.decrypt_api_key() == sim_key
     page = client.get("/o/initech/settings/").content.decode()
     assert sim_key not in page and "Initech was added" in page
 

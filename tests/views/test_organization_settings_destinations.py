@@ -14,7 +14,7 @@ import pytest
 from encodings_app.bitmovin import DestinationPolicy
 from encodings_app.models import AuditEvent
 from tests.factories import TEST_API_KEY, make_user
-from tests.support.api_client import point_at_simulator, remove_registered_webhooks
+from tests.support.api_client import point_at, point_at_simulator, remove_registered_webhooks
 from tests.support.listener import Listener
 from tests.views.test_organization_settings import NEW_KEY, form_data
 
@@ -53,8 +53,8 @@ def test_moving_the_base_url_without_the_key_is_refused_and_the_key_never_reache
         assert response.status_code == 400
         assert KEY_AGAIN in response.content.decode()
         simulated.refresh_from_db()
-        assert simulated.api_base_url == simulator.base_url
-        assert simulated.decrypt_api_key() == sim_key
+        assert simulated.connection.api_base_url == simulator.base_url
+        assert simulated.connection.decrypt_api_key() == sim_key
 
         press_test_and_register(client)
         assert listener.requests_with_header("X-Api-Key") == []
@@ -107,16 +107,15 @@ def test_a_local_base_url_is_refused_when_loopback_is_not_allowed(world, login, 
         assert "may only send API keys to https://api.bitmovin.com/v1" in html
         assert listener.connections == 0
     world.acme.refresh_from_db()
-    assert world.acme.api_base_url == "https://api.bitmovin.com/v1"
-    assert world.acme.decrypt_api_key() == TEST_API_KEY
+    assert world.acme.connection.api_base_url == "https://api.bitmovin.com/v1"
+    assert world.acme.connection.decrypt_api_key() == TEST_API_KEY
 
 
 def test_a_stored_base_url_that_is_not_allowed_is_never_contacted(world, login, settings):
     settings.BITMOVIN_ALLOW_LOOPBACK = False
     with Listener() as listener:
         # As a row written before the allow-list existed would hold it.
-        world.acme.api_base_url = listener.url + "/v1"
-        world.acme.save()
+        point_at(world.acme, base_url=listener.url + "/v1")
 
         html = press_test_and_register(login(world.admin))
 
@@ -130,8 +129,7 @@ def test_an_allowed_name_that_resolves_to_loopback_is_still_refused_by_the_clien
     settings.BITMOVIN_ALLOW_LOOPBACK = False
     with Listener() as listener:
         settings.BITMOVIN_API_BASE_URLS = [f"https://localhost:{listener.port}/v1"]
-        world.acme.api_base_url = f"https://localhost:{listener.port}/v1"
-        world.acme.save()
+        point_at(world.acme, base_url=f"https://localhost:{listener.port}/v1")
 
         html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
 
@@ -143,8 +141,7 @@ def test_a_refused_connection_is_explained_without_the_http_stacks_words(simulat
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    simulated.api_base_url = f"http://127.0.0.1:{closed_port}/v1"
-    simulated.save()
+    point_at(simulated, base_url=f"http://127.0.0.1:{closed_port}/v1")
 
     html = login(world.admin).post("/o/acme/settings/test-connection/", follow=True).content.decode()
 
@@ -162,12 +159,11 @@ def test_a_base_url_with_another_scheme_is_refused_by_the_form(world, login, url
     html = response.content.decode()
     assert re.search(r"http:// or https:// address|Enter a valid URL", html)
     world.acme.refresh_from_db()
-    assert world.acme.api_base_url == "https://api.bitmovin.com/v1"
+    assert world.acme.connection.api_base_url == "https://api.bitmovin.com/v1"
 
 
 def test_a_stored_ftp_base_url_is_explained_not_a_server_error(world, login):
-    world.acme.api_base_url = "ftp://files.example.com/v1"
-    world.acme.save()
+    point_at(world.acme, base_url="ftp://files.example.com/v1")
 
     html = press_test_and_register(login(world.admin))
 

@@ -7,8 +7,8 @@ import pytest
 
 from encodings_app.models import AuditEvent, Encoding
 from encodings_app.services import sync
-from tests.factories import make_user
-from tests.support.api_client import simulator_client
+from tests.factories import make_connection, make_user
+from tests.support.api_client import point_at_simulator, simulator_client
 from tests.views.test_organization_settings import form_data
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +25,12 @@ def tenants(simulator):
 
 @pytest.fixture
 def two_organizations(world, simulator, tenants, sim_key):
-    """Acme reads the root organization, Globex the sub-organization, with the same account-wide key."""
-    for organization, tenant in ((world.acme, tenants[0]), (world.globex, tenants[1])):
-        organization.api_base_url = simulator.base_url
-        organization.tenant_org_id = tenant["id"]
-        organization.set_api_key(sim_key)
-        organization.save()
+    """Acme reads the root organization, Globex the sub-organization, through one connection holding the
+    account-wide key."""
+    point_at_simulator(world.acme, simulator, tenants[0]["id"], sim_key)
+    world.globex.tenant_org_id = tenants[1]["id"]
+    world.globex.connection = world.acme.connection
+    world.globex.save()
     return world
 
 
@@ -90,7 +90,7 @@ def test_a_tenant_read_elsewhere_through_another_api_address_is_not_taken(
     two_organizations, login, tenants, sim_key, simulator
 ):
     world = two_organizations
-    world.globex.api_base_url = "https://api.bitmovin.com/v1"
+    world.globex.connection = make_connection(api_key=sim_key, api_base_url="https://api.bitmovin.com/v1")
     world.globex.save()
 
     response = login(world.admin).post(

@@ -27,6 +27,7 @@ from encodings_app.services.alert_channels.targets import channel_add
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.display_links import display_link_create
 from tests.factories import failed_encoding, make_incident, make_silence, make_user, running_encoding
+from tests.support.api_client import point_at
 
 pytestmark = pytest.mark.django_db
 
@@ -172,9 +173,7 @@ def walk_key(simulator) -> str:
 def scene(world, simulator, walk_key):
     """The world's organizations speak to the simulator, so a permitted write really runs."""
     for organization in (world.acme, world.globex):
-        organization.api_base_url = simulator.base_url
-        organization.set_api_key(walk_key)
-        organization.save()
+        point_at(organization, base_url=simulator.base_url, api_key=walk_key)
     superuser = make_user("root", is_superuser=True, is_staff=True)
     link, token = display_link_create(
         label="Ops room", organizations=[world.acme], created_by=world.admin, poll_seconds=10

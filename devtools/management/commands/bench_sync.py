@@ -21,7 +21,7 @@ from django.db.models import F
 
 from devtools.simulator_process import SimulatorError, SimulatorProcess
 from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
-from encodings_app.models import Encoding, Organization, SyncRun
+from encodings_app.models import AccountConnection, Encoding, Organization, SyncRun
 from encodings_app.services import sync
 from encodings_app.services.clients import LOOPBACK_NEEDED
 from encodings_app.services.key_budget import ApiBudget
@@ -58,9 +58,11 @@ class Command(BaseCommand):
         with SimulatorProcess(sim_args, startup_timeout=120) as simulator:
             tenant = simulator.control("GET", "accounts")["accounts"][0]["organizations"][0]["id"]
             self._set_active(simulator, tenant, active)
+            connection = AccountConnection(name="Benchmark", api_base_url=simulator.base_url)
+            connection.set_api_key(BENCH_KEY)
+            connection.save()
             organization = Organization(slug=f"bench-{uuid.uuid4().hex[:8]}", name="Benchmark")
-            organization.set_api_key(BENCH_KEY)
-            organization.api_base_url = simulator.base_url
+            organization.connection = connection
             organization.tenant_org_id = tenant
             organization.save()
             try:
@@ -69,6 +71,7 @@ class Command(BaseCommand):
                 naive = self._measure_naive(simulator, tenant, latency_ms)
             finally:
                 organization.delete()
+                connection.delete()
         return ours, naive
 
     def _set_active(self, simulator: SimulatorProcess, tenant: str, wanted: int) -> None:

@@ -1,6 +1,7 @@
-"""Create the demo, idempotently: logins, and one organization per tenant the demo API key reaches.
+"""Create the demo, idempotently: logins, and one organization per tenant the demo API key reaches, all read
+through one account connection holding that key.
 
-A second run resets the demo passwords and API keys and changes nothing else. The organizations are read
+A second run resets the demo passwords and API key and changes nothing else. The organizations are read
 from the API itself (root organizations and their sub-organizations), so the demo shows whatever tenants
 the simulator (or a real account) has.
 
@@ -17,12 +18,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.text import slugify
+from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
 from encodings_app.bitmovin import BitmovinClient, BitmovinError
-from encodings_app.models import AlertChannel, Organization, Role
+from encodings_app.models import AccountConnection, AlertChannel, Organization, Role
 from encodings_app.services.alert_channels.targets import ChannelRefused, channel_add
 from encodings_app.services.clients import base_url_refusal, destination_policy
+from encodings_app.services.connections import (
+    connection_matching,
+    connection_save,
+    with_fresh_key_verdicts,
+)
 from encodings_app.services.memberships import membership_set
 from encodings_app.services.organizations import webhooks_register
 
@@ -92,8 +99,9 @@ class Command(BaseCommand):
         if len(tenants) < 2:
             raise CommandError(f"the demo needs at least two tenants; {api_url} shows {len(tenants)}")
         with transaction.atomic():
+            connection = self._connection(tenants, api_url, api_key)
             organizations = [
-                self._organization(tenant, api_url, api_key, COLOURS[index % len(COLOURS)])
+                self._organization(tenant, connection, COLOURS[index % len(COLOURS)])
                 for index, tenant in enumerate(tenants)
             ]
             admin = self._user(DEMO_ADMIN, password, superuser=True)
@@ -134,14 +142,30 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read the demo tenants from {api_url}: {exc}") from None
         return list(tenants.values())
 
-    def _organization(self, tenant, api_url: str, api_key: str, colour: str) -> Organization:
-        organization = Organization.objects.filter(tenant_org_id=tenant.id, api_base_url=api_url).first()
+    @staticmethod
+    @sensitive_variables("api_key")
+    def _connection(tenants: list, api_url: str, api_key: str) -> AccountConnection:
+        """The connection holding the demo key (stored again, which gives its organizations a fresh chance),
+        named after the account's root organization."""
+        root = next((tenant for tenant in tenants if str(tenant.type) == "ROOT_ORGANIZATION"), None)
+        connection = connection_matching(api_key=api_key, api_base_url=api_url)
+        if connection is None:
+            connection = AccountConnection(api_base_url=api_url)
+        connection.name = (root.name if root is not None else "") or "Demo account"
+        connection.set_api_key(api_key)
+        connection_save(connection=connection, key_replaced=True)
+        return connection
+
+    def _organization(self, tenant, connection: AccountConnection, colour: str) -> Organization:
+        organization = Organization.objects.filter(
+            tenant_org_id=tenant.id, connection__api_base_url=connection.api_base_url
+        ).first()
         if organization is None:
             organization = Organization(slug=self._free_slug(tenant.name or tenant.id), colour=colour)
         organization.name = tenant.name or tenant.id
         organization.tenant_org_id = tenant.id
-        organization.api_base_url = api_url
-        organization.set_api_key(api_key)
+        organization.connection = connection
+        with_fresh_key_verdicts(organization)
         organization.ensure_webhook_secret()
         organization.save()
         return organization

@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="Walk every encoding (full reconciliation).")
 
     def handle(self, *args, organization: str, full: bool, **options):
-        found = Organization.objects.filter(slug=organization).first()
+        found = Organization.objects.select_related("connection").filter(slug=organization).first()
         if found is None:
             raise CommandError(f"no organization with slug {organization!r}")
         if not found.can_sync:

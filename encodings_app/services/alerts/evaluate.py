@@ -65,7 +65,8 @@ def alerts_run_all(*, now: datetime | None = None) -> list[Evaluated]:
     again)."""
     now = now or timezone.now()
     evaluated = []
-    for organization in Organization.objects.order_by("pk"):
+    # With the connection: the broken-sync rule asks whether each organization has a key.
+    for organization in Organization.objects.select_related("connection").order_by("pk"):
         try:
             evaluated.append(alerts_run(organization=organization, now=now))
         except Exception:

@@ -52,7 +52,7 @@ def everything(world) -> Everything:
     membership_set(organization=acme, user=world.viewer, role="operator", actor=world.admin)
     failed_encodings(acme, 2, code=2001)
     alerts_evaluate(organization=acme)
-    stored_key = acme.api_key_encrypted
+    stored_key = acme.connection.api_key_encrypted
     stored_secret = acme.webhook_secret_encrypted
     return Everything(
         api_token_id=api_token.pk,

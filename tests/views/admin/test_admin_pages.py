@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from encodings_app.models import (
+    AccountConnection,
     ApiToken,
     AuditEvent,
     DisplayToken,
@@ -44,6 +45,7 @@ pytestmark = pytest.mark.django_db
 
 READ_ONLY = [
     Organization,
+    AccountConnection,
     ApiToken,
     DisplayToken,
     SyncRun,
@@ -101,11 +103,22 @@ def test_the_filters_of_the_lists_work(admin_client, everything):
 
 def test_an_organization_shows_its_key_masked_and_leads_to_its_settings_page(admin_client, world, everything):
     html = admin_client.get(admin_url(Organization, "change", world.acme.pk)).content.decode()
-    assert world.acme.masked_api_key in html
+    assert world.acme.connection.masked_api_key in html
     assert "set (never shown)" in html
     assert 'href="/o/acme/settings/"' in html
     listed = admin_client.get(admin_url(Organization, "changelist")).content.decode()
-    assert world.acme.masked_api_key in listed
+    assert world.acme.connection.masked_api_key in listed
+
+
+def test_a_connection_shows_its_key_masked_and_the_organizations_it_reaches(admin_client, world, everything):
+    connection = world.acme.connection
+    make_organization("initech", name="Initech", connection=connection)
+    html = admin_client.get(admin_url(AccountConnection, "change", connection.pk)).content.decode()
+    assert connection.masked_api_key in html
+    assert "Acme Media, Initech" in html
+    assert connection.api_key_encrypted not in html and "api_key_encrypted" not in html
+    listed = admin_client.get(admin_url(AccountConnection, "changelist")).content.decode()
+    assert connection.masked_api_key in listed and connection.api_key_encrypted not in listed
 
 
 @pytest.mark.parametrize("model", READ_ONLY, ids=lambda model: model.__name__)
@@ -166,8 +179,8 @@ def test_a_key_replaced_in_the_admin_is_refused_and_its_settings_page_keeps_the_
         assert "may only send API keys to https://api.bitmovin.com/v1" in on_page.content.decode()
         assert listener.connections == 0
     world.acme.refresh_from_db()
-    assert world.acme.api_base_url == "https://api.bitmovin.com/v1"
-    assert world.acme.decrypt_api_key() == TEST_API_KEY
+    assert world.acme.connection.api_base_url == "https://api.bitmovin.com/v1"
+    assert world.acme.connection.decrypt_api_key() == TEST_API_KEY
     assert not AuditEvent.objects.filter(outcome=AuditEvent.Outcome.OK).exists()
 
 

@@ -1,0 +1,53 @@
+"""Account connections: a Bitmovin account's API key, stored once and bound to the API address it is sent
+to, shared by every organization of the dashboard that the key reaches."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.views.decorators.debug import sensitive_variables
+
+from encodings_app import crypto
+from encodings_app.models.choices import DEFAULT_API_BASE_URL
+
+
+class AccountConnection(models.Model):
+    """One API key at one API base URL. Organizations read through it; each adds its own tenant id."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=120, help_text="What the pages call the Bitmovin account.")
+    api_base_url = models.URLField("API base URL", max_length=300, default=DEFAULT_API_BASE_URL)
+    # Secrets: encrypted (see crypto.py); the last four characters are kept apart so that pages can show a
+    # masked key without decrypting it.
+    api_key_encrypted = models.TextField()
+    api_key_last4 = models.CharField(max_length=4, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @sensitive_variables("api_key")
+    def set_api_key(self, api_key: str) -> None:
+        """Replace the key in memory. Saving it goes through services.connections.connection_save, which
+        also gives every organization of the connection a fresh chance (their verdicts were about the old
+        key)."""
+        api_key = api_key.strip()
+        self.api_key_encrypted = crypto.encrypt(api_key)
+        self.api_key_last4 = api_key[-4:]
+
+    @sensitive_variables()
+    def decrypt_api_key(self) -> str:
+        """Only for building an API client. Raises crypto.DecryptionError (callers mark key_unreadable)."""
+        return crypto.decrypt(self.api_key_encrypted)
+
+    @property
+    def masked_api_key(self) -> str:
+        return crypto.mask(self.api_key_last4)
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self.api_key_encrypted)
