@@ -21,6 +21,7 @@ class AuditEvent(models.Model):
         ORGANIZATION_REFRESH = "organization.refresh", "Refresh organization"
         # Settings.
         ORGANIZATION_CREATE = "organization.create", "Organization added"
+        ACCOUNT_CONNECT = "account_connection.connect", "Bitmovin account connected"
         SETTINGS_CHANGE = "settings.change", "Settings changed"
         KEY_SET = "key.set", "API key set or replaced"
         CONNECTION_TEST = "connection.test", "Connection tested"

@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
 from encodings_app.bitmovin import BitmovinClient, DestinationPolicy
-from encodings_app.models import Organization
+from encodings_app.models import AccountConnection, Organization
 from encodings_app.services.api_call_counts import ApiCallCounter
 from encodings_app.services.key_budget import ApiBudget, key_fingerprint
 
@@ -108,19 +108,61 @@ def client_for(organization: Organization, *, interactive: bool = False) -> Bitm
     key whose base URL is not (or no longer) allowed is not even decrypted.
     """
     api_key = _usable_key(organization)
-    base_url = organization.connection.api_base_url
-    calls = ApiCallCounter(organization.pk)
+    return _client(
+        api_key,
+        organization.connection.api_base_url,
+        tenant_org_id=organization.tenant_org_id or None,
+        interactive=interactive,
+        calls=ApiCallCounter(organization.pk),
+    )
+
+
+@sensitive_variables("api_key")
+def client_for_connection(connection: AccountConnection, *, interactive: bool = False) -> BitmovinClient:
+    """A client speaking for the connection's key itself, for no tenant: what reading the account (the
+    organizations the key reaches) needs. Spends from the key's budget like client_for; its calls belong to
+    no organization, so /metrics does not count them. Raises KeyUnavailable like client_for."""
+    if base_url_refusal(connection.api_base_url) is not None:
+        raise DestinationNotAllowed(
+            f"The API base URL of the account {connection.name} is not one this dashboard may send its key to"
+        )
+    try:
+        api_key = connection.decrypt_api_key()
+    except crypto.DecryptionError:
+        logger.error("API key of the account connection %s cannot be decrypted", connection.public_id)
+        raise KeyUnavailable(
+            f"The API key of the account {connection.name} cannot be decrypted; enter it again"
+        ) from None
+    return _client(api_key, connection.api_base_url, tenant_org_id=None, interactive=interactive)
+
+
+@sensitive_variables("api_key")
+def client_for_key(api_key: str, base_url: str) -> BitmovinClient:
+    """An interactive client for a key that is not stored yet (an account admin is connecting it), for no
+    tenant. The caller checks the base URL first (base_url_refusal)."""
+    return _client(api_key.strip(), normalize_base_url(base_url), tenant_org_id=None, interactive=True)
+
+
+@sensitive_variables("api_key")
+def _client(
+    api_key: str,
+    base_url: str,
+    *,
+    tenant_org_id: str | None,
+    interactive: bool,
+    calls: ApiCallCounter | None = None,
+) -> BitmovinClient:
     budget = ApiBudget(key_fingerprint(api_key, base_url), interactive=interactive)
     return BitmovinClient(
         api_key,
-        tenant_org_id=organization.tenant_org_id or None,
+        tenant_org_id=tenant_org_id,
         base_url=base_url,
         retry_budget_s=INTERACTIVE_RETRY_BUDGET_S if interactive else WORKER_RETRY_BUDGET_S,
         timeout=INTERACTIVE_TIMEOUT_S if interactive else WORKER_TIMEOUT_S,
         # A worker never sleeps through a 429: the sync records a pause and the sweep comes back later.
         max_rate_limit_wait_s=None if interactive else 0,
-        before_request=calls.spending(budget),
-        after_attempt=calls.attempted,
+        before_request=calls.spending(budget) if calls is not None else budget,
+        after_attempt=calls.attempted if calls is not None else None,
         rate_limit_seen=budget.seen,
         destinations=destination_policy(),
     )

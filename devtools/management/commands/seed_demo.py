@@ -17,19 +17,18 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
-from django.utils.text import slugify
-from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
-from encodings_app.bitmovin import BitmovinClient, BitmovinError
-from encodings_app.models import AccountConnection, AlertChannel, Organization, Role
-from encodings_app.services.alert_channels.targets import ChannelRefused, channel_add
-from encodings_app.services.clients import base_url_refusal, destination_policy
-from encodings_app.services.connections import (
-    connection_matching,
-    connection_save,
-    with_fresh_key_verdicts,
+from encodings_app.models import AlertChannel, Organization, Role
+from encodings_app.services.account_connect import (
+    ConnectRefused,
+    account_connect,
+    organizations_watch,
+    watched_by_tenant,
 )
+from encodings_app.services.alert_channels.targets import ChannelRefused, channel_add
+from encodings_app.services.clients import base_url_refusal
+from encodings_app.services.connections import connection_save
 from encodings_app.services.memberships import membership_set
 from encodings_app.services.organizations import webhooks_register
 
@@ -40,7 +39,6 @@ DEMO_VIEWER = "viewer"
 DEFAULT_PASSWORD = "demo-password"  # noqa: S105
 DEFAULT_API_URL = "http://127.0.0.1:8765/v1"
 DEFAULT_API_KEY = "demo-api-key-0000"
-COLOURS = ["#1d5bb8", "#b3261e", "#1e6b34", "#8a5300", "#6b3fa0", "#00707a"]
 DEMO_RECEIVER_CHANNEL = "Demo receiver"
 
 
@@ -95,15 +93,22 @@ class Command(BaseCommand):
         refusal = base_url_refusal(api_url)
         if refusal is not None:
             raise CommandError(f"--api-url: {refusal}")
-        tenants = self._tenants(api_url, api_key)
-        if len(tenants) < 2:
-            raise CommandError(f"the demo needs at least two tenants; {api_url} shows {len(tenants)}")
+        try:
+            # As an account admin connects an account (the connect_account command does the same).
+            connection, reach = account_connect(api_key=api_key, api_base_url=api_url)
+        except ConnectRefused as exc:
+            raise CommandError(f"cannot read the demo tenants from {api_url}: {exc.message}") from None
+        if len(reach.organizations) < 2:
+            raise CommandError(
+                f"the demo needs at least two tenants; {api_url} shows {len(reach.organizations)}"
+            )
         with transaction.atomic():
-            connection = self._connection(tenants, api_url, api_key)
-            organizations = [
-                self._organization(tenant, connection, COLOURS[index % len(COLOURS)])
-                for index, tenant in enumerate(tenants)
-            ]
+            tenants = [item.id for item in reach.organizations]
+            organizations_watch(connection=connection, tenant_ids=tenants, reach=reach)
+            # A second run gives the demo's organizations a fresh chance, as a new key would.
+            connection_save(connection=connection, key_replaced=True)
+            watched = watched_by_tenant(connection)
+            organizations = [watched[tenant] for tenant in tenants]
             admin = self._user(DEMO_ADMIN, password, superuser=True)
             operator = self._user(DEMO_OPERATOR, password)
             viewer = self._user(DEMO_VIEWER, password)
@@ -126,49 +131,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  account admin   {DEMO_ADMIN} / {password}   (every organization)")
         self.stdout.write(f"  operator        {DEMO_OPERATOR} / {password}   ({organizations[0].name})")
         self.stdout.write(f"  viewer          {DEMO_VIEWER} / {password}   ({organizations[1].name})")
-
-    def _tenants(self, api_url: str, api_key: str) -> list:
-        try:
-            with BitmovinClient(
-                api_key, base_url=api_url, retry_budget_s=10, destinations=destination_policy()
-            ) as client:
-                tenants = {}
-                for organization in client.list_organizations().items:
-                    tenants.setdefault(organization.id, organization)
-                    if str(organization.type) == "ROOT_ORGANIZATION":
-                        for sub in client.list_sub_organizations(organization.id, limit=100).items:
-                            tenants.setdefault(sub.id, sub)
-        except BitmovinError as exc:
-            raise CommandError(f"cannot read the demo tenants from {api_url}: {exc}") from None
-        return list(tenants.values())
-
-    @staticmethod
-    @sensitive_variables("api_key")
-    def _connection(tenants: list, api_url: str, api_key: str) -> AccountConnection:
-        """The connection holding the demo key (stored again, which gives its organizations a fresh chance),
-        named after the account's root organization."""
-        root = next((tenant for tenant in tenants if str(tenant.type) == "ROOT_ORGANIZATION"), None)
-        connection = connection_matching(api_key=api_key, api_base_url=api_url)
-        if connection is None:
-            connection = AccountConnection(api_base_url=api_url)
-        connection.name = (root.name if root is not None else "") or "Demo account"
-        connection.set_api_key(api_key)
-        connection_save(connection=connection, key_replaced=True)
-        return connection
-
-    def _organization(self, tenant, connection: AccountConnection, colour: str) -> Organization:
-        organization = Organization.objects.filter(
-            tenant_org_id=tenant.id, connection__api_base_url=connection.api_base_url
-        ).first()
-        if organization is None:
-            organization = Organization(slug=self._free_slug(tenant.name or tenant.id), colour=colour)
-        organization.name = tenant.name or tenant.id
-        organization.tenant_org_id = tenant.id
-        organization.connection = connection
-        with_fresh_key_verdicts(organization)
-        organization.ensure_webhook_secret()
-        organization.save()
-        return organization
 
     @staticmethod
     def _receiver_channel(organization: Organization, url: str) -> AlertChannel:
@@ -194,14 +156,6 @@ class Command(BaseCommand):
             ).channel
         except ChannelRefused as exc:
             raise CommandError(f"--alert-receiver: {exc}") from None
-
-    @staticmethod
-    def _free_slug(name: str) -> str:
-        base = slugify(name)[:50] or "organization"
-        slug, number = base, 2
-        while Organization.objects.filter(slug=slug).exists():
-            slug, number = f"{base}-{number}", number + 1
-        return slug
 
     @staticmethod
     def _user(username: str, password: str, *, superuser: bool = False):

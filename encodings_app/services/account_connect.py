@@ -1,0 +1,250 @@
+"""Connecting a Bitmovin account: the key is tested by reading what it reaches, stored once on an account
+connection (services/connections.py), and each organization the account admin picks becomes an
+organization of the dashboard read through that connection: the name Bitmovin gives it, a colour no other
+organization has yet, a slug made from its name, and its id as the tenant organization id.
+
+Nothing is watched that was not picked: organizations the key reaches and nobody picked are only offered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.text import slugify
+from django.views.decorators.debug import sensitive_variables
+
+from encodings_app.bitmovin import AuthenticationError, BitmovinError, ProtocolError, TransportError
+from encodings_app.models import AccountConnection, Organization
+from encodings_app.services.account_discovery import ReachableOrganization, reachable_organizations
+from encodings_app.services.action_outcomes import ErrorEvidence
+from encodings_app.services.audit import Action, Outcome, audit_record
+from encodings_app.services.clients import (
+    KeyUnavailable,
+    base_url_refusal,
+    client_for_connection,
+    client_for_key,
+    normalize_base_url,
+)
+from encodings_app.services.connections import connection_matching, connection_save
+
+# Organizations get these in turn, each the first one no organization has yet: readable on the light and
+# the dark theme, and far enough apart to tell the organizations apart on a wall.
+COLOURS = (
+    "#1d5bb8",
+    "#b3261e",
+    "#1e6b34",
+    "#8a5300",
+    "#6b3fa0",
+    "#00707a",
+    "#a3316f",
+    "#4d5b00",
+    "#3a4fb0",
+    "#8f3b1b",
+    "#2f6f5e",
+    "#5c4a9e",
+)
+
+
+class ConnectRefused(Exception):
+    """The key could not be connected, or an organization not watched, in plain words; `field` names the
+    form field it is about. Nothing was saved."""
+
+    def __init__(self, message: str, *, field: str = "api_key") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class AccountReach:
+    """What a key reaches: the account's name as Bitmovin gives it, and its organizations as a tree."""
+
+    account_name: str
+    organizations: list[ReachableOrganization]
+
+
+@dataclass
+class WatchOutcome:
+    added: list[Organization] = field(default_factory=list)
+    already: list[Organization] = field(default_factory=list)
+
+
+@sensitive_variables("api_key")
+def key_reach(*, api_key: str, api_base_url: str) -> AccountReach:
+    """Test a key that is not stored yet by reading what it reaches. Raises ConnectRefused."""
+    refusal = base_url_refusal(api_base_url)
+    if refusal is not None:
+        raise ConnectRefused(refusal, field="api_base_url")
+    if not api_key.strip():
+        raise ConnectRefused("Enter the account's API key.")
+    return _reach(lambda: client_for_key(api_key, api_base_url))
+
+
+def connection_reach(connection: AccountConnection) -> AccountReach:
+    """What a stored connection's key reaches now. Raises ConnectRefused."""
+    try:
+        client = client_for_connection(connection, interactive=True)
+    except KeyUnavailable as exc:
+        raise ConnectRefused(str(exc)) from None
+    return _reach(lambda: client)
+
+
+def _reach(make_client) -> AccountReach:
+    try:
+        with make_client() as client:
+            information = client.get_account_information()
+            organizations = reachable_organizations(client)
+    except BitmovinError as exc:
+        raise ConnectRefused(_refusal_words(exc)) from None
+    roots = [item.name for item in organizations if item.is_root]
+    name = (
+        (roots[0] if len(roots) == 1 else "")
+        or information.company
+        or information.email
+        or "Bitmovin account"
+    )
+    return AccountReach(account_name=name, organizations=organizations)
+
+
+def _refusal_words(error: BitmovinError) -> str:
+    """Why a key could not be used, without anything the remote side said."""
+    evidence = ErrorEvidence.from_error(error)
+    if isinstance(error, AuthenticationError):
+        lead = "Bitmovin did not accept this key, so nothing was saved"
+    elif isinstance(error, TransportError | ProtocolError) or error.body_excerpt:
+        lead = "The key could not be checked, so nothing was saved"
+    else:
+        lead = "Bitmovin refused to list the account's organizations, so nothing was saved"
+    request_id = f" Request id {evidence.request_id}." if evidence.request_id else ""
+    return f"{lead}. {evidence.title}: {evidence.meaning} {evidence.what_to_do}{request_id}"
+
+
+@sensitive_variables("api_key")
+def account_connect(
+    *,
+    api_key: str,
+    api_base_url: str,
+    user=None,
+    name: str = "",
+    request: HttpRequest | None = None,
+) -> tuple[AccountConnection, AccountReach]:
+    """The connection holding this key at this base URL, once the key proved to work: the one that already
+    holds it, or a new one (named `name`, else as Bitmovin names the account). Raises ConnectRefused, and
+    records the attempt either way."""
+    api_base_url = normalize_base_url(api_base_url)
+    try:
+        reach = key_reach(api_key=api_key, api_base_url=api_base_url)
+    except ConnectRefused as exc:
+        audit_record(
+            action=Action.ACCOUNT_CONNECT,
+            user=user,
+            outcome=Outcome.REFUSED,
+            target=api_base_url,
+            detail=exc.field,
+            request=request,
+        )
+        raise
+    connection = connection_matching(api_key=api_key, api_base_url=api_base_url)
+    if connection is None:
+        connection = AccountConnection(
+            name=(name.strip() or reach.account_name)[:120], api_base_url=api_base_url
+        )
+        connection.set_api_key(api_key)
+        connection.full_clean()
+        connection_save(connection=connection, key_replaced=False)
+        detail = f"connected, reaching {len(reach.organizations)} organizations"
+    else:
+        detail = f"already connected, reaching {len(reach.organizations)} organizations"
+    audit_record(
+        action=Action.ACCOUNT_CONNECT,
+        user=user,
+        target=f"{connection.name} ({connection.masked_api_key})",
+        detail=detail,
+        request=request,
+    )
+    return connection, reach
+
+
+def watched_by_tenant(connection: AccountConnection) -> dict[str, Organization]:
+    """The organizations of the dashboard reading a tenant at the connection's base URL, by tenant id: those
+    of this connection, and those another connection to the same API reads."""
+    target = normalize_base_url(connection.api_base_url).lower()
+    watched: dict[str, Organization] = {}
+    candidates = Organization.objects.exclude(tenant_org_id="").select_related("connection")
+    for organization in candidates.filter(connection__isnull=False):
+        same_api = normalize_base_url(organization.connection.api_base_url).lower() == target
+        # This connection's own organization wins over another connection's for the same tenant.
+        ours_or_first = (
+            organization.connection_id == connection.pk or organization.tenant_org_id not in watched
+        )
+        if same_api and ours_or_first:
+            watched[organization.tenant_org_id] = organization
+    return watched
+
+
+def organizations_watch(
+    *,
+    connection: AccountConnection,
+    tenant_ids: Iterable[str],
+    reach: AccountReach | None = None,
+    user=None,
+    request: HttpRequest | None = None,
+) -> WatchOutcome:
+    """Watch each picked organization the connection's key reaches. One already watched is left as it is;
+    an id the key does not reach refuses the whole pick (ConnectRefused), and nothing is added."""
+    reach = reach or connection_reach(connection)
+    reached = {item.id: item for item in reach.organizations}
+    picked = list(dict.fromkeys(tenant_id.strip() for tenant_id in tenant_ids if tenant_id.strip()))
+    unknown = [tenant_id for tenant_id in picked if tenant_id not in reached]
+    if unknown:
+        raise ConnectRefused(
+            f"This key does not reach {', '.join(unknown)}, so nothing was added. Pick from the list.",
+            field="tenants",
+        )
+    outcome = WatchOutcome()
+    watched = watched_by_tenant(connection)
+    with transaction.atomic():
+        for item in (reached[tenant_id] for tenant_id in picked):
+            if item.id in watched:
+                outcome.already.append(watched[item.id])
+                continue
+            organization = Organization(
+                name=item.name[:120],
+                slug=free_slug(item.name),
+                colour=free_colour(),
+                connection=connection,
+                tenant_org_id=item.id,
+            )
+            organization.ensure_webhook_secret()
+            organization.full_clean()
+            organization.save()
+            outcome.added.append(organization)
+            audit_record(
+                action=Action.ORGANIZATION_CREATE,
+                user=user,
+                organization=organization,
+                target=organization.slug,
+                detail=f"watched through the account connection {connection.name}",
+                request=request,
+            )
+    return outcome
+
+
+def free_slug(name: str) -> str:
+    base = slugify(name)[:50].strip("-") or "organization"
+    slug, number = base, 2
+    while Organization.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def free_colour(taken: Sequence[str] | None = None) -> str:
+    """The first of COLOURS no organization has; once all are taken, the one fewest have."""
+    used = [
+        colour.lower()
+        for colour in (taken if taken is not None else Organization.objects.values_list("colour", flat=True))
+    ]
+    return min(COLOURS, key=lambda colour: (used.count(colour), COLOURS.index(colour)))
