@@ -496,3 +496,33 @@ class DisplayLinkForm(forms.Form):
 
     def clean_rotate_seconds(self) -> int:
         return self.cleaned_data["rotate_seconds"] or self.fields["rotate_seconds"].initial
+
+
+class AccountConnectForm(forms.Form):
+    """A Bitmovin account to connect: its key and the API it is sent to (services/account_connect.py)."""
+
+    api_key = forms.CharField(
+        label="API key",
+        max_length=200,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Stored encrypted, once, for every organization of the account you pick; never shown again "
+        "in full.",
+    )
+    api_base_url = OrganizationSettingsForm.base_fields["api_base_url"]
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=120,
+        help_text="What the pages call the account. Leave blank for the name Bitmovin gives it.",
+    )
+    clean_api_base_url = OrganizationSettingsForm.clean_api_base_url
+    clean_api_key = OrganizationSettingsForm.clean_api_key
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["api_base_url"].help_text = f"Allowed: {allowed_destinations_text()}."
+
+    @property
+    def allowed_base_urls(self) -> list[str]:
+        return allowed_base_urls()

@@ -139,6 +139,7 @@ def scene(world, simulator) -> dict:
         "revoked_token": revoked_token,
         "revoked_link_id": revoked.pk,
         "incident": incident.pk,
+        "connection": acme.connection.public_id,
     }
     candidates = [created, queued, running, live, failed]
     for spec in ACTIONS.values():

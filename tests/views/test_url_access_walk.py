@@ -75,6 +75,9 @@ ROUTES: dict[str, Route] = {
     # The token belongs to the admin: anybody else's revoke finds nothing (404), see expected().
     "account/tokens/<int:token_id>/revoke/": Route("login", ("POST",)),
     "organizations/new/": Route("superuser", ("GET", "POST")),
+    "connections/": Route("superuser"),
+    "connections/new/": Route("superuser", ("GET", "POST")),
+    "connections/<uuid:public_id>/": Route("superuser", ("GET", "POST")),
     # Members of Acme.
     "o/<slug:slug>/": Route(ORG),
     "o/<slug:slug>/switch/": Route(ORG),
@@ -198,6 +201,7 @@ def scene(world, simulator, walk_key):
         "object_id": str(world.viewer.pk),
         "id": str(world.viewer.pk),
         "content_type_id": "1",
+        "public_id": str(world.acme.connection.public_id),
     }
     users = {
         "outsider": world.outsider,

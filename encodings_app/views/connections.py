@@ -1,0 +1,100 @@
+"""Bitmovin accounts connected to the dashboard: connecting one with its key, and picking which of the
+organizations it reaches are watched (services/account_connect.py). Account admins (superusers) only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from encodings_app.forms import AccountConnectForm
+from encodings_app.models import AccountConnection
+from encodings_app.services.account_connect import (
+    ConnectRefused,
+    account_connect,
+    connection_reach,
+    organizations_watch,
+    watched_by_tenant,
+)
+
+
+def _account_admin_only(request: HttpRequest) -> None:
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only account admins can connect Bitmovin accounts.")
+
+
+@require_GET
+def connection_list(request: HttpRequest) -> HttpResponse:
+    _account_admin_only(request)
+    connections = AccountConnection.objects.annotate(watched=Count("organizations")).order_by("name")
+    return render(request, "connections/list.html", {"connections": connections})
+
+
+@sensitive_post_parameters("api_key")
+@require_http_methods(["GET", "POST"])
+def connection_new(request: HttpRequest) -> HttpResponse:
+    _account_admin_only(request)
+    form = AccountConnectForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            connection, reach = account_connect(
+                api_key=data["api_key"],
+                api_base_url=data["api_base_url"],
+                name=data["name"],
+                user=request.user,
+                request=request,
+            )
+        except ConnectRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                f"The key reaches {len(reach.organizations)} organizations of {connection.name}. "
+                "Pick those to watch.",
+            )
+            return redirect("connection-detail", public_id=connection.public_id)
+    return render(request, "connections/new.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def connection_detail(request: HttpRequest, public_id) -> HttpResponse:
+    _account_admin_only(request)
+    connection = get_object_or_404(AccountConnection, public_id=public_id)
+    problem = ""
+    try:
+        reach = connection_reach(connection)
+    except ConnectRefused as exc:
+        reach, problem = None, exc.message
+    if request.method == "POST" and reach is not None:
+        try:
+            outcome = organizations_watch(
+                connection=connection,
+                tenant_ids=request.POST.getlist("tenant"),
+                reach=reach,
+                user=request.user,
+                request=request,
+            )
+        except ConnectRefused as exc:
+            problem = exc.message
+        else:
+            added = ", ".join(organization.name for organization in outcome.added) or "nothing new"
+            messages.success(request, f"Now watched: {added}. Their first sync starts within a minute.")
+            return redirect(reverse("connection-detail", args=[connection.public_id]))
+    watched = watched_by_tenant(connection)
+    reached = {item.id for item in reach.organizations} if reach is not None else set()
+    rows = [(item, watched.get(item.id)) for item in reach.organizations] if reach is not None else []
+    # Organizations of this connection its key no longer lists (only known when the list could be read).
+    unreached = [
+        organization
+        for tenant, organization in watched.items()
+        if reach is not None and tenant not in reached and organization.connection_id == connection.pk
+    ]
+    context = {"connection": connection, "rows": rows, "problem": problem, "unreached": unreached}
+    refused = bool(problem) and request.method == "POST"
+    return render(request, "connections/detail.html", context, status=400 if refused else 200)
