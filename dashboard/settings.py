@@ -295,6 +295,7 @@ CELERY_TASK_ROUTES = {
     "sync.sweep": {"queue": "refresh"},
     "sync.organization": {"queue": "sync"},
     "retention.prune": {"queue": "sync"},
+    "connections.check": {"queue": "sync"},
     "sync.refresh_encoding": {"queue": "refresh"},
     "schedule.heartbeat": {"queue": "refresh"},
     "alerts.*": {"queue": "alerts"},
@@ -372,6 +373,15 @@ DELETED_ENCODING_RETENTION_DAYS = env_int("DELETED_ENCODING_RETENTION_DAYS", 30,
 AUDIT_LOG_RETENTION_DAYS = env_int("AUDIT_LOG_RETENTION_DAYS", 730, minimum=0)
 
 CELERY_BEAT_SCHEDULE["retention-prune"] = {"task": "retention.prune", "schedule": 3600.0}
+
+# --- Account connections (services/account_connect.py) --------------------------------------------------
+# How often each connection's key is asked what it reaches: new organizations are offered to the account
+# admin, watched ones it no longer reaches are marked. A few calls per connection each time.
+CONNECTION_CHECK_SECONDS = env_int("CONNECTION_CHECK_SECONDS", 3600, minimum=60)
+CELERY_BEAT_SCHEDULE["connections-check"] = {
+    "task": "connections.check",
+    "schedule": float(CONNECTION_CHECK_SECONDS),
+}
 
 # --- Refreshes of one encoding (services/refresh_outbox.py) ----------------------------------------------
 # Webhooks, pages and actions ask for fresh reads in the database (the outbox); the web nudges a drain after

@@ -526,3 +526,17 @@ class AccountConnectForm(forms.Form):
     @property
     def allowed_base_urls(self) -> list[str]:
         return allowed_base_urls()
+
+
+class ConnectionKeyForm(forms.Form):
+    """A new key for an account connection: tested before it replaces the old one for every organization."""
+
+    api_key = forms.CharField(
+        label="New API key",
+        max_length=200,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Replaces the key for every organization of this account, once it proved to reach each of "
+        "them.",
+    )
+    clean_api_key = OrganizationSettingsForm.clean_api_key

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Organization
 from encodings_app.services import refresh_outbox, retention, schedule, sweep, sync
+from encodings_app.services.account_connect import connections_check_all
 from encodings_app.services.alert_channels import delivery
 from encodings_app.services.alerts import alerts_run, alerts_run_all
 from encodings_app.services.key_budget import LIST_ENDPOINT
@@ -165,6 +166,13 @@ def prune_bookkeeping() -> int:
     # Half the time limit: a backlog is finished by the next runs, never by a task killed mid-batch.
     outcome = retention.retention_prune(time_budget_seconds=settings.CELERY_TASK_TIME_LIMIT // 2)
     return outcome.total
+
+
+@shared_task(name="connections.check", **LONG)
+def connections_check() -> int:
+    """What each account connection's key reaches: new organizations offered, those no longer reached
+    marked (services/account_connect.py); returns how many connections were checked."""
+    return connections_check_all()
 
 
 @shared_task(name="alerts.evaluate", **SHORT)

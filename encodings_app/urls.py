@@ -37,6 +37,7 @@ urlpatterns = [
     path("connections/", connections.connection_list, name="connection-list"),
     path("connections/new/", connections.connection_new, name="connection-new"),
     path("connections/<uuid:public_id>/", connections.connection_detail, name="connection-detail"),
+    path("connections/<uuid:public_id>/key/", connections.connection_key, name="connection-key"),
     path("wall/<str:token>/", wall.wall_by_token, name="wall"),
     path("wall/d/<int:link_id>/", wall.wall_display, name="wall-display"),
     path("o/<slug:slug>/wall/", wall.wall_for_member, name="organization-wall"),

@@ -23,6 +23,17 @@ class AccountConnection(models.Model):
     api_key_encrypted = models.TextField()
     api_key_last4 = models.CharField(max_length=4, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The periodic check of what the key reaches (services/account_connect.py, connection_check).
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_problem = models.TextField(
+        blank=True, help_text="Why the last check could not read what the key reaches; blank when it could."
+    )
+    offered = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Organizations the key reaches that nobody watches, as the last check found them: "
+        "[{id, name, parentId, firstSeen}]. Offered to the account admin, never watched without them.",
+    )
 
     class Meta:
         ordering = ["name"]

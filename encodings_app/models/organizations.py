@@ -45,6 +45,12 @@ class Organization(models.Model):
         blank=True,
         help_text="Sent as X-Tenant-Org-Id when set (a sub-organization's id).",
     )
+    unreachable_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Since when its connection's key no longer reaches this tenant (the connection's periodic "
+        "check); kept, with its mirror, until an admin removes it or the key reaches it again.",
+    )
     # Encrypted like API keys (see crypto.py).
     webhook_secret_encrypted = models.TextField(blank=True)
     registered_webhooks = models.JSONField(

@@ -102,6 +102,8 @@ def problems_of(
         problems.append(Problem("bad", "Key unreadable", "key"))
     elif organization.key_rejected:
         problems.append(Problem("bad", "Key rejected", "key"))
+    elif organization.unreachable_since is not None:
+        problems.append(Problem("bad", "Key no longer reaches it", "key"))
     if not organization.sync_enabled:
         problems.append(Problem("off", "Sync off"))
     elif sync_stopped:

@@ -4,15 +4,25 @@ organization of the dashboard read through that connection: the name Bitmovin gi
 organization has yet, a slug made from its name, and its id as the tenant organization id.
 
 Nothing is watched that was not picked: organizations the key reaches and nobody picked are only offered.
+
+Each connection is checked periodically (connection_check, beat every CONNECTION_CHECK_SECONDS): the
+organizations it reaches that nobody watches are kept as offered (a new sub-organization shows up there,
+never watched on its own), and a watched organization its key no longer reaches is marked
+(Organization.unreachable_since), not deleted: it keeps its mirror, and the mark goes once it is reached
+again.
+Replacing a connection's key (connection_key_replace) tests the new key first: it must reach every
+organization the connection watches, and then replaces the key for all of them at once.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.debug import sensitive_variables
 
@@ -29,6 +39,8 @@ from encodings_app.services.clients import (
     normalize_base_url,
 )
 from encodings_app.services.connections import connection_matching, connection_save
+
+logger = logging.getLogger(__name__)
 
 # Organizations get these in turn, each the first one no organization has yet: readable on the light and
 # the dark theme, and far enough apart to tell the organizations apart on a wall.
@@ -248,3 +260,113 @@ def free_colour(taken: Sequence[str] | None = None) -> str:
         for colour in (taken if taken is not None else Organization.objects.values_list("colour", flat=True))
     ]
     return min(COLOURS, key=lambda colour: (used.count(colour), COLOURS.index(colour)))
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    offered: int
+    newly_offered: int
+    unreachable: int
+    problem: str = ""
+
+
+def connection_check(connection: AccountConnection) -> CheckOutcome:
+    """Read what the connection's key reaches now, and record it: the organizations nobody watches (offered),
+    and the watched ones it no longer reaches (marked). A check that cannot read leaves every mark as it was
+    and records why."""
+    now = timezone.now()
+    try:
+        reach = connection_reach(connection)
+    except ConnectRefused as exc:
+        AccountConnection.objects.filter(pk=connection.pk).update(checked_at=now, check_problem=exc.message)
+        logger.warning("check of account connection %s failed: %s", connection.public_id, exc.message)
+        return CheckOutcome(
+            offered=len(connection.offered), newly_offered=0, unreachable=0, problem=exc.message
+        )
+    reached = {item.id for item in reach.organizations}
+    watched = watched_by_tenant(connection)
+    first_seen = {
+        entry.get("id"): entry.get("firstSeen") for entry in connection.offered if isinstance(entry, dict)
+    }
+    offered = [
+        {
+            "id": item.id,
+            "name": item.name,
+            "parentId": item.parent_id,
+            "firstSeen": first_seen.get(item.id) or now.isoformat(),
+        }
+        for item in reach.organizations
+        if item.id not in watched
+    ]
+    newly = [entry for entry in offered if entry["id"] not in first_seen]
+    own = connection.organizations.exclude(tenant_org_id="")
+    with transaction.atomic():
+        own.exclude(tenant_org_id__in=reached).filter(unreachable_since=None).update(unreachable_since=now)
+        own.filter(tenant_org_id__in=reached).exclude(unreachable_since=None).update(unreachable_since=None)
+        AccountConnection.objects.filter(pk=connection.pk).update(
+            checked_at=now, check_problem="", offered=offered
+        )
+    for entry in newly:
+        logger.info(
+            "account connection %s reaches a new organization, offered: %s (%s)",
+            connection.public_id,
+            entry["name"],
+            entry["id"],
+        )
+    unreachable = own.exclude(tenant_org_id__in=reached).count()
+    return CheckOutcome(offered=len(offered), newly_offered=len(newly), unreachable=unreachable)
+
+
+def connections_check_all() -> int:
+    """connection_check for every connection; one that fails is logged and the others still checked.
+    Returns how many were checked."""
+    checked = 0
+    for connection in AccountConnection.objects.order_by("pk"):
+        try:
+            connection_check(connection)
+        except Exception:
+            logger.exception("check of account connection %s failed", connection.public_id)
+        else:
+            checked += 1
+    return checked
+
+
+@sensitive_variables("api_key")
+def connection_key_replace(
+    *, connection: AccountConnection, api_key: str, user=None, request: HttpRequest | None = None
+) -> AccountReach:
+    """Replace the connection's key for all its organizations at once, once the new key proved to reach
+    every one of them. Raises ConnectRefused and changes nothing otherwise."""
+    try:
+        reach = key_reach(api_key=api_key, api_base_url=connection.api_base_url)
+        reached = {item.id for item in reach.organizations}
+        missed = [
+            organization.name
+            for organization in connection.organizations.exclude(tenant_org_id="").order_by("name")
+            if organization.tenant_org_id not in reached
+        ]
+        if missed:
+            raise ConnectRefused(
+                f"The new key does not reach {', '.join(missed)}, so the key was not replaced: those "
+                "organizations would stop syncing."
+            )
+    except ConnectRefused as exc:
+        audit_record(
+            action=Action.KEY_SET,
+            user=user,
+            outcome=Outcome.REFUSED,
+            target=connection.name,
+            detail=f"account connection: {exc.field}",
+            request=request,
+        )
+        raise
+    connection.set_api_key(api_key)
+    connection_save(connection=connection, key_replaced=True)
+    audit_record(
+        action=Action.KEY_SET,
+        user=user,
+        target=f"{connection.name} ({connection.masked_api_key})",
+        detail=f"account connection: replaced for {connection.organizations.count()} organizations",
+        request=request,
+    )
+    return reach

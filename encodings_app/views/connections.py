@@ -9,14 +9,16 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from encodings_app.forms import AccountConnectForm
+from encodings_app.forms import AccountConnectForm, ConnectionKeyForm
 from encodings_app.models import AccountConnection
 from encodings_app.services.account_connect import (
     ConnectRefused,
     account_connect,
+    connection_key_replace,
     connection_reach,
     organizations_watch,
     watched_by_tenant,
@@ -88,13 +90,48 @@ def connection_detail(request: HttpRequest, public_id) -> HttpResponse:
             return redirect(reverse("connection-detail", args=[connection.public_id]))
     watched = watched_by_tenant(connection)
     reached = {item.id for item in reach.organizations} if reach is not None else set()
-    rows = [(item, watched.get(item.id)) for item in reach.organizations] if reach is not None else []
+    # Offered by the periodic check: organizations nobody watched when it ran, and since when.
+    offered_since = {
+        entry.get("id"): parse_datetime(entry.get("firstSeen") or "") for entry in connection.offered
+    }
+    rows = (
+        [(item, watched.get(item.id), offered_since.get(item.id)) for item in reach.organizations]
+        if reach is not None
+        else []
+    )
     # Organizations of this connection its key no longer lists (only known when the list could be read).
     unreached = [
         organization
         for tenant, organization in watched.items()
         if reach is not None and tenant not in reached and organization.connection_id == connection.pk
     ]
-    context = {"connection": connection, "rows": rows, "problem": problem, "unreached": unreached}
     refused = bool(problem) and request.method == "POST"
+    return _detail_page(request, connection, rows=rows, problem=problem, unreached=unreached, refused=refused)
+
+
+def _detail_page(request, connection, *, key_form=None, refused=False, **context) -> HttpResponse:
+    context = {"connection": connection, "key_form": key_form or ConnectionKeyForm(), **context}
     return render(request, "connections/detail.html", context, status=400 if refused else 200)
+
+
+@sensitive_post_parameters("api_key")
+@require_http_methods(["POST"])
+def connection_key(request: HttpRequest, public_id) -> HttpResponse:
+    """Replace the connection's key for all its organizations, once the new key reaches every one."""
+    _account_admin_only(request)
+    connection = get_object_or_404(AccountConnection, public_id=public_id)
+    form = ConnectionKeyForm(request.POST)
+    if form.is_valid():
+        try:
+            connection_key_replace(
+                connection=connection,
+                api_key=form.cleaned_data["api_key"],
+                user=request.user,
+                request=request,
+            )
+        except ConnectRefused as exc:
+            form.add_error("api_key", exc.message)
+        else:
+            messages.success(request, f"The key of {connection.name} was replaced for all its organizations.")
+            return redirect(reverse("connection-detail", args=[connection.public_id]))
+    return _detail_page(request, connection, key_form=form, rows=[], unreached=[], refused=True, problem="")

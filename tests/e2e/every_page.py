@@ -388,6 +388,7 @@ VISITS: list[Visit] = [
 
 # Routes that answer no page of their own, and why.
 NOT_PAGES = {
+    "connections/<uuid:public_id>/key/": "a POST that ends on the account's page",
     "healthz": "a plain-text probe for load balancers",
     "readyz": "a plain-text probe for load balancers",
     "metrics": "Prometheus's plain text, off unless a token or networks are configured",

@@ -6,14 +6,20 @@ from __future__ import annotations
 import io
 
 import pytest
+import requests
+from bitmovin_api_sdk import Organization as SdkOrganization
+from bitmovin_api_sdk import OrganizationType
 from django.core.management import CommandError, call_command
 
 from encodings_app.models import AccountConnection, AuditEvent, Encoding, Organization
+from encodings_app.selectors.health import problems_of
 from encodings_app.services import sync
 from encodings_app.services.account_connect import (
     COLOURS,
     ConnectRefused,
     account_connect,
+    connection_check,
+    connection_key_replace,
     free_colour,
     organizations_watch,
 )
@@ -167,3 +173,84 @@ def test_the_command_refuses_a_key_file_that_holds_more_than_a_key(simulator, tm
     with pytest.raises(CommandError, match="must hold the API key alone"):
         call_command("connect_account", "--api-key-file", str(key_file), "--base-url", simulator.base_url)
     assert AccountConnection.objects.count() == 0
+
+
+@pytest.fixture
+def changing():
+    """A world of its own: these tests add and remove organizations at the simulator."""
+    with RunningSimulator(encodings=6, organizations=3, api_key=None, args=["--accounts", "2"]) as running:
+        yield running
+
+
+def test_the_check_offers_a_new_sub_organization_and_marks_a_watched_one_no_longer_reached(changing):
+    account = changing.accounts()["accounts"][0]
+    key = account["apiKeys"][0]
+    root, first, second = sorted(account["organizations"], key=lambda item: bool(item["parentId"]))
+    connection, reach = account_connect(api_key=key, api_base_url=changing.base_url)
+    organizations_watch(connection=connection, tenant_ids=[first["id"], second["id"]], reach=reach)
+
+    checked = connection_check(connection)
+    assert (checked.offered, checked.newly_offered, checked.unreachable) == (1, 1, 0)
+    connection.refresh_from_db()
+    assert [entry["id"] for entry in connection.offered] == [root["id"]]
+    seen = connection.offered[0]["firstSeen"]
+
+    created = changing.sdk(api_key=key).account.organizations.create(
+        SdkOrganization(name="Night desk", type_=OrganizationType.SUB_ORGANIZATION, parent_id=root["id"])
+    )
+    requests.delete(f"{changing.root_url}/_sim/organizations/{second['id']}", timeout=10).raise_for_status()
+    checked = connection_check(connection)
+
+    assert (checked.offered, checked.newly_offered, checked.unreachable) == (2, 1, 1)
+    connection.refresh_from_db()
+    offered = {entry["id"]: entry for entry in connection.offered}
+    assert set(offered) == {root["id"], created.id}, "offered, never watched on its own"
+    assert offered[root["id"]]["firstSeen"] == seen, "offered since it was first seen"
+    assert Organization.objects.count() == 2
+    gone = Organization.objects.get(tenant_org_id=second["id"])
+    assert gone.unreachable_since is not None, "marked, not deleted"
+    assert Organization.objects.get(tenant_org_id=first["id"]).unreachable_since is None
+    assert "Key no longer reaches it" in [
+        problem.text for problem in problems_of(gone, 0, sync_stopped=False)
+    ]
+
+
+def test_a_check_that_cannot_read_keeps_every_mark_and_says_why(changing):
+    account = changing.accounts()["accounts"][0]
+    connection, reach = account_connect(api_key=account["apiKeys"][0], api_base_url=changing.base_url)
+    organizations_watch(connection=connection, tenant_ids=[reach.organizations[0].id], reach=reach)
+    connection.set_api_key("a-key-bitmovin-never-issued")
+    connection.save()
+
+    checked = connection_check(connection)
+
+    connection.refresh_from_db()
+    assert "Bitmovin did not accept this key" in checked.problem == connection.check_problem
+    assert Organization.objects.get().unreachable_since is None
+
+
+def test_a_new_key_replaces_the_old_one_for_every_organization_only_once_it_reaches_them_all(changing):
+    accounts = changing.accounts()["accounts"]
+    own_key, other_key = accounts[0]["apiKeys"][0], accounts[1]["apiKeys"][0]
+    connection, reach = account_connect(api_key=own_key, api_base_url=changing.base_url)
+    organizations_watch(
+        connection=connection, tenant_ids=[item.id for item in reach.organizations], reach=reach
+    )
+    Organization.objects.update(key_rejected=True, consecutive_failures=3)
+    before = connection.api_key_encrypted
+
+    with pytest.raises(ConnectRefused, match="The new key does not reach"):
+        connection_key_replace(connection=connection, api_key=other_key)
+    connection.refresh_from_db()
+    assert connection.api_key_encrypted == before
+    assert AuditEvent.objects.get(action=AuditEvent.Action.KEY_SET).outcome == AuditEvent.Outcome.REFUSED
+
+    # The account's key entered again (as after rotating it at Bitmovin): it reaches them all.
+    connection_key_replace(connection=connection, api_key=f" {own_key} ")
+
+    connection.refresh_from_db()
+    assert connection.api_key_encrypted != before and connection.decrypt_api_key() == own_key
+    assert not Organization.objects.filter(key_rejected=True).exists(), (
+        "a fresh chance for every organization"
+    )
+    assert set(Organization.objects.values_list("consecutive_failures", flat=True)) == {0}

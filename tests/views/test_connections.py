@@ -88,3 +88,20 @@ def test_picking_an_organization_of_another_account_adds_nothing(simulator, root
 @pytest.mark.parametrize("path", ["/connections/", "/connections/new/"])
 def test_members_who_are_not_account_admins_are_refused(world, login, path):
     assert login(world.admin).get(path).status_code == 403
+
+
+def test_a_key_that_does_not_reach_every_watched_organization_is_refused_on_the_page(simulator, root):
+    accounts = simulator.accounts()["accounts"]
+    connect(root, simulator, accounts[0]["apiKeys"][0])
+    connection = AccountConnection.objects.get()
+    root.post(f"/connections/{connection.public_id}/", {"tenant": accounts[0]["organizations"][0]["id"]})
+    other_key = accounts[1]["apiKeys"][0]
+
+    refused = root.post(f"/connections/{connection.public_id}/key/", {"api_key": other_key})
+
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "The new key does not reach" in html
+    assert other_key not in html
+    replaced = root.post(f"/connections/{connection.public_id}/key/", {"api_key": accounts[0]["apiKeys"][0]})
+    assert replaced.status_code == 302
+    assert "was replaced for all its organizations" in root.get(replaced["Location"]).content.decode()

@@ -78,6 +78,8 @@ ROUTES: dict[str, Route] = {
     "connections/": Route("superuser"),
     "connections/new/": Route("superuser", ("GET", "POST")),
     "connections/<uuid:public_id>/": Route("superuser", ("GET", "POST")),
+    # Posted without a key: the form says what is missing (400), which is served, not refused.
+    "connections/<uuid:public_id>/key/": Route("superuser", ("POST",)),
     # Members of Acme.
     "o/<slug:slug>/": Route(ORG),
     "o/<slug:slug>/switch/": Route(ORG),
