@@ -73,26 +73,30 @@ def connection_detail(request: HttpRequest, public_id) -> HttpResponse:
         reach = connection_reach(connection)
     except ConnectRefused as exc:
         reach, problem = None, exc.message
-    if request.method == "POST" and reach is not None:
+    picked = request.POST.getlist("tenant")
+    if request.method == "POST" and reach is not None and not picked:
+        problem = "Tick the organizations to watch first."
+    elif request.method == "POST" and reach is not None:
         try:
             outcome = organizations_watch(
-                connection=connection,
-                tenant_ids=request.POST.getlist("tenant"),
-                reach=reach,
-                user=request.user,
-                request=request,
+                connection=connection, tenant_ids=picked, reach=reach, user=request.user, request=request
             )
         except ConnectRefused as exc:
             problem = exc.message
         else:
-            added = ", ".join(organization.name for organization in outcome.added) or "nothing new"
-            messages.success(request, f"Now watched: {added}. Their first sync starts within a minute.")
+            if outcome.added:
+                added = ", ".join(organization.name for organization in outcome.added)
+                messages.success(request, f"Now watched: {added}. Their first sync starts within a minute.")
+            else:
+                messages.info(request, "Nothing new to watch: the organizations picked were already watched.")
             return redirect(reverse("connection-detail", args=[connection.public_id]))
     watched = watched_by_tenant(connection)
     reached = {item.id for item in reach.organizations} if reach is not None else set()
     # Offered by the periodic check: organizations nobody watched when it ran, and since when.
     offered_since = {
-        entry.get("id"): parse_datetime(entry.get("firstSeen") or "") for entry in connection.offered
+        entry.get("id"): parse_datetime(str(entry.get("firstSeen") or ""))
+        for entry in connection.offered
+        if isinstance(entry, dict)
     }
     rows = (
         [(item, watched.get(item.id), offered_since.get(item.id)) for item in reach.organizations]
