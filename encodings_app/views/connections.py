@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from encodings_app.forms import AccountConnectForm, ConnectionKeyForm
+from encodings_app.connection_forms import AccountConnectForm, ConnectionKeyForm
 from encodings_app.models import AccountConnection
 from encodings_app.services.account_connect import (
     ConnectRefused,
