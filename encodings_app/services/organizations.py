@@ -60,6 +60,11 @@ TENANT_TAKEN = (
     "Another organization in this dashboard already reads this tenant organization through this API base "
     "URL. Only an account admin can set up the same tenant twice."
 )
+# Names none of the other organizations: the user may not even know they exist.
+SHARED_KEY_NOT_YOURS = (
+    "This key and its API base URL are shared with other organizations of the same Bitmovin account, which "
+    "you do not administer: only an account admin can change them, on the account's page."
+)
 ADDRESS_NEEDS_KEY = (
     "An API base URL is stored with the key that is sent to it: enter the API key to use it with."
 )
@@ -82,6 +87,17 @@ def _base_url_of(organization: Organization) -> str:
     """Where the organization's key is sent; the default address while it has none."""
     connection = organization.connection
     return connection.api_base_url if connection is not None else DEFAULT_API_BASE_URL
+
+
+def _shared_beyond(user, connection: AccountConnection, organization: Organization) -> bool:
+    """Whether other organizations read through this connection are not administered by the user: a key or
+    base URL changed here would change for them too."""
+    if getattr(user, "is_superuser", False):
+        return False
+    others = connection.organizations.exclude(pk=organization.pk)
+    if user is not None and getattr(user, "is_authenticated", False):
+        others = others.exclude(memberships__user=user, memberships__role=Role.ADMIN)
+    return others.exists()
 
 
 def _tenant_taken(organization: Organization, base_url: str, user) -> bool:
@@ -195,8 +211,9 @@ def organization_update(
 
     Raises ValidationError (by field name) and saves nothing when the base URL is not allowed, when the
     base URL or tenant id changes without the key being entered again, when a base URL is given to an
-    organization without a key, or when a user who is not an account admin points the organization at a
-    tenant another organization already reads.
+    organization without a key, when a user who is not an account admin points the organization at a
+    tenant another organization already reads, or when the key or base URL would change for organizations
+    of the same connection that the user does not administer.
     """
     fields = _normalized(fields)
     base_url = fields.pop("api_base_url", _base_url_of(organization))
@@ -215,6 +232,9 @@ def organization_update(
     if moved_address and not had_key and not key_given:
         problems.setdefault("api_key", ADDRESS_NEEDS_KEY)
     connection = organization.connection
+    changes_connection = connection is not None and (key_given or moved_address)
+    if changes_connection and _shared_beyond(user, connection, organization):
+        problems.setdefault("api_key", SHARED_KEY_NOT_YOURS)
     key_replaced = False
     try:
         if problems:

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.views.debug import ExceptionReporter
 
-from encodings_app.models import AccountConnection, AuditEvent, Organization
+from encodings_app.models import AccountConnection, AuditEvent, Organization, Role
 from encodings_app.services.clients import client_for
 from encodings_app.services.organizations import (
     ADDRESS_NEEDS_KEY,
@@ -18,7 +18,7 @@ from encodings_app.services.organizations import (
     organization_create,
     organization_update,
 )
-from tests.factories import TEST_API_KEY, make_connection, make_organization, make_user
+from tests.factories import TEST_API_KEY, make_connection, make_member, make_organization, make_user
 from tests.support.simulator import RunningSimulator
 
 pytestmark = pytest.mark.django_db
@@ -212,6 +212,9 @@ def test_a_key_entered_on_one_organization_replaces_it_for_every_organization_of
     acme = make_organization("acme", connection=shared, key_rejected=True, consecutive_failures=4)
     globex = make_organization("globex", connection=shared, key_unreadable=True)
     elsewhere = make_organization("initech", key_rejected=True)
+    # An admin of both: the key is theirs to replace (tests/services/test_shared_key_settings.py).
+    for organization in (acme, globex):
+        make_member(organization, Role.ADMIN, user=admin)
 
     organization_update(organization=acme, user=admin, api_key=OTHER_KEY)
 
