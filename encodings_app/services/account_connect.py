@@ -26,10 +26,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.debug import sensitive_variables
 
-from encodings_app.bitmovin import AuthenticationError, BitmovinError, ProtocolError, TransportError
+from encodings_app.bitmovin import AuthenticationError, BitmovinError
 from encodings_app.models import AccountConnection, Organization
 from encodings_app.services.account_discovery import ReachableOrganization, reachable_organizations
-from encodings_app.services.action_outcomes import ErrorEvidence
+from encodings_app.services.action_outcomes import ErrorEvidence, api_did_not_answer
 from encodings_app.services.audit import Action, Outcome, audit_record
 from encodings_app.services.clients import (
     KeyUnavailable,
@@ -37,6 +37,7 @@ from encodings_app.services.clients import (
     client_for_connection,
     client_for_key,
     normalize_base_url,
+    same_base_url,
 )
 from encodings_app.services.connections import connection_matching, connection_save
 
@@ -123,15 +124,13 @@ def _reach(make_client) -> AccountReach:
 
 def _refusal_words(error: BitmovinError) -> str:
     """Why a key could not be used, without anything the remote side said."""
-    evidence = ErrorEvidence.from_error(error)
     if isinstance(error, AuthenticationError):
         lead = "Bitmovin did not accept this key, so nothing was saved"
-    elif isinstance(error, TransportError | ProtocolError) or error.body_excerpt:
+    elif api_did_not_answer(error):
         lead = "The key could not be checked, so nothing was saved"
     else:
         lead = "Bitmovin refused to list the account's organizations, so nothing was saved"
-    request_id = f" Request id {evidence.request_id}." if evidence.request_id else ""
-    return f"{lead}. {evidence.title}: {evidence.meaning} {evidence.what_to_do}{request_id}"
+    return ErrorEvidence.from_error(error).after(lead)
 
 
 @sensitive_variables("api_key")
@@ -183,11 +182,10 @@ def account_connect(
 def watched_by_tenant(connection: AccountConnection) -> dict[str, Organization]:
     """The organizations of the dashboard reading a tenant at the connection's base URL, by tenant id: those
     of this connection, and those another connection to the same API reads."""
-    target = normalize_base_url(connection.api_base_url).lower()
     watched: dict[str, Organization] = {}
     candidates = Organization.objects.exclude(tenant_org_id="").select_related("connection")
     for organization in candidates.filter(connection__isnull=False):
-        same_api = normalize_base_url(organization.connection.api_base_url).lower() == target
+        same_api = same_base_url(organization.connection.api_base_url, connection.api_base_url)
         # This connection's own organization wins over another connection's for the same tenant.
         ours_or_first = (
             organization.connection_id == connection.pk or organization.tenant_org_id not in watched

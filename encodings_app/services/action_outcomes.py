@@ -43,10 +43,17 @@ AUDIT_OUTCOMES: dict[ActionOutcome, str] = {
 }
 
 
+def api_did_not_answer(error: BitmovinError) -> bool:
+    """No answer came, or one that was not the Bitmovin API's: an error status without the API's error
+    envelope came from something else (a gateway's page, another server), its body kept for developers only
+    (``body_excerpt``)."""
+    return isinstance(error, TransportError | ProtocolError) or error.body_excerpt is not None
+
+
 def outcome_of_error(error: BitmovinError) -> ActionOutcome:
     """The outcome of a call that raised: who said no, or that nobody answered as the API."""
-    if isinstance(error, TransportError | ProtocolError) or error.body_excerpt is not None:
-        return ActionOutcome.FAILED  # no answer, or one that was not the Bitmovin API's
+    if api_did_not_answer(error):
+        return ActionOutcome.FAILED
     status = error.http_status
     if status in (401, 403):
         return ActionOutcome.KEY_REJECTED
@@ -75,9 +82,7 @@ class ErrorEvidence:
 
     @classmethod
     def from_error(cls, error: BitmovinError) -> ErrorEvidence:
-        # An error status without the API's error envelope came from something other than the API (a
-        # gateway's page, another server): its body is kept for developers only (``body_excerpt``).
-        if isinstance(error, TransportError | ProtocolError) or error.body_excerpt is not None:
+        if api_did_not_answer(error):
             return cls.unreachable(error)
         explanation = explain(error.code, error.message or None)
         return cls(
@@ -98,6 +103,11 @@ class ErrorEvidence:
                 {"href": link.href, "title": link.title or link.href} for link in error.links if link.href
             ],
         )
+
+    def after(self, lead: str) -> str:
+        """One message: `lead`, then what the evidence means, what to do, and the request id to quote."""
+        request_id = f" Request id {self.request_id}." if self.request_id else ""
+        return f"{lead}. {self.title}: {self.meaning} {self.what_to_do}{request_id}"
 
     @classmethod
     def unreachable(cls, error: BitmovinError) -> ErrorEvidence:

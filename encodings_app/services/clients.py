@@ -55,6 +55,12 @@ def normalize_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+def same_base_url(first: str, second: str) -> bool:
+    """Whether two base URLs name the same API, as stored keys and watched tenants are compared: blanks, a
+    trailing slash and letter case aside."""
+    return normalize_base_url(first).lower() == normalize_base_url(second).lower()
+
+
 def allowed_base_urls() -> list[str]:
     return list(settings.BITMOVIN_API_BASE_URLS)
 

@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
 from encodings_app.models import AccountConnection, Organization
-from encodings_app.services.clients import normalize_base_url
+from encodings_app.services.clients import same_base_url
 
 # A new key deserves a fresh chance: the rejection and decryption verdicts, and the failures counted, were
 # about the old one.
@@ -27,9 +27,8 @@ def connection_matching(*, api_key: str, api_base_url: str) -> AccountConnection
     (Fernet is randomized), so each connection at that address is decrypted in memory and compared; one
     that cannot be decrypted matches nothing."""
     api_key = api_key.strip()
-    target = normalize_base_url(api_base_url).lower()
     for connection in AccountConnection.objects.order_by("pk"):
-        if normalize_base_url(connection.api_base_url).lower() != target:
+        if not same_base_url(connection.api_base_url, api_base_url):
             continue
         try:
             stored_key = connection.decrypt_api_key()

@@ -26,22 +26,22 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
+from encodings_app.access import organizations_administered_by
 from encodings_app.bitmovin import (
     BitmovinError,
     InvalidArgumentError,
     NotFoundError,
-    ProtocolError,
-    TransportError,
 )
 from encodings_app.bitmovin.error_codes import ErrorExplanation, explain
 from encodings_app.models import DEFAULT_API_BASE_URL, AccountConnection, Membership, Organization, Role
-from encodings_app.services.action_outcomes import ErrorEvidence
+from encodings_app.services.action_outcomes import ErrorEvidence, api_did_not_answer
 from encodings_app.services.audit import Action, Outcome, audit_record
 from encodings_app.services.clients import (
     KeyUnavailable,
     base_url_refusal,
     client_for,
     normalize_base_url,
+    same_base_url,
 )
 from encodings_app.services.connections import (
     connection_matching,
@@ -92,12 +92,10 @@ def _base_url_of(organization: Organization) -> str:
 def _shared_beyond(user, connection: AccountConnection, organization: Organization) -> bool:
     """Whether other organizations read through this connection are not administered by the user: a key or
     base URL changed here would change for them too."""
-    if getattr(user, "is_superuser", False):
-        return False
     others = connection.organizations.exclude(pk=organization.pk)
-    if user is not None and getattr(user, "is_authenticated", False):
-        others = others.exclude(memberships__user=user, memberships__role=Role.ADMIN)
-    return others.exists()
+    if user is None:
+        return others.exists()
+    return others.exclude(pk__in=organizations_administered_by(user)).exists()
 
 
 def _tenant_taken(organization: Organization, base_url: str, user) -> bool:
@@ -110,10 +108,8 @@ def _tenant_taken(organization: Organization, base_url: str, user) -> bool:
     )
     if organization.pk is not None:
         others = others.exclude(pk=organization.pk)
-    target = normalize_base_url(base_url).lower()
     return any(
-        normalize_base_url(url).lower() == target
-        for url in others.values_list("connection__api_base_url", flat=True)
+        same_base_url(url, base_url) for url in others.values_list("connection__api_base_url", flat=True)
     )
 
 
@@ -333,14 +329,11 @@ def _key_refusal(check: ConnectionCheck) -> str:
     """Why a new organization's key was refused, in plain words, without anything the remote side said."""
     if check.error is None:
         return f"The key could not be checked, so nothing was saved: {check.problem}."
-    evidence = ErrorEvidence.from_error(check.error)
-    unreachable = isinstance(check.error, TransportError | ProtocolError) or check.error.body_excerpt
-    if unreachable:
+    if api_did_not_answer(check.error):
         lead = "The key could not be checked, so nothing was saved"
     else:
         lead = "Bitmovin did not accept this key, so nothing was saved"
-    request_id = f" Request id {evidence.request_id}." if evidence.request_id else ""
-    return f"{lead}. {evidence.title}: {evidence.meaning} {evidence.what_to_do}{request_id}"
+    return ErrorEvidence.from_error(check.error).after(lead)
 
 
 def _audit_call(

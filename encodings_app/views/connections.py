@@ -5,23 +5,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from encodings_app.connection_forms import AccountConnectForm, ConnectionKeyForm
 from encodings_app.models import AccountConnection
+from encodings_app.selectors.connections import connection_tree, connections_with_counts
 from encodings_app.services.account_connect import (
     ConnectRefused,
     account_connect,
     connection_key_replace,
     connection_reach,
     organizations_watch,
-    watched_by_tenant,
 )
 
 
@@ -33,8 +31,7 @@ def _account_admin_only(request: HttpRequest) -> None:
 @require_GET
 def connection_list(request: HttpRequest) -> HttpResponse:
     _account_admin_only(request)
-    connections = AccountConnection.objects.annotate(watched=Count("organizations")).order_by("name")
-    return render(request, "connections/list.html", {"connections": connections})
+    return render(request, "connections/list.html", {"connections": connections_with_counts()})
 
 
 @sensitive_post_parameters("api_key")
@@ -90,27 +87,9 @@ def connection_detail(request: HttpRequest, public_id) -> HttpResponse:
             else:
                 messages.info(request, "Nothing new to watch: the organizations picked were already watched.")
             return redirect(reverse("connection-detail", args=[connection.public_id]))
-    watched = watched_by_tenant(connection)
-    reached = {item.id for item in reach.organizations} if reach is not None else set()
-    # Offered by the periodic check: organizations nobody watched when it ran, and since when.
-    offered_since = {
-        entry.get("id"): parse_datetime(str(entry.get("firstSeen") or ""))
-        for entry in connection.offered
-        if isinstance(entry, dict)
-    }
-    rows = (
-        [(item, watched.get(item.id), offered_since.get(item.id)) for item in reach.organizations]
-        if reach is not None
-        else []
-    )
-    # Organizations of this connection its key no longer lists (only known when the list could be read).
-    unreached = [
-        organization
-        for tenant, organization in watched.items()
-        if reach is not None and tenant not in reached and organization.connection_id == connection.pk
-    ]
+    tree = connection_tree(connection, reach)
     refused = bool(problem) and request.method == "POST"
-    return _detail_page(request, connection, rows=rows, problem=problem, unreached=unreached, refused=refused)
+    return _detail_page(request, connection, tree=tree, problem=problem, refused=refused)
 
 
 def _detail_page(request, connection, *, key_form=None, refused=False, **context) -> HttpResponse:
@@ -138,4 +117,6 @@ def connection_key(request: HttpRequest, public_id) -> HttpResponse:
         else:
             messages.success(request, f"The key of {connection.name} was replaced for all its organizations.")
             return redirect(reverse("connection-detail", args=[connection.public_id]))
-    return _detail_page(request, connection, key_form=form, rows=[], unreached=[], refused=True, problem="")
+    return _detail_page(
+        request, connection, key_form=form, tree=connection_tree(connection, None), refused=True
+    )
