@@ -123,7 +123,7 @@ class OrganizationAdmin(ReadOnlyAdmin):
 
 @admin.register(AccountConnection)
 class AccountConnectionAdmin(ReadOnlyAdmin):
-    """Seen only: a connection's key changes on the settings page of an organization it reaches."""
+    """Seen only: a connection's key changes on its page (/connections/) or an organization's settings."""
 
     list_display = ("name", "api_base_url", "api_key", "organization_count", "created_at")
     search_fields = ("name", "organizations__name", "organizations__slug")
