@@ -42,17 +42,25 @@ def clock(monkeypatch):
     return moment
 
 
-def test_a_muted_banner_says_until_when_and_nothing_more(client, link, acme, admin):
+@pytest.mark.parametrize(
+    ("hour", "shown"),
+    [(10, "muted until 14:00 UTC"), (22, "muted until {tomorrow} 02:00 UTC")],
+    ids=["ends-today", "ends-tomorrow"],
+)
+def test_a_muted_banner_says_until_when_and_nothing_more(client, link, acme, admin, clock, hour, shown):
+    # The clock is set, not read: a four-hour silence from the evening ends tomorrow, and the banner then
+    # names the day too.
+    clock["now"] = clock["now"].astimezone(UTC).replace(hour=hour, minute=0)
+    tomorrow = (clock["now"] + timedelta(days=1)).strftime("%d %b")
     make_incident(acme, AlertKind.FAILED, title="4 encodings failed")
     make_incident(acme, AlertKind.SYNC, title="Sync broken")
-    silence = make_silence(acme, kind=AlertKind.FAILED, reason="secret maintenance", user=admin)
+    make_silence(acme, kind=AlertKind.FAILED, reason="secret maintenance", user=admin)
     _, token = link
 
     html = client.get(f"/wall/{token}/", follow=True).content.decode()
 
     banners = banners_of(html)
-    until = silence.ends_at.astimezone(UTC).strftime("%H:%M")
-    assert f"muted until {until} UTC" in words(banner_of(banners, "4 encodings failed"))
+    assert shown.format(tomorrow=tomorrow) in words(banner_of(banners, "4 encodings failed"))
     assert "muted" not in banner_of(banners, "Sync broken")
     assert "secret maintenance" not in html and admin.get_username() not in html
 
