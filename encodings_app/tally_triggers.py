@@ -169,3 +169,18 @@ def uninstall(schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     for statement in POSTGRESQL_UNINSTALL if vendor == "postgresql" else SQLITE_UNINSTALL:
         schema_editor.execute(statement)
+
+
+def set_aside_on_sqlite(apps, schema_editor) -> None:
+    """For a migration that changes the organizations' columns. SQLite does that by building a new table and
+    renaming it into place, which it refuses while a trigger names the table (the tallies' triggers name the
+    organizations), and the old table's own triggers go with it. So on SQLite the triggers are dropped first
+    and created again, with a recount of the tallies, at the end (put_back_on_sqlite). PostgreSQL alters
+    tables in place."""
+    if schema_editor.connection.vendor == "sqlite":
+        uninstall(schema_editor)
+
+
+def put_back_on_sqlite(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "sqlite":
+        install(schema_editor)

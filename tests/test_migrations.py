@@ -230,3 +230,40 @@ def test_organizations_of_one_key_come_to_share_one_connection_and_no_plaintext_
         assert restored[pk] == originals[pk]
     assert restored[keyless.pk] == originals[keyless.pk], "no key, and the default base URL"
     assert "encodings_app_accountconnection" not in connection.introspection.table_names()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_only_admins_of_every_organization_of_a_connection_become_its_account_admins():
+    before, after = (
+        ("encodings_app", "0019_connection_checks"),
+        ("encodings_app", "0020_account_memberships"),
+    )
+    old = migrate_to(before)
+    User = old.get_model("auth", "User")
+    Connection = old.get_model("encodings_app", "AccountConnection")
+    Organization = old.get_model("encodings_app", "Organization")
+    Membership = old.get_model("encodings_app", "Membership")
+    shared = Connection.objects.create(name="Shared", api_key_encrypted="x", api_key_last4="abcd")
+    alone = Connection.objects.create(name="Alone", api_key_encrypted="y", api_key_last4="wxyz")
+    acme, globex = (
+        Organization.objects.create(slug=s, name=s, connection=shared) for s in ("acme", "globex")
+    )
+    umbrella = Organization.objects.create(slug="umbrella", name="umbrella", connection=alone)
+    ada, bob, cy = (User.objects.create(username=name) for name in ("ada", "bob", "cy"))
+    for user, organization, role in [
+        (ada, acme, "admin"),
+        (ada, globex, "admin"),  # admin of both: could replace the shared key before
+        (bob, acme, "admin"),
+        (bob, globex, "operator"),  # not of both: could not
+        (cy, umbrella, "admin"),
+        (ada, umbrella, "viewer"),
+    ]:
+        Membership.objects.create(user=user, organization=organization, role=role)
+
+    new = migrate_to(after)
+    granted = new.get_model("encodings_app", "AccountMembership").objects.values_list(
+        "user__username", "connection__name", "role"
+    )
+
+    assert sorted(granted) == [("ada", "Shared", "admin"), ("cy", "Alone", "admin")]

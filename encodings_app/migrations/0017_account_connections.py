@@ -71,20 +71,6 @@ def copy_keys_back(apps, schema_editor):
     check_foreign_keys_now(schema_editor)
 
 
-def set_sqlite_triggers_aside(apps, schema_editor):
-    # SQLite changes a table's columns by building a new table and renaming it into place, which it refuses
-    # while a trigger names the table (the tallies' triggers name the organizations), and the old table's own
-    # triggers go with it. So on SQLite the triggers are dropped first and created again, with a recount of
-    # the tallies, at the end (tally_triggers.install, as 0016 does). PostgreSQL alters tables in place.
-    if schema_editor.connection.vendor == "sqlite":
-        tally_triggers.uninstall(schema_editor)
-
-
-def put_sqlite_triggers_back(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        tally_triggers.install(schema_editor)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -92,7 +78,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(set_sqlite_triggers_aside, put_sqlite_triggers_back),
+        migrations.RunPython(tally_triggers.set_aside_on_sqlite, tally_triggers.put_back_on_sqlite),
         migrations.CreateModel(
             name='AccountConnection',
             fields=[
@@ -126,5 +112,5 @@ class Migration(migrations.Migration):
             model_name='organization',
             name='api_key_last4',
         ),
-        migrations.RunPython(put_sqlite_triggers_back, set_sqlite_triggers_aside),
+        migrations.RunPython(tally_triggers.put_back_on_sqlite, tally_triggers.set_aside_on_sqlite),
     ]

@@ -25,7 +25,7 @@ from encodings_app.models.choices import (
     MessageType,
     Role,
 )
-from encodings_app.models.connections import AccountConnection
+from encodings_app.models.connections import AccountConnection, AccountMembership
 from encodings_app.models.encoding_queries import FAILED_AT, LIST_COLUMNS, EncodingQuerySet, explain_failure
 from encodings_app.models.encodings import Encoding, EncodingLabel, Message, PendingMark
 from encodings_app.models.organizations import Membership, Organization, hex_colour, slug_validator
@@ -55,6 +55,7 @@ __all__ = [
     "SEVERITY_RANK",
     "TERMINAL_STATUSES",
     "AccountConnection",
+    "AccountMembership",
     "AlertChannel",
     "AlertDelivery",
     "AlertKind",

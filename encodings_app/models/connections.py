@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
-from encodings_app.models.choices import DEFAULT_API_BASE_URL
+from encodings_app.models.choices import DEFAULT_API_BASE_URL, Role
 
 
 class AccountConnection(models.Model):
@@ -62,3 +63,25 @@ class AccountConnection(models.Model):
     @property
     def has_api_key(self) -> bool:
         return bool(self.api_key_encrypted)
+
+
+class AccountMembership(models.Model):
+    """A role across a whole account: in every organization read through the connection, now or later.
+    An account admin also looks after the connection itself (its key, which of its organizations are
+    watched, each one's tenant id, who else has a role across it). A user's role in an organization is the
+    higher of this and their own membership of it (access.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_memberships"
+    )
+    connection = models.ForeignKey(AccountConnection, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "connection"], name="account_membership_unique_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} across {self.connection} ({self.role})"

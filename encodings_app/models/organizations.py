@@ -45,6 +45,12 @@ class Organization(models.Model):
         blank=True,
         help_text="Sent as X-Tenant-Org-Id when set (a sub-organization's id).",
     )
+    bitmovin_parent_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The Bitmovin organization this one is a sub-organization of, as the key reported it when "
+        "watched or last checked; blank for an account's own organization or when not known.",
+    )
     unreachable_since = models.DateTimeField(
         null=True,
         blank=True,
