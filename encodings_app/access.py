@@ -1,7 +1,9 @@
 """Who may see and do what: every page and API view gets its organization through here.
 
 An organization the user does not belong to is a 404 (its existence does not leak); a member whose role is
-too low for an action gets a 403. Superusers are account admins of every organization.
+too low for an action gets a 403. A user's role in an organization is the higher of their membership of it
+and their role across its account (AccountMembership: every organization read through that connection).
+Superusers are admins everywhere.
 """
 
 from __future__ import annotations
@@ -9,22 +11,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from encodings_app.models import Encoding, Incident, Membership, Organization, Role
+from encodings_app.models import (
+    AccountConnection,
+    AccountMembership,
+    Encoding,
+    Incident,
+    Membership,
+    Organization,
+    Role,
+)
 
 # Each role can do what the roles after it can.
 _RANK = {Role.VIEWER: 0, Role.OPERATOR: 1, Role.ADMIN: 2}
+
+
+def _member_of(user, role: str | None = None) -> Q:
+    """Organizations the user is a member of, directly or across their account (with `role` in either)."""
+    memberships = Membership.objects.filter(user=user)
+    accounts = AccountMembership.objects.filter(user=user)
+    if role is not None:
+        memberships, accounts = memberships.filter(role=role), accounts.filter(role=role)
+    return Q(pk__in=memberships.values("organization_id")) | Q(
+        connection_id__in=accounts.values("connection_id")
+    )
 
 
 def organizations_for(user) -> QuerySet[Organization]:
     """With each one's connection: pages say whether an organization has a key (has_api_key)."""
     if not user.is_authenticated:
         return Organization.objects.none()
-    if user.is_superuser:
-        return Organization.objects.select_related("connection")
-    return Organization.objects.select_related("connection").filter(memberships__user=user)
+    organizations = Organization.objects.select_related("connection")
+    return organizations if user.is_superuser else organizations.filter(_member_of(user))
 
 
 def organizations_administered_by(user) -> QuerySet[Organization]:
@@ -32,7 +52,41 @@ def organizations_administered_by(user) -> QuerySet[Organization]:
         return Organization.objects.none()
     if user.is_superuser:
         return Organization.objects.all()
-    return Organization.objects.filter(memberships__user=user, memberships__role=Role.ADMIN)
+    return Organization.objects.filter(_member_of(user, Role.ADMIN))
+
+
+def connections_administered_by(user) -> QuerySet[AccountConnection]:
+    """The connections whose key, watched organizations, tenant ids and account members the user looks
+    after: every one for superusers, else those they are an account admin of."""
+    if not user.is_authenticated:
+        return AccountConnection.objects.none()
+    if user.is_superuser:
+        return AccountConnection.objects.all()
+    return AccountConnection.objects.filter(memberships__user=user, memberships__role=Role.ADMIN)
+
+
+def administers_connection(user, connection: AccountConnection | None) -> bool:
+    return connection is not None and connections_administered_by(user).filter(pk=connection.pk).exists()
+
+
+def account_role(user) -> Subquery:
+    """For annotating organizations: the user's role across each one's account, None without one."""
+    held = AccountMembership.objects.filter(connection=OuterRef("connection_id"), user=user)
+    return Subquery(held.values("role")[:1], output_field=CharField())
+
+
+def with_roles(organizations: QuerySet[Organization], user) -> QuerySet[Organization]:
+    """Annotated with ``own_role`` (their membership of it) and ``account_role`` (across its connection),
+    in the same query; ``higher_role`` takes the higher."""
+    own = Membership.objects.filter(organization=OuterRef("pk"), user=user).values("role")[:1]
+    return organizations.annotate(
+        own_role=Subquery(own, output_field=CharField()), account_role=account_role(user)
+    )
+
+
+def higher_role(*roles: str | None) -> str | None:
+    held = [Role(role) for role in roles if role]
+    return max(held, key=_RANK.__getitem__) if held else None
 
 
 @dataclass(frozen=True)
@@ -53,18 +107,13 @@ def organization_for(user, slug: str, *, needs: str = Role.VIEWER) -> Organizati
     and holds `needs` (403). Superusers are admins everywhere."""
     if not user.is_authenticated:
         raise Http404("No such organization")
+    found = Organization.objects.select_related("connection").filter(slug=slug)
     if user.is_superuser:
-        organization = Organization.objects.select_related("connection").filter(slug=slug).first()
-        role = Role.ADMIN
+        organization, role = found.first(), Role.ADMIN
     else:
-        membership = (
-            Membership.objects.select_related("organization__connection")
-            .filter(user=user, organization__slug=slug)
-            .first()
-        )
-        organization = membership.organization if membership else None
-        role = membership.role if membership else None
-    if organization is None:
+        organization = with_roles(found, user).first()
+        role = higher_role(organization.own_role, organization.account_role) if organization else None
+    if organization is None or role is None:
         raise Http404("No such organization")
     if not has_role(role, needs):
         raise PermissionDenied(f"This needs the {Role(needs).label.lower()} role in {organization.name}.")

@@ -38,6 +38,21 @@ urlpatterns = [
     path("connections/new/", connections.connection_new, name="connection-new"),
     path("connections/<uuid:public_id>/", connections.connection_detail, name="connection-detail"),
     path("connections/<uuid:public_id>/key/", connections.connection_key, name="connection-key"),
+    path(
+        "connections/<uuid:public_id>/members/",
+        connections.account_member_add_view,
+        name="connection-member-add",
+    ),
+    path(
+        "connections/<uuid:public_id>/members/<int:user_id>/role/",
+        connections.account_member_role,
+        name="connection-member-role",
+    ),
+    path(
+        "connections/<uuid:public_id>/members/<int:user_id>/remove/",
+        connections.account_member_remove_view,
+        name="connection-member-remove",
+    ),
     path("wall/<str:token>/", wall.wall_by_token, name="wall"),
     path("wall/d/<int:link_id>/", wall.wall_display, name="wall-display"),
     path("o/<slug:slug>/wall/", wall.wall_for_member, name="organization-wall"),

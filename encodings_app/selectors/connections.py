@@ -29,8 +29,8 @@ class ConnectionTree:
     unreached: list[Organization] = field(default_factory=list)
 
 
-def connections_with_counts() -> QuerySet[AccountConnection]:
-    return AccountConnection.objects.annotate(watched=Count("organizations")).order_by("name")
+def connections_with_counts(connections: QuerySet[AccountConnection]) -> QuerySet[AccountConnection]:
+    return connections.annotate(watched=Count("organizations")).order_by("name")
 
 
 def connection_tree(connection: AccountConnection, reach: AccountReach | None) -> ConnectionTree:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from encodings_app.access import organizations_for
-from encodings_app.models import Encoding, EncodingTally, Membership, Organization, Role
+from encodings_app.access import account_role, organizations_for, with_roles
+from encodings_app.models import Encoding, EncodingTally, Organization, Role
 from encodings_app.selectors.health import (
     LEVEL_RANK,
     Problem,
@@ -62,10 +62,17 @@ class OrganizationHealth(ReadState):
         return self.counts.get(status, 0)
 
 
+def looks_after_an_account(healths: list[OrganizationHealth]) -> bool:
+    """Whether the user is an account admin of one of these organizations' connections."""
+    return any(getattr(health.organization, "account_role", None) == Role.ADMIN for health in healths)
+
+
 def organizations_with_health(user: AbstractBaseUser) -> list[OrganizationHealth]:
     """Every organization the user may see, worst first, in one query, whatever their number: the failures
     and the open incidents are subqueries of it."""
     organizations = organizations_for(user).annotate(
+        # Whether the user looks after an account (the switcher links to its page): no query of its own.
+        account_role=Value("", output_field=CharField()) if user.is_superuser else account_role(user),
         failed_recently=Coalesce(recent_failures(), Value(0)),
         open_incidents=Coalesce(open_incident_count(), Value(0)),
         worst_incident_rank=worst_open_severity_rank(),
@@ -101,19 +108,26 @@ def healths_with_activity(healths: list[OrganizationHealth]) -> list[Organizatio
 
 
 def organizations_with_role(user: AbstractBaseUser) -> QuerySet[Organization]:
-    """The organizations the user may see, by name, each with ``api_role`` and ``failed_recently``."""
+    """The organizations the user may see, by name, each with ``api_role`` (the higher of their own and
+    their account's role: access.py) and ``failed_recently``."""
+    organizations = organizations_for(user)
     if user.is_superuser:
         role = Value(Role.ADMIN.value, output_field=CharField())
     else:
-        role = Subquery(
-            Membership.objects.filter(organization=OuterRef("pk"), user=user).values("role")[:1],
+        organizations = with_roles(organizations, user)
+
+        def holds(role: Role) -> Q:
+            return Q(own_role=role) | Q(account_role=role)
+
+        role = Case(
+            When(holds(Role.ADMIN), then=Value(Role.ADMIN.value)),
+            When(holds(Role.OPERATOR), then=Value(Role.OPERATOR.value)),
+            default=Value(Role.VIEWER.value),
             output_field=CharField(),
         )
-    return (
-        organizations_for(user)
-        .annotate(api_role=role, failed_recently=Coalesce(recent_failures(), Value(0)))
-        .order_by("name", "pk")
-    )
+    return organizations.annotate(
+        api_role=role, failed_recently=Coalesce(recent_failures(), Value(0))
+    ).order_by("name", "pk")
 
 
 def organization_with_role(user: AbstractBaseUser, organization: Organization) -> Organization:

@@ -117,7 +117,7 @@ def membership_add(
     path, and nothing the caller can see (answer, audit entry, member list) tells them apart.
     """
     typed = name_or_email.strip()
-    user = _addable(actor, typed)
+    user = addable_user(actor, typed)
     if user is None:
         _audit_refused(
             organization,
@@ -147,7 +147,9 @@ def sole_admin_memberships(*, users: Any) -> QuerySet[Membership]:
     )
 
 
-def _addable(actor: Any, typed: str) -> Any:
+def addable_user(actor: Any, typed: str) -> Any:
+    """The one active account `actor` may add whose user name is `typed` or whose e-mail address it is;
+    None for anyone else, found or not (membership_add says why it must be one answer)."""
     if not typed:
         return None
     users = get_user_model().objects.filter(Q(username=typed) | Q(email__iexact=typed), is_active=True)
@@ -186,8 +188,23 @@ def _revoke_links(
 ) -> int:
     if role == Role.ADMIN:
         return 0
-    return display_links_revoke_created_by(
-        creator=user, organization=organization, user=actor, request=request
+    return revoke_links_no_longer_administered(user, [organization], actor=actor, request=request)
+
+
+def revoke_links_no_longer_administered(
+    user: Any, organizations: list[Organization], *, actor: Any, request: HttpRequest | None
+) -> int:
+    """Revoke the wall display links `user` made for those of `organizations` they no longer administer,
+    through any role (their own membership or their account's); returns how many."""
+    still = set(
+        access.organizations_administered_by(user)
+        .filter(pk__in=[organization.pk for organization in organizations])
+        .values_list("pk", flat=True)
+    )
+    return sum(
+        display_links_revoke_created_by(creator=user, organization=organization, user=actor, request=request)
+        for organization in organizations
+        if organization.pk not in still
     )
 
 

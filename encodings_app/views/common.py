@@ -15,6 +15,7 @@ from encodings_app.access import OrganizationAccess
 from encodings_app.forms import list_querystring
 from encodings_app.models import Role
 from encodings_app.selectors.health import problems_of
+from encodings_app.selectors.organizations import looks_after_an_account
 from encodings_app.views.switch import switch_query
 
 # Seconds between polls of the live parts; the tab being hidden pauses them (static/js/app.js).
@@ -55,6 +56,7 @@ def render_page(
     else:
         if "switcher" not in context:
             context["switcher"] = selectors.organizations_with_health(request.user)
+        context.setdefault("looks_after_accounts", looks_after_an_account(context["switcher"]))
         context.setdefault("switch_query", switch_query(request))
         response = render(request, template, context, status=status)
     if partial:

@@ -7,6 +7,8 @@ and with which methods; `expected` turns that into the status each persona must 
 - an anonymous visitor is sent to log in (302) on the site and gets 401 in the API;
 - a user of another organization gets 404 for anything of this organization, as if it did not exist;
 - a member whose role is too low gets 403;
+- a Bitmovin account's pages are the superusers' and its account admins': anyone else gets 404 for one
+  account (as if it did not exist) and 403 for the list;
 - a method the view does not answer is 405;
 - everyone else is served: 200 for a GET, and for a POST anything but a refusal or a server error.
 """
@@ -22,7 +24,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from encodings_app.models import Role
+from encodings_app.models import AccountMembership, Role
 from encodings_app.services.alert_channels.targets import channel_add
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.display_links import display_link_create
@@ -31,16 +33,18 @@ from tests.support.api_client import point_at
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("anonymous", "outsider", "viewer", "operator", "admin", "superuser")
-# How far each persona reaches in Acme; the outsider is an admin, but of Globex.
-RANK = {"viewer": 1, "operator": 2, "admin": 3, "superuser": 4}
+PERSONAS = ("anonymous", "outsider", "viewer", "operator", "admin", "account_admin", "superuser")
+# How far each persona reaches in Acme; the outsider is an admin, but of Globex. The account admin has no
+# membership of Acme: they are an admin of it through its account.
+RANK = {"viewer": 1, "operator": 2, "admin": 3, "account_admin": 3, "superuser": 4}
 NEEDS_RANK = {Role.VIEWER: 1, Role.OPERATOR: 2, Role.ADMIN: 3, "superuser": 4}
 REFUSALS = {401, 403, 404, 405}
 
 
 @dataclass(frozen=True)
 class Route:
-    """Who may use a route: `needs` is a role in Acme, "login", "superuser", "staff" or "public"."""
+    """Who may use a route: `needs` is a role in Acme, "login", "account" (an account admin of Acme's
+    connection), "superuser", "staff" or "public"."""
 
     needs: str
     methods: tuple[str, ...] = ("GET",)
@@ -75,11 +79,14 @@ ROUTES: dict[str, Route] = {
     # The token belongs to the admin: anybody else's revoke finds nothing (404), see expected().
     "account/tokens/<int:token_id>/revoke/": Route("login", ("POST",)),
     "organizations/new/": Route("superuser", ("GET", "POST")),
-    "connections/": Route("superuser"),
+    "connections/": Route("account"),
     "connections/new/": Route("superuser", ("GET", "POST")),
-    "connections/<uuid:public_id>/": Route("superuser", ("GET", "POST")),
+    "connections/<uuid:public_id>/": Route("account", ("GET", "POST")),
     # Posted without a key: the form says what is missing (400), which is served, not refused.
-    "connections/<uuid:public_id>/key/": Route("superuser", ("POST",)),
+    "connections/<uuid:public_id>/key/": Route("account", ("POST",)),
+    "connections/<uuid:public_id>/members/": Route("account", ("POST",)),
+    "connections/<uuid:public_id>/members/<int:user_id>/role/": Route("account", ("POST",)),
+    "connections/<uuid:public_id>/members/<int:user_id>/remove/": Route("account", ("POST",)),
     # Members of Acme.
     "o/<slug:slug>/": Route(ORG),
     "o/<slug:slug>/switch/": Route(ORG),
@@ -180,6 +187,10 @@ def scene(world, simulator, walk_key):
     for organization in (world.acme, world.globex):
         point_at(organization, base_url=simulator.base_url, api_key=walk_key)
     superuser = make_user("root", is_superuser=True, is_staff=True)
+    account_admin = make_user("acct")
+    AccountMembership.objects.create(user=account_admin, connection=world.acme.connection, role=Role.ADMIN)
+    # The viewer is also a viewer across the account: the account's member routes have someone to change.
+    AccountMembership.objects.create(user=world.viewer, connection=world.acme.connection, role=Role.VIEWER)
     link, token = display_link_create(
         label="Ops room", organizations=[world.acme], created_by=world.admin, poll_seconds=10
     )
@@ -210,6 +221,7 @@ def scene(world, simulator, walk_key):
         "viewer": world.viewer,
         "operator": world.operator,
         "admin": world.admin,
+        "account_admin": account_admin,
         "superuser": superuser,
     }
     return values, users
@@ -233,6 +245,10 @@ def expected(key: str, route: Route, persona: str, method: str) -> set[int] | No
         return None
     if route.needs == "superuser":
         return None if persona == "superuser" else {403}
+    if route.needs == "account":
+        if persona in ("superuser", "account_admin"):
+            return None
+        return {403} if key == "connections/" else {404}
     if persona == "outsider":
         return {404}
     return None if RANK[persona] >= NEEDS_RANK[route.needs] else {403}
