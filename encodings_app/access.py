@@ -66,7 +66,9 @@ def connections_administered_by(user) -> QuerySet[AccountConnection]:
 
 
 def administers_connection(user, connection: AccountConnection | None) -> bool:
-    return connection is not None and connections_administered_by(user).filter(pk=connection.pk).exists()
+    if connection is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or connections_administered_by(user).filter(pk=connection.pk).exists()
 
 
 def account_role(user) -> Subquery:

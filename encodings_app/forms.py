@@ -413,9 +413,12 @@ class OrganizationSettingsForm(forms.Form):
             raise forms.ValidationError("Use the organization id as Bitmovin shows it.")
         return value
 
+    # What the organization reads through: only account admins change it (services/organizations.py).
+    repointing_fields = ("api_base_url", "api_key", "tenant_org_id")
+
     @classmethod
     def for_organization(
-        cls, organization: Organization, data: QueryDict | None = None
+        cls, organization: Organization, data: QueryDict | None = None, *, may_repoint: bool = True
     ) -> OrganizationSettingsForm:
         initial = {
             "name": organization.name,
@@ -425,7 +428,15 @@ class OrganizationSettingsForm(forms.Form):
             ),
             "tenant_org_id": organization.tenant_org_id,
         }
-        return cls(data, initial=initial)
+        form = cls(data, initial=initial)
+        if not may_repoint:
+            # Shown, not editable: a disabled field keeps its initial value whatever is posted.
+            for name in cls.repointing_fields:
+                form.fields[name].disabled = True
+            form.fields[
+                "api_key"
+            ].help_text = "Kept by the account admins of this organization's Bitmovin account."
+        return form
 
 
 class OrganizationCreateForm(OrganizationSettingsForm):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from encodings_app.models import (
     DEFAULT_API_BASE_URL,
     AccountConnection,
+    AccountMembership,
     AlertKind,
     AlertSilence,
     Encoding,
@@ -72,6 +73,14 @@ def make_organization(
     organization = Organization(slug=slug, name=name, connection=connection, **fields)
     organization.save()
     return organization
+
+
+def make_account_admin(connection: AccountConnection, user=None):
+    """An account admin of `connection`: an admin of each of its organizations, who may change what they
+    read through (its key, its API base URL, their tenant ids)."""
+    user = user or make_user()
+    AccountMembership.objects.create(user=user, connection=connection, role=Role.ADMIN)
+    return user
 
 
 def make_member(organization: Organization, role: str = Role.OPERATOR, user=None):

@@ -26,14 +26,22 @@ from django.http import HttpRequest
 from django.views.decorators.debug import sensitive_variables
 
 from encodings_app import crypto
-from encodings_app.access import organizations_administered_by
+from encodings_app.access import administers_connection
 from encodings_app.bitmovin import (
     BitmovinError,
     InvalidArgumentError,
     NotFoundError,
 )
 from encodings_app.bitmovin.error_codes import ErrorExplanation, explain
-from encodings_app.models import DEFAULT_API_BASE_URL, AccountConnection, Membership, Organization, Role
+from encodings_app.models import (
+    DEFAULT_API_BASE_URL,
+    AccountConnection,
+    AccountMembership,
+    Membership,
+    Organization,
+    Role,
+)
+from encodings_app.services.account_connect import ConnectRefused, key_reach
 from encodings_app.services.action_outcomes import ErrorEvidence, api_did_not_answer
 from encodings_app.services.audit import Action, Outcome, audit_record
 from encodings_app.services.clients import (
@@ -61,9 +69,13 @@ TENANT_TAKEN = (
     "URL. Only an account admin can set up the same tenant twice."
 )
 # Names none of the other organizations: the user may not even know they exist.
-SHARED_KEY_NOT_YOURS = (
-    "This key and its API base URL are shared with other organizations of the same Bitmovin account, which "
-    "you do not administer: only an account admin can change them, on the account's page."
+ACCOUNT_ADMINS_ONLY = (
+    "What this organization reads through (its Bitmovin account's API key, the API base URL and its tenant "
+    "organization id) is changed only by an account admin of that account."
+)
+TENANT_NOT_REACHED = (
+    "This key does not reach that tenant organization: use the id of an organization or sub-organization "
+    "the key reaches (the account's page lists them)."
 )
 ADDRESS_NEEDS_KEY = (
     "An API base URL is stored with the key that is sent to it: enter the API key to use it with."
@@ -89,13 +101,25 @@ def _base_url_of(organization: Organization) -> str:
     return connection.api_base_url if connection is not None else DEFAULT_API_BASE_URL
 
 
-def _shared_beyond(user, connection: AccountConnection, organization: Organization) -> bool:
-    """Whether other organizations read through this connection are not administered by the user: a key or
-    base URL changed here would change for them too."""
-    others = connection.organizations.exclude(pk=organization.pk)
-    if user is None:
-        return others.exists()
-    return others.exclude(pk__in=organizations_administered_by(user)).exists()
+def may_repoint(user, organization: Organization) -> bool:
+    """Whether the user may change what the organization reads through: its connection's key and address,
+    and its tenant id. An account admin of the connection may (superusers are of every one), and a script
+    (no user); an organization without a connection yet is its own admins' to give a key."""
+    connection = organization.connection
+    return user is None or connection is None or administers_connection(user, connection)
+
+
+def _tenant_reach_problems(organization: Organization, *, api_key: str, base_url: str) -> dict[str, str]:
+    """Ask Bitmovin whether the key reaches the organization's new tenant id; on the way, learn its parent."""
+    try:
+        reach = key_reach(api_key=api_key, api_base_url=base_url)
+    except ConnectRefused as exc:
+        return {exc.field: exc.message}
+    reached = next((item for item in reach.organizations if item.id == organization.tenant_org_id), None)
+    if reached is None:
+        return {"tenant_org_id": TENANT_NOT_REACHED}
+    organization.bitmovin_parent_id = reached.parent_id or ""
+    return {}
 
 
 def _tenant_taken(organization: Organization, base_url: str, user) -> bool:
@@ -208,8 +232,9 @@ def organization_update(
     Raises ValidationError (by field name) and saves nothing when the base URL is not allowed, when the
     base URL or tenant id changes without the key being entered again, when a base URL is given to an
     organization without a key, when a user who is not an account admin points the organization at a
-    tenant another organization already reads, or when the key or base URL would change for organizations
-    of the same connection that the user does not administer.
+    tenant another organization already reads, when the key does not reach the new tenant id (asked of
+    Bitmovin), or when a user who is not an account admin of the organization's connection changes the
+    key, the base URL or the tenant id.
     """
     fields = _normalized(fields)
     base_url = fields.pop("api_base_url", _base_url_of(organization))
@@ -228,18 +253,21 @@ def organization_update(
     if moved_address and not had_key and not key_given:
         problems.setdefault("api_key", ADDRESS_NEEDS_KEY)
     connection = organization.connection
-    changes_connection = connection is not None and (key_given or moved_address)
-    if changes_connection and _shared_beyond(user, connection, organization):
-        problems.setdefault("api_key", SHARED_KEY_NOT_YOURS)
+    if (key_given or moved) and not may_repoint(user, organization):
+        problems.setdefault("api_key", ACCOUNT_ADMINS_ONLY)
+    if not problems and "tenant_org_id" in changed and organization.tenant_org_id and key_given:
+        problems = _tenant_reach_problems(organization, api_key=api_key, base_url=base_url)
     key_replaced = False
     try:
         if problems:
             raise ValidationError(problems)
+        new_connection = False
         if connection is None and key_given:
             connection = connection_matching(api_key=api_key, api_base_url=base_url)
             if connection is None:
                 connection = AccountConnection(name=organization.name, api_base_url=base_url)
                 connection.set_api_key(api_key)
+                new_connection = True
         elif connection is not None and (key_given or moved_address):
             connection.api_base_url = base_url
             if key_given:
@@ -266,6 +294,9 @@ def organization_update(
         if connection is not None and (key_given or moved_address):
             connection_save(connection=connection, key_replaced=key_replaced)
             organization.connection = connection
+        if new_connection and user is not None and not user.is_superuser:
+            # Whoever brought the key looks after it: they may change it, or this tenant, again.
+            AccountMembership.objects.create(user=user, connection=connection, role=Role.ADMIN)
         if key_given:
             with_fresh_key_verdicts(organization)
         organization.save()

@@ -38,12 +38,15 @@ def render_settings(request: HttpRequest, viewer: access.OrganizationAccess, **e
     if isinstance(stored, dict) and stored.pop("organization", None) == organization.pk:
         extra = {**stored, **extra}
     notes = [note] if note else []
+    may_repoint = org_services.may_repoint(request.user, organization)
     if data.deliveries_corrected:
         notes.append(f"There is no webhook log page {page_number}; this is the last one.")
     context = {
         "data": data,
         "notes": notes,
-        "form": extra.pop("form", None) or OrganizationSettingsForm.for_organization(organization),
+        "form": extra.pop("form", None)
+        or OrganizationSettingsForm.for_organization(organization, may_repoint=may_repoint),
+        "may_repoint": may_repoint,
         "member_form": extra.pop("member_form", None) or MemberAddForm(),
         "roles": Role.choices,
         "webhook_url": request.build_absolute_uri(reverse("bitmovin-webhook", args=[organization.slug])),
@@ -58,6 +61,11 @@ def render_settings(request: HttpRequest, viewer: access.OrganizationAccess, **e
         ),
     )
     return render_page(request, "organizations/settings.html", context, viewer=viewer, status=status)
+
+
+def _settings_form(request: HttpRequest, organization, data=None) -> OrganizationSettingsForm:
+    may_repoint = org_services.may_repoint(request.user, organization)
+    return OrganizationSettingsForm.for_organization(organization, data, may_repoint=may_repoint)
 
 
 def _add_service_errors(form, exc: ValidationError) -> None:
@@ -78,7 +86,7 @@ def organization_settings(request: HttpRequest, slug: str) -> HttpResponse:
     organization = viewer.organization
     if request.method == "GET":
         return render_settings(request, viewer)
-    form = OrganizationSettingsForm.for_organization(organization, request.POST)
+    form = _settings_form(request, organization, request.POST)
     if not form.is_valid():
         return render_settings(request, viewer, form=form, status=400)
     data = form.cleaned_data

@@ -389,6 +389,9 @@ VISITS: list[Visit] = [
 # Routes that answer no page of their own, and why.
 NOT_PAGES = {
     "connections/<uuid:public_id>/key/": "a POST that ends on the account's page",
+    "connections/<uuid:public_id>/members/": "a POST that ends on the account's page",
+    "connections/<uuid:public_id>/members/<int:user_id>/role/": "a POST that ends on the account's page",
+    "connections/<uuid:public_id>/members/<int:user_id>/remove/": "a POST that ends on the account's page",
     "healthz": "a plain-text probe for load balancers",
     "readyz": "a plain-text probe for load balancers",
     "metrics": "Prometheus's plain text, off unless a token or networks are configured",

@@ -10,13 +10,13 @@ import pytest
 from django.test import Client
 
 from encodings_app import tasks
-from encodings_app.models import AlertChannel, Encoding, Incident, Role
+from encodings_app.models import AlertChannel, Encoding, Incident
 from encodings_app.services import refresh_outbox
 from encodings_app.services.alert_channels.delivery import deliver_due
 from encodings_app.services.alert_channels.targets import channel_add
 from encodings_app.services.alerts import alerts_run
 from encodings_app.services.sync import organization_sync
-from tests.factories import make_member, make_organization, make_user
+from tests.factories import make_account_admin, make_organization, make_user
 from tests.services.test_webhooks import payload, sign
 from tests.support.listener import Listener
 from tests.support.simulator import RunningSimulator
@@ -159,8 +159,7 @@ def test_a_failure_seen_by_a_webhook_and_by_the_sync_is_one_notification(receive
 def test_a_rejected_key_is_a_broken_sync_told_once_and_resolved_when_a_good_key_is_saved(receiver):
     with one_organization(3, seed=13) as simulator:
         organization, _sdk = watched(simulator, receiver, api_key="not-the-key-" + "0" * 24)
-        admin = make_user("ana")
-        make_member(organization, Role.ADMIN, user=admin)
+        admin = make_account_admin(organization.connection, make_user("ana"))  # who may replace its key
 
         organization_sync(organization_id=organization.pk)
         evaluate_and_deliver(organization)

@@ -9,11 +9,18 @@ import pytest
 from django.test import Client
 
 from encodings_app.models import AccountConnection, AuditEvent, Organization, WebhookDelivery
-from tests.factories import TEST_API_KEY, make_user, populate
+from tests.factories import TEST_API_KEY, make_account_admin, make_user, populate
 from tests.support.api_client import point_at, point_at_simulator
 from tests.support.web_server import free_port
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def ada_looks_after_acmes_account(world):
+    """Ada changes what Acme reads through (its key, API base URL and tenant id): an account admin's part."""
+    make_account_admin(world.acme.connection, world.admin)
+
 
 NEW_KEY = "9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 

@@ -13,12 +13,19 @@ import pytest
 
 from encodings_app.bitmovin import DestinationPolicy
 from encodings_app.models import AuditEvent
-from tests.factories import TEST_API_KEY, make_user
+from tests.factories import TEST_API_KEY, make_account_admin, make_user
 from tests.support.api_client import point_at, point_at_simulator, remove_registered_webhooks
 from tests.support.listener import Listener
 from tests.views.test_organization_settings import NEW_KEY, form_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def ada_looks_after_acmes_account(world):
+    """Ada changes what Acme reads through (its key, API base URL and tenant id): an account admin's part."""
+    make_account_admin(world.acme.connection, world.admin)
+
 
 KEY_AGAIN = "Enter the API key again"
 LOOPBACK = DestinationPolicy(allow_loopback=True)

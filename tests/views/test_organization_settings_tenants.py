@@ -1,13 +1,16 @@
-"""One key reaching several tenants: an organization's admin cannot point it at a tenant another
-organization of the dashboard already reads (its encodings stay untouched); an account admin can."""
+"""One key reaching several tenants: an account admin cannot point it at a tenant another organization of
+the dashboard already reads (its encodings stay untouched), a superuser can; an organization's own admin
+cannot re-point it at all, and a tenant the key does not reach is refused."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from encodings_app.models import AuditEvent, Encoding
 from encodings_app.services import sync
-from tests.factories import make_connection, make_user
+from tests.factories import make_account_admin, make_connection, make_member, make_user
 from tests.support.api_client import point_at_simulator, simulator_client
 from tests.views.test_organization_settings import form_data
 
@@ -31,6 +34,7 @@ def two_organizations(world, simulator, tenants, sim_key):
     world.globex.tenant_org_id = tenants[1]["id"]
     world.globex.connection = world.acme.connection
     world.globex.save()
+    make_account_admin(world.acme.connection, world.admin)  # she may re-point Acme, not at any tenant
     return world
 
 
@@ -39,7 +43,7 @@ def ids_in(simulator, key: str, tenant_id: str) -> set[str]:
         return {item.id for item in client.iter_encodings()}
 
 
-def test_an_admin_cannot_point_the_key_at_another_organizations_tenant(
+def test_an_account_admin_cannot_point_the_key_at_another_organizations_tenant(
     two_organizations, login, simulator, tenants, sim_key
 ):
     world = two_organizations
@@ -55,7 +59,8 @@ def test_an_admin_cannot_point_the_key_at_another_organizations_tenant(
     assert response.status_code == 400
     html = response.content.decode()
     assert TAKEN in html
-    assert "Globex" not in html and "globex" not in html, "the page does not say who reads it"
+    said = " ".join(re.findall(r'<p class="field-error"[^>]*>(.*?)</p>', html))
+    assert TAKEN in said and "Globex" not in said and "globex" not in said, "the refusal does not say who"
     world.acme.refresh_from_db()
     assert world.acme.tenant_org_id == tenants[0]["id"]
 
@@ -84,6 +89,13 @@ def test_an_account_admin_may_set_up_a_tenant_twice(two_organizations, login, te
     assert response.status_code == 302
     world.acme.refresh_from_db()
     assert world.acme.tenant_org_id == tenants[1]["id"]
+    assert world.acme.bitmovin_parent_id == tenants[0]["id"], "its parent, as the key reported it"
+    saved = AuditEvent.objects.filter(outcome=AuditEvent.Outcome.OK).values_list("action", "detail")
+    assert sorted(saved) == [
+        (AuditEvent.Action.KEY_SET, ""),
+        (AuditEvent.Action.SETTINGS_CHANGE, "changed: tenant_org_id"),
+    ]
+    assert not AuditEvent.objects.filter(detail__contains=sim_key).exists()
 
 
 def test_a_tenant_read_elsewhere_through_another_api_address_is_not_taken(
@@ -98,3 +110,35 @@ def test_a_tenant_read_elsewhere_through_another_api_address_is_not_taken(
     )
 
     assert response.status_code == 302
+
+
+def test_an_organization_admin_cannot_re_point_the_tenant_and_is_not_shown_the_key(
+    two_organizations, login, tenants, sim_key
+):
+    world = two_organizations
+    organization_admin = make_member(world.acme, "admin", user=make_user("olga"))
+    client = login(organization_admin)
+
+    page = client.get("/o/acme/settings/").content.decode()
+    assert 'name="tenant_org_id"' not in page and 'name="api_key"' not in page
+    assert world.acme.connection.masked_api_key not in page
+    assert "kept by the account admins" in page
+    client.post("/o/acme/settings/", form_data(world.acme, tenant_org_id=tenants[1]["id"], api_key=sim_key))
+
+    world.acme.refresh_from_db()
+    assert world.acme.tenant_org_id == tenants[0]["id"], "the posted tenant id was ignored"
+    assert world.acme.connection.decrypt_api_key() == sim_key
+
+
+def test_a_tenant_the_key_does_not_reach_is_refused(two_organizations, login, sim_key):
+    world = two_organizations
+
+    response = login(world.admin).post(
+        "/o/acme/settings/",
+        form_data(world.acme, tenant_org_id="not-an-organization-of-this-key", api_key=sim_key),
+    )
+
+    assert response.status_code == 400
+    assert "This key does not reach that tenant organization" in response.content.decode()
+    world.acme.refresh_from_db()
+    assert world.acme.tenant_org_id != "not-an-organization-of-this-key"

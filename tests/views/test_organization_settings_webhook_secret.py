@@ -8,11 +8,19 @@ from cryptography.fernet import Fernet
 
 from encodings_app import crypto
 from encodings_app.models import AuditEvent
+from tests.factories import make_account_admin
 from tests.services.test_webhooks import sign
 from tests.support.api_client import point_at_simulator, remove_registered_webhooks, simulator_client
 from tests.views.test_organization_settings import form_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def ada_looks_after_acmes_account(world):
+    """Ada changes what Acme reads through (its key, API base URL and tenant id): an account admin's part."""
+    make_account_admin(world.acme.connection, world.admin)
+
 
 EVENTS = {"finished", "error", "transfer-error", "status-changed"}
 

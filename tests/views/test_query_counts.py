@@ -56,8 +56,8 @@ DETAIL_SYNCED = DETAIL_ACTIVE - 1
 DETAIL_SYNCED_FRAGMENT = DETAIL_FRAGMENT - 1
 DETAIL_SYNCED_NOT_MODIFIED = DETAIL_NOT_MODIFIED - 1
 HOME_SEVERAL = 2 + 1 + 2  # organizations with health, counts by status, stuck counts
-SETTINGS = 2 + 1 + 1 + 4 + 2 + 2  # members, webhook log count and page, sync runs, display links, wall
-# choices, audit log count and page
+SETTINGS = 2 + 1 + 1 + 1 + 4 + 2 + 2  # members, whether the admin looks after its account, webhook log
+# count and page, sync runs, display links, wall choices, audit log count and page
 CONFIRM = 2 + 1 + 1 + 1  # the encoding
 INCIDENTS = 2 + 1 + 1 + 4  # active silences, open incidents, resolved ones' count and page
 # the incident, the silences muting it, its events, the notifications sent about it
