@@ -5,7 +5,7 @@ services/memberships.py).
 A stored API key is bound to where it was entered for: the base URL (one of the installation's allowed API
 addresses) and the tenant organization id. Changing either needs the key again, in the same change, so a
 key entered by one person for one destination is never sent elsewhere by another. Each (base URL, tenant)
-pair is watched by one organization of the installation; only an account admin may watch it twice.
+pair is watched by one organization of the installation; only a superuser may watch it twice.
 
 The key and its base URL are kept on the organization's account connection (services/connections.py),
 shared with the other organizations of the same key: a new organization joins the connection that already
@@ -66,7 +66,7 @@ KEY_AGAIN = (
 )
 TENANT_TAKEN = (
     "Another organization in this dashboard already reads this tenant organization through this API base "
-    "URL. Only an account admin can set up the same tenant twice."
+    "URL. Only a superuser can set up the same tenant twice."
 )
 # Names none of the other organizations: the user may not even know they exist.
 ACCOUNT_ADMINS_ONLY = (
@@ -231,7 +231,7 @@ def organization_update(
 
     Raises ValidationError (by field name) and saves nothing when the base URL is not allowed, when the
     base URL or tenant id changes without the key being entered again, when a base URL is given to an
-    organization without a key, when a user who is not an account admin points the organization at a
+    organization without a key, when a user who is not a superuser points the organization at a
     tenant another organization already reads, when the key does not reach the new tenant id (asked of
     Bitmovin), or when a user who is not an account admin of the organization's connection changes the
     key, the base URL or the tenant id.

@@ -166,7 +166,9 @@ def webhook_secret_replace(request: HttpRequest, slug: str) -> HttpResponse:
 def organization_new(request: HttpRequest) -> HttpResponse:
     """Account admins (superusers) add organizations."""
     if not request.user.is_superuser:
-        raise PermissionDenied("Only account admins can add organizations.")
+        raise PermissionDenied(
+            "Only a superuser adds organizations by hand; account admins pick them on their account's page."
+        )
     form = OrganizationCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
