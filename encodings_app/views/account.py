@@ -16,7 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
-from encodings_app.models import ApiToken, Membership
+from encodings_app.models import AccountMembership, ApiToken, Membership
 from encodings_app.services.accounts import account_password_change
 from encodings_app.services.api_tokens import MAX_NAME_LENGTH, api_token_create, api_token_revoke
 from encodings_app.views.common import render_page
@@ -112,6 +112,9 @@ def _render(
         "memberships": Membership.objects.filter(user=request.user)
         .select_related("organization")
         .order_by("organization__name"),
+        "account_memberships": AccountMembership.objects.filter(user=request.user)
+        .select_related("connection")
+        .order_by("connection__name"),
     }
     response = render_page(request, "account/account.html", context, status=status)
     # The page may hold a token shown once: no cache, no back-button copy.

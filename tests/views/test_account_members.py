@@ -47,6 +47,8 @@ def test_a_superuser_gives_someone_a_role_across_the_account_and_they_see_all_it
     assert dora.get_username() == "dora"
     home = login(dora).get("/").content.decode()
     assert "Acme Sports" in home and "Globex" not in home
+    own_page = login(dora).get("/account/").content.decode()
+    assert "Every organization of the Bitmovin account Media Co — viewer" in own_page
 
 
 def test_an_account_admin_adds_only_people_of_organizations_they_administer_and_is_told_the_same(

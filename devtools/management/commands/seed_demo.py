@@ -94,7 +94,7 @@ class Command(BaseCommand):
         if refusal is not None:
             raise CommandError(f"--api-url: {refusal}")
         try:
-            # As an account admin connects an account (the connect_account command does the same).
+            # As a superuser connects an account (the connect_account command does the same).
             connection, reach = account_connect(api_key=api_key, api_base_url=api_url)
         except ConnectRefused as exc:
             raise CommandError(f"cannot read the demo tenants from {api_url}: {exc.message}") from None
@@ -128,7 +128,7 @@ class Command(BaseCommand):
         names = ", ".join(organization.name for organization in organizations)
         self.stdout.write(f"Demo organizations: {names}")
         self.stdout.write("Demo logins:")
-        self.stdout.write(f"  account admin   {DEMO_ADMIN} / {password}   (every organization)")
+        self.stdout.write(f"  superuser       {DEMO_ADMIN} / {password}   (every organization and account)")
         self.stdout.write(f"  operator        {DEMO_OPERATOR} / {password}   ({organizations[0].name})")
         self.stdout.write(f"  viewer          {DEMO_VIEWER} / {password}   ({organizations[1].name})")
 
