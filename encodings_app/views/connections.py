@@ -36,6 +36,7 @@ from encodings_app.services.account_memberships import (
     account_member_set,
     account_members_of,
 )
+from encodings_app.views.members import revoked_note
 
 
 def _superuser_only(request: HttpRequest) -> None:
@@ -190,7 +191,7 @@ def account_member_role(request: HttpRequest, public_id, user_id: int) -> HttpRe
         connection=connection, user=user, role=role, actor=request.user, request=request
     )
     said = f"{user.get_username()} now has the {role.label.lower()} role across {connection.name}."
-    messages.success(request, said + _revoked(change))
+    messages.success(request, said + revoked_note(change))
     return _back(request, connection, change)
 
 
@@ -200,7 +201,7 @@ def account_member_remove_view(request: HttpRequest, public_id, user_id: int) ->
     user = _account_member(connection, user_id)
     change = account_member_remove(connection=connection, user=user, actor=request.user, request=request)
     messages.success(
-        request, f"{user.get_username()} no longer has a role across {connection.name}.{_revoked(change)}"
+        request, f"{user.get_username()} no longer has a role across {connection.name}.{revoked_note(change)}"
     )
     return _back(request, connection, change)
 
@@ -210,12 +211,6 @@ def _account_member(connection: AccountConnection, user_id: int):
     if user is None:
         raise Http404("No such member")
     return user
-
-
-def _revoked(change: AccountRoleChange) -> str:
-    if change.revoked_links == 0:
-        return ""
-    return f" Wall display links they created and no longer answer for: {change.revoked_links}, revoked."
 
 
 def _back(request: HttpRequest, connection: AccountConnection, change: AccountRoleChange | None = None):

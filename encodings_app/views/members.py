@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from encodings_app import access
 from encodings_app.forms import MemberAddForm, MemberRoleForm
 from encodings_app.models import Organization, Role
+from encodings_app.services.account_memberships import AccountRoleChange
 from encodings_app.services.memberships import (
     LastAdminError,
     MembershipChange,
@@ -69,7 +70,7 @@ def member_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
         ),
         lambda change: (
             messages.SUCCESS,
-            f"{user.get_username()} now has the {role.label.lower()} role.{_revoked(change)}",
+            f"{user.get_username()} now has the {role.label.lower()} role.{revoked_note(change)}",
         ),
     )
 
@@ -84,7 +85,7 @@ def member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse
         lambda: membership_remove(organization=organization, user=user, actor=request.user, request=request),
         lambda change: (
             messages.SUCCESS,
-            f"{user.get_username()} is no longer a member of {organization.name}.{_revoked(change)}",
+            f"{user.get_username()} is no longer a member of {organization.name}.{revoked_note(change)}",
         ),
     )
 
@@ -113,7 +114,8 @@ def _member(organization: Organization, user_id: int):
     return user
 
 
-def _revoked(change: MembershipChange) -> str:
+def revoked_note(change: MembershipChange | AccountRoleChange) -> str:
+    """What a role change took with it: the wall display links the person no longer answers for."""
     if change.revoked_links == 0:
         return ""
     if change.revoked_links == 1:
