@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db.models import Count, QuerySet
 from django.utils.dateparse import parse_datetime
 
-from encodings_app.models import AccountConnection, Organization
+from encodings_app.models import AccountConnection, AccountMembership, Organization
 from encodings_app.services.account_connect import AccountReach, watched_by_tenant
 from encodings_app.services.account_discovery import ReachableOrganization
 
@@ -27,6 +27,11 @@ class ConnectionTree:
     rows: list[ReachedRow] = field(default_factory=list)
     # Organizations of this connection its key no longer lists (only known when the list could be read).
     unreached: list[Organization] = field(default_factory=list)
+
+
+def account_members_of(connection: AccountConnection) -> list[AccountMembership]:
+    """Who has a role across the account, by user name."""
+    return list(connection.memberships.select_related("user").order_by("user__username"))
 
 
 def connections_with_counts(connections: QuerySet[AccountConnection]) -> QuerySet[AccountConnection]:

@@ -102,10 +102,6 @@ def account_member_remove(
     return change
 
 
-def account_members_of(connection: AccountConnection) -> list[AccountMembership]:
-    return list(connection.memberships.select_related("user").order_by("user__username"))
-
-
 def _with_links_revoked(
     connection: AccountConnection, change: AccountRoleChange, actor: Any, request: HttpRequest | None
 ) -> AccountRoleChange:

@@ -21,7 +21,7 @@ from encodings_app import access
 from encodings_app.connection_forms import AccountConnectForm, ConnectionKeyForm
 from encodings_app.forms import MemberAddForm, MemberRoleForm
 from encodings_app.models import AccountConnection, Role
-from encodings_app.selectors.connections import connection_tree, connections_with_counts
+from encodings_app.selectors.connections import account_members_of, connection_tree, connections_with_counts
 from encodings_app.services.account_connect import (
     ConnectRefused,
     account_connect,
@@ -34,7 +34,6 @@ from encodings_app.services.account_memberships import (
     account_member_add,
     account_member_remove,
     account_member_set,
-    account_members_of,
 )
 from encodings_app.views.members import revoked_note
 
