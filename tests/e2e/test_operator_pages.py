@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -17,6 +18,7 @@ from encodings_app.services import refresh_outbox, sync
 from tests.e2e.conftest import log_in
 from tests.factories import (
     failed_encoding,
+    make_account_admin,
     make_member,
     make_message,
     make_organization,
@@ -246,4 +248,9 @@ def test_admin_settings_page(live_server, page: Page, two_organizations):
     log_in(page, base, "ada")
     page.goto(f"{base}/o/acme/settings/")
     expect(page.get_by_role("heading", name="Members")).to_be_visible()
+    # An organization admin is told which account it reads through, and shown nothing of its key.
+    expect(page.locator("#read-through")).to_contain_text("kept by the account admins")
+    expect(page.locator("#current-key")).to_have_count(0)
+    make_account_admin(acme.connection, get_user_model().objects.get(username="ada"))
+    page.reload()
     expect(page.locator("#current-key")).to_contain_text("••••••••")
