@@ -1,6 +1,7 @@
 """The switcher groups twelve organizations by Bitmovin account, each root before its indented
 sub-organizations, and its filter box narrows them as one types; a click lands on the organization's
-overview. Screenshots: var/screenshots/switcher-1-grouped.png, switcher-2-filtered.png."""
+overview. The all-organizations page narrows to one account with a click.
+Screenshots: var/screenshots/switcher-1-grouped.png, switcher-2-filtered.png, all-orgs-one-account.png."""
 
 from __future__ import annotations
 
@@ -112,3 +113,27 @@ def test_without_javascript_the_whole_list_is_there_without_a_filter_box(live_se
         page.wait_for_url(f"{live_server.url}/o/fleet-m-lab/")
     finally:
         context.close()
+
+
+def test_the_all_organizations_page_narrows_to_one_account_and_back(live_server, page: Page, fleet):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log_in(page, live_server.url, "root")
+    page.goto(f"{live_server.url}/")
+    accounts = page.get_by_role("navigation", name="Bitmovin accounts")
+    cards = page.locator(".org-card-title")
+    expect(cards).to_have_count(12)
+
+    accounts.get_by_role("link", name="Mondo account").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Organizations of Mondo account")
+    expect(cards).to_have_count(4)
+    expect(accounts.get_by_role("link", name="Mondo account")).to_have_attribute("aria-current", "page")
+    mondo = fleet["Mondo account"].public_id
+    assert page.url == f"{live_server.url}/?account={mondo}"
+    expect(page.locator("#all-live")).to_have_attribute("hx-get", f"/?account={mondo}")
+    assert blocking_findings(page) == []
+    page.screenshot(path=SCREENSHOTS / "all-orgs-one-account.png", full_page=True)
+
+    page.get_by_role("main").get_by_role("link", name="All organizations").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("All organizations")
+    expect(cards).to_have_count(12)
