@@ -9,7 +9,8 @@ Each connection is checked periodically (connection_check, beat every CONNECTION
 organizations it reaches that nobody watches are kept as offered (a new sub-organization shows up there,
 never watched on its own), and a watched organization its key no longer reaches is marked
 (Organization.unreachable_since), not deleted: it keeps its mirror, and the mark goes once it is reached
-again.
+again. Each watched organization keeps its Bitmovin parent as the key last reported it
+(Organization.bitmovin_parent_id), which the organization switcher groups by.
 Replacing a connection's key (connection_key_replace) tests the new key first: it must reach every
 organization the connection watches, and then replaces the key for all of them at once.
 """
@@ -227,6 +228,7 @@ def organizations_watch(
                 colour=free_colour(),
                 connection=connection,
                 tenant_org_id=item.id,
+                bitmovin_parent_id=parent_of(item),
             )
             organization.ensure_webhook_secret()
             organization.full_clean()
@@ -241,6 +243,12 @@ def organizations_watch(
                 request=request,
             )
     return outcome
+
+
+def parent_of(item: ReachableOrganization) -> str:
+    """The Bitmovin parent id an organization of the dashboard keeps: blank for an account's own (root)
+    organization, whatever else the answer said."""
+    return "" if item.is_root else (item.parent_id or "")
 
 
 def free_slug(name: str) -> str:
@@ -301,6 +309,7 @@ def connection_check(connection: AccountConnection) -> CheckOutcome:
     with transaction.atomic():
         own.exclude(tenant_org_id__in=reached).filter(unreachable_since=None).update(unreachable_since=now)
         own.filter(tenant_org_id__in=reached).exclude(unreachable_since=None).update(unreachable_since=None)
+        _parents_record(connection, reach.organizations)
         AccountConnection.objects.filter(pk=connection.pk).update(
             checked_at=now, check_problem="", offered=offered
         )
@@ -313,6 +322,18 @@ def connection_check(connection: AccountConnection) -> CheckOutcome:
         )
     unreachable = own.exclude(tenant_org_id__in=reached).count()
     return CheckOutcome(offered=len(offered), newly_offered=len(newly), unreachable=unreachable)
+
+
+def _parents_record(connection: AccountConnection, reached: Sequence[ReachableOrganization]) -> None:
+    """Keep each watched organization's parent as the key reports it now: a sub-organization moved to
+    another parent in Bitmovin moves in the switcher too. The organization without a tenant id is the key's
+    own, a root. One not reached keeps the parent it had."""
+    parents = {item.id: parent_of(item) for item in reached}
+    stored = connection.organizations.values_list("pk", "tenant_org_id", "bitmovin_parent_id")
+    for pk, tenant_org_id, parent_id in stored:
+        current = parents.get(tenant_org_id) if tenant_org_id else ""
+        if current is not None and current != parent_id:
+            Organization.objects.filter(pk=pk).update(bitmovin_parent_id=current)
 
 
 def connections_check_all() -> int:

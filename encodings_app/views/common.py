@@ -16,6 +16,7 @@ from encodings_app.forms import list_querystring
 from encodings_app.models import Role
 from encodings_app.selectors.health import problems_of
 from encodings_app.selectors.organizations import looks_after_an_account
+from encodings_app.selectors.switcher import switcher_menu
 from encodings_app.views.switch import switch_query
 
 # Seconds between polls of the live parts; the tab being hidden pauses them (static/js/app.js).
@@ -57,6 +58,7 @@ def render_page(
         if "switcher" not in context:
             context["switcher"] = selectors.organizations_with_health(request.user)
         context.setdefault("looks_after_accounts", looks_after_an_account(context["switcher"]))
+        context.setdefault("switcher_menu", switcher_menu(context["switcher"]))
         context.setdefault("switch_query", switch_query(request))
         response = render(request, template, context, status=status)
     if partial:

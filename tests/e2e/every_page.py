@@ -251,6 +251,14 @@ VISITS: list[Visit] = [
         routes=(DETAIL,),
     ),
     Visit("home", "operator", "All organizations", "/", routes=("",)),
+    Visit(
+        "home-one-account",
+        "operator",
+        "Organizations of Acme Media",
+        "/?account={connection}",
+        heading=True,
+        routes=("",),
+    ),
     Visit("encodings", "operator", "Encodings", "/o/acme/encodings/", heading=True, routes=(LIST,)),
     Visit(
         "encodings-filtered",

@@ -10,6 +10,8 @@ import requests
 from bitmovin_api_sdk import Organization as SdkOrganization
 from bitmovin_api_sdk import OrganizationType
 from django.core.management import CommandError, call_command
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 
 from encodings_app.models import AccountConnection, AuditEvent, Encoding, Organization
 from encodings_app.selectors.health import problems_of
@@ -23,6 +25,7 @@ from encodings_app.services.account_connect import (
     free_colour,
     organizations_watch,
 )
+from tests.factories import make_organization
 from tests.support.api_client import simulator_client
 from tests.support.simulator import RunningSimulator
 
@@ -89,6 +92,22 @@ def test_connecting_the_same_key_again_reuses_its_connection_and_leaves_the_watc
     assert again == first and again.name == first.name
     assert outcome.added == [] and [organization.tenant_org_id for organization in outcome.already] == [sub]
     assert Organization.objects.count() == 1
+
+
+def test_each_watched_organization_keeps_its_bitmovin_parent_and_the_root_none(simulator, account):
+    connection, reach = connect(simulator, account["apiKeys"][0])
+    root = next(item for item in account["organizations"] if not item["parentId"])
+
+    organizations_watch(
+        connection=connection, tenant_ids=[item.id for item in reach.organizations], reach=reach
+    )
+
+    parents = dict(Organization.objects.values_list("tenant_org_id", "bitmovin_parent_id"))
+    assert parents == {
+        item["id"]: ("" if item["id"] == root["id"] else item["parentId"])
+        for item in account["organizations"]
+    }
+    assert set(parents.values()) == {"", root["id"]}
 
 
 def test_a_tenant_the_key_does_not_reach_refuses_the_whole_pick(simulator, account):
@@ -254,3 +273,35 @@ def test_a_new_key_replaces_the_old_one_for_every_organization_only_once_it_reac
         "a fresh chance for every organization"
     )
     assert set(Organization.objects.values_list("consecutive_failures", flat=True)) == {0}
+
+
+def test_the_check_corrects_a_parent_that_changed_and_updates_only_those_that_did(changing):
+    account = changing.accounts()["accounts"][0]
+    root, first, second = sorted(account["organizations"], key=lambda item: bool(item["parentId"]))
+    connection, reach = account_connect(api_key=account["apiKeys"][0], api_base_url=changing.base_url)
+    organizations_watch(
+        connection=connection, tenant_ids=[root["id"], first["id"], second["id"]], reach=reach
+    )
+    # As Bitmovin reported it before the sub-organization moved, and a root that was once listed under
+    # another; the key's own organization (no tenant id) read through the same connection.
+    Organization.objects.filter(tenant_org_id=first["id"]).update(bitmovin_parent_id="an-old-parent")
+    Organization.objects.filter(tenant_org_id=root["id"]).update(bitmovin_parent_id="was-somewhere")
+    own = make_organization(name="Own", slug="own", connection=connection, tenant_org_id="")
+    Organization.objects.filter(pk=own.pk).update(bitmovin_parent_id="stale")
+
+    with CaptureQueriesContext(db) as queries:
+        connection_check(connection)
+
+    assert dict(Organization.objects.values_list("tenant_org_id", "bitmovin_parent_id")) == {
+        root["id"]: "",
+        first["id"]: root["id"],
+        second["id"]: root["id"],
+        "": "",
+    }
+    parent_updates = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("UPDATE") and "bitmovin_parent_id" in query["sql"]
+    ]
+    assert len(parent_updates) == 3, "one per organization whose parent changed, none for the unchanged"
+    assert all('"unreachable_since"' not in sql for sql in parent_updates), "nothing else is touched"

@@ -71,14 +71,16 @@ def test_the_start_page_counts_each_organizations_open_incidents_and_their_worst
     html = login(user).get("/").content.decode()
 
     main = html.split('<main id="main"')[1]
-    acme = main.split("Acme Media")[1].split("</li>\n")[0]
+    # Each card's title (the links to narrow the page to an account name them too).
+    acme_title, globex_title = "Acme Media</a></h2>", "Globex Broadcasting</a></h2>"
+    acme = main.split(acme_title)[1].split("</li>\n")[0]
     assert '<span>Critical</span></span> <a href="/o/acme/incidents/">2 open incidents</a>' in acme
     assert "Healthy" not in acme, "two open incidents are not healthy"
-    globex = main.split("Globex Broadcasting</a>")[1]
+    globex = main.split(globex_title)[1]
     assert '<a href="/o/globex/incidents/">No open incidents</a>' in globex
     # Acme's critical incidents put it first, although both syncs are fine.
-    assert main.index("Acme Media") < main.index("Globex Broadcasting")
-    assert "org-card org-card-bad" in main.split("Acme Media")[0].rsplit("<li", 1)[1]
+    assert main.index(acme_title) < main.index(globex_title)
+    assert "org-card org-card-bad" in main.split(acme_title)[0].rsplit("<li", 1)[1]
 
 
 def test_the_switcher_chip_counts_open_incidents_and_takes_the_worst_of_sync_and_incidents(world, login):

@@ -26,8 +26,14 @@ def both(world):
 
 def globex_link(page: str) -> str:
     switcher = page.split('<nav class="org-switcher"')[1].split("</nav>")[0]
-    item = next(part for part in switcher.split("<li>") if "Globex Broadcasting" in part)
-    return html.unescape(re.search(r'href="([^"]+)"', item).group(1))
+    # Each item is a link holding the organization's name (its account's heading may hold it too).
+    link = re.search(
+        r'<a class="switcher-item" href="([^"]+)"[^>]*>(?:(?!</a>).)*'
+        r'<span class="switcher-name">Globex Broadcasting</span>',
+        switcher,
+        re.DOTALL,
+    )
+    return html.unescape(link.group(1))
 
 
 def landing(client, url: str) -> str:
