@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, CharField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from encodings_app.models import (
@@ -89,6 +89,15 @@ def with_roles(organizations: QuerySet[Organization], user) -> QuerySet[Organiza
 def higher_role(*roles: str | None) -> str | None:
     held = [Role(role) for role in roles if role]
     return max(held, key=_RANK.__getitem__) if held else None
+
+
+def higher_role_in_sql() -> Case:
+    """higher_role in the query, over the annotations of with_roles."""
+    highest_first = sorted(_RANK, key=_RANK.__getitem__, reverse=True)
+    return Case(
+        *(When(Q(own_role=role) | Q(account_role=role), then=Value(role.value)) for role in highest_first),
+        output_field=CharField(),
+    )
 
 
 @dataclass(frozen=True)

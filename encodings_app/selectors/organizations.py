@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from encodings_app.access import account_role, organizations_for, with_roles
+from encodings_app.access import account_role, higher_role_in_sql, organizations_for, with_roles
 from encodings_app.models import Encoding, EncodingTally, Organization, Role
 from encodings_app.selectors.health import (
     LEVEL_RANK,
@@ -114,17 +114,7 @@ def organizations_with_role(user: AbstractBaseUser) -> QuerySet[Organization]:
     if user.is_superuser:
         role = Value(Role.ADMIN.value, output_field=CharField())
     else:
-        organizations = with_roles(organizations, user)
-
-        def holds(role: Role) -> Q:
-            return Q(own_role=role) | Q(account_role=role)
-
-        role = Case(
-            When(holds(Role.ADMIN), then=Value(Role.ADMIN.value)),
-            When(holds(Role.OPERATOR), then=Value(Role.OPERATOR.value)),
-            default=Value(Role.VIEWER.value),
-            output_field=CharField(),
-        )
+        organizations, role = with_roles(organizations, user), higher_role_in_sql()
     return organizations.annotate(
         api_role=role, failed_recently=Coalesce(recent_failures(), Value(0))
     ).order_by("name", "pk")

@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 
 from encodings_app import access
-from encodings_app.models import Membership, Organization, Role
+from encodings_app.models import DisplayToken, Membership, Organization, Role
 from encodings_app.services.audit import COMMAND_LINE, Action, Outcome, audit_record
 from encodings_app.services.display_links import display_links_revoke_created_by
 
@@ -196,15 +196,21 @@ def revoke_links_no_longer_administered(
 ) -> int:
     """Revoke the wall display links `user` made for those of `organizations` they no longer administer,
     through any role (their own membership or their account's); returns how many."""
-    still = set(
-        access.organizations_administered_by(user)
-        .filter(pk__in=[organization.pk for organization in organizations])
-        .values_list("pk", flat=True)
+    ids = [organization.pk for organization in organizations]
+    # Two queries whatever the number of organizations (an account may have hundreds): only those showing on a
+    # live link of theirs are looked at one by one.
+    shown = set(
+        DisplayToken.objects.filter(created_by=user, revoked_at__isnull=True, organizations__in=ids)
+        .values_list("organizations", flat=True)
+        .distinct()
     )
+    if not shown:
+        return 0
+    still = set(access.organizations_administered_by(user).filter(pk__in=shown).values_list("pk", flat=True))
     return sum(
         display_links_revoke_created_by(creator=user, organization=organization, user=actor, request=request)
         for organization in organizations
-        if organization.pk not in still
+        if organization.pk in shown and organization.pk not in still
     )
 
 

@@ -36,12 +36,12 @@ from encodings_app.bitmovin.error_codes import ErrorExplanation, explain
 from encodings_app.models import (
     DEFAULT_API_BASE_URL,
     AccountConnection,
-    AccountMembership,
     Membership,
     Organization,
     Role,
 )
 from encodings_app.services.account_connect import ConnectRefused, key_reach
+from encodings_app.services.account_memberships import account_member_set
 from encodings_app.services.action_outcomes import ErrorEvidence, api_did_not_answer
 from encodings_app.services.audit import Action, Outcome, audit_record
 from encodings_app.services.clients import (
@@ -296,7 +296,7 @@ def organization_update(
             organization.connection = connection
         if new_connection and user is not None and not user.is_superuser:
             # Whoever brought the key looks after it: they may change it, or this tenant, again.
-            AccountMembership.objects.create(user=user, connection=connection, role=Role.ADMIN)
+            account_member_set(connection=connection, user=user, role=Role.ADMIN, actor=user, request=request)
         if key_given:
             with_fresh_key_verdicts(organization)
         organization.save()

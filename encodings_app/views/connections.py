@@ -35,7 +35,7 @@ from encodings_app.services.account_memberships import (
     account_member_remove,
     account_member_set,
 )
-from encodings_app.views.members import revoked_note
+from encodings_app.views.members import addable_words, revoked_note
 
 
 def _superuser_only(request: HttpRequest) -> None:
@@ -165,10 +165,7 @@ def account_member_add_view(request: HttpRequest, public_id) -> HttpResponse:
         connection=connection, name_or_email=typed, role=role, actor=request.user, request=request
     )
     # The same words whether or not anyone was added (views/members.py says why).
-    if request.user.is_superuser:
-        who = "the user name or e-mail address of an active account"
-    else:
-        who = "the user name or e-mail address of someone in an organization you administer"
+    who = addable_words(request.user)
     messages.info(
         request,
         f"If “{typed}” is {who}, they now have the {role.label.lower()} role in every organization of "

@@ -34,10 +34,7 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
     typed, role = form.cleaned_data["username"], Role(form.cleaned_data["role"])
     # The same words whether or not anyone was added: the answer must not tell an admin which names exist
     # beyond the people they already manage (who then show in the members list).
-    if request.user.is_superuser:
-        who = "the user name or e-mail address of an active account"
-    else:
-        who = "the user name or e-mail address of someone in an organization you administer"
+    who = addable_words(request.user)
     anyone_else = "" if request.user.is_superuser else " Anyone else is added by an account admin."
     said = (
         f"If “{typed}” is {who}, they now have the {role.label.lower()} role in {organization.name} and "
@@ -112,6 +109,13 @@ def _member(organization: Organization, user_id: int):
     if user is None:
         raise Http404("No such member")
     return user
+
+
+def addable_words(user) -> str:
+    """Whom an add may have added, said the same whether or not anyone was (memberships.addable_user)."""
+    if user.is_superuser:
+        return "the user name or e-mail address of an active account"
+    return "the user name or e-mail address of someone in an organization you administer"
 
 
 def revoked_note(change: MembershipChange | AccountRoleChange) -> str:
