@@ -389,6 +389,8 @@ CELERY_BEAT_SCHEDULE["connections-check"] = {
 # message older than the interval is dropped unread: a newer one is already queued behind it.
 REFRESH_DRAIN_SECONDS = env_int("REFRESH_DRAIN_SECONDS", 2, minimum=1)
 CELERY_TASK_ROUTES["refresh.drain"] = {"queue": "refresh"}
+# Bulk actions send what an operator confirmed and watches: the queue of what people wait for.
+CELERY_TASK_ROUTES["bulk.run"] = {"queue": "refresh"}
 CELERY_BEAT_SCHEDULE["refresh-drain"] = {
     "task": "refresh.drain",
     "schedule": float(REFRESH_DRAIN_SECONDS),
