@@ -52,6 +52,11 @@ class BulkJob(models.Model):
     def finished(self) -> bool:
         return self.finished_at is not None
 
+    @property
+    def to_send(self) -> int:
+        """Items the action is sent for: the others were left alone at planning."""
+        return self.total - self.skipped
+
 
 class BulkItem(models.Model):
     class State(models.TextChoices):
