@@ -226,3 +226,13 @@ def bulk_job_run(job_id: int) -> int:
 def bulk_job_enqueue(job_id: int, *, countdown: float | None = None) -> None:
     """Queue a run of the job (the job's items wait in the database: a lost message loses no item)."""
     bulk_job_run.apply_async((job_id,), countdown=countdown or None)
+
+
+@shared_task(name="bulk.resume", **SHORT)
+def bulk_jobs_resume() -> int:
+    """Queue again the run of each job that stalled (beat, every BULK_RESUME_SECONDS); safe beside a run
+    still queued: the items are claimed one by one. Returns how many were queued."""
+    stalled = bulk_actions.bulk_jobs_stalled(quiet_seconds=settings.BULK_RESUME_SECONDS)
+    for job_id in stalled:
+        bulk_job_enqueue(job_id)
+    return len(stalled)

@@ -27,6 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -287,6 +288,20 @@ def bulk_job_run(*, job_id: int, time_budget_seconds: float = RUN_SECONDS) -> Bu
             return BulkRun(finished=False, sent=sent, retry_after=deferred.retry_after)
         sent += 1
     return _finish_or_wait(job, sent)
+
+
+def bulk_jobs_stalled(*, quiet_seconds: float) -> list[int]:
+    """Unfinished jobs whose items wait while nothing of the job moved for ``quiet_seconds``: their run's
+    message was lost (the broker restarted empty), or a rate limit's countdown outlived it."""
+    since = timezone.now() - timedelta(seconds=quiet_seconds)
+    moved = BulkItem.objects.filter(job=OuterRef("pk")).filter(
+        Q(finished_at__gte=since) | Q(sending_since__gte=since)
+    )
+    waiting = BulkItem.objects.filter(job=OuterRef("pk"), state=State.WAITING)
+    stalled = BulkJob.objects.filter(finished_at__isnull=True, created_at__lt=since).filter(
+        Exists(waiting), ~Exists(moved)
+    )
+    return list(stalled.order_by("pk").values_list("pk", flat=True)[:100])
 
 
 def _claim(job: BulkJob) -> BulkItem | None:

@@ -285,3 +285,20 @@ def test_bitmovins_refusal_is_recorded_in_its_words(world, simulator, on_simulat
     assert item.state == State.REFUSED
     assert item.message.startswith("Bitmovin did not stop")
     assert item.request_id
+
+
+def test_a_job_whose_items_wait_while_nothing_moves_is_queued_again(world, no_broker, settings):
+    from encodings_app import tasks
+
+    moving, stalled, _recent = (a_job_of(world, [running_encoding(world.acme)]) for _ in range(3))
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    BulkJob.objects.filter(pk__in=[moving.pk, stalled.pk]).update(created_at=an_hour_ago)
+    BulkItem.objects.filter(job=moving).update(state=State.SENDING, sending_since=timezone.now())
+
+    assert tasks.bulk_jobs_resume() == 1
+    assert no_broker == [stalled.pk]
+
+
+def a_job_of(world, encodings) -> BulkJob:
+    plan = bulk_plan(organization=world.acme, action="stop", ids=[e.bitmovin_id for e in encodings])
+    return bulk_job_create(organization=world.acme, user=world.operator, plan=plan)
