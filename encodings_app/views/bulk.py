@@ -5,6 +5,7 @@ works without JavaScript (plain forms, and a refresh link on the progress page).
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,6 +16,7 @@ from encodings_app.bulk_forms import BulkActionForm
 from encodings_app.forms import list_querystring
 from encodings_app.models import Role
 from encodings_app.selectors.bulk import bulk_progress
+from encodings_app.services.action_registry import ACTIONS
 from encodings_app.services.bulk_actions import BulkSelectionError, bulk_job_create, bulk_plan
 from encodings_app.views.common import render_page
 
@@ -35,6 +37,10 @@ def bulk_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     problem = ""
     plan = None
     if form.is_valid():
+        # Every bulk action needs at least an operator (checked above); the registry may ask for more.
+        needs = ACTIONS[form.cleaned_data["action"]].needs
+        if not access.has_role(viewer.role, needs):
+            raise PermissionDenied(f"This needs the {Role(needs).label.lower()} role in {organization.name}.")
         try:
             plan = bulk_plan(
                 organization=organization,
