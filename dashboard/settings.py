@@ -389,6 +389,16 @@ CELERY_BEAT_SCHEDULE["connections-check"] = {
 # message older than the interval is dropped unread: a newer one is already queued behind it.
 REFRESH_DRAIN_SECONDS = env_int("REFRESH_DRAIN_SECONDS", 2, minimum=1)
 CELERY_TASK_ROUTES["refresh.drain"] = {"queue": "refresh"}
+# Bulk actions send what an operator confirmed and watches: the queue of what people wait for. Beat queues
+# the run again of a job whose items wait while no run is queued (a message lost with the broker).
+CELERY_TASK_ROUTES["bulk.run"] = {"queue": "refresh"}
+CELERY_TASK_ROUTES["bulk.resume"] = {"queue": "refresh"}
+BULK_RESUME_SECONDS = env_int("BULK_RESUME_SECONDS", 60, minimum=10)
+CELERY_BEAT_SCHEDULE["bulk-resume"] = {
+    "task": "bulk.resume",
+    "schedule": float(BULK_RESUME_SECONDS),
+    "options": {"expires": float(BULK_RESUME_SECONDS)},
+}
 CELERY_BEAT_SCHEDULE["refresh-drain"] = {
     "task": "refresh.drain",
     "schedule": float(REFRESH_DRAIN_SECONDS),

@@ -17,6 +17,7 @@ from django.http import Http404
 from encodings_app.models import (
     AccountConnection,
     AccountMembership,
+    BulkJob,
     Encoding,
     Incident,
     Membership,
@@ -148,3 +149,12 @@ def incident_for(organization: Organization, incident_id: int) -> Incident:
         raise Http404("No such incident")
     incident.organization = organization
     return incident
+
+
+def bulk_job_for(organization: Organization, job_id: int) -> BulkJob:
+    """A bulk job of this organization (404 for any other organization's), holding that organization."""
+    job = BulkJob.objects.filter(organization=organization, pk=job_id).first()
+    if job is None:
+        raise Http404("No such bulk job")
+    job.organization = organization
+    return job

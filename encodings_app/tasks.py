@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Organization
-from encodings_app.services import refresh_outbox, retention, schedule, sweep, sync
+from encodings_app.services import bulk_actions, refresh_outbox, retention, schedule, sweep, sync
 from encodings_app.services.account_connect import connections_check_all
 from encodings_app.services.alert_channels import delivery
 from encodings_app.services.alerts import alerts_run, alerts_run_all
@@ -206,3 +206,33 @@ def alerts_evaluate_nudge(organization_id: int) -> bool:
         what="the alerts' evaluation",
         args=(organization_id,),
     )
+
+
+# Bulk actions (services/bulk_actions.py): one run sends for at most bulk_actions.RUN_SECONDS, then hands over
+# to a fresh task; a rate limit re-queues it with the wait as countdown instead of failing items.
+@shared_task(
+    name="bulk.run",
+    time_limit=bulk_actions.BULK_TASK_TIME_LIMIT,
+    soft_time_limit=bulk_actions.BULK_TASK_TIME_LIMIT - 10,
+)
+def bulk_job_run(job_id: int) -> int:
+    """Send a bulk job's waiting items; returns how many were sent by this run."""
+    run = bulk_actions.bulk_job_run(job_id=job_id)
+    if not run.finished:
+        bulk_job_enqueue(job_id, countdown=run.retry_after)
+    return run.sent
+
+
+def bulk_job_enqueue(job_id: int, *, countdown: float | None = None) -> None:
+    """Queue a run of the job (the job's items wait in the database: a lost message loses no item)."""
+    bulk_job_run.apply_async((job_id,), countdown=countdown or None)
+
+
+@shared_task(name="bulk.resume", **SHORT)
+def bulk_jobs_resume() -> int:
+    """Queue again the run of each job that stalled (beat, every BULK_RESUME_SECONDS); safe beside a run
+    still queued: the items are claimed one by one. Returns how many were queued."""
+    stalled = bulk_actions.bulk_jobs_stalled(quiet_seconds=settings.BULK_RESUME_SECONDS)
+    for job_id in stalled:
+        bulk_job_enqueue(job_id)
+    return len(stalled)

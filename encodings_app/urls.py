@@ -7,6 +7,7 @@ from encodings_app.views import (
     alert_rules,
     alert_silences,
     alerts_page,
+    bulk,
     connections,
     display_links,
     encoding_detail,
@@ -61,6 +62,8 @@ urlpatterns = [
     path("o/<slug:slug>/encodings/", encodings.encoding_list, name="encoding-list"),
     # Not under encodings/: any name there could be an encoding's id.
     path("o/<slug:slug>/list-view/", encodings.list_view_save, name="encoding-list-view"),
+    path("o/<slug:slug>/bulk/", bulk.bulk_confirm, name="bulk-confirm"),
+    path("o/<slug:slug>/bulk/<int:job_id>/", bulk.bulk_job, name="bulk-job"),
     path(
         "o/<slug:slug>/encodings/<str:bitmovin_id>/", encoding_detail.encoding_detail, name="encoding-detail"
     ),

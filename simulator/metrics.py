@@ -1,10 +1,18 @@
-"""Request counts by endpoint, for GET /_sim/stats and for benchmarks that count API calls."""
+"""Request counts by endpoint, for GET /_sim/stats and for benchmarks that count API calls; and the log of
+the writes (POST, PUT, DELETE) the API received, for GET /_sim/writes: tests count how often one encoding's
+action reached the API."""
 
 from __future__ import annotations
 
+import fnmatch
 import threading
 import time
+from collections import deque
 from typing import Any
+
+# The writes kept in the log, newest last; older ones drop out.
+WRITE_LOG_SIZE = 50_000
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Metrics:
@@ -16,6 +24,24 @@ class Metrics:
         with self._lock:
             self._since = time.time()
             self._rows: dict[tuple[str, str, str], dict[str, Any]] = {}
+            self._writes: deque[dict[str, Any]] = deque(maxlen=WRITE_LOG_SIZE)
+
+    def record_write(self, method: str, path: str, status: int, fault: str | None) -> None:
+        """One API request that may change something: its path below /v1, the status answered (0 when the
+        connection was closed without one) and the fault injected, if any (an injected failure that
+        replaces the answer means the API never saw the request)."""
+        if method in READ_METHODS:
+            return
+        entry = {"method": method, "path": path, "status": status, "fault": fault, "at": time.time()}
+        with self._lock:
+            self._writes.append(entry)
+
+    def writes(self, path_glob: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            entries = list(self._writes)
+        if path_glob:
+            entries = [entry for entry in entries if fnmatch.fnmatchcase(entry["path"], path_glob)]
+        return entries
 
     def record(self, area: str, method: str, endpoint: str, status: int, started: float) -> None:
         elapsed = time.monotonic() - started

@@ -189,9 +189,15 @@ class SimHandler(BaseHTTPRequestHandler):
             time.sleep(delay)
         fault = faults.decide(request.method, request.path)
         if fault in fault_kinds.BEFORE:
-            return self._inject(fault, request, request_id), "-"
+            status = self._inject(fault, request, request_id)
+            app.metrics.record_write(request.method, request.path, status, fault)
+            return status, "-"
         damage = fault if fault in fault_kinds.AFTER else None
-        return self._respond(app.api, request, request_id, limited=True, key_value=key_value, damage=damage)
+        status, pattern = self._respond(
+            app.api, request, request_id, limited=True, key_value=key_value, damage=damage
+        )
+        app.metrics.record_write(request.method, request.path, status, fault)
+        return status, pattern
 
     def _respond(
         self,

@@ -95,6 +95,7 @@ CONTROL_ROUTES: tuple[Route, ...] = (
     ("DELETE", "/webhook-deliveries", control.clear_deliveries),
     ("GET", "/stats", control.stats),
     ("DELETE", "/stats", control.reset_stats),
+    ("GET", "/writes", control.writes),
     ("POST", "/advance", control.advance),
     ("POST", "/tick", control.tick),
     ("POST", "/encodings", control.force_state),

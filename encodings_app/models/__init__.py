@@ -16,6 +16,7 @@ from encodings_app.models.alerts import (
     IncidentEvent,
 )
 from encodings_app.models.audit import AuditEvent
+from encodings_app.models.bulk import BULK_FINAL_STATES, BulkItem, BulkJob
 from encodings_app.models.choices import (
     ACTIVE_STATUSES,
     DEFAULT_API_BASE_URL,
@@ -42,6 +43,7 @@ from encodings_app.models.tokens import ApiToken, DisplayToken
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "BULK_FINAL_STATES",
     "DEFAULT_API_BASE_URL",
     "DEFAULT_LIST_COLUMNS",
     "DEFAULT_LIST_PAGE_SIZE",
@@ -63,6 +65,8 @@ __all__ = [
     "AlertSilence",
     "ApiToken",
     "AuditEvent",
+    "BulkItem",
+    "BulkJob",
     "DisplayToken",
     "Encoding",
     "EncodingLabel",

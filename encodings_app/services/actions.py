@@ -27,7 +27,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from encodings_app.bitmovin import ActionOutcomeUnknownError, BitmovinError, InvalidArgumentError
+from encodings_app.bitmovin import (
+    ActionOutcomeUnknownError,
+    BitmovinError,
+    InvalidArgumentError,
+    RateLimitedError,
+)
 from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Encoding
 from encodings_app.services.action_outcomes import (
@@ -64,10 +69,49 @@ def encoding_action_perform(
     # The refresh calls nothing in Bitmovin: it only queues a fresh read.
     result = _send(spec, encoding, user, arguments) if spec.call else _refresh_request(spec, encoding)
     with transaction.atomic():
-        if result.outcome == ActionOutcome.ACCEPTED and spec.expects is not None:
-            _pending_record(spec, encoding, expected=spec.expects(encoding))
-        _audit(spec, encoding, user, request, result, _audit_detail(spec, result, arguments))
+        encoding_action_record(
+            action=action, encoding=encoding, user=user, result=result, arguments=arguments, request=request
+        )
     return result
+
+
+class ActionDeferred(Exception):
+    """Nothing reached Bitmovin: the key's request budget, or Bitmovin's own limit (HTTP 429), refused the
+    call before it was processed. Sending it again after ``retry_after`` seconds is safe."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited; try again in {retry_after:.1f} s")
+        self.retry_after = retry_after
+
+
+def encoding_action_send(
+    *, action: str, encoding: Encoding, user: Any, arguments: Mapping[str, Any] | None = None
+) -> ActionResult:
+    """The registry's ``action`` sent for work nobody waits for on a page (bulk jobs): a worker's client,
+    spending from the key's background budget, never sleeping through a 429. Not counted against the user's
+    own action limit (the key's budget paces the work) and not recorded: the caller records the result with
+    encoding_action_record. Raises ActionDeferred when a rate limit refused the call before it went out."""
+    spec = ACTIONS[action]
+    return _send(spec, encoding, user, dict(arguments or {}), interactive=False)
+
+
+def encoding_action_record(
+    *,
+    action: str,
+    encoding: Encoding,
+    user: Any,
+    result: ActionResult,
+    arguments: Mapping[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    note: str = "",
+) -> None:
+    """What an answered action leaves behind, in the caller's transaction: the pending mark of an accepted
+    one, and its one audit entry (``note`` leads the entry's detail)."""
+    spec = ACTIONS[action]
+    if result.outcome == ActionOutcome.ACCEPTED and spec.expects is not None:
+        _pending_record(spec, encoding, expected=spec.expects(encoding))
+    detail = _audit_detail(spec, result, arguments or {})
+    _audit(spec, encoding, user, request, result, f"{note} {detail}".strip())
 
 
 def _pending_record(spec: ActionSpec, encoding: Encoding, *, expected: str) -> None:
@@ -90,7 +134,9 @@ def _name(encoding: Encoding) -> str:
     return f"“{encoding.name or encoding.bitmovin_id}”"
 
 
-def _send(spec: ActionSpec, encoding: Encoding, user: Any, arguments: dict[str, Any]) -> ActionResult:
+def _send(
+    spec: ActionSpec, encoding: Encoding, user: Any, arguments: dict[str, Any], *, interactive: bool = True
+) -> ActionResult:
     organization = encoding.organization
     if not is_valid_id(encoding.bitmovin_id):
         # Only a row stored before ids were checked can hold one; the API is never asked about it.
@@ -102,7 +148,7 @@ def _send(spec: ActionSpec, encoding: Encoding, user: Any, arguments: dict[str, 
             field="encodingId",
         )
     try:
-        client = client_for(organization, interactive=True)
+        client = client_for(organization, interactive=interactive)
     except KeyUnavailable as exc:
         return ActionResult(
             spec.key,
@@ -138,6 +184,11 @@ def _send(spec: ActionSpec, encoding: Encoding, user: Any, arguments: dict[str, 
             evidence=evidence,
             request_id=evidence.request_id,
         )
+    except RateLimitedError as exc:
+        if interactive:
+            return _refused(spec, encoding, exc)
+        # A worker's call: refused before Bitmovin processed anything, so the caller may send it later.
+        raise ActionDeferred(exc.retry_after if exc.retry_after is not None else 1.0) from None
     except InvalidArgumentError as exc:
         return ActionResult(
             spec.key,
@@ -146,19 +197,7 @@ def _send(spec: ActionSpec, encoding: Encoding, user: Any, arguments: dict[str, 
             field=spec.argument,
         )
     except BitmovinError as exc:
-        evidence = ErrorEvidence.from_error(exc)
-        logger.info(
-            "%s of encoding %s in %s refused: %s", spec.key, encoding.bitmovin_id, organization.slug, exc
-        )
-        quoted = f" (request id {exc.request_id})" if exc.request_id else ""
-        return ActionResult(
-            spec.key,
-            outcome_of_error(exc),
-            f"Bitmovin did not {spec.verb} {_name(encoding)}: {evidence.title}. "
-            f"{evidence.what_to_do}{quoted}",
-            evidence=evidence,
-            request_id=exc.request_id or "",
-        )
+        return _refused(spec, encoding, exc)
     if spec.refresh_after:
         _refresh_enqueue(encoding)
     logger.info(
@@ -173,6 +212,25 @@ def _send(spec: ActionSpec, encoding: Encoding, user: Any, arguments: dict[str, 
     if getattr(resource, "verified_by_status", False):
         message += " The answer was lost on the way, but the encoding's status shows it took effect."
     return ActionResult(spec.key, ActionOutcome.ACCEPTED, message, request_id=resource.request_id or "")
+
+
+def _refused(spec: ActionSpec, encoding: Encoding, exc: BitmovinError) -> ActionResult:
+    evidence = ErrorEvidence.from_error(exc)
+    logger.info(
+        "%s of encoding %s in %s refused: %s",
+        spec.key,
+        encoding.bitmovin_id,
+        encoding.organization.slug,
+        exc,
+    )
+    quoted = f" (request id {exc.request_id})" if exc.request_id else ""
+    return ActionResult(
+        spec.key,
+        outcome_of_error(exc),
+        f"Bitmovin did not {spec.verb} {_name(encoding)}: {evidence.title}. {evidence.what_to_do}{quoted}",
+        evidence=evidence,
+        request_id=exc.request_id or "",
+    )
 
 
 def _refresh_request(spec: ActionSpec, encoding: Encoding) -> ActionResult:

@@ -213,3 +213,26 @@ def wrap_after_underscores(value: Any) -> SafeString:
     """An identifier such as AWS_EU_WEST_1 that may wrap after an underscore and nowhere else, so a narrow
     column breaks it where it reads well ("AWS_EU_" / "WEST_1"), not inside a word."""
     return format_html_join(mark_safe("_<wbr>"), "{}", ((part,) for part in str(value).split("_")))
+
+
+# A bulk item's state: icon, colour (a chip's level) and its word.
+BULK_STATE_LOOK = {
+    "done": ("check", "ok"),
+    "refused": ("slash", "bad"),
+    "failed": ("cross", "bad"),
+    "unknown": ("warning", "warn"),
+    "sending": ("dots", "off"),
+    "waiting": ("clock", "off"),
+    "skipped": ("dash", "off"),
+}
+
+
+@register.simple_tag
+def bulk_state(state: str, label: str) -> SafeString:
+    name, level = BULK_STATE_LOOK.get(state, ("dots", "off"))
+    return format_html(
+        '<span class="chip chip-{} bulk-state">{}<span>{}</span></span>',
+        level,
+        icon(name, "chip-icon"),
+        label,
+    )

@@ -24,10 +24,12 @@ from django.views.decorators.http import require_GET, require_POST
 from encodings_app import access, selectors
 from encodings_app.access import OrganizationAccess
 from encodings_app.forms import EncodingFilterForm, list_querystring
-from encodings_app.models import OPTIONAL_LIST_COLUMNS, ListPreference
+from encodings_app.models import OPTIONAL_LIST_COLUMNS, ListPreference, Role
 from encodings_app.preference_forms import ListViewForm
 from encodings_app.selectors.list_etag import list_live_etag
 from encodings_app.selectors.list_preferences import list_preference_for
+from encodings_app.services.action_registry import ACTIONS
+from encodings_app.services.bulk_actions import BULK_ACTIONS
 from encodings_app.services.list_preferences import list_preference_set
 from encodings_app.views.common import not_modified, polled_etag, render_page
 
@@ -116,6 +118,9 @@ def list_context(
         "more_filters_set": more_set,
         "more_filters_open": more_set > 0,
         "status_summary": status_summary(filters.statuses, form),
+        # Operators and admins tick rows for a bulk action (views/bulk.py); viewers see no checkboxes.
+        "can_bulk": access.has_role(viewer.role, Role.OPERATOR),
+        "bulk_actions": [ACTIONS[key] for key in BULK_ACTIONS],
         # The results carry the tag of the page as shown, the one their poll asks for (static/js/app.js).
         "live_etag": list_live_etag(
             viewer.organization, view=shown, columns=columns, now=now or timezone.now()

@@ -140,6 +140,12 @@ def stats(request: Request) -> Reply:
     return Reply(result)
 
 
+def writes(request: Request) -> Reply:
+    """The writes the API received, oldest first; ``?path=GLOB`` (below /v1) narrows them."""
+    path = (request.query.get("path") or [None])[-1]
+    return Reply({"items": request.app.metrics.writes(path)})
+
+
 def reset_stats(request: Request) -> Reply:
     request.app.metrics.reset()
     request.app.limiter.reset_usage()

@@ -45,6 +45,31 @@
     }
   });
 
+  // --- Bulk selection: the rows' checkboxes live in the polled results (outside the bulk form, which they
+  // join by form="bulk-form"); what was ticked stays ticked when a poll swaps the rows. ----------------------
+  var ticked = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || elt.id !== "results") return;
+    ticked = {};
+    elt.querySelectorAll('input[name="ids"]:checked').forEach(function (box) { ticked[box.value] = true; });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var results = document.getElementById("results");
+    if (!ticked || !results) return;
+    results.querySelectorAll('input[name="ids"]').forEach(function (box) {
+      if (ticked[box.value]) box.checked = true;
+    });
+    ticked = null;
+  });
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || !box.hasAttribute || !box.hasAttribute("data-select-page")) return;
+    var results = document.getElementById("results");
+    if (!results) return;
+    results.querySelectorAll('input[name="ids"]').forEach(function (row) { row.checked = box.checked; });
+  });
+
   // --- UTC / local time switch: rewrites <time class="ts" datetime="...Z"> texts. --------------------------
   function pad(n) { return n < 10 ? "0" + n : String(n); }
 

@@ -186,9 +186,26 @@ def new_api_token(page: Page, base: str, scene: dict) -> None:
     page.wait_for_load_state()
 
 
+def bulk_review(page: Page, base: str, scene: dict) -> None:
+    """Two rows of the list ticked, then "Review…": the confirmation of a bulk stop."""
+    page.goto(f"{base}/o/acme/encodings/?status=RUNNING&status=QUEUED")
+    page.get_by_label("Select Evening news", exact=True).check()
+    page.get_by_label("Select Trailer 4K", exact=True).check()
+    page.locator("#bulk-form").get_by_role("button", name="Review…").click()
+    page.wait_for_load_state()
+
+
+def bulk_nothing_ticked(page: Page, base: str, scene: dict) -> None:
+    page.goto(f"{base}/o/acme/encodings/")
+    page.locator("#bulk-form").get_by_role("button", name="Review…").click()
+    page.wait_for_load_state()
+
+
 # --- every page -------------------------------------------------------------------------------------------
 
 LIST = "o/<slug:slug>/encodings/"
+BULK = "o/<slug:slug>/bulk/"
+BULK_JOB = "o/<slug:slug>/bulk/<int:job_id>/"
 DETAIL = "o/<slug:slug>/encodings/<str:bitmovin_id>/"
 ACTION = "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/"
 SETTINGS = "o/<slug:slug>/settings/"
@@ -260,6 +277,15 @@ VISITS: list[Visit] = [
         routes=("",),
     ),
     Visit("encodings", "operator", "Encodings", "/o/acme/encodings/", heading=True, routes=(LIST,)),
+    Visit("bulk-confirm", "operator", "Stop 2 encodings?", reach=bulk_review, routes=(BULK,), heading=True),
+    Visit(
+        "bulk-nothing-ticked",
+        "operator",
+        "Select at least one encoding, or all that match the filter.",
+        reach=bulk_nothing_ticked,
+        routes=(BULK,),
+    ),
+    Visit("bulk-progress", "operator", "did not go as asked", "/o/acme/bulk/{bulk_job}/", routes=(BULK_JOB,)),
     Visit(
         "encodings-filtered",
         "operator",

@@ -114,7 +114,7 @@ def open_list(page: Page, url: str) -> dict:
 def header_names(page: Page) -> list[str]:
     return [
         text.replace("▲", "").replace("▼", "").strip()
-        for text in page.locator(".table-encodings th").all_inner_texts()
+        for text in page.locator(".table-encodings th:not(.col-select)").all_inner_texts()
     ]
 
 

@@ -16,12 +16,22 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from encodings_app.models import AlertChannel, AlertDelivery, AlertKind, AuditEvent, Organization, Role
+from encodings_app import tasks
+from encodings_app.models import (
+    AlertChannel,
+    AlertDelivery,
+    AlertKind,
+    AuditEvent,
+    BulkItem,
+    Organization,
+    Role,
+)
 from encodings_app.services.action_registry import ACTIONS
 from encodings_app.services.alert_channels.targets import target_hint
 from encodings_app.services.alerts import alerts_evaluate
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.audit import audit_record
+from encodings_app.services.bulk_actions import bulk_job_create, bulk_plan
 from encodings_app.services.display_links import display_link_create
 from tests.e2e.axe import blocking_findings
 from tests.e2e.conftest import SCREENSHOTS, csp_refusals, log_in
@@ -55,7 +65,7 @@ def test_every_route_is_visited_or_said_not_to_be_a_page():
 
 
 @pytest.fixture
-def scene(world, simulator) -> dict:
+def scene(world, simulator, monkeypatch) -> dict:
     """Acme in every state a page can show: each kind of encoding, failures with messages, sync runs and
     webhook deliveries, audit events, display links, an API token and alert incidents (one notified, one
     resolved); Globex with an encoding and an incident of its own.
@@ -129,7 +139,35 @@ def scene(world, simulator) -> dict:
         request_id="4f1c2a9e-5b7d-4c11-9a3e-0d2b8c7f6e51",
     )
 
+    # A bulk stop under way: stopped, refused by Bitmovin, unconfirmed, still waiting, and left alone.
+    monkeypatch.setattr(tasks, "bulk_job_enqueue", lambda job_id, countdown=None: None)
+    others = [make_encoding(acme, name=f"Night shift {n}", status="RUNNING", progress=30) for n in (1, 2)]
+    plan = bulk_plan(
+        organization=acme, action="stop", ids=[e.bitmovin_id for e in (running, queued, failed, *others)]
+    )
+    bulk_job = bulk_job_create(organization=acme, user=world.operator, plan=plan)
+    outcomes = {
+        running.pk: ("done", "Stop requested: Bitmovin is stopping “Evening news”.", ""),
+        queued.pk: (
+            "refused",
+            "Bitmovin did not stop “Trailer 4K”: Encoding is not running. Read its status before trying "
+            "again. (request id 7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f)",
+            "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+        ),
+        others[0].pk: (
+            "unknown",
+            "We could not confirm that “Night shift 1” was stopped: Bitmovin did not answer in time, and the "
+            "request was not sent again. The status will tell once the dashboard reads it.",
+            "",
+        ),
+    }
+    for encoding_id, (state, message, request_id) in outcomes.items():
+        BulkItem.objects.filter(job=bulk_job, encoding_id=encoding_id).update(
+            state=state, message=message, request_id=request_id, finished_at=now
+        )
+
     values = {
+        "bulk_job": bulk_job.pk,
         "running": running.bitmovin_id,
         "failed": failed.bitmovin_id,
         "live": live.bitmovin_id,

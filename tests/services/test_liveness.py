@@ -168,6 +168,7 @@ def test_a_started_beat_sends_its_frequent_entries_at_once_and_the_hourly_prune_
     assert sorted(sent) == [
         "alerts-deliver",
         "alerts-evaluate",
+        "bulk-resume",
         "refresh-drain",
         "schedule-heartbeat",
         "sync-sweep",

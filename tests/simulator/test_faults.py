@@ -148,3 +148,26 @@ def test_faults_flag_applies_from_start_with_a_path_filter() -> None:
         assert client.get("/account/information").status_code == 503
         assert client.get("/encoding/encodings").status_code == 200
         assert running.stats()["faultsInjected"] == {"503": 1}
+
+
+def test_the_write_log_tells_an_injected_failure_from_a_write_the_api_processed(
+    faulty: RunningSimulator, client: Http
+) -> None:
+    faulty.reset_stats()
+    encoding = client.create_encoding(name="Logged")
+    client.get(f"/encoding/encodings/{encoding['id']}")
+    faulty.set_faults("500=1,path=/encoding/encodings/*/start")
+    refused = client.post(f"/encoding/encodings/{encoding['id']}/start")
+    faulty.clear_faults()
+    started = client.post(f"/encoding/encodings/{encoding['id']}/start")
+
+    assert (refused.status_code, started.status_code) == (500, 200)
+    writes = faulty.writes(path="/encoding/encodings/*/start")
+    assert [(w["method"], w["status"], w["fault"]) for w in writes] == [
+        ("POST", 500, "500"),
+        ("POST", 200, None),
+    ]
+    assert {w["path"] for w in writes} == {f"/encoding/encodings/{encoding['id']}/start"}
+    assert [w["method"] for w in faulty.writes()] == ["POST", "POST", "POST"], "reads are not logged"
+    faulty.reset_stats()
+    assert faulty.writes() == []

@@ -129,4 +129,9 @@ class RunningSimulator(SimulatorProcess):
         return self.control("GET", "stats")
 
     def reset_stats(self) -> None:
+        """Resets the request counts and empties the log of writes."""
         self.control("DELETE", "stats")
+
+    def writes(self, path: str | None = None) -> list[dict[str, Any]]:
+        """The POST, PUT and DELETE requests the API received (``path``: a glob below /v1), oldest first."""
+        return self.control("GET", "writes" + (f"?path={path}" if path else ""))["items"]

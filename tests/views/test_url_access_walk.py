@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from encodings_app.models import AccountMembership, Role
 from encodings_app.services.alert_channels.targets import channel_add
 from encodings_app.services.api_tokens import api_token_create
+from encodings_app.services.bulk_actions import bulk_job_create, bulk_plan
 from encodings_app.services.display_links import display_link_create
 from tests.factories import failed_encoding, make_incident, make_silence, make_user, running_encoding
 from tests.support.api_client import point_at
@@ -94,6 +95,9 @@ ROUTES: dict[str, Route] = {
     "o/<slug:slug>/encodings/": Route(ORG),
     "o/<slug:slug>/list-view/": Route(ORG, ("POST",), data={"view-columns": "labels", "view-per_page": "25"}),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/": Route(ORG),
+    # Asks for the confirmation of stopping the running encoding (nothing is sent before "confirm").
+    "o/<slug:slug>/bulk/": Route(Role.OPERATOR, ("POST",), data={"action": "stop", "scope": "matching"}),
+    "o/<slug:slug>/bulk/<int:job_id>/": Route(Role.OPERATOR),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": Route(ORG, ("POST",)),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/": Route(Role.OPERATOR, ("GET", "POST")),
     "o/<slug:slug>/incidents/": Route(ORG),
@@ -197,10 +201,17 @@ def scene(world, simulator, walk_key):
     api_token, _secret = api_token_create(user=world.admin, name="nightly")
     channel = channel_add(organization=world.acme, kind="email", target="ops@example.com").channel
     silence = make_silence(world.acme)
+    running = running_encoding(world.acme)
+    job = bulk_job_create(
+        organization=world.acme,
+        user=world.operator,
+        plan=bulk_plan(organization=world.acme, action="stop", ids=[running.bitmovin_id]),
+    )
     values = {
         "slug": "acme",
         "organization_slug": "acme",
-        "bitmovin_id": running_encoding(world.acme).bitmovin_id,
+        "bitmovin_id": running.bitmovin_id,
+        "job_id": str(job.pk),
         "encoding_id": failed_encoding(world.acme).bitmovin_id,
         "action": "stop",
         "user_id": str(world.viewer.pk),
