@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.utils import timezone
 
+from encodings_app import access
 from encodings_app.forms import EncodingFilterForm, list_querystring
 from encodings_app.models import BulkItem, BulkJob, Encoding, EncodingStatus, Organization
 from encodings_app.selectors.encodings import filtered_encodings
@@ -112,8 +114,13 @@ class BulkPlan:
         if will:
             parts.append(f"{_counted(will)} will be {_done(self.spec, self.arguments)}")
         if wont:
-            parts.append(f"{_counted(wont)} cannot be {self.spec.done} and are left alone")
+            left = sum(line.count for line in wont)
+            parts.append(f"{_counted(wont)} cannot be {self.spec.done} and {_is_or_are(left)} left alone")
         return "; ".join(parts) + "." if parts else "Nothing is selected."
+
+
+def _is_or_are(count: int) -> str:
+    return "is" if count == 1 else "are"
 
 
 def _counted(lines: list[StateLine]) -> str:
@@ -274,6 +281,9 @@ def bulk_job_run(*, job_id: int, time_budget_seconds: float = RUN_SECONDS) -> Bu
     if job is None or job.finished:
         return BulkRun(finished=True)
     _settle_lost(job)
+    if not _user_may_still(job):
+        _refuse_waiting(job)
+        return _finish_or_wait(job, 0)
     deadline = time.monotonic() + time_budget_seconds
     sent = 0
     while time.monotonic() < deadline:
@@ -302,6 +312,32 @@ def bulk_jobs_stalled(*, quiet_seconds: float) -> list[int]:
         Exists(waiting), ~Exists(moved)
     )
     return list(stalled.order_by("pk").values_list("pk", flat=True)[:100])
+
+
+def _user_may_still(job: BulkJob) -> bool:
+    """Whether the person who asked still holds the role the action needs: a job outlives its confirmation,
+    and an operator demoted or removed meanwhile must not go on acting through it."""
+    if job.user is None or not job.user.is_active:
+        return False
+    try:
+        access.organization_for(job.user, job.organization.slug, needs=ACTIONS[job.action].needs)
+    except (Http404, PermissionDenied):
+        return False
+    return True
+
+
+def _refuse_waiting(job: BulkJob) -> None:
+    spec = ACTIONS[job.action]
+    refused = BulkItem.objects.filter(job=job, state=State.WAITING).update(
+        state=State.REFUSED,
+        message=(
+            f"Not sent: {job.username} may no longer {spec.verb} encodings in {job.organization.name}, "
+            "so the rest of this job was called off."
+        ),
+        finished_at=timezone.now(),
+    )
+    if refused:
+        logger.warning("bulk job %d: %d items called off, the asker's role is gone", job.pk, refused)
 
 
 def _claim(job: BulkJob) -> BulkItem | None:

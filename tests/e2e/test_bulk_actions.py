@@ -115,7 +115,7 @@ def test_an_operator_stops_several_encodings_and_watches_each_outcome(live_serve
 
     expect(page.get_by_role("heading", name="Stop 3 encodings?")).to_be_visible()
     expect(page.locator(".bulk-summary")).to_have_text(
-        "3 running will be stopped; 1 finished cannot be stopped and are left alone."
+        "3 running will be stopped; 1 finished cannot be stopped and is left alone."
     )
     save_screenshot(page, "bulk-2-confirm")
     page.get_by_role("button", name="Yes, stop 3 encodings").click()

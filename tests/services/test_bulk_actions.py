@@ -11,7 +11,16 @@ import pytest
 import requests
 from django.utils import timezone
 
-from encodings_app.models import AuditEvent, BulkItem, BulkJob, Encoding, EncodingStatus, PendingRefresh
+from encodings_app.models import (
+    AuditEvent,
+    BulkItem,
+    BulkJob,
+    Encoding,
+    EncodingStatus,
+    Membership,
+    PendingRefresh,
+    Role,
+)
 from encodings_app.services import bulk_actions, sync
 from encodings_app.services.bulk_actions import BulkSelectionError, bulk_job_create, bulk_job_run, bulk_plan
 from tests.factories import make_encoding, running_encoding
@@ -42,7 +51,7 @@ def test_the_plan_says_per_status_what_will_happen_and_what_is_left_alone(world)
     plan = bulk_plan(organization=world.acme, action="stop", ids=ids)
 
     assert plan.summary == (
-        "1 queued and 2 running will be stopped; 1 finished cannot be stopped and are left alone."
+        "1 queued and 2 running will be stopped; 1 finished cannot be stopped and is left alone."
     )
     assert [encoding.pk for encoding in plan.left_alone] == [finished.pk]
     assert len(plan.offered) == 3
@@ -214,6 +223,21 @@ def test_a_run_stops_each_encoding_once_with_one_audit_entry_each(world, simulat
     }
     job.refresh_from_db()
     assert job.finished
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_operator_demoted_after_confirming_sends_nothing_more(world, simulator, on_simulator):
+    encodings = on_simulator(2)
+    job = stop_job(world, encodings)
+    Membership.objects.filter(user=world.operator, organization=world.acme).update(role=Role.VIEWER)
+
+    run = bulk_job_run(job_id=job.pk)
+
+    assert run.finished and run.sent == 0
+    assert stops_received(simulator, encodings) == {e.bitmovin_id: 0 for e in encodings}
+    items = list(job.items.all())
+    assert {item.state for item in items} == {State.REFUSED}
+    assert all(item.message.startswith("Not sent: otto may no longer stop encodings") for item in items)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -63,7 +63,7 @@ def test_the_confirmation_says_what_happens_to_each_status(world, login, selecti
     page = response.content.decode()
     assert response.status_code == 200
     assert "Stop 2 encodings?" in page
-    assert "2 running will be stopped; 1 finished cannot be stopped and are left alone." in page
+    assert "2 running will be stopped; 1 finished cannot be stopped and is left alone." in page
     assert "Yes, stop 2 encodings" in page
     assert BulkJob.objects.count() == 0, "nothing happens before the confirmation"
 
