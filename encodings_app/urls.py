@@ -18,6 +18,7 @@ from encodings_app.views import (
     metrics,
     organization_settings,
     overview,
+    search,
     switch,
     wall,
     webhooks,
@@ -30,6 +31,7 @@ urlpatterns = [
     # Answered before routing like the probes (dashboard/probes.py); named here for reverse() and the walk.
     path("metrics", metrics.metrics, name="metrics"),
     path("webhooks/bitmovin/<slug:organization_slug>/", webhooks.bitmovin_webhook, name="bitmovin-webhook"),
+    path("search/", search.site_search, name="site-search"),
     path("account/", account.account, name="account"),
     path("account/password/", account.password_change, name="account-password"),
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="account-token-revoke"),

@@ -73,6 +73,8 @@ ROUTES: dict[str, Route] = {
     "wall/d/<int:link_id>/": Route("public", fixed={"GET": {403}, "POST": {405}}),
     # Any logged-in user.
     "": Route("login"),
+    # Searches only the user's own organizations (tests/views/test_site_search.py): served to everyone.
+    "search/": Route("login"),
     "logout/": Route("login", ("POST",)),
     "account/": Route("login", ("GET", "POST"), data={"name": ""}),
     "account/password/": Route("login", ("GET", "POST"), data={"old_password": ""}),
