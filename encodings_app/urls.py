@@ -18,6 +18,7 @@ from encodings_app.views import (
     metrics,
     organization_settings,
     overview,
+    saved_views,
     search,
     switch,
     wall,
@@ -63,6 +64,22 @@ urlpatterns = [
     path("o/<slug:slug>/encodings/", encodings.encoding_list, name="encoding-list"),
     # Not under encodings/: any name there could be an encoding's id.
     path("o/<slug:slug>/list-view/", encodings.list_view_save, name="encoding-list-view"),
+    path("o/<slug:slug>/saved-views/", saved_views.saved_view_create, name="saved-view-create"),
+    path(
+        "o/<slug:slug>/saved-views/<int:view_id>/delete/",
+        saved_views.saved_view_remove,
+        name="saved-view-delete",
+    ),
+    path(
+        "o/<slug:slug>/saved-views/<int:view_id>/default/",
+        saved_views.saved_view_make_default,
+        name="saved-view-default",
+    ),
+    path(
+        "o/<slug:slug>/saved-views/default/clear/",
+        saved_views.saved_view_clear_default,
+        name="saved-view-default-clear",
+    ),
     path(
         "o/<slug:slug>/encodings/<str:bitmovin_id>/", encoding_detail.encoding_detail, name="encoding-detail"
     ),

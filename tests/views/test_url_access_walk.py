@@ -28,6 +28,7 @@ from encodings_app.models import AccountMembership, Role
 from encodings_app.services.alert_channels.targets import channel_add
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.display_links import display_link_create
+from encodings_app.services.saved_views import saved_view_save
 from tests.factories import failed_encoding, make_incident, make_silence, make_user, running_encoding
 from tests.support.api_client import point_at
 
@@ -95,6 +96,11 @@ ROUTES: dict[str, Route] = {
     "o/<slug:slug>/wall/": Route(ORG),
     "o/<slug:slug>/encodings/": Route(ORG),
     "o/<slug:slug>/list-view/": Route(ORG, ("POST",), data={"view-columns": "labels", "view-per_page": "25"}),
+    "o/<slug:slug>/saved-views/": Route(ORG, ("POST",), data={"saved-name": "Walk", "back": "status=ERROR"}),
+    # The view is a shared one: deleting it is for admins, picking it as one's default for every member.
+    "o/<slug:slug>/saved-views/<int:view_id>/delete/": Route(Role.ADMIN, ("POST",)),
+    "o/<slug:slug>/saved-views/<int:view_id>/default/": Route(ORG, ("POST",)),
+    "o/<slug:slug>/saved-views/default/clear/": Route(ORG, ("POST",)),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/": Route(ORG),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": Route(ORG, ("POST",)),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/": Route(Role.OPERATOR, ("GET", "POST")),
@@ -199,6 +205,9 @@ def scene(world, simulator, walk_key):
     api_token, _secret = api_token_create(user=world.admin, name="nightly")
     channel = channel_add(organization=world.acme, kind="email", target="ops@example.com").channel
     silence = make_silence(world.acme)
+    shared_view = saved_view_save(
+        organization=world.acme, user=world.admin, name="Team", query="status=ERROR", columns=[], shared=True
+    )
     values = {
         "slug": "acme",
         "organization_slug": "acme",
@@ -213,6 +222,7 @@ def scene(world, simulator, walk_key):
         "incident_id": str(make_incident(world.acme).pk),
         "kind": "spike",
         "silence_id": str(silence.pk),
+        "view_id": str(shared_view.pk),
         "object_id": str(world.viewer.pk),
         "id": str(world.viewer.pk),
         "content_type_id": "1",
