@@ -6,15 +6,19 @@ and writes names with the list's own search rules (selectors/search.py), so a re
 organization's list shows the same encodings and more of them.
 
 Queries, whatever the number of organizations: one for an id-shaped text (its exact id), and one for the
-names, the first few per organization picked by the database (a window numbering each organization's matches)
-instead of one query per organization.
+names, the first few per organization picked by the database instead of one query per organization.
+EXPLAIN ANALYZE on 1,000,000 encodings (bench_pages' dataset, a user of its five organizations), planning and
+execution: an id 0.2 ms; "Match" (a quarter of the names) 0.8 ms; name:Match* 0.7 ms; a word in no name
+0.4 ms (the trigram index); labels:news 1.4 ms; "Episode 12" 5.6 ms.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Window
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import BigIntegerField, F, Func, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Lower, RowNumber
 
 from encodings_app.access import organizations_for
@@ -76,30 +80,48 @@ def encodings_by_name(
     One more than shown is read to know whether there are more."""
     if not parsed.terms:
         return []
-    numbered = (
-        Encoding.objects.live()
-        .filter(organization__in=organizations_for(user))
-        .filter(search_q(parsed))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("organization_id")],
-                order_by=[F("created_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank__lte=per_organization + 1)
+    matches = Encoding.objects.live().filter(search_q(parsed))
+    if connection.vendor == "postgresql":
+        wanted = Q(pk__in=_newest_per_organization(user, matches, per_organization + 1))
+    else:
+        wanted = Q(pk__in=_numbered(user, matches, per_organization + 1))
+    found = (
+        Encoding.objects.filter(wanted)
         .select_related("organization")
         .only(*_COLUMNS)
-        .order_by(Lower("organization__name"), "organization_id", "rank")
+        .order_by(Lower("organization__name"), "organization_id", "-created_at", "-pk")
     )
     groups: dict[int, OrganizationMatches] = {}
-    for encoding in numbered:
+    for encoding in found:
         group = groups.setdefault(encoding.organization_id, OrganizationMatches(encoding.organization))
-        if encoding.rank > per_organization:
+        if len(group.encodings) == per_organization:
             group.more = True
         else:
             group.encodings.append(encoding)
     return list(groups.values())
+
+
+def _newest_per_organization(user, matches: QuerySet[Encoding], limit: int) -> QuerySet:
+    """The ids of each organization's newest ``limit`` matches, organization by organization (a correlated
+    array per organization, what a LATERAL join would be): each is read from its own organization's list
+    index (enc_org_created) and stops at ``limit``, or from the search's own index when the planner expects
+    few matches. Ranking every match of every organization at once (the window below) reads and sorts
+    all of them: a common word is a quarter of a million names at 1,000,000 encodings."""
+    newest = matches.filter(organization=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:limit]
+    unnested = Func(ArraySubquery(newest), function="unnest", output_field=BigIntegerField())
+    return organizations_for(user).annotate(found=unnested).values("found")
+
+
+def _numbered(user, matches: QuerySet[Encoding], limit: int) -> QuerySet:
+    """The same ids where there are no arrays (SQLite): every match numbered within its organization."""
+    numbered = matches.filter(organization__in=organizations_for(user)).annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("organization_id")],
+            order_by=[F("created_at").desc(), F("pk").desc()],
+        )
+    )
+    return numbered.filter(rank__lte=limit).values("pk")
 
 
 def cross_search(user, text: str) -> CrossSearch:
