@@ -23,6 +23,7 @@ from encodings_app.models import (
     Membership,
     Organization,
     Role,
+    SavedView,
 )
 
 # Each role can do what the roles after it can.
@@ -158,3 +159,33 @@ def bulk_job_for(organization: Organization, job_id: int) -> BulkJob:
         raise Http404("No such bulk job")
     job.organization = organization
     return job
+
+
+def visible_saved_views(organization: Organization, user) -> QuerySet[SavedView]:
+    """The views of the list a user may pick in this organization: their own and the shared ones."""
+    return SavedView.objects.filter(organization=organization).filter(Q(owner=user) | Q(shared=True))
+
+
+def saved_view_for(viewer: OrganizationAccess, user, view_id: int) -> SavedView:
+    """A view this user may pick in the viewer's organization (404 for another organization's view and for
+    another member's personal one: neither is theirs to know of)."""
+    view = visible_saved_views(viewer.organization, user).filter(pk=view_id).first()
+    if view is None:
+        raise Http404("No such view")
+    view.organization = viewer.organization
+    return view
+
+
+def may_share_views(viewer: OrganizationAccess) -> bool:
+    """Shared views change every member's picker: admins create, rename and delete them."""
+    return has_role(viewer.role, Role.ADMIN)
+
+
+def may_change_saved_view(viewer: OrganizationAccess, user, view: SavedView) -> bool:
+    """A shared view is the admins'; a personal one only its owner's."""
+    return may_share_views(viewer) if view.shared else view.owner_id == user.pk
+
+
+def check_may_change_saved_view(viewer: OrganizationAccess, user, view: SavedView) -> None:
+    if not may_change_saved_view(viewer, user, view):
+        raise PermissionDenied(f"Only admins of {viewer.organization.name} change shared views.")

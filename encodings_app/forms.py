@@ -20,6 +20,7 @@ from encodings_app.models import (
     DEFAULT_API_BASE_URL,
     DEFAULT_LIST_PAGE_SIZE,
     LIST_PAGE_SIZES,
+    OPTIONAL_LIST_COLUMNS,
     EncodingStatus,
     Organization,
     Role,
@@ -67,10 +68,13 @@ FILTER_PARAMS = (
     "to",
     "failed_from",
     "sort",
+    "columns",
     "per_page",
     "count",
     "page",
 )
+# The ``columns`` value of a view that shows none of the optional columns (only name, status and progress).
+NO_OPTIONAL_COLUMNS = "none"
 # A "back" value longer than this is not one the list wrote (its longest filters fit easily): it is dropped.
 MAX_BACK_LENGTH = 8000
 # Notes quote what was ignored; a page must not grow with the size of a hostile parameter.
@@ -140,6 +144,11 @@ class EncodingFilterForm(ToleratingForm):
         label="Failed from (UTC)", required=False, input_formats=DATETIME_FORMATS
     )
     sort = forms.ChoiceField(label="Sort", required=False, choices=SORT_CHOICES)
+    # The optional columns shown, comma-separated ("none" for none). A link (a saved view, above all) carries
+    # them so that it shows the same table to everyone who opens it; without it each user sees the columns
+    # of their own preference (models/preferences.py). The personal preference stays the default because
+    # most visits come from the navigation, not from a shared link, and the URL should stay short there.
+    columns = forms.CharField(label="Columns", required=False, max_length=200)
     per_page = forms.TypedChoiceField(
         label="Rows per page",
         required=False,
@@ -194,6 +203,29 @@ class EncodingFilterForm(ToleratingForm):
             data[SEARCH_PARAMETER] = old
         elif old and old != current:
             self._notes.append(f"{SEARCH_CONFLICT} “{SEARCH_ALIAS}” was ignored.")
+
+    def clean_columns(self) -> str:
+        """The columns in the table's order, written one way only (so that equal views have equal URLs)."""
+        raw = self.cleaned_data["columns"].strip()
+        if not raw:
+            return ""
+        names = [name.strip().lower() for name in raw.split(",") if name.strip()]
+        if names == [NO_OPTIONAL_COLUMNS]:
+            return NO_OPTIONAL_COLUMNS
+        unknown = [name for name in names if name not in OPTIONAL_LIST_COLUMNS]
+        if unknown:
+            raise forms.ValidationError(
+                f"“{', '.join(unknown)[:60]}” is not a column of the list (the columns are "
+                f"{', '.join(OPTIONAL_LIST_COLUMNS)}, or {NO_OPTIONAL_COLUMNS})."
+            )
+        return columns_value([name for name in OPTIONAL_LIST_COLUMNS if name in names])
+
+    def shown_columns(self) -> list[str] | None:
+        """The optional columns the URL asks for, or None when it does not say (the user's own apply)."""
+        value = self.value("columns", "")
+        if not value:
+            return None
+        return [] if value == NO_OPTIONAL_COLUMNS else value.split(",")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -276,6 +308,11 @@ class EncodingFilterForm(ToleratingForm):
             if name in values:
                 query.setlist(name, values[name])
         return query.urlencode()
+
+
+def columns_value(columns: list[str]) -> str:
+    """The ``columns`` URL value for these optional columns (known names, in the table's order)."""
+    return ",".join(name for name in OPTIONAL_LIST_COLUMNS if name in columns) or NO_OPTIONAL_COLUMNS
 
 
 def _url_text(value: Any) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from encodings_app.models import LIST_PAGE_SIZES, OPTIONAL_LIST_COLUMNS, ListPreference
+from encodings_app.models import LIST_PAGE_SIZES, MAX_VIEW_NAME_LENGTH, OPTIONAL_LIST_COLUMNS, ListPreference
 
 
 class ListViewForm(forms.Form):
@@ -36,5 +36,32 @@ class ListViewForm(forms.Form):
     prefix = "view"
 
     @classmethod
-    def for_preference(cls, preference: ListPreference, data: Any = None) -> ListViewForm:
-        return cls(data, initial={"columns": preference.shown_columns, "per_page": preference.rows_per_page})
+    def for_preference(
+        cls, preference: ListPreference, data: Any = None, *, columns: list[str] | None = None
+    ) -> ListViewForm:
+        """Offers the columns shown (``columns``: a view's, from the address), so that "Save for me" keeps
+        what the user sees."""
+        shown = preference.shown_columns if columns is None else columns
+        return cls(data, initial={"columns": shown, "per_page": preference.rows_per_page})
+
+
+class SavedViewForm(forms.Form):
+    """Save the list as shown under a name; sharing it is offered to admins only (the view checks again)."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=MAX_VIEW_NAME_LENGTH,
+        error_messages={
+            "required": "Give the view a name; nothing was saved.",
+            "max_length": f"A view's name has at most {MAX_VIEW_NAME_LENGTH} characters; nothing was saved.",
+        },
+    )
+    shared = forms.BooleanField(label="Share with the organization", required=False)
+
+    prefix = "saved"
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name.isprintable():
+            raise forms.ValidationError("A view's name has no control characters; nothing was saved.")
+        return name

@@ -19,6 +19,8 @@ from encodings_app.views import (
     metrics,
     organization_settings,
     overview,
+    saved_views,
+    search,
     switch,
     wall,
     webhooks,
@@ -31,6 +33,7 @@ urlpatterns = [
     # Answered before routing like the probes (dashboard/probes.py); named here for reverse() and the walk.
     path("metrics", metrics.metrics, name="metrics"),
     path("webhooks/bitmovin/<slug:organization_slug>/", webhooks.bitmovin_webhook, name="bitmovin-webhook"),
+    path("search/", search.site_search, name="site-search"),
     path("account/", account.account, name="account"),
     path("account/password/", account.password_change, name="account-password"),
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="account-token-revoke"),
@@ -64,6 +67,22 @@ urlpatterns = [
     path("o/<slug:slug>/list-view/", encodings.list_view_save, name="encoding-list-view"),
     path("o/<slug:slug>/bulk/", bulk.bulk_confirm, name="bulk-confirm"),
     path("o/<slug:slug>/bulk/<int:job_id>/", bulk.bulk_job, name="bulk-job"),
+    path("o/<slug:slug>/saved-views/", saved_views.saved_view_create, name="saved-view-create"),
+    path(
+        "o/<slug:slug>/saved-views/<int:view_id>/delete/",
+        saved_views.saved_view_remove,
+        name="saved-view-delete",
+    ),
+    path(
+        "o/<slug:slug>/saved-views/<int:view_id>/default/",
+        saved_views.saved_view_make_default,
+        name="saved-view-default",
+    ),
+    path(
+        "o/<slug:slug>/saved-views/default/clear/",
+        saved_views.saved_view_clear_default,
+        name="saved-view-default-clear",
+    ),
     path(
         "o/<slug:slug>/encodings/<str:bitmovin_id>/", encoding_detail.encoding_detail, name="encoding-detail"
     ),

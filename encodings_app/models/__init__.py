@@ -37,6 +37,7 @@ from encodings_app.models.preferences import (
     OPTIONAL_LIST_COLUMNS,
     ListPreference,
 )
+from encodings_app.models.saved_views import MAX_VIEW_NAME_LENGTH, DefaultView, SavedView
 from encodings_app.models.sync import PendingRefresh, SyncRun, WebhookDelivery
 from encodings_app.models.tallies import EncodingTally
 from encodings_app.models.tokens import ApiToken, DisplayToken
@@ -52,6 +53,7 @@ __all__ = [
     "FAILED_STATUSES",
     "LIST_COLUMNS",
     "LIST_PAGE_SIZES",
+    "MAX_VIEW_NAME_LENGTH",
     "OPTIONAL_LIST_COLUMNS",
     "SEVERITY_BY_KIND",
     "SEVERITY_RANK",
@@ -67,6 +69,7 @@ __all__ = [
     "AuditEvent",
     "BulkItem",
     "BulkJob",
+    "DefaultView",
     "DisplayToken",
     "Encoding",
     "EncodingLabel",
@@ -83,6 +86,7 @@ __all__ = [
     "PendingMark",
     "PendingRefresh",
     "Role",
+    "SavedView",
     "SyncRun",
     "WebhookDelivery",
     "explain_failure",

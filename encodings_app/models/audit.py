@@ -34,6 +34,9 @@ class AuditEvent(models.Model):
         DISPLAY_LINK_REVOKE = "display_link.revoke", "Wall display link revoked"
         API_TOKEN_CREATE = "api_token.create", "API token created"
         API_TOKEN_REVOKE = "api_token.revoke", "API token revoked"
+        # Shared views of the encodings list (personal ones are each user's own display setting).
+        SAVED_VIEW_SHARE = "saved_view.share", "Shared list view saved"
+        SAVED_VIEW_DELETE = "saved_view.delete", "Shared list view deleted"
         # Alerts.
         ALERT_CHANNEL_ADD = "alert_channel.add", "Alert channel added"
         ALERT_CHANNEL_REMOVE = "alert_channel.remove", "Alert channel removed"

@@ -3,7 +3,12 @@
 Every link of the page is rebuilt from the filter form's validated values (``EncodingFilterForm.query``):
 a parameter the list does not know, or a value it refused, appears in none of them. Which optional columns
 show and how many rows a page holds are the user's own view (models/preferences.py), saved by a form of the
-page; a ``per_page`` in the URL wins over the saved page size, so a link shows the same rows to everyone.
+page; a ``per_page`` in the URL wins over the saved page size, and a ``columns`` over the saved columns, so a
+link shows the same rows and columns to everyone (forms.EncodingFilterForm explains why the preference stays
+the default).
+
+Saved views (views/saved_views.py) are named list addresses: the list opened with no parameters at all shows
+the user's default view by sending them to its address, so that the state is in the URL like any other.
 
 The results poll with the ETag of what they show (selectors/list_etag.py); when nothing they show has
 changed, the answer is a 304 with no body, after the access check and the read of the user's view, without
@@ -25,9 +30,11 @@ from encodings_app import access, selectors
 from encodings_app.access import OrganizationAccess
 from encodings_app.forms import EncodingFilterForm, list_querystring
 from encodings_app.models import OPTIONAL_LIST_COLUMNS, ListPreference, Role
-from encodings_app.preference_forms import ListViewForm
+from encodings_app.preference_forms import ListViewForm, SavedViewForm
+from encodings_app.selectors import DEFAULT_SORT
 from encodings_app.selectors.list_etag import list_live_etag
 from encodings_app.selectors.list_preferences import list_preference_for
+from encodings_app.selectors.saved_views import ViewChoice, default_choice, saved_views_for
 from encodings_app.services.action_registry import ACTIONS
 from encodings_app.services.bulk_actions import BULK_ACTIONS
 from encodings_app.services.list_preferences import list_preference_set
@@ -88,11 +95,30 @@ def status_summary(statuses: list[str], form: EncodingFilterForm) -> str:
     return f"{len(statuses)} statuses"
 
 
+def picker_context(
+    viewer: OrganizationAccess, views: list[ViewChoice], form: EncodingFilterForm, saved_form: Any = None
+) -> dict[str, Any]:
+    """The saved views' picker: the views, which one the page shows (by its address), the save form."""
+    shown = form.query(page=None)
+    url = reverse("encoding-list", args=[viewer.organization.slug])
+    default = default_choice(views)
+    return {
+        "saved_views": views,
+        "current_view": next((choice for choice in views if choice.query == shown), None),
+        "default_view": default,
+        "may_share_views": access.may_share_views(viewer),
+        "saved_form": saved_form if saved_form is not None else SavedViewForm(),
+        # The whole list, unfiltered: the bare address would open the default view instead.
+        "all_url": f"{url}?sort={DEFAULT_SORT}" if default is not None else url,
+    }
+
+
 def list_context(
     viewer: OrganizationAccess, query: QueryDict, preference: ListPreference, *, now: datetime | None = None
 ) -> dict[str, Any]:
     """What the list page and its polled fragment show for this query string and this user's view."""
     form = EncodingFilterForm(query, default_page_size=preference.rows_per_page)
+    columns = shown_columns(form, preference)
     filters = form.filters()
     page, corrected = selectors.encodings_page(
         viewer.organization, filters, form.page_number(), form.page_size(), exact_count=form.exact_count()
@@ -103,7 +129,6 @@ def list_context(
     # The page as shown: what the detail pages lead back to and what the poll asks for again.
     shown = form.query(page=page.number) if corrected else form.query()
     url = reverse("encoding-list", args=[viewer.organization.slug])
-    columns = preference.shown_columns
     more_set = folded_filters_set(form)
     return {
         "form": form,
@@ -115,6 +140,7 @@ def list_context(
         "back": shown,
         "poll_url": f"{url}?{shown}" if shown else url,
         "url_page_size": form.url_values().get("per_page", [""])[0],
+        "url_columns": form.url_values().get("columns", [""])[0],
         "more_filters_set": more_set,
         "more_filters_open": more_set > 0,
         "status_summary": status_summary(filters.statuses, form),
@@ -128,21 +154,36 @@ def list_context(
     }
 
 
+def shown_columns(form: EncodingFilterForm, preference: ListPreference) -> list[str]:
+    """The optional columns the URL names, else the user's own."""
+    asked = form.shown_columns()
+    return preference.shown_columns if asked is None else asked
+
+
 @require_GET
 def encoding_list(request: HttpRequest, slug: str) -> HttpResponse:
     viewer = access.organization_for(request.user, slug)
+    views = None
+    if not request.htmx:  # a poll never changes view, nor shows the picker
+        views = saved_views_for(viewer.organization, request.user)
+        default = default_choice(views)
+        if default is not None and not request.GET:
+            return redirect(default.url)
     preference = list_preference_for(request.user)
     now = timezone.now()
     # The tag of what this address answers, from its parameters as validated. A page past the last answers
     # with the last page, whose poll then asks for it by its number: the fragment carries the tag of that
     # address (list_context), this answer's header the tag of this one.
-    asked = EncodingFilterForm(request.GET, default_page_size=preference.rows_per_page).query()
-    etag = list_live_etag(viewer.organization, view=asked, columns=preference.shown_columns, now=now)
+    asked_form = EncodingFilterForm(request.GET, default_page_size=preference.rows_per_page)
+    asked = asked_form.query()
+    columns = shown_columns(asked_form, preference)
+    etag = list_live_etag(viewer.organization, view=asked, columns=columns, now=now)
     if polled_etag(request) == etag:
         return not_modified(etag)
     context = list_context(viewer, request.GET, preference, now=now)
-    if not request.htmx:
-        context["view_form"] = ListViewForm.for_preference(preference)
+    if views is not None:
+        context["view_form"] = ListViewForm.for_preference(preference, columns=context["columns"])
+        context.update(picker_context(viewer, views, context["form"]))
     response = render_page(
         request,
         "encodings/list.html",
@@ -167,9 +208,13 @@ def list_view_save(request: HttpRequest, slug: str) -> HttpResponse:
         list_preference_set(
             user=request.user, columns=form.cleaned_data["columns"], page_size=form.cleaned_data["per_page"]
         )
-        query = EncodingFilterForm(back).query(page=None, per_page=None)
+        # The columns just chosen show: a ``columns`` of the address would hide them.
+        query = EncodingFilterForm(back).query(page=None, per_page=None, columns=None)
         url = reverse("encoding-list", args=[slug])
         return redirect(f"{url}?{query}" if query else url)
     context = list_context(viewer, back, list_preference_for(request.user))
+    context.update(
+        picker_context(viewer, saved_views_for(viewer.organization, request.user), context["form"])
+    )
     context.update(view_form=form, view_open=True)
     return render_page(request, "encodings/list.html", context, viewer=viewer, status=400)

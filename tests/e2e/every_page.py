@@ -179,6 +179,17 @@ def view_choice_refused(page: Page, base: str, scene: dict) -> None:
     page.wait_for_load_state()
 
 
+def saved_view_refused(page: Page, base: str, scene: dict) -> None:
+    """A view saved under a name the user already gave one: the list again, with the Views menu open and
+    the error next to the name as typed."""
+    for _ in range(2):
+        page.goto(f"{base}/o/acme/encodings/?status=ERROR")
+        page.locator(".saved-views summary").click()
+        page.locator(".saved-views-panel #id_saved-name").fill("Failures")
+        page.get_by_role("button", name="Save view").click()
+        page.wait_for_load_state()
+
+
 def new_api_token(page: Page, base: str, scene: dict) -> None:
     page.goto(f"{base}/account/")
     page.get_by_label("Token name").fill("chat bot")
@@ -304,6 +315,14 @@ VISITS: list[Visit] = [
         reach=view_choice_refused,
         routes=("o/<slug:slug>/list-view/",),
     ),
+    Visit(
+        "encodings-saved-view-refused",
+        "operator",
+        "is already the name of one of your views",
+        reach=saved_view_refused,
+        routes=("o/<slug:slug>/saved-views/",),
+    ),
+    Visit("search", "operator", "Evening news", "/search/?q=Evening", routes=("search/",)),
     Visit("encoding-running", "operator", "Evening news", "/o/acme/encodings/{running}/", routes=(DETAIL,)),
     Visit(
         "encoding-failed", "operator", "Encoding step failed", "/o/acme/encodings/{failed}/", routes=(DETAIL,)
@@ -435,6 +454,9 @@ NOT_PAGES = {
     "account/password/": "a POST back to the account page (its form is on the account page, visited)",
     # The message shows as on the account page after a token's revocation (visited).
     "o/<slug:slug>/settings/members/": "a POST back to the settings page with a message",
+    "o/<slug:slug>/saved-views/<int:view_id>/delete/": "a POST that ends on the list",
+    "o/<slug:slug>/saved-views/<int:view_id>/default/": "a POST that ends on the view's list",
+    "o/<slug:slug>/saved-views/default/clear/": "a POST that ends on the list",
     "o/<slug:slug>/switch/": "the switcher's redirect to the same kind of page in another organization",
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": "a POST back to the detail page with a message",
     "o/<slug:slug>/settings/members/<int:user_id>/": "a POST back to the settings page with a message",

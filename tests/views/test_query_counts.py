@@ -42,9 +42,10 @@ FEW_MESSAGES, MANY_MESSAGES = 4, 400
 OVERVIEW = 2 + 1 + 1 + 1 + 9
 OVERVIEW_FRAGMENT = 2 + 1 + 1 + 9  # no switcher in the polled fragment
 OVERVIEW_NOT_MODIFIED = 2 + 1 + 1  # the ETag's one query; nothing else read, nothing rendered
-# the user's list view (columns, rows per page: one read by its unique user id), count (up to
-# LIST_EXACT_COUNT_LIMIT), one page of rows
-LIST = 2 + 1 + 1 + 1 + 2
+# the user's saved views with which is their default (the picker; not read by a poll), the user's list view
+# (columns, rows per page: one read by its unique user id), count (up to LIST_EXACT_COUNT_LIMIT), one page of
+# rows
+LIST = 2 + 1 + 1 + 1 + 1 + 2
 LIST_FRAGMENT = 2 + 1 + 1 + 2
 LIST_NOT_MODIFIED = 2 + 1 + 1  # the user's list view; no count, no rows, nothing rendered
 DETAIL_ACTIVE = 2 + 1 + 1 + 1 + 2  # encoding, message counts by type, one page of messages

@@ -29,6 +29,7 @@ from encodings_app.services.alert_channels.targets import channel_add
 from encodings_app.services.api_tokens import api_token_create
 from encodings_app.services.bulk_actions import bulk_job_create, bulk_plan
 from encodings_app.services.display_links import display_link_create
+from encodings_app.services.saved_views import saved_view_save
 from tests.factories import failed_encoding, make_incident, make_silence, make_user, running_encoding
 from tests.support.api_client import point_at
 
@@ -74,6 +75,8 @@ ROUTES: dict[str, Route] = {
     "wall/d/<int:link_id>/": Route("public", fixed={"GET": {403}, "POST": {405}}),
     # Any logged-in user.
     "": Route("login"),
+    # Searches only the user's own organizations (tests/views/test_site_search.py): served to everyone.
+    "search/": Route("login"),
     "logout/": Route("login", ("POST",)),
     "account/": Route("login", ("GET", "POST"), data={"name": ""}),
     "account/password/": Route("login", ("GET", "POST"), data={"old_password": ""}),
@@ -94,6 +97,11 @@ ROUTES: dict[str, Route] = {
     "o/<slug:slug>/wall/": Route(ORG),
     "o/<slug:slug>/encodings/": Route(ORG),
     "o/<slug:slug>/list-view/": Route(ORG, ("POST",), data={"view-columns": "labels", "view-per_page": "25"}),
+    "o/<slug:slug>/saved-views/": Route(ORG, ("POST",), data={"saved-name": "Walk", "back": "status=ERROR"}),
+    # The view is a shared one: deleting it is for admins, picking it as one's default for every member.
+    "o/<slug:slug>/saved-views/<int:view_id>/delete/": Route(Role.ADMIN, ("POST",)),
+    "o/<slug:slug>/saved-views/<int:view_id>/default/": Route(ORG, ("POST",)),
+    "o/<slug:slug>/saved-views/default/clear/": Route(ORG, ("POST",)),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/": Route(ORG),
     # Asks for the confirmation of stopping the running encoding (nothing is sent before "confirm").
     "o/<slug:slug>/bulk/": Route(Role.OPERATOR, ("POST",), data={"action": "stop", "scope": "matching"}),
@@ -207,6 +215,9 @@ def scene(world, simulator, walk_key):
         user=world.operator,
         plan=bulk_plan(organization=world.acme, action="stop", ids=[running.bitmovin_id]),
     )
+    shared_view = saved_view_save(
+        organization=world.acme, user=world.admin, name="Team", query="status=ERROR", columns=[], shared=True
+    )
     values = {
         "slug": "acme",
         "organization_slug": "acme",
@@ -222,6 +233,7 @@ def scene(world, simulator, walk_key):
         "incident_id": str(make_incident(world.acme).pk),
         "kind": "spike",
         "silence_id": str(silence.pk),
+        "view_id": str(shared_view.pk),
         "object_id": str(world.viewer.pk),
         "id": str(world.viewer.pk),
         "content_type_id": "1",

@@ -169,6 +169,11 @@ class Command(BaseCommand):
             "list label, sort by name": (f"{base}/encodings/?label=news&sort=name", {}),
             "list search contains": (f"{base}/encodings/?search=Match", {}),
             "list search name: prefix": (f"{base}/encodings/?search=name%3AMatch%2A", {}),
+            # The header's search across the user's organizations (selectors/cross_search.py).
+            "search id (opens it)": (f"/search/?q={typical}", {}),
+            "search contains": ("/search/?q=Match", {}),
+            "search name: prefix": ("/search/?q=name%3AMatch%2A", {}),
+            "search word in no name": ("/search/?q=Zyzzyva", {}),
             "detail heavy": (f"{base}/encodings/{heavy}/", {}),
             "detail heavy types=ERROR": (f"{base}/encodings/{heavy}/?types=ERROR", {}),
             "detail heavy all types, last page": (
