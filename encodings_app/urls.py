@@ -11,6 +11,7 @@ from encodings_app.views import (
     display_links,
     encoding_detail,
     encodings,
+    export,
     health,
     home,
     incidents,
@@ -61,6 +62,9 @@ urlpatterns = [
     path("o/<slug:slug>/encodings/", encodings.encoding_list, name="encoding-list"),
     # Not under encodings/: any name there could be an encoding's id.
     path("o/<slug:slug>/list-view/", encodings.list_view_save, name="encoding-list-view"),
+    # Not under encodings/ either; the list's filters follow in the query string.
+    path("o/<slug:slug>/export/encodings.csv", export.encodings_export, name="encoding-export"),
+    path("o/<slug:slug>/export/failures.csv", export.failures_export, name="failure-export"),
     path(
         "o/<slug:slug>/encodings/<str:bitmovin_id>/", encoding_detail.encoding_detail, name="encoding-detail"
     ),

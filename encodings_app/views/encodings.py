@@ -103,6 +103,9 @@ def list_context(
     url = reverse("encoding-list", args=[viewer.organization.slug])
     columns = preference.shown_columns
     more_set = folded_filters_set(form)
+    # The export carries the filters and the order, not the page: it holds every matching row.
+    exported = form.query(page=None, per_page=None, count=None)
+    export_url = reverse("encoding-export", args=[viewer.organization.slug])
     return {
         "form": form,
         "filters": filters,
@@ -112,6 +115,7 @@ def list_context(
         "headers": sort_headers(form, filters.sort, columns),
         "back": shown,
         "poll_url": f"{url}?{shown}" if shown else url,
+        "export_href": f"{export_url}?{exported}" if exported else export_url,
         "url_page_size": form.url_values().get("per_page", [""])[0],
         "more_filters_set": more_set,
         "more_filters_open": more_set > 0,

@@ -92,6 +92,8 @@ ROUTES: dict[str, Route] = {
     "o/<slug:slug>/switch/": Route(ORG),
     "o/<slug:slug>/wall/": Route(ORG),
     "o/<slug:slug>/encodings/": Route(ORG),
+    "o/<slug:slug>/export/encodings.csv": Route(ORG),
+    "o/<slug:slug>/export/failures.csv": Route(ORG),
     "o/<slug:slug>/list-view/": Route(ORG, ("POST",), data={"view-columns": "labels", "view-per_page": "25"}),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/": Route(ORG),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": Route(ORG, ("POST",)),
