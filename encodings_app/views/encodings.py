@@ -45,7 +45,18 @@ SORTED_BY = {
 }
 # Filters folded under "More filters" (form field names): the fold opens by itself when one of them is set
 # or was refused, so a filter never narrows the list out of sight.
-FOLDED_FILTERS = ("region", "encoder", "label", "code", "period", "created_from", "created_to", "failed_from")
+FOLDED_FILTERS = (
+    "region",
+    "encoder",
+    "label",
+    "code",
+    "category",
+    "period",
+    "created_from",
+    "created_to",
+    "failed_from",
+    "failed_to",
+)
 
 
 def sort_headers(form: EncodingFilterForm, current: str, columns: list[str]) -> list[dict]:
