@@ -20,6 +20,7 @@ from encodings_app.views import (
     organization_settings,
     overview,
     switch,
+    trends,
     wall,
     webhooks,
 )
@@ -78,6 +79,7 @@ urlpatterns = [
         actions.encoding_action,
         name="encoding-action",
     ),
+    path("o/<slug:slug>/trends/", trends.trends, name="trends"),
     path("o/<slug:slug>/incidents/", incidents.incident_list, name="incident-list"),
     path("o/<slug:slug>/incidents/<int:incident_id>/", incidents.incident_detail, name="incident-detail"),
     path(

@@ -98,6 +98,7 @@ ROUTES: dict[str, Route] = {
     "o/<slug:slug>/encodings/<str:bitmovin_id>/": Route(ORG),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": Route(ORG, ("POST",)),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/": Route(Role.OPERATOR, ("GET", "POST")),
+    "o/<slug:slug>/trends/": Route(ORG),
     "o/<slug:slug>/incidents/": Route(ORG),
     "o/<slug:slug>/incidents/<int:incident_id>/": Route(ORG),
     "o/<slug:slug>/settings/": Route(Role.ADMIN, ("GET", "POST")),
