@@ -114,7 +114,8 @@ def _search(reader: QueryReader) -> ParsedSearch:
     return search
 
 
-def _filters(reader: QueryReader) -> EncodingFilters:
+def list_filters(reader: QueryReader) -> EncodingFilters:
+    """The list's filters as the API names them; every problem is recorded on the reader."""
     search = _search(reader)
     sort = reader.choice("sort", SORT_VALUES, default=DEFAULT_SORT)
     field, _, direction = sort.partition(":")
@@ -150,7 +151,7 @@ class EncodingListView(ApiView):
     def get(self, request: Request, slug: str) -> Response:
         organization = self.organization(slug)
         reader = QueryReader(request.query_params)
-        filters = _filters(reader)
+        filters = list_filters(reader)
         return page_answer(
             request,
             reader,

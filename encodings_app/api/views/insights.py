@@ -19,7 +19,7 @@ from encodings_app.api.envelope import success
 from encodings_app.api.insight_serializers import TrendsSerializer
 from encodings_app.api.params import QueryReader
 from encodings_app.api.views.base import ApiView
-from encodings_app.api.views.encodings import LIST_PARAMETERS, _filters
+from encodings_app.api.views.encodings import LIST_PARAMETERS, list_filters
 from encodings_app.csv_export import encodings_csv, failures_csv
 from encodings_app.selectors.export import encoding_export_rows, failure_export_rows
 from encodings_app.selectors.failures import FAILURE_WINDOW
@@ -148,7 +148,7 @@ class EncodingExportView(ApiView):
     def get(self, request: Request, slug: str) -> HttpResponse:
         organization = self.organization(slug)
         reader = QueryReader(request.query_params)
-        filters = _filters(reader)
+        filters = list_filters(reader)
         reader.check()
         return encodings_csv(organization, encoding_export_rows(organization, filters))
 
