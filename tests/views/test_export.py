@@ -150,3 +150,11 @@ def test_the_failures_export_groups_the_overviews_week_by_error_code(world, logi
     assert rows[1]["title"]
     assert rows[1]["first_failed_at"].endswith("Z")
     assert rows[1]["organization"] == "acme"
+
+
+def test_the_overview_offers_its_failures_as_a_download(world, login):
+    failed_encoding(world.acme)
+
+    html = login(world.viewer).get("/o/acme/").content.decode()
+
+    assert 'href="/o/acme/export/failures.csv"' in html
