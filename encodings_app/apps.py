@@ -8,6 +8,7 @@ class EncodingsAppConfig(AppConfig):
 
     def ready(self) -> None:
         from axes.signals import user_locked_out
+        from django.db.backends.signals import connection_created
 
         # Registers the check that refuses the demo's parts in production.
         import dashboard.checks  # noqa: F401
@@ -17,3 +18,8 @@ class EncodingsAppConfig(AppConfig):
         from encodings_app.services.login_lockout import on_user_locked_out
 
         user_locked_out.connect(on_user_locked_out, dispatch_uid="encodings_app.login_lockout")
+
+        # The median of the trends on SQLite, which has none (PostgreSQL uses percentile_cont).
+        from encodings_app.selectors.aggregates import register_sqlite_aggregates
+
+        connection_created.connect(register_sqlite_aggregates, dispatch_uid="encodings_app.sqlite_aggregates")

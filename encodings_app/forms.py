@@ -62,11 +62,13 @@ FILTER_PARAMS = (
     "encoder",
     "label",
     "code",
+    "category",
     "stuck",
     "period",
     "from",
     "to",
     "failed_from",
+    "failed_to",
     "sort",
     "columns",
     "per_page",
@@ -121,6 +123,8 @@ class EncodingFilterForm(ToleratingForm):
     encoder = forms.CharField(label="Encoder version", required=False, max_length=64)
     label = forms.CharField(label="Label", required=False, max_length=200)
     code = forms.IntegerField(label="Error code", required=False, min_value=0, max_value=999_999)
+    # As long as the mirror keeps it (Encoding.error_category).
+    category = forms.CharField(label="Error category", required=False, max_length=120)
     stuck = forms.BooleanField(label="Only stuck", required=False)
     period = forms.ChoiceField(
         label="Created",
@@ -142,6 +146,9 @@ class EncodingFilterForm(ToleratingForm):
     )
     failed_from = forms.DateTimeField(
         label="Failed from (UTC)", required=False, input_formats=DATETIME_FORMATS
+    )
+    failed_to = forms.DateTimeField(
+        label="Failed before (UTC)", required=False, input_formats=DATETIME_FORMATS
     )
     sort = forms.ChoiceField(label="Sort", required=False, choices=SORT_CHOICES)
     # The optional columns shown, comma-separated ("none" for none). A link (a saved view, above all) carries
@@ -184,7 +191,7 @@ class EncodingFilterForm(ToleratingForm):
                 data.setlist("status", known)
             self._read_search_alias(data)
         super().__init__(data)
-        for name in ("created_from", "created_to", "failed_from"):
+        for name in ("created_from", "created_to", "failed_from", "failed_to"):
             self.fields[name].widget = forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             )
@@ -233,6 +240,10 @@ class EncodingFilterForm(ToleratingForm):
         if start and end and start >= end:
             self._notes.append("The time range ends before it starts; it was ignored.")
             cleaned["created_from"] = cleaned["created_to"] = None
+        start, end = cleaned.get("failed_from"), cleaned.get("failed_to")
+        if start and end and start >= end:
+            self._notes.append("The failure time range ends before it starts; it was ignored.")
+            cleaned["failed_from"] = cleaned["failed_to"] = None
         return cleaned
 
     def filters(self) -> EncodingFilters:
@@ -251,10 +262,12 @@ class EncodingFilterForm(ToleratingForm):
             encoder_version=self.value("encoder", "").strip(),
             label=self.value("label", "").strip(),
             error_code=self.value("code"),
+            error_category=self.value("category", "").strip(),
             stuck=bool(self.value("stuck", False)),
             created_from=_as_utc(created_from),
             created_to=_as_utc(created_to),
             failed_from=_as_utc(self.value("failed_from")),
+            failed_to=_as_utc(self.value("failed_to")),
             search=search,
             sort=self.value("sort", DEFAULT_SORT),
         )

@@ -12,6 +12,7 @@ from encodings_app.views import (
     display_links,
     encoding_detail,
     encodings,
+    export,
     health,
     home,
     incidents,
@@ -22,6 +23,7 @@ from encodings_app.views import (
     saved_views,
     search,
     switch,
+    trends,
     wall,
     webhooks,
 )
@@ -83,6 +85,9 @@ urlpatterns = [
         saved_views.saved_view_clear_default,
         name="saved-view-default-clear",
     ),
+    # Not under encodings/ either; the list's filters follow in the query string.
+    path("o/<slug:slug>/export/encodings.csv", export.encodings_export, name="encoding-export"),
+    path("o/<slug:slug>/export/failures.csv", export.failures_export, name="failure-export"),
     path(
         "o/<slug:slug>/encodings/<str:bitmovin_id>/", encoding_detail.encoding_detail, name="encoding-detail"
     ),
@@ -96,6 +101,7 @@ urlpatterns = [
         actions.encoding_action,
         name="encoding-action",
     ),
+    path("o/<slug:slug>/trends/", trends.trends, name="trends"),
     path("o/<slug:slug>/incidents/", incidents.incident_list, name="incident-list"),
     path("o/<slug:slug>/incidents/<int:incident_id>/", incidents.incident_detail, name="incident-detail"),
     path(

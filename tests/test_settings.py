@@ -227,6 +227,7 @@ DEVELOPMENT_COMMANDS = (
     "alert_receiver",
     "bench_sync",
     "bench_pages",
+    "bench_export",
     "bench_alerts",
     "bench_fleet",
 )

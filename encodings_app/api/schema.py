@@ -90,10 +90,15 @@ def page_of(name: str, item: type[serializers.Serializer]) -> serializers.Serial
 
 
 def responses(name: str, result: serializers.Field, *errors: int) -> dict[int, Any]:
-    answers: dict[int, Any] = {200: envelope(name, result)}
-    for status in sorted({401, 404, 500, *errors}):
-        answers[status] = OpenApiResponse(ErrorEnvelopeSerializer, description=ERROR_DESCRIPTIONS[status])
-    return answers
+    return {200: envelope(name, result), **error_responses(*errors)}
+
+
+def error_responses(*errors: int) -> dict[int, Any]:
+    """The error envelope for these statuses and those every operation may answer."""
+    return {
+        status: OpenApiResponse(ErrorEnvelopeSerializer, description=ERROR_DESCRIPTIONS[status])
+        for status in sorted({401, 404, 500, *errors})
+    }
 
 
 PAGE_PARAMETERS = [

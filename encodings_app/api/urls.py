@@ -17,6 +17,7 @@ from encodings_app.api.views.encodings import (
     EncodingMessagesView,
     EncodingStatusView,
 )
+from encodings_app.api.views.insights import EncodingExportView, FailureExportView, TrendsView
 from encodings_app.api.views.misc import ApiDocsView, UnknownUrlView
 from encodings_app.api.views.organizations import (
     FailureListView,
@@ -34,6 +35,16 @@ urlpatterns = [
     path("organizations", OrganizationListView.as_view(), name="api-organizations"),
     path("organizations/<slug:slug>", OrganizationDetailView.as_view(), name="api-organization"),
     path("organizations/<slug:slug>/failures", FailureListView.as_view(), name="api-failures"),
+    path("organizations/<slug:slug>/trends", TrendsView.as_view(), name="api-trends"),
+    # Not under encodings/: any name there could be an encoding's id.
+    path(
+        "organizations/<slug:slug>/export/encodings",
+        EncodingExportView.as_view(),
+        name="api-encodings-export",
+    ),
+    path(
+        "organizations/<slug:slug>/export/failures", FailureExportView.as_view(), name="api-failures-export"
+    ),
     path("organizations/<slug:slug>/incidents", IncidentListView.as_view(), name="api-incidents"),
     path("organizations/<slug:slug>/silences", SilenceListView.as_view(), name="api-silences"),
     path("organizations/<slug:slug>/audit", AuditListView.as_view(), name="api-audit"),

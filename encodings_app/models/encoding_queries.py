@@ -108,6 +108,14 @@ class EncodingQuerySet(models.QuerySet):
         """Failed (ERROR, TRANSFER_ERROR) at or after ``since``; each row gets its ``failed_at``."""
         return self.filter(status__in=FAILED_STATUSES).alias(failed_at=FAILED_AT).filter(failed_at__gte=since)
 
+    def failed_before(self, until: datetime) -> Self:
+        """Failed (ERROR, TRANSFER_ERROR) before ``until``, by the same failure time as failed_since."""
+        return (
+            self.filter(status__in=FAILED_STATUSES)
+            .alias(failed_until=FAILED_AT)
+            .filter(failed_until__lt=until)
+        )
+
     def for_list(self) -> Self:
         return self.only(*LIST_COLUMNS)
 

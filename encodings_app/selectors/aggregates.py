@@ -33,3 +33,52 @@ class JoinedText(Aggregate):
             sql = f"STRING_AGG({value_sql}, %s ORDER BY {order_sql})"
             return sql, (*value_params, SEPARATOR, *order_params)
         return f"GROUP_CONCAT({value_sql}, %s)", (*value_params, SEPARATOR)
+
+
+# The name of the median aggregate registered on every SQLite connection (register_sqlite_aggregates).
+SQLITE_MEDIAN = "dashboard_median"
+
+
+class Median(Aggregate):
+    """The median of a group's values, interpolated between the two middle ones when their number is even;
+    NULLs are left out, and a group without values gives NULL. PostgreSQL's ``percentile_cont(0.5)`` (on
+    intervals too); on SQLite an aggregate of the same meaning registered on each connection."""
+
+    name = "Median"
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            function=SQLITE_MEDIAN,
+            template="%(function)s(%(expressions)s)",
+            **extra_context,
+        )
+
+
+class _SqliteMedian:
+    """SQLite's side of Median: holds one group's values (SQLite is for small installations)."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        if not self.values:
+            return None
+        ordered = sorted(self.values)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def register_sqlite_aggregates(sender, connection, **kwargs) -> None:
+    """connection_created's receiver: gives each new SQLite connection the aggregates above."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate(SQLITE_MEDIAN, 1, _SqliteMedian)

@@ -45,11 +45,15 @@ class EncodingFilters:
     encoder_version: str = ""
     label: str = ""
     error_code: int | None = None
+    # The category of the error as the encoder reported it (Encoding.error_category), exactly.
+    error_category: str = ""
     stuck: bool = False
     created_from: datetime | None = None
     created_to: datetime | None = None
     # Failed (ERROR, TRANSFER_ERROR) at or after: with error_code, an alert's encodings exactly.
     failed_from: datetime | None = None
+    # ... and before: with failed_from, the failures of one day of the trends.
+    failed_to: datetime | None = None
     search: ParsedSearch | None = None
     sort: str = DEFAULT_SORT
 
@@ -62,10 +66,12 @@ class EncodingFilters:
             or self.encoder_version
             or self.label
             or self.error_code is not None
+            or self.error_category
             or self.stuck
             or self.created_from
             or self.created_to
             or self.failed_from
+            or self.failed_to
             or (self.search and self.search.terms)
         )
 
@@ -94,6 +100,8 @@ def filtered_encodings(
         queryset = queryset.filter(pk__in=labelled.values("encoding_id"))
     if filters.error_code is not None:
         queryset = queryset.filter(error_code=filters.error_code)
+    if filters.error_category:
+        queryset = queryset.filter(error_category=filters.error_category)
     if filters.stuck:
         queryset = queryset.stuck(timezone.now())
     if filters.created_from:
@@ -102,6 +110,8 @@ def filtered_encodings(
         queryset = queryset.filter(created_at__lt=filters.created_to)
     if filters.failed_from:
         queryset = queryset.failed_since(filters.failed_from)
+    if filters.failed_to:
+        queryset = queryset.failed_before(filters.failed_to)
     if filters.search and filters.search.terms:
         if names_by_index is None:
             words, prefixes = word_index_pays_off(organization, filters.search), True

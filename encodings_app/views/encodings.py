@@ -54,7 +54,18 @@ SORTED_BY = {
 }
 # Filters folded under "More filters" (form field names): the fold opens by itself when one of them is set
 # or was refused, so a filter never narrows the list out of sight.
-FOLDED_FILTERS = ("region", "encoder", "label", "code", "period", "created_from", "created_to", "failed_from")
+FOLDED_FILTERS = (
+    "region",
+    "encoder",
+    "label",
+    "code",
+    "category",
+    "period",
+    "created_from",
+    "created_to",
+    "failed_from",
+    "failed_to",
+)
 
 
 def sort_headers(form: EncodingFilterForm, current: str, columns: list[str]) -> list[dict]:
@@ -130,6 +141,9 @@ def list_context(
     shown = form.query(page=page.number) if corrected else form.query()
     url = reverse("encoding-list", args=[viewer.organization.slug])
     more_set = folded_filters_set(form)
+    # The export carries the filters and the order, not the page: it holds every matching row.
+    exported = form.query(page=None, per_page=None, count=None)
+    export_url = reverse("encoding-export", args=[viewer.organization.slug])
     return {
         "form": form,
         "filters": filters,
@@ -139,6 +153,7 @@ def list_context(
         "headers": sort_headers(form, filters.sort, columns),
         "back": shown,
         "poll_url": f"{url}?{shown}" if shown else url,
+        "export_href": f"{export_url}?{exported}" if exported else export_url,
         "url_page_size": form.url_values().get("per_page", [""])[0],
         "url_columns": form.url_values().get("columns", [""])[0],
         "more_filters_set": more_set,

@@ -268,6 +268,16 @@ VISITS: list[Visit] = [
     Visit("overview", "viewer", "Overview", "/o/acme/", heading=True, routes=("o/<slug:slug>/",)),
     Visit("wall-member", "viewer", "Acme Media", "/o/acme/wall/", routes=("o/<slug:slug>/wall/",)),
     Visit("incidents", "viewer", "Incidents", "/o/acme/incidents/", heading=True, routes=(INCIDENTS,)),
+    Visit("trends", "viewer", "Trends", "/o/acme/trends/", heading=True, routes=("o/<slug:slug>/trends/",)),
+    # A file when its filters are sound; the list with the refusal's note when one is not.
+    Visit(
+        "export-refused",
+        "viewer",
+        "Nothing was exported",
+        "/o/acme/export/encodings.csv?code=not-a-code",
+        status=400,
+        routes=("o/<slug:slug>/export/encodings.csv",),
+    ),
     Visit("incident", "viewer", "Why they failed", "/o/acme/incidents/{incident}/", routes=(INCIDENT,)),
     Visit("forbidden", "viewer", "You cannot do this", "/o/acme/settings/", status=403, routes=(SETTINGS,)),
     Visit(
@@ -468,6 +478,7 @@ NOT_PAGES = {
     "o/<slug:slug>/settings/alerts/silences/<int:silence_id>/end/": "a POST back to the alerts page with a "
     "message",
     "api/v1/schema/": "the OpenAPI document the API docs page reads",
+    "o/<slug:slug>/export/failures.csv": "a CSV file",
     **{
         key: "JSON for scripts"
         for key in ROUTES

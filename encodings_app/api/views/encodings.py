@@ -59,10 +59,21 @@ LIST_PARAMETERS = [
     OpenApiParameter("createdAtOlderThan", OpenApiTypes.DATETIME, description="Created before."),
     OpenApiParameter("errorCode", OpenApiTypes.INT, description="Failed with this error code."),
     OpenApiParameter(
+        "errorCategory",
+        OpenApiTypes.STR,
+        description="Failed with this error category, exactly as the encoder reported it (e.g. `Input`).",
+    ),
+    OpenApiParameter(
         "failedAtNewerThan",
         OpenApiTypes.DATETIME,
         description="Failed (ERROR, TRANSFER_ERROR) at or after; an encoding failed at its `errorAt`, else "
         "at its `finishedAt`. With `errorCode`, the encodings of a failure incident.",
+    ),
+    OpenApiParameter(
+        "failedAtOlderThan",
+        OpenApiTypes.DATETIME,
+        description="Failed (ERROR, TRANSFER_ERROR) before; with `failedAtNewerThan`, the failures of one "
+        "day of the trends.",
     ),
     OpenApiParameter(
         SEARCH_PARAMETER,
@@ -103,7 +114,8 @@ def _search(reader: QueryReader) -> ParsedSearch:
     return search
 
 
-def _filters(reader: QueryReader) -> EncodingFilters:
+def list_filters(reader: QueryReader) -> EncodingFilters:
+    """The list's filters as the API names them; every problem is recorded on the reader."""
     search = _search(reader)
     sort = reader.choice("sort", SORT_VALUES, default=DEFAULT_SORT)
     field, _, direction = sort.partition(":")
@@ -118,7 +130,9 @@ def _filters(reader: QueryReader) -> EncodingFilters:
         created_from=created_from,
         created_to=created_to,
         error_code=reader.integer("errorCode", default=None, minimum=0, maximum=999_999),
+        error_category=reader.text("errorCategory", max_length=120),
         failed_from=reader.when("failedAtNewerThan"),
+        failed_to=reader.when("failedAtOlderThan"),
         search=search,
         sort=("-" if direction == "desc" else "") + SORT_FIELDS[field],
     )
@@ -137,7 +151,7 @@ class EncodingListView(ApiView):
     def get(self, request: Request, slug: str) -> Response:
         organization = self.organization(slug)
         reader = QueryReader(request.query_params)
-        filters = _filters(reader)
+        filters = list_filters(reader)
         return page_answer(
             request,
             reader,
