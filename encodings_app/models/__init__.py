@@ -39,6 +39,7 @@ from encodings_app.models.preferences import (
 from encodings_app.models.sync import PendingRefresh, SyncRun, WebhookDelivery
 from encodings_app.models.tallies import EncodingTally
 from encodings_app.models.tokens import ApiToken, DisplayToken
+from encodings_app.models.usage import UsageDay, UsageKind, UsageSync, names_a_customer
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -80,8 +81,12 @@ __all__ = [
     "PendingRefresh",
     "Role",
     "SyncRun",
+    "UsageDay",
+    "UsageKind",
+    "UsageSync",
     "WebhookDelivery",
     "explain_failure",
     "hex_colour",
+    "names_a_customer",
     "slug_validator",
 ]
