@@ -19,6 +19,7 @@ from encodings_app.views import (
     organization_settings,
     overview,
     switch,
+    usage,
     wall,
     webhooks,
 )
@@ -74,6 +75,7 @@ urlpatterns = [
         actions.encoding_action,
         name="encoding-action",
     ),
+    path("o/<slug:slug>/usage/", usage.usage, name="organization-usage"),
     path("o/<slug:slug>/incidents/", incidents.incident_list, name="incident-list"),
     path("o/<slug:slug>/incidents/<int:incident_id>/", incidents.incident_detail, name="incident-detail"),
     path(

@@ -97,6 +97,7 @@ ROUTES: dict[str, Route] = {
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": Route(ORG, ("POST",)),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/": Route(Role.OPERATOR, ("GET", "POST")),
     "o/<slug:slug>/incidents/": Route(ORG),
+    "o/<slug:slug>/usage/": Route(ORG),
     "o/<slug:slug>/incidents/<int:incident_id>/": Route(ORG),
     "o/<slug:slug>/settings/": Route(Role.ADMIN, ("GET", "POST")),
     "o/<slug:slug>/settings/test-connection/": Route(Role.ADMIN, ("POST",)),
