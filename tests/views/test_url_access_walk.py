@@ -128,6 +128,7 @@ ROUTES: dict[str, Route] = {
     "api/v1/organizations/<slug:slug>": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/failures": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/incidents": Route(ORG, api=True),
+    "api/v1/organizations/<slug:slug>/usage": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/silences": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/audit": Route(Role.ADMIN, api=True),
     "api/v1/organizations/<slug:slug>/encodings": Route(ORG, api=True),
