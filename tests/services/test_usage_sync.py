@@ -191,3 +191,13 @@ def test_beat_runs_the_usage_sync_on_the_sync_queue():
     entry = settings.CELERY_BEAT_SCHEDULE["usage-sync"]
     assert entry["task"] == tasks.usage_sync_all.name == "usage.sync_all"
     assert tasks.usage_sync_all.time_limit and tasks.usage_sync_organization.time_limit
+
+
+def test_a_run_across_organizations_waits_for_one_already_running(organization):
+    cache.set(tasks.USAGE_RUN_KEY, 1)
+
+    assert tasks.usage_sync_all.run() == 0
+    assert not UsageDay.objects.filter(organization=organization).exists()
+
+    cache.delete(tasks.USAGE_RUN_KEY)
+    assert tasks.usage_sync_all.run() == 1
