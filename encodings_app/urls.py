@@ -20,6 +20,7 @@ from encodings_app.views import (
     overview,
     switch,
     usage,
+    usage_accounts,
     wall,
     webhooks,
 )
@@ -36,6 +37,7 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="account-token-revoke"),
     path("organizations/new/", organization_settings.organization_new, name="organization-new"),
     path("connections/", connections.connection_list, name="connection-list"),
+    path("usage/", usage_accounts.usage_across_organizations, name="usage-across"),
     path("connections/new/", connections.connection_new, name="connection-new"),
     path("connections/<uuid:public_id>/", connections.connection_detail, name="connection-detail"),
     path("connections/<uuid:public_id>/key/", connections.connection_key, name="connection-key"),

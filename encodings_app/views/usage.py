@@ -66,7 +66,7 @@ def _default_of(name: str) -> str:
     }.get(name, "the default")
 
 
-def _cell(value: object) -> str:
+def cell(value: object) -> str:
     text = str(value)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
@@ -89,7 +89,7 @@ def _periods_csv(report: UsageReport, slug: str) -> HttpResponse:
         start = period.start.isoformat()[:7] if query.by == "month" else period.start.isoformat()
         for name in report.series:
             writer.writerow(
-                [start, _cell(name), f"{period.minutes[name]:.3f}", period.seconds[name], period.bytes[name]]
+                [start, cell(name), f"{period.minutes[name]:.3f}", period.seconds[name], period.bytes[name]]
             )
     return response
 
@@ -98,5 +98,5 @@ def _labels_csv(report: UsageReport, slug: str) -> HttpResponse:
     response, writer = _csv_response(_file_name(report.query, slug, "customer-labels"))
     writer.writerow(["label", "billable_minutes", "encoded_seconds", "output_bytes"])
     for row in report.labels:
-        writer.writerow([_cell(row["label"]), f"{row['minutes']:.3f}", row["seconds"], row["bytes"]])
+        writer.writerow([cell(row["label"]), f"{row['minutes']:.3f}", row["seconds"], row["bytes"]])
     return response

@@ -80,6 +80,7 @@ ROUTES: dict[str, Route] = {
     "account/tokens/<int:token_id>/revoke/": Route("login", ("POST",)),
     "organizations/new/": Route("superuser", ("GET", "POST")),
     "connections/": Route("account"),
+    "usage/": Route("account"),
     "connections/new/": Route("superuser", ("GET", "POST")),
     "connections/<uuid:public_id>/": Route("account", ("GET", "POST")),
     # Posted without a key: the form says what is missing (400), which is served, not refused.
@@ -250,7 +251,7 @@ def expected(key: str, route: Route, persona: str, method: str) -> set[int] | No
     if route.needs == "account":
         if persona in ("superuser", "account_admin"):
             return None
-        return {403} if key == "connections/" else {404}
+        return {403} if key in ("connections/", "usage/") else {404}
     if persona == "outsider":
         return {404}
     return None if RANK[persona] >= NEEDS_RANK[route.needs] else {403}
