@@ -91,8 +91,12 @@ def parse_usage_query(
         except ValueError:
             problems.append((name, f"“{name}” must be a date like 2026-03-01, not “{raw[:40]}”."))
     if dates:
-        new_first = dates.get("from", first)
-        new_last = dates.get("to", max(last, new_first))
+        # One end given: the other keeps the default span (30 days, or 12 months) from it.
+        span = last - first
+        new_last = dates.get("to") or max(last, dates["from"] + span)
+        new_first = dates.get("from") or new_last - span
+        if by == BY_MONTH and "from" not in dates:
+            new_first = months_back(new_last, MONTHS_SHOWN - 1)
         if new_first > new_last:
             problems.append(("to", "“to” must not be before “from”."))
         elif (new_last - new_first).days >= MAX_DAYS:

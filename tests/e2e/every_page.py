@@ -241,6 +241,14 @@ VISITS: list[Visit] = [
     Visit("wall-member", "viewer", "Acme Media", "/o/acme/wall/", routes=("o/<slug:slug>/wall/",)),
     Visit("incidents", "viewer", "Incidents", "/o/acme/incidents/", heading=True, routes=(INCIDENTS,)),
     Visit("incident", "viewer", "Why they failed", "/o/acme/incidents/{incident}/", routes=(INCIDENT,)),
+    Visit("usage", "viewer", "Usage", "/o/acme/usage/", heading=True, routes=("o/<slug:slug>/usage/",)),
+    Visit(
+        "usage-months",
+        "viewer",
+        "By customer label",
+        "/o/acme/usage/?by=month&type=wrong",
+        routes=("o/<slug:slug>/usage/",),
+    ),
     Visit("forbidden", "viewer", "You cannot do this", "/o/acme/settings/", status=403, routes=(SETTINGS,)),
     Visit(
         "not-found-signed-in",
@@ -309,6 +317,7 @@ VISITS: list[Visit] = [
         routes=("connections/",),
         heading=True,
     ),
+    Visit("usage-across", "superuser", "Usage in", "/usage/", routes=("usage/",)),
     Visit(
         "connection-new",
         "superuser",

@@ -173,3 +173,9 @@ def test_the_page_makes_the_same_queries_whatever_the_data(
 # The session and user, the organization with the viewer's role, the switcher, then the page's own three:
 # the figures per period, the customer labels' totals, and the sync state.
 QUERIES = 7
+
+
+def test_only_an_end_day_shows_the_thirty_days_before_it(login, world, mirrored, today):
+    rows = rows_of(login(world.viewer).get(URL, {"to": "2026-03-31", "download": "csv", "type": "VOD"}))
+
+    assert [row[0] for row in rows[1:]] == [f"2026-03-{day:02d}" for day in range(2, 32)]
