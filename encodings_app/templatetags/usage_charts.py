@@ -13,7 +13,6 @@ from encodings_app.selectors.usage import BY_MONTH, UsageReport
 from encodings_app.templatetags.dashboard_charts import (
     BOTTOM,
     HEIGHT,
-    LEFT,
     RIGHT,
     TOP,
     WIDTH,
@@ -25,6 +24,10 @@ from encodings_app.templatetags.dashboard_format import day
 
 register = template.Library()
 
+# Wider than the daily chart's margin: the ticks say "12.5 GB" or "1,250".
+LEFT = 64
+# At most this many period labels under the bars, so that they never run into each other.
+MAX_LABELS = 8
 # A class per series position: the first series, the second; colours in static/css/app.css.
 SERIES_CSS = ("bar-usage-first", "bar-usage-second")
 UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
@@ -82,7 +85,7 @@ def usage_chart(report: UsageReport, metric: str = "minutes", csv_url: str = "")
     bar_w = max(2.0, slot * 0.72 / max(1, len(report.series)))
     shown = data_size if by_bytes else minutes
     bars, labels = [], []
-    step = max(1, count // 12)
+    step = max(1, -(-count // MAX_LABELS))
     for index, (period, row) in enumerate(zip(report.periods, values, strict=True)):
         left = LEFT + index * slot + (slot - bar_w * len(row)) / 2
         text = period_text(period.start, report.query.by)
@@ -100,7 +103,8 @@ def usage_chart(report: UsageReport, metric: str = "minutes", csv_url: str = "")
             )
         if (count - 1 - index) % step == 0:
             labels.append(DayLabel(x=round(LEFT + index * slot + slot / 2, 1), text=text))
-    ticks = [Tick(y=round(TOP + plot_h - plot_h * f, 1), label=shown(peak * f)) for f in (0, 0.5, 1)]
+    tick_text = data_size if by_bytes else (lambda value: f"{value:,.0f}")
+    ticks = [Tick(y=round(TOP + plot_h - plot_h * f, 1), label=tick_text(peak * f)) for f in (0, 0.5, 1)]
     legend = [
         Legend(
             SERIES_CSS[i % len(SERIES_CSS)],
