@@ -383,6 +383,23 @@ CELERY_BEAT_SCHEDULE["connections-check"] = {
     "schedule": float(CONNECTION_CHECK_SECONDS),
 }
 
+# --- Usage (services/usage.py) ----------------------------------------------------------------------------
+# How often each organization's usage is read from Bitmovin's statistics (three calls each, on endpoints
+# allowed 60 a minute per key); the first read goes back USAGE_HISTORY_DAYS, later ones re-read the last
+# USAGE_RECENT_DAYS (a day's figures change while its encodings finish) and any day missing. Beat looks every
+# USAGE_PLAN_SECONDS (and at its start) for organizations that are due and reads those the keys' budgets
+# have room for; the others wait for a later look.
+USAGE_SYNC_SECONDS = env_int("USAGE_SYNC_SECONDS", 3600, minimum=60)
+USAGE_PLAN_SECONDS = env_int("USAGE_PLAN_SECONDS", 60, minimum=10)
+USAGE_HISTORY_DAYS = env_int("USAGE_HISTORY_DAYS", 90, minimum=2)
+USAGE_RECENT_DAYS = env_int("USAGE_RECENT_DAYS", 2, minimum=1)
+CELERY_TASK_ROUTES["usage.*"] = {"queue": "sync"}
+CELERY_BEAT_SCHEDULE["usage-sync"] = {
+    "task": "usage.sync_all",
+    "schedule": float(USAGE_PLAN_SECONDS),
+    "options": {"expires": float(USAGE_PLAN_SECONDS)},
+}
+
 # --- Refreshes of one encoding (services/refresh_outbox.py) ----------------------------------------------
 # Webhooks, pages and actions ask for fresh reads in the database (the outbox); the web nudges a drain after
 # each request, and beat runs one this often as well, which also catches up after a broker outage. A drain

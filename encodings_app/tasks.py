@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 from encodings_app.bitmovin.ids import is_valid_id
 from encodings_app.models import Organization
-from encodings_app.services import bulk_actions, refresh_outbox, retention, schedule, sweep, sync
+from encodings_app.services import bulk_actions, refresh_outbox, retention, schedule, sweep, sync, usage
 from encodings_app.services.account_connect import connections_check_all
 from encodings_app.services.alert_channels import delivery
 from encodings_app.services.alerts import alerts_run, alerts_run_all
@@ -236,3 +236,30 @@ def bulk_jobs_resume() -> int:
     for job_id in stalled:
         bulk_job_enqueue(job_id)
     return len(stalled)
+
+
+# One run across organizations at a time: beat looks every USAGE_PLAN_SECONDS, a run may take longer.
+USAGE_RUN_KEY = "usage:sync-all-running"
+
+
+@shared_task(name="usage.sync_all", **LONG)
+def usage_sync_all() -> int:
+    """Read the usage of every organization that is due (beat, every USAGE_PLAN_SECONDS), within each key's
+    budget; those the budget had no room for wait for a later run. Returns how many were read."""
+    if not cache.add(USAGE_RUN_KEY, 1, timeout=settings.CELERY_TASK_TIME_LIMIT):
+        return 0
+    try:
+        plan = usage.usage_sync_all()
+    finally:
+        _quietly(cache.delete, USAGE_RUN_KEY)
+    return sum(1 for outcome in plan.outcomes.values() if outcome.status == "synced")
+
+
+@shared_task(name="usage.sync_organization", **LONG)
+def usage_sync_organization(organization_id: int) -> str:
+    """Read one organization's usage now; an organization deleted meanwhile is nothing to do, and a budget
+    without room leaves it to beat's next look."""
+    organization = usage.usage_organizations().filter(pk=organization_id).first()
+    if organization is None:
+        return "gone"
+    return usage.usage_sync(organization=organization).status

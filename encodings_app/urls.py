@@ -24,6 +24,8 @@ from encodings_app.views import (
     search,
     switch,
     trends,
+    usage,
+    usage_accounts,
     wall,
     webhooks,
 )
@@ -41,6 +43,7 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="account-token-revoke"),
     path("organizations/new/", organization_settings.organization_new, name="organization-new"),
     path("connections/", connections.connection_list, name="connection-list"),
+    path("usage/", usage_accounts.usage_across_organizations, name="usage-across"),
     path("connections/new/", connections.connection_new, name="connection-new"),
     path("connections/<uuid:public_id>/", connections.connection_detail, name="connection-detail"),
     path("connections/<uuid:public_id>/key/", connections.connection_key, name="connection-key"),
@@ -102,6 +105,7 @@ urlpatterns = [
         name="encoding-action",
     ),
     path("o/<slug:slug>/trends/", trends.trends, name="trends"),
+    path("o/<slug:slug>/usage/", usage.usage, name="organization-usage"),
     path("o/<slug:slug>/incidents/", incidents.incident_list, name="incident-list"),
     path("o/<slug:slug>/incidents/<int:incident_id>/", incidents.incident_detail, name="incident-detail"),
     path(

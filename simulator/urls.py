@@ -52,8 +52,13 @@ API_ROUTES: tuple[Route, ...] = (
     ("GET", f"{STATISTICS}/daily", statistics.daily_recent),
     ("GET", f"{STATISTICS}/daily/{{from}}/{{to}}", statistics.daily_range),
     ("GET", f"{STATISTICS}/encodings/{{kind:vod|live}}", statistics.per_encoding_list),
+    ("GET", f"{STATISTICS}/encodings/{{kind:vod|live}}/daily/{{from}}/{{to}}", statistics.per_type_daily),
     ("GET", f"{STATISTICS}/encodings/{{kind:vod|live}}/{{from}}/{{to}}", statistics.per_encoding_list),
     ("GET", f"{STATISTICS}/encodings/{{encoding_id}}", statistics.per_encoding),
+    ("GET", f"{STATISTICS}/labels", statistics.per_label),
+    ("GET", f"{STATISTICS}/labels/daily", statistics.per_label_daily),
+    ("GET", f"{STATISTICS}/labels/daily/{{from}}/{{to}}", statistics.per_label_daily),
+    ("GET", f"{STATISTICS}/labels/{{from}}/{{to}}", statistics.per_label),
     # Only a date-like first segment: /encoding/statistics/labels/daily and the like are not this route.
     ("GET", f"{STATISTICS}/{{from:\\d[^/]*}}/{{to}}", statistics.overall_range),
     ("GET", "/account/information", account.information),

@@ -106,7 +106,7 @@ def encoding_stats(rec: EncodingRecord, t: float) -> dict[str, Any]:
         "downloadedSize": int(input_seconds(rec) * 2_500_000 * min(1.0, share * 8)),
         "billableMinutes": minutes,
         "billableEgressBytes": [{"category": "OUTPUT", "bytes": bytes_encoded, "outputType": "S3"}],
-        "billableEncodingMinutes": _billable_by_resolution(per_stream, rec),
+        "billableEncodingMinutes": billable_by_resolution(per_stream, rec),
         "billableTransmuxingMinutes": 0.0,
         "billableFeatureMinutes": 0.0,
         "streams": per_stream,
@@ -125,7 +125,7 @@ def encoding_stats(rec: EncodingRecord, t: float) -> dict[str, Any]:
     }
 
 
-def _billable_by_resolution(per_stream: list[dict[str, Any]], rec: EncodingRecord) -> list[dict[str, Any]]:
+def billable_by_resolution(per_stream: list[dict[str, Any]], rec: EncodingRecord) -> list[dict[str, Any]]:
     minutes: dict[str, float] = {}
     for s in per_stream:
         key = s.get("resolution", "AUDIO") if s["codec"] != "AAC" else "AUDIO"

@@ -454,3 +454,33 @@ def populate(organization: Organization, *, encodings: int, messages: int = 0) -
             triggered="refresh",
         )
     return made
+
+
+# --- usage ------------------------------------------------------------------------------------------------
+
+
+def make_usage_day(
+    organization: Organization,
+    day,
+    kind: str = "VOD",
+    label: str = "",
+    *,
+    minutes: str | float = "0",
+    seconds: int = 0,
+    size: int = 0,
+):
+    """One mirrored day of usage: of one encoding type (label ""), or of one label (kind "ALL")."""
+    from decimal import Decimal
+
+    from encodings_app.models import UsageDay
+
+    return UsageDay.objects.create(
+        organization=organization,
+        day=day,
+        kind=kind,
+        label=label,
+        billable_minutes=Decimal(str(minutes)),
+        encoded_seconds=seconds,
+        bytes_encoded=size,
+        synced_at=timezone.now(),
+    )

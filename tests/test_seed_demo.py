@@ -84,3 +84,15 @@ def test_seed_demo_refuses_a_local_receiver_where_loopback_channels_are_not_allo
     with pytest.raises(CommandError, match=r"--alert-receiver: .*127\.0\.0\.1"):
         call_command("seed_demo", *arguments, "--alert-receiver", "http://127.0.0.1:8790/")
     assert not AlertChannel.objects.exists()
+
+
+def test_seed_demo_leaves_every_organizations_usage_read(simulator, capsys):
+    from encodings_app.models import UsageDay, UsageSync
+
+    call_command("seed_demo", "--api-url", simulator.base_url, "--api-key", "demo-key-for-tests")
+
+    organizations = Organization.objects.all()
+    synced = UsageSync.objects.filter(synced_at__isnull=False).values_list("organization_id", flat=True)
+    assert set(synced) == set(organizations.values_list("pk", flat=True))
+    assert UsageDay.objects.filter(encoded_seconds__gt=0).exists()
+    assert f"Usage read for {organizations.count()} organizations" in capsys.readouterr().out

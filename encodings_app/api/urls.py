@@ -26,6 +26,7 @@ from encodings_app.api.views.organizations import (
     OrganizationListView,
     SilenceListView,
 )
+from encodings_app.api.views.usage import UsageView
 
 ENCODING = "organizations/<slug:slug>/encodings/<str:encoding_id>"
 
@@ -47,6 +48,7 @@ urlpatterns = [
     ),
     path("organizations/<slug:slug>/incidents", IncidentListView.as_view(), name="api-incidents"),
     path("organizations/<slug:slug>/silences", SilenceListView.as_view(), name="api-silences"),
+    path("organizations/<slug:slug>/usage", UsageView.as_view(), name="api-usage"),
     path("organizations/<slug:slug>/audit", AuditListView.as_view(), name="api-audit"),
     path("organizations/<slug:slug>/encodings", EncodingListView.as_view(), name="api-encodings"),
     path(ENCODING, EncodingDetailView.as_view(), name="api-encoding"),

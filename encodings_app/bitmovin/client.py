@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,7 +14,6 @@ import requests
 from .calls import (
     MAX_PAGE_SIZE,
     Calls,
-    as_date,
     page_bounds,
     priority_value,
     query_value,
@@ -22,14 +21,9 @@ from .calls import (
 from .destinations import ALLOWED_SCHEMES, DestinationPolicy
 from .errors import InvalidArgumentError
 from .redact import Secret, mask_secret
-from .resources import (
-    AccountInformation,
-    DailyStatistics,
-    EncodingStats,
-    Organization,
-    Webhook,
-)
+from .resources import AccountInformation, Organization, Webhook
 from .retry import RetryPolicy
+from .statistics import StatisticsCalls
 from .transport import (
     AfterAttempt,
     BeforeRequest,
@@ -59,7 +53,7 @@ _STOP_TOOK_EFFECT = frozenset({"CANCELED"})
 _LIVE_STOP_TOOK_EFFECT = frozenset({"FINISHED", "CANCELED"})
 
 
-class BitmovinClient:
+class BitmovinClient(StatisticsCalls):
     """A client for the parts of the Bitmovin encoding API the dashboard uses.
 
     Every method returns a typed result or raises a ``BitmovinError`` subclass; nothing else escapes. GET
@@ -348,25 +342,6 @@ class BitmovinClient:
         return _every_item(
             self.list_sub_organizations(organization_id, limit=MAX_PAGE_SIZE),
             lambda offset: self.list_sub_organizations(organization_id, offset, MAX_PAGE_SIZE),
-        )
-
-    # Statistics --------------------------------------------------------------------------------------
-
-    def get_encoding_statistics(self, encoding_id: str) -> EncodingStats:
-        return self._calls.one(
-            "GET", "/encoding/statistics/encodings/{id}", EncodingStats.from_json, path={"id": encoding_id}
-        )
-
-    def list_daily_statistics(self, from_date: date | str, to_date: date | str) -> Page[DailyStatistics]:
-        """Account usage per day between two dates, both included."""
-        start, end = as_date("from_date", from_date), as_date("to_date", to_date)
-        if start > end:
-            raise InvalidArgumentError(f"from_date {start} is after to_date {end}")
-        return self._calls.page(
-            "GET",
-            "/encoding/statistics/daily/{from}/{to}",
-            DailyStatistics.from_json,
-            path={"from": start.isoformat(), "to": end.isoformat()},
         )
 
     # Webhooks ----------------------------------------------------------------------------------------

@@ -211,6 +211,103 @@ class DailyStatistics:
         )
 
 
+def billable_minutes_of(entries: tuple[dict[str, Any], ...]) -> float | None:
+    """The sum of BillableEncodingMinutes entries' per-resolution minutes; None when none is a number."""
+    total, found = 0.0, False
+    for entry in entries:
+        minutes = entry.get("billableMinutes")
+        if not isinstance(minutes, dict):
+            continue
+        for value in minutes.values():
+            number = as_float(value)
+            if number is not None:
+                total += number
+                found = True
+    return round(total, 3) if found else None
+
+
+@dataclass(frozen=True)
+class EncodingStatistics:
+    """One day of one encoding type (``GET /encoding/statistics/encodings/{vod|live}/daily/{from}/{to}``).
+
+    The model has no billable-minutes total: ``billable_minutes`` sums ``billableEncodingMinutes``.
+    """
+
+    date: date | None = None
+    bytes_encoded: int | None = None
+    time_encoded: int | None = None
+    bytes_egress: int | None = None
+    billable_transmuxing_minutes: float | None = None
+    billable_feature_minutes: float | None = None
+    billable_encoding_minutes: tuple[dict[str, Any], ...] = ()
+    billable_egress_bytes: tuple[dict[str, Any], ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
+
+    @property
+    def billable_minutes(self) -> float | None:
+        return billable_minutes_of(self.billable_encoding_minutes)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EncodingStatistics:
+        return cls(
+            date=as_date(data.get("date")),
+            bytes_encoded=as_int(data.get("bytesEncoded")),
+            time_encoded=as_int(data.get("timeEncoded")),
+            bytes_egress=as_int(data.get("bytesEgress")),
+            billable_transmuxing_minutes=as_float(data.get("billableTransmuxingMinutes")),
+            billable_feature_minutes=as_float(data.get("billableFeatureMinutes")),
+            billable_encoding_minutes=as_dict_tuple(data.get("billableEncodingMinutes")),
+            billable_egress_bytes=as_dict_tuple(data.get("billableEgressBytes")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class StatisticsPerLabel:
+    """Totals of one label (``GET /encoding/statistics/labels[/{from}/{to}]``)."""
+
+    label: str | None = None
+    bytes_encoded_total: int | None = None
+    time_encoded_total: int | None = None
+    bytes_egress_total: int | None = None
+    billable_minutes: float | None = None
+    billable_transmuxing_minutes: float | None = None
+    billable_encoding_minutes: tuple[dict[str, Any], ...] = ()
+    billable_egress_bytes: tuple[dict[str, Any], ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StatisticsPerLabel:
+        return cls(
+            label=as_str(data.get("label")),
+            bytes_encoded_total=as_int(data.get("bytesEncodedTotal")),
+            time_encoded_total=as_int(data.get("timeEncodedTotal")),
+            bytes_egress_total=as_int(data.get("bytesEgressTotal")),
+            billable_minutes=as_float(data.get("billableMinutes")),
+            billable_transmuxing_minutes=as_float(data.get("billableTransmuxingMinutes")),
+            billable_encoding_minutes=as_dict_tuple(data.get("billableEncodingMinutes")),
+            billable_egress_bytes=as_dict_tuple(data.get("billableEgressBytes")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class DailyStatisticsPerLabel:
+    """One day, with each label's figures (``GET /encoding/statistics/labels/daily[/{from}/{to}]``)."""
+
+    date: date | None = None
+    labels: tuple[DailyStatistics, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, **_RAW)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DailyStatisticsPerLabel:
+        return cls(
+            date=as_date(data.get("date")),
+            labels=as_objects(data.get("labels"), DailyStatistics.from_json),
+            raw=dict(data),
+        )
+
+
 @dataclass(frozen=True)
 class Webhook:
     """A webhook registration. The signing key is never kept: the caller chose it and stores it itself."""

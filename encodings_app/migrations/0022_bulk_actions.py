@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('encodings_app', '0020_account_memberships'),
+        ('encodings_app', '0021_usage_days'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -41,6 +41,7 @@ from encodings_app.models.saved_views import MAX_VIEW_NAME_LENGTH, DefaultView, 
 from encodings_app.models.sync import PendingRefresh, SyncRun, WebhookDelivery
 from encodings_app.models.tallies import EncodingTally
 from encodings_app.models.tokens import ApiToken, DisplayToken
+from encodings_app.models.usage import UsageDay, UsageKind, UsageSync, names_a_customer
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -88,8 +89,12 @@ __all__ = [
     "Role",
     "SavedView",
     "SyncRun",
+    "UsageDay",
+    "UsageKind",
+    "UsageSync",
     "WebhookDelivery",
     "explain_failure",
     "hex_colour",
+    "names_a_customer",
     "slug_validator",
 ]

@@ -60,6 +60,12 @@ BUDGETS_PER_MINUTE = {
     "GET /encoding/encodings/{id}/start": 600,
     "GET /encoding/statistics/encodings/{id}": 60,
     "GET /encoding/statistics/daily/{from}/{to}": 60,
+    "GET /encoding/statistics/encodings/vod/daily/{from}/{to}": 60,
+    "GET /encoding/statistics/encodings/live/daily/{from}/{to}": 60,
+    "GET /encoding/statistics/labels": 60,
+    "GET /encoding/statistics/labels/{from}/{to}": 60,
+    "GET /encoding/statistics/labels/daily": 60,
+    "GET /encoding/statistics/labels/daily/{from}/{to}": 60,
 }
 # Endpoints without a published figure: sub-resources of an encoding are documented far higher than this.
 DEFAULT_BUDGET_PER_MINUTE = 1000

@@ -1,12 +1,13 @@
-"""Statistics: overall, daily, per encoding, and per finished VOD or live encoding."""
+"""Statistics: overall, daily, per encoding, per finished encoding, per type and day, per label."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from simulator import usage
+from simulator import usage, usage_breakdown
 from simulator.errors import bad_parameter
 from simulator.pagination import page_of
+from simulator.query import single
 from simulator.records import LIVE, VOD
 from simulator.routing import Reply, Request
 from simulator.timefmt import day, day_start, parse_day
@@ -99,3 +100,55 @@ def per_encoding_list(request: Request, kind: str, **params: str) -> Reply:
     body = page_of(done, paging, base_url=request.base_url, path=request.path, query=request.query)
     body["items"] = items
     return Reply(body)
+
+
+def per_type_daily(request: Request, kind: str, **params: str) -> Reply:
+    """One EncodingStatistics per day of the range, oldest first, in one page: the SDK sends no paging."""
+    first, last = _range(params["from"], params["to"])
+    world = request.world
+    with world.lock:
+        rows = usage_breakdown.daily_by_type(
+            world.by_org.get(request.org_id, []), world.now(), first, last, LIVE if kind == "live" else VOD
+        )
+    return Reply({"offset": 0, "limit": len(rows), "totalCount": len(rows), "items": rows})
+
+
+def _wanted_labels(request: Request) -> frozenset[str] | None:
+    """The `labels` query parameter: comma-separated label names; absent or empty means every label."""
+    raw = single(request.query, "labels")
+    if not raw:
+        return None
+    names = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    return names or None
+
+
+def per_label(request: Request, **params: str) -> Reply:
+    """Totals per label, over the range or over all time, labels in alphabetical order."""
+    paging = request.paging()
+    wanted = _wanted_labels(request)
+    low, high = 0.0, float("inf")
+    if "from" in params:
+        first, last = _range(params["from"], params["to"])
+        low, high = day_start(first), day_start(last + timedelta(days=1))
+    world = request.world
+    with world.lock:
+        rows = usage_breakdown.per_label(world.by_org.get(request.org_id, []), world.now(), low, high, wanted)
+    return Reply(page_of(rows, paging, base_url=request.base_url, path=request.path, query=request.query))
+
+
+def per_label_daily(request: Request, **params: str) -> Reply:
+    """Per day, the figures of each label: the range oldest first, or the last 90 days newest first."""
+    paging = request.paging()
+    wanted = _wanted_labels(request)
+    world = request.world
+    with world.lock:
+        now = world.now()
+        if "from" in params:
+            first, last = _range(params["from"], params["to"])
+        else:
+            last = parse_day(day(now))
+            first = last - timedelta(days=DAILY_DAYS - 1)
+        rows = usage_breakdown.daily_per_label(world.by_org.get(request.org_id, []), now, first, last, wanted)
+    if "from" not in params:
+        rows.reverse()
+    return Reply(page_of(rows, paging, base_url=request.base_url, path=request.path, query=request.query))

@@ -36,6 +36,8 @@ def busy(world):
         ("/organizations/acme/failures", {}, 3),
         ("/organizations/acme/incidents", {}, 4),  # and the silences muting them
         ("/organizations/acme/silences", {}, 3),
+        # token, membership, the figures, the customer labels, the sync state
+        ("/organizations/acme/usage", {"by": "month"}, 5),
         # token, membership, encoding (and for the status of a failed one, its first ERROR messages and the
         # request ids of the actions on it)
         ("/organizations/acme/encodings/{id}", {}, 3),

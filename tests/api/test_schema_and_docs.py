@@ -76,6 +76,7 @@ def test_the_schema_lists_every_endpoint_of_the_api(schema):
         ("GET", "/api/v1/organizations/{slug}/export/failures"),
         ("GET", "/api/v1/organizations/{slug}/incidents"),
         ("GET", "/api/v1/organizations/{slug}/silences"),
+        ("GET", "/api/v1/organizations/{slug}/usage"),
         ("GET", "/api/v1/organizations/{slug}/audit"),
         ("GET", "/api/v1/organizations/{slug}/encodings"),
         ("GET", encoding),
@@ -102,7 +103,7 @@ def test_the_docs_page_loads_scripts_and_styles_from_files_only(db):
 
 
 # Every operation of the API (see test_the_schema_lists_every_endpoint_of_the_api).
-OPERATIONS = 18
+OPERATIONS = 19
 
 
 @pytest.mark.browser

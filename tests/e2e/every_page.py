@@ -279,6 +279,14 @@ VISITS: list[Visit] = [
         routes=("o/<slug:slug>/export/encodings.csv",),
     ),
     Visit("incident", "viewer", "Why they failed", "/o/acme/incidents/{incident}/", routes=(INCIDENT,)),
+    Visit("usage", "viewer", "Usage", "/o/acme/usage/", heading=True, routes=("o/<slug:slug>/usage/",)),
+    Visit(
+        "usage-months",
+        "viewer",
+        "By customer label",
+        "/o/acme/usage/?by=month&type=wrong",
+        routes=("o/<slug:slug>/usage/",),
+    ),
     Visit("forbidden", "viewer", "You cannot do this", "/o/acme/settings/", status=403, routes=(SETTINGS,)),
     Visit(
         "not-found-signed-in",
@@ -364,6 +372,7 @@ VISITS: list[Visit] = [
         routes=("connections/",),
         heading=True,
     ),
+    Visit("usage-across", "superuser", "Usage in", "/usage/", routes=("usage/",)),
     Visit(
         "connection-new",
         "superuser",

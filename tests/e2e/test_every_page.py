@@ -25,6 +25,7 @@ from encodings_app.models import (
     BulkItem,
     Organization,
     Role,
+    UsageSync,
 )
 from encodings_app.services.action_registry import ACTIONS
 from encodings_app.services.alert_channels.targets import target_hint
@@ -44,6 +45,7 @@ from tests.factories import (
     make_incident,
     make_member,
     make_message,
+    make_usage_day,
     make_user,
     populate,
     running_encoding,
@@ -124,6 +126,17 @@ def scene(world, simulator, monkeypatch) -> dict:
         minutes_ago=130,
         resolved_minutes_ago=90,
     )
+    # Usage read from Bitmovin: every day of two months by type, two customer labels.
+    today = now.date()
+    for offset in range(60):
+        day = today - timedelta(days=offset)
+        make_usage_day(
+            acme, day, "VOD", minutes=40 + offset % 7 * 9, seconds=1800, size=(3 + offset % 5) * 10**9
+        )
+        make_usage_day(acme, day, "LIVE", minutes=offset % 3 * 25, seconds=900, size=offset % 3 * 10**9)
+        make_usage_day(acme, day, "ALL", "customer-acme", minutes=12 + offset % 4, seconds=600, size=10**9)
+        make_usage_day(acme, day, "ALL", "customer-globex", minutes=5, seconds=300, size=4 * 10**8)
+    UsageSync.objects.create(organization=acme, synced_at=now - timedelta(minutes=12), first_day=today)
     link, token = display_link_create(label="Ops room", organizations=[acme, globex], created_by=world.admin)
     revoked, revoked_token = display_link_create(
         label="Old lobby", organizations=[acme], created_by=world.admin

@@ -172,6 +172,7 @@ def test_a_started_beat_sends_its_frequent_entries_at_once_and_the_hourly_prune_
         "refresh-drain",
         "schedule-heartbeat",
         "sync-sweep",
+        "usage-sync",
     ]
     assert scheduler.schedule["retention-prune"].is_due().is_due is False
 

@@ -9,6 +9,8 @@ import pytest
 from bitmovin_api_sdk import (
     BitmovinError,
     CloudRegion,
+    DailyStatisticsPerLabelListByDateRangeQueryParams,
+    DailyStatisticsPerLabelListQueryParams,
     Encoding,
     EncodingListQueryParams,
     EncodingType,
@@ -17,6 +19,7 @@ from bitmovin_api_sdk import (
     Scheduling,
     SignatureType,
     StartEncodingRequest,
+    StatisticsPerLabelListQueryParams,
     Status,
     Webhook,
     WebhookHttpMethod,
@@ -259,3 +262,58 @@ def test_sdk_reads_live_details_and_heartbeat(sdk: Any, sim: RunningSimulator) -
 
     assert details.stream_key and details.encoder_ip and details.application == "live"
     assert heartbeat.ingest.status.value == "CONNECTED" and heartbeat.timestamp is not None
+
+
+def test_sdk_reads_daily_statistics_per_encoding_type(sdk: Any) -> None:
+    today = date.today()
+    first = today - timedelta(days=29)
+    vod = sdk.encoding.statistics.encodings.vod.daily.list_by_date_range(from_=first, to=today)
+    live = sdk.encoding.statistics.encodings.live.daily.list_by_date_range(from_=first, to=today)
+
+    for days in (vod, live):
+        assert [d.date for d in days.items] == [first + timedelta(days=i) for i in range(30)]
+    assert sum(d.bytes_encoded for d in vod.items) > 0
+    worked = next(d for d in vod.items if d.bytes_encoded)
+    assert worked.time_encoded > 0 and worked.bytes_egress == worked.bytes_encoded
+    assert worked.billable_encoding_minutes and worked.billable_encoding_minutes[0].billable_minutes.hd > 0
+
+
+def test_sdk_reads_statistics_per_label(sdk: Any) -> None:
+    everything = sdk.encoding.statistics.labels.list(
+        query_params=StatisticsPerLabelListQueryParams(limit=100)
+    )
+    labels = [s.label for s in everything.items]
+    assert labels == sorted(labels) and len(labels) > 3
+    assert all(s.bytes_encoded_total > 0 and s.billable_minutes > 0 for s in everything.items)
+
+    today = date.today()
+    two = sdk.encoding.statistics.labels.list_by_date_range(
+        from_=today - timedelta(days=89),
+        to=today,
+        query_params=StatisticsPerLabelListQueryParams(labels=",".join(labels[:2])),
+    )
+    assert {s.label for s in two.items} <= set(labels[:2]) and two.items
+
+
+def test_sdk_reads_daily_statistics_per_label(sdk: Any) -> None:
+    recent = sdk.encoding.statistics.labels.daily.list(
+        query_params=DailyStatisticsPerLabelListQueryParams(limit=10)
+    )
+    # Newest first from the simulator's today (other tests may have moved its clock on).
+    newest = recent.items[0].date
+    assert newest >= date.today() and recent.next
+    assert [d.date for d in recent.items] == [newest - timedelta(days=i) for i in range(10)]
+    today = date.today()
+
+    first = today - timedelta(days=29)
+    days = sdk.encoding.statistics.labels.daily.list_by_date_range(
+        from_=first, to=today, query_params=DailyStatisticsPerLabelListByDateRangeQueryParams(limit=100)
+    )
+    assert [d.date for d in days.items] == [first + timedelta(days=i) for i in range(30)]
+    per_label = [entry for d in days.items for entry in d.labels]
+    assert per_label and all(e.label and e.bytes_encoded > 0 and e.billable_minutes > 0 for e in per_label)
+    one = per_label[0].label
+    only = sdk.encoding.statistics.labels.daily.list_by_date_range(
+        from_=first, to=today, query_params=DailyStatisticsPerLabelListByDateRangeQueryParams(labels=one)
+    )
+    assert {e.label for d in only.items for e in d.labels} == {one}

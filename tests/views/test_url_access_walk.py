@@ -84,6 +84,7 @@ ROUTES: dict[str, Route] = {
     "account/tokens/<int:token_id>/revoke/": Route("login", ("POST",)),
     "organizations/new/": Route("superuser", ("GET", "POST")),
     "connections/": Route("account"),
+    "usage/": Route("account"),
     "connections/new/": Route("superuser", ("GET", "POST")),
     "connections/<uuid:public_id>/": Route("account", ("GET", "POST")),
     # Posted without a key: the form says what is missing (400), which is served, not refused.
@@ -112,6 +113,7 @@ ROUTES: dict[str, Route] = {
     "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/": Route(Role.OPERATOR, ("GET", "POST")),
     "o/<slug:slug>/trends/": Route(ORG),
     "o/<slug:slug>/incidents/": Route(ORG),
+    "o/<slug:slug>/usage/": Route(ORG),
     "o/<slug:slug>/incidents/<int:incident_id>/": Route(ORG),
     "o/<slug:slug>/settings/": Route(Role.ADMIN, ("GET", "POST")),
     "o/<slug:slug>/settings/test-connection/": Route(Role.ADMIN, ("POST",)),
@@ -145,6 +147,7 @@ ROUTES: dict[str, Route] = {
     "api/v1/organizations/<slug:slug>/export/encodings": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/export/failures": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/incidents": Route(ORG, api=True),
+    "api/v1/organizations/<slug:slug>/usage": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/silences": Route(ORG, api=True),
     "api/v1/organizations/<slug:slug>/audit": Route(Role.ADMIN, api=True),
     "api/v1/organizations/<slug:slug>/encodings": Route(ORG, api=True),
@@ -277,7 +280,7 @@ def expected(key: str, route: Route, persona: str, method: str) -> set[int] | No
     if route.needs == "account":
         if persona in ("superuser", "account_admin"):
             return None
-        return {403} if key == "connections/" else {404}
+        return {403} if key in ("connections/", "usage/") else {404}
     if persona == "outsider":
         return {404}
     return None if RANK[persona] >= NEEDS_RANK[route.needs] else {403}
