@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from encodings_app import access
+from encodings_app.csv_export import text_cell
 from encodings_app.selectors.usage import (
     UsageQuery,
     UsageReport,
@@ -22,8 +23,6 @@ from encodings_app.views.common import render_page
 
 TYPE_CHOICES = (("all", "VOD and live"), ("VOD", "VOD only"), ("LIVE", "Live only"))
 DOWNLOADS = ("csv", "labels")
-# A spreadsheet would run a cell starting with one of these as a formula (labels are free text).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @require_GET
@@ -66,11 +65,6 @@ def _default_of(name: str) -> str:
     }.get(name, "the default")
 
 
-def cell(value: object) -> str:
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 def _csv_response(name: str) -> tuple[HttpResponse, csv.Writer]:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -89,7 +83,13 @@ def _periods_csv(report: UsageReport, slug: str) -> HttpResponse:
         start = period.start.isoformat()[:7] if query.by == "month" else period.start.isoformat()
         for name in report.series:
             writer.writerow(
-                [start, cell(name), f"{period.minutes[name]:.3f}", period.seconds[name], period.bytes[name]]
+                [
+                    start,
+                    text_cell(name),
+                    f"{period.minutes[name]:.3f}",
+                    period.seconds[name],
+                    period.bytes[name],
+                ]
             )
     return response
 
@@ -98,5 +98,5 @@ def _labels_csv(report: UsageReport, slug: str) -> HttpResponse:
     response, writer = _csv_response(_file_name(report.query, slug, "customer-labels"))
     writer.writerow(["label", "billable_minutes", "encoded_seconds", "output_bytes"])
     for row in report.labels:
-        writer.writerow([cell(row["label"]), f"{row['minutes']:.3f}", row["seconds"], row["bytes"]])
+        writer.writerow([text_cell(row["label"]), f"{row['minutes']:.3f}", row["seconds"], row["bytes"]])
     return response

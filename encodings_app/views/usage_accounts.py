@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from encodings_app import access
+from encodings_app.csv_export import text_cell
 from encodings_app.models import Organization
 from encodings_app.selectors.usage import months_back, parse_month, usage_across
-from encodings_app.views.usage import cell
 
 
 @require_GET
@@ -60,7 +60,7 @@ def _csv(rows, month) -> HttpResponse:
     for row in rows:
         writer.writerow(
             [
-                cell(row.organization.name),
+                text_cell(row.organization.name),
                 row.organization.slug,
                 f"{row.vod_minutes:.3f}",
                 f"{row.live_minutes:.3f}",
