@@ -72,6 +72,7 @@ urlpatterns = [
     path("o/<slug:slug>/list-view/", encodings.list_view_save, name="encoding-list-view"),
     path("o/<slug:slug>/bulk/", bulk.bulk_confirm, name="bulk-confirm"),
     path("o/<slug:slug>/bulk/<int:job_id>/", bulk.bulk_job, name="bulk-job"),
+    path("o/<slug:slug>/bulk/jobs/", bulk.bulk_jobs, name="bulk-jobs"),
     path("o/<slug:slug>/saved-views/", saved_views.saved_view_create, name="saved-view-create"),
     path(
         "o/<slug:slug>/saved-views/<int:view_id>/delete/",

@@ -1,10 +1,11 @@
-"""A bulk job's progress for its page: counts by outcome and every item, problems first, in two queries."""
+"""A bulk job's progress for its page (counts by outcome and every item, problems first, in two queries), and
+an organization's recent jobs with their counts (one query)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from encodings_app.models import BulkItem, BulkJob
 from encodings_app.services.action_registry import ACTIONS, ActionSpec
@@ -80,3 +81,36 @@ def bulk_progress(job: BulkJob) -> BulkProgress:
         .order_by("rank", "pk")
     )
     return BulkProgress(job=job, spec=ACTIONS[job.action], counts=counts, items=items)
+
+
+# The recent jobs page lists this many, newest first; older jobs stay reachable by their own address.
+RECENT_JOBS = 25
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    job: BulkJob
+    spec: ActionSpec
+    done: int
+    problems: int
+    open: int
+
+
+def recent_bulk_jobs(organization, limit: int = RECENT_JOBS) -> list[JobSummary]:
+    """The organization's newest jobs, each with how many of its encodings went as asked, did not, and are
+    still to be answered, in one query (the jobs through bulkjob_org_created, their items through
+    bulkitem_job_state)."""
+    jobs = (
+        BulkJob.objects.filter(organization=organization)
+        .annotate(
+            done_count=Count("items", filter=Q(items__state=State.DONE)),
+            problem_count=Count("items", filter=Q(items__state__in=PROBLEMS)),
+            open_count=Count("items", filter=Q(items__state__in=(State.WAITING, State.SENDING))),
+        )
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        JobSummary(job, ACTIONS[job.action], job.done_count, job.problem_count, job.open_count)
+        for job in jobs
+        if job.action in ACTIONS
+    ]

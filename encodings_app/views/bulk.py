@@ -15,7 +15,7 @@ from encodings_app import access
 from encodings_app.bulk_forms import BulkActionForm
 from encodings_app.forms import list_querystring
 from encodings_app.models import Role
-from encodings_app.selectors.bulk import bulk_progress
+from encodings_app.selectors.bulk import RECENT_JOBS, bulk_progress, recent_bulk_jobs
 from encodings_app.services.action_registry import ACTIONS
 from encodings_app.services.bulk_actions import BulkSelectionError, bulk_job_create, bulk_plan
 from encodings_app.views.common import render_page
@@ -81,3 +81,11 @@ def bulk_job(request: HttpRequest, slug: str, job_id: int) -> HttpResponse:
         partial="encodings/_bulk_progress.html",
         stop_polling=job.finished,
     )
+
+
+@require_GET
+def bulk_jobs(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organization's recent bulk jobs, so that a job's progress is found again after leaving its page."""
+    viewer = access.organization_for(request.user, slug, needs=Role.OPERATOR)
+    context = {"summaries": recent_bulk_jobs(viewer.organization), "recent_jobs": RECENT_JOBS}
+    return render_page(request, "encodings/bulk_jobs.html", context, viewer=viewer)

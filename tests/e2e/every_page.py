@@ -217,6 +217,7 @@ def bulk_nothing_ticked(page: Page, base: str, scene: dict) -> None:
 LIST = "o/<slug:slug>/encodings/"
 BULK = "o/<slug:slug>/bulk/"
 BULK_JOB = "o/<slug:slug>/bulk/<int:job_id>/"
+BULK_JOBS = "o/<slug:slug>/bulk/jobs/"
 DETAIL = "o/<slug:slug>/encodings/<str:bitmovin_id>/"
 ACTION = "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/"
 SETTINGS = "o/<slug:slug>/settings/"
@@ -315,6 +316,7 @@ VISITS: list[Visit] = [
         routes=(BULK,),
     ),
     Visit("bulk-progress", "operator", "did not go as asked", "/o/acme/bulk/{bulk_job}/", routes=(BULK_JOB,)),
+    Visit("bulk-jobs", "operator", "Went as asked", "/o/acme/bulk/jobs/", routes=(BULK_JOBS,)),
     Visit(
         "encodings-filtered",
         "operator",

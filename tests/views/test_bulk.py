@@ -189,3 +189,48 @@ def test_the_progress_page_costs_the_same_queries_whatever_the_job_size(
         assert client.get(f"/o/acme/bulk/{job.pk}/").status_code == 200
     with django_assert_num_queries(POLL_QUERIES):
         assert client.get(f"/o/acme/bulk/{job.pk}/", **HTMX).status_code == 200
+
+
+# The session, the user, the organization with the user's role, the header's switcher, and the jobs with their
+# counts.
+JOBS_QUERIES = 5
+
+
+def test_recent_bulk_jobs_are_listed_newest_first_with_their_outcomes(world, login, selection):
+    running, finished = selection
+    older = a_job(world, [running[0], finished])
+    newer = a_job(world, [running[1]])
+    BulkItem.objects.filter(job=older, encoding=running[0]).update(state=State.FAILED, message="No.")
+    BulkJob.objects.filter(pk=older.pk).update(finished_at=older.created_at)
+
+    page = login(world.operator).get("/o/acme/bulk/jobs/").content.decode()
+
+    assert page.index(f"/o/acme/bulk/{newer.pk}/") < page.index(f"/o/acme/bulk/{older.pk}/")
+    assert "In progress: 1 to answer" in page
+    assert "<strong>1</strong>" in page, "the older job's failure shows"
+    assert "Finished" in page
+    assert (
+        'href="/o/acme/bulk/jobs/"' in login(world.operator).get(f"/o/acme/bulk/{older.pk}/").content.decode()
+    )
+
+
+def test_recent_bulk_jobs_are_operators_and_this_organizations_only(world, login, selection):
+    running, _ = selection
+    job = a_job(world, running)
+    assert login(world.viewer).get("/o/acme/bulk/jobs/").status_code == 403
+    assert login(world.outsider).get("/o/acme/bulk/jobs/").status_code == 404
+    theirs = login(world.outsider).get("/o/globex/bulk/jobs/")
+    assert theirs.status_code == 200
+    assert f"/bulk/{job.pk}/" not in theirs.content.decode()
+
+
+@pytest.mark.parametrize("jobs", [1, 12])
+def test_recent_bulk_jobs_cost_the_same_queries_whatever_their_number(
+    world, login, jobs, django_assert_num_queries
+):
+    for _ in range(jobs):
+        a_job(world, [running_encoding(world.acme) for _ in range(3)])
+    client = login(world.operator)
+    client.get("/o/acme/bulk/jobs/")
+    with django_assert_num_queries(JOBS_QUERIES):
+        assert client.get("/o/acme/bulk/jobs/").status_code == 200

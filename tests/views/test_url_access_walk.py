@@ -109,6 +109,7 @@ ROUTES: dict[str, Route] = {
     # Asks for the confirmation of stopping the running encoding (nothing is sent before "confirm").
     "o/<slug:slug>/bulk/": Route(Role.OPERATOR, ("POST",), data={"action": "stop", "scope": "matching"}),
     "o/<slug:slug>/bulk/<int:job_id>/": Route(Role.OPERATOR),
+    "o/<slug:slug>/bulk/jobs/": Route(Role.OPERATOR),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/refresh/": Route(ORG, ("POST",)),
     "o/<slug:slug>/encodings/<str:bitmovin_id>/actions/<slug:action>/": Route(Role.OPERATOR, ("GET", "POST")),
     "o/<slug:slug>/trends/": Route(ORG),
