@@ -112,6 +112,7 @@ class SimHandler(BaseHTTPRequestHandler):
         content_type: str = "application/json; charset=utf-8",
         declared_length: int | None = None,
     ) -> None:
+        self._log_write(status)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(declared_length if declared_length is not None else len(body)))
@@ -174,6 +175,15 @@ class SimHandler(BaseHTTPRequestHandler):
         else:
             self._send(status, body, extra)
 
+    def _log_write(self, status: int) -> None:
+        """Logs the API write being answered, once, before its answer leaves: a client that has the answer
+        finds the write in GET /_sim/writes (logged after sending, a quick next request could miss it)."""
+        pending = getattr(self, "_pending_write", None)
+        if pending is not None:
+            self._pending_write = None
+            method, path, fault = pending
+            self.server.app.metrics.record_write(method, path, status, fault)
+
     def _abort(self) -> None:
         self.close_connection = True
         with contextlib.suppress(OSError):
@@ -188,15 +198,16 @@ class SimHandler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         fault = faults.decide(request.method, request.path)
+        self._pending_write = (request.method, request.path, fault)
         if fault in fault_kinds.BEFORE:
             status = self._inject(fault, request, request_id)
-            app.metrics.record_write(request.method, request.path, status, fault)
+            self._log_write(status)  # a hang or a reset answers nothing: logged with status 0
             return status, "-"
         damage = fault if fault in fault_kinds.AFTER else None
         status, pattern = self._respond(
             app.api, request, request_id, limited=True, key_value=key_value, damage=damage
         )
-        app.metrics.record_write(request.method, request.path, status, fault)
+        self._log_write(status)
         return status, pattern
 
     def _respond(

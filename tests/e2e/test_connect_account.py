@@ -24,7 +24,7 @@ def test_an_account_admin_connects_an_account_and_watches_two_of_its_organizatio
     page.get_by_role("link", name="Connect an account").click()
     page.get_by_label("API key").fill(simulator.api_key)
     page.get_by_label("API base URL").fill(simulator.base_url)
-    page.get_by_label("Name").fill("Studio accounts")
+    page.get_by_label("Name", exact=True).fill("Studio accounts")
     page.screenshot(path=SCREENSHOTS / "connect-1-key.png", full_page=True)
     page.get_by_role("button", name="Test the key and list its organizations").click()
 

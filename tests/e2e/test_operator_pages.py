@@ -81,7 +81,7 @@ def test_operator_logs_in_switches_organization_and_keeps_filters_across_a_detai
     page.locator(".status-menu summary").click()
     page.get_by_label("Error", exact=True).check()
     page.get_by_label("Transfer error").check()
-    page.get_by_label("Search").fill("name:Episode*")
+    page.get_by_label("Search", exact=True).fill("name:Episode*")
     page.get_by_label("Sort by").select_option("name")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(lambda url: "status=ERROR" in url)
@@ -99,7 +99,7 @@ def test_operator_logs_in_switches_organization_and_keeps_filters_across_a_detai
     page.wait_for_url(lambda url: "/encodings/?" in url)
     assert parse_qs(urlparse(page.url).query) == parse_qs(urlparse(filtered_url).query)
     expect(page.get_by_label("Error", exact=True)).to_be_checked()
-    expect(page.get_by_label("Search")).to_have_value("name:Episode*")
+    expect(page.get_by_label("Search", exact=True)).to_have_value("name:Episode*")
     expect(page.locator(".table-encodings tbody tr")).to_have_count(count)
 
 
