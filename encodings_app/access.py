@@ -67,6 +67,20 @@ def connections_administered_by(user) -> QuerySet[AccountConnection]:
     return AccountConnection.objects.filter(memberships__user=user, memberships__role=Role.ADMIN)
 
 
+def looks_after_accounts(user) -> bool:
+    """Whether the user sees the pages across accounts (the connections, the usage across organizations):
+    superusers, and account admins of at least one connection."""
+    return user.is_authenticated and (user.is_superuser or connections_administered_by(user).exists())
+
+
+def organizations_of_accounts_administered_by(user) -> QuerySet[Organization]:
+    """Every organization of the accounts the user looks after (every organization for superusers, keyless
+    ones included)."""
+    if user.is_authenticated and user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(connection__in=connections_administered_by(user))
+
+
 def administers_connection(user, connection: AccountConnection | None) -> bool:
     if connection is None or not user.is_authenticated:
         return False
@@ -131,6 +145,18 @@ def organization_for(user, slug: str, *, needs: str = Role.VIEWER) -> Organizati
     if not has_role(role, needs):
         raise PermissionDenied(f"This needs the {Role(needs).label.lower()} role in {organization.name}.")
     return OrganizationAccess(organization, role)
+
+
+def still_holds(user, organization: Organization, needs: str) -> bool:
+    """Whether the user, if still active, holds `needs` in the organization now: for work that outlives the
+    request that asked for it (a bulk job), which must stop once its asker is demoted or removed."""
+    if user is None or not user.is_active:
+        return False
+    try:
+        organization_for(user, organization.slug, needs=needs)
+    except (Http404, PermissionDenied):
+        return False
+    return True
 
 
 def encoding_for(organization: Organization, bitmovin_id: str) -> Encoding:

@@ -26,10 +26,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 
 from encodings_app import access
@@ -281,7 +280,8 @@ def bulk_job_run(*, job_id: int, time_budget_seconds: float = RUN_SECONDS) -> Bu
     if job is None or job.finished:
         return BulkRun(finished=True)
     _settle_lost(job)
-    if not _user_may_still(job):
+    # A job outlives its confirmation: an asker demoted or removed meanwhile must not go on acting through it.
+    if not access.still_holds(job.user, job.organization, ACTIONS[job.action].needs):
         _refuse_waiting(job)
         return _finish_or_wait(job, 0)
     deadline = time.monotonic() + time_budget_seconds
@@ -312,18 +312,6 @@ def bulk_jobs_stalled(*, quiet_seconds: float) -> list[int]:
         Exists(waiting), ~Exists(moved)
     )
     return list(stalled.order_by("pk").values_list("pk", flat=True)[:100])
-
-
-def _user_may_still(job: BulkJob) -> bool:
-    """Whether the person who asked still holds the role the action needs: a job outlives its confirmation,
-    and an operator demoted or removed meanwhile must not go on acting through it."""
-    if job.user is None or not job.user.is_active:
-        return False
-    try:
-        access.organization_for(job.user, job.organization.slug, needs=ACTIONS[job.action].needs)
-    except (Http404, PermissionDenied):
-        return False
-    return True
 
 
 def _refuse_waiting(job: BulkJob) -> None:

@@ -52,9 +52,9 @@ def _administered(request: HttpRequest, public_id) -> AccountConnection:
 
 @require_GET
 def connection_list(request: HttpRequest) -> HttpResponse:
-    administered = access.connections_administered_by(request.user)
-    if not request.user.is_superuser and not administered.exists():
+    if not access.looks_after_accounts(request.user):
         raise PermissionDenied("Only account admins look after Bitmovin accounts.")
+    administered = access.connections_administered_by(request.user)
     return render(request, "connections/list.html", {"connections": connections_with_counts(administered)})
 
 

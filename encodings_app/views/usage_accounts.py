@@ -12,22 +12,15 @@ from django.views.decorators.http import require_GET
 
 from encodings_app import access
 from encodings_app.csv_export import text_cell
-from encodings_app.models import Organization
 from encodings_app.selectors.usage import months_back, parse_month, usage_across
 
 
 @require_GET
 def usage_across_organizations(request: HttpRequest) -> HttpResponse:
-    connections = access.connections_administered_by(request.user)
-    if not request.user.is_superuser and not connections.exists():
+    if not access.looks_after_accounts(request.user):
         raise PermissionDenied("Only account admins see the usage across organizations.")
     month, note = parse_month(request.GET.get("month"))
-    organizations = (
-        Organization.objects.all()
-        if request.user.is_superuser
-        else Organization.objects.filter(connection__in=connections)
-    )
-    rows = usage_across(organizations, month)
+    rows = usage_across(access.organizations_of_accounts_administered_by(request.user), month)
     if request.GET.get("download") == "csv":
         return _csv(rows, month)
     context = {
